@@ -1,0 +1,62 @@
+//! Cookie sessions. The cookie holds a random token; the database holds its
+//! hash, the user and the expiry. Logging out deletes the row.
+
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::cookie;
+use axum::http::HeaderMap;
+
+pub const COOKIE: &str = "mpp_session";
+pub const LIFETIME_MS: i64 = 12 * 3600 * 1000;
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub is_supervisor: bool,
+}
+
+/// Starts a session; returns the token to put in the cookie.
+pub async fn create(state: &AppState, user_id: &str) -> AppResult<String> {
+    let token = super::random_token();
+    let now = state.clock.now_ms();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(super::token_hash(&token))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + LIFETIME_MS)
+        .execute(&state.db.write)
+        .await?;
+    Ok(token)
+}
+
+pub async fn destroy(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
+    if let Some(token) = cookie(headers, COOKIE) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(super::token_hash(token))
+            .execute(&state.db.write)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The logged-in user of this request, if any.
+pub async fn current_user(state: &AppState, headers: &HeaderMap) -> AppResult<Option<CurrentUser>> {
+    let Some(token) = cookie(headers, COOKIE) else { return Ok(None) };
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(super::token_hash(token))
+    .bind(state.clock.now_ms())
+    .fetch_optional(&state.db.read)
+    .await?;
+    match row {
+        Some((id, email, name)) => {
+            let is_supervisor = super::store::is_supervisor(&state.db, &id).await?;
+            Ok(Some(CurrentUser { id, email, name, is_supervisor }))
+        }
+        None => Ok(None),
+    }
+}

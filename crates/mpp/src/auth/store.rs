@@ -1,0 +1,108 @@
+//! Users and their grants: the SQL of the auth feature.
+
+use crate::db::{Db, is_unique_violation, new_id};
+use crate::error::{AppError, AppResult};
+use mpp_domain::auth::{Access, Grant, Role};
+
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+}
+
+/// Creates an account; a taken e-mail address is a field error, not a crash.
+pub async fn create_user(db: &Db, email: &str, name: &str, password_hash: &str, now: i64) -> AppResult<String> {
+    let id = new_id();
+    let res = sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(email.trim().to_lowercase())
+        .bind(name.trim())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&db.write)
+        .await;
+    match res {
+        Ok(_) => Ok(id),
+        Err(e) if is_unique_violation(&e) => Err(AppError::invalid("email", "auth.email_taken")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<UserRow>> {
+    let row: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, email, name, password_hash FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(row.map(|(id, email, name, password_hash)| UserRow { id, email, name, password_hash }))
+}
+
+pub async fn is_supervisor(db: &Db, user_id: &str) -> AppResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployment_roles WHERE user_id = $1 AND role = $2")
+        .bind(user_id)
+        .bind(Role::NationalSupervisor.as_str())
+        .fetch_one(&db.read)
+        .await?;
+    Ok(n > 0)
+}
+
+/// What this user may do in this mall.
+pub async fn access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT role, agency_id FROM mall_roles WHERE mall_id = $1 AND user_id = $2")
+            .bind(mall_id)
+            .bind(user_id)
+            .fetch_all(&db.read)
+            .await?;
+    let mut grants: Vec<Grant> = rows
+        .into_iter()
+        .filter_map(|(role, agency)| {
+            Some(Grant { role: Role::parse(&role)?, agency_id: (!agency.is_empty()).then_some(agency) })
+        })
+        .collect();
+    if is_supervisor(db, user_id).await? {
+        grants.push(Grant { role: Role::NationalSupervisor, agency_id: None });
+    }
+    Ok(Access { grants })
+}
+
+pub async fn grant_mall_role(
+    db: &Db,
+    mall_id: &str,
+    user_id: &str,
+    role: Role,
+    agency_id: Option<&str>,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO mall_roles (mall_id, user_id, role, agency_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (mall_id, user_id, role, agency_id) DO NOTHING",
+    )
+    .bind(mall_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(agency_id.unwrap_or(""))
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+pub async fn grant_supervisor(db: &Db, user_id: &str) -> AppResult<()> {
+    sqlx::query("INSERT INTO deployment_roles (user_id, role) VALUES ($1, $2) ON CONFLICT (user_id, role) DO NOTHING")
+        .bind(user_id)
+        .bind(Role::NationalSupervisor.as_str())
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// The malls where this user holds any role, as (slug, name, role).
+pub async fn roles_of(db: &Db, user_id: &str) -> AppResult<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT m.slug, m.name, r.role FROM mall_roles r JOIN malls m ON m.id = r.mall_id
+         WHERE r.user_id = $1 ORDER BY m.name, r.role",
+    )
+    .bind(user_id)
+    .fetch_all(&db.read)
+    .await?)
+}

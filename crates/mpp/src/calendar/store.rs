@@ -1,0 +1,86 @@
+//! The SQL of opening hours and calendar days.
+
+use super::national;
+use crate::db::Db;
+use crate::error::AppResult;
+use mpp_domain::calendar::WorkingCalendar;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Hours {
+    pub weekday: i64,
+    pub opens: String,
+    pub closes: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CalendarDay {
+    pub day: String,
+    pub kind: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub source: String,
+}
+
+pub async fn hours(db: &Db, mall_id: &str) -> AppResult<Vec<Hours>> {
+    Ok(sqlx::query_as("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 ORDER BY weekday")
+        .bind(mall_id)
+        .fetch_all(&db.read)
+        .await?)
+}
+
+/// Days off from `from` (ISO date) on, in order.
+pub async fn days_from(db: &Db, mall_id: &str, from: &str, limit: i64) -> AppResult<Vec<CalendarDay>> {
+    Ok(sqlx::query_as(
+        "SELECT day, kind, name_id, name_en, source FROM calendar_days WHERE mall_id = $1 AND day >= $2
+         ORDER BY day LIMIT $3",
+    )
+    .bind(mall_id)
+    .bind(from)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// The mall's working-day calendar, for SLA arithmetic.
+pub async fn working_calendar(db: &Db, mall_id: &str) -> AppResult<WorkingCalendar> {
+    let days: Vec<(String,)> =
+        sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1").bind(mall_id).fetch_all(&db.read).await?;
+    Ok(WorkingCalendar::new(days.iter().filter_map(|(d,)| mpp_domain::format::parse_date(d))))
+}
+
+/// Copies the national calendar into a new mall (existing days are kept).
+pub async fn copy_national(conn: &mut AnyConnection, mall_id: &str) -> AppResult<usize> {
+    let source = national::source();
+    let mut n = 0;
+    for d in national::days() {
+        let res = sqlx::query(
+            "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (mall_id, day) DO NOTHING",
+        )
+        .bind(mall_id)
+        .bind(mpp_domain::format::iso_date(d.day))
+        .bind(d.kind.as_str())
+        .bind(&d.name_id)
+        .bind(&d.name_en)
+        .bind(source)
+        .execute(&mut *conn)
+        .await?;
+        n += usize::try_from(res.rows_affected()).unwrap_or(0);
+    }
+    Ok(n)
+}
+
+pub async fn set_hours(conn: &mut AnyConnection, mall_id: &str, h: &Hours) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO opening_hours (mall_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (mall_id, weekday) DO UPDATE SET opens = $3, closes = $4",
+    )
+    .bind(mall_id)
+    .bind(h.weekday)
+    .bind(&h.opens)
+    .bind(&h.closes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The public service catalogue: agencies, services with their published
+//! standard, counters and facilities. Public pages, the back office, the
+//! JSON API and the linked-data exports all read through `store`.
+
+pub mod linked_data;
+pub mod public;
+pub mod store;

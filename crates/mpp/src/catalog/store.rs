@@ -1,0 +1,327 @@
+//! The SQL of the catalogue. Every query is filtered by mall id.
+
+use crate::audit::{self, Change};
+use crate::auth::session::CurrentUser;
+use crate::db::{Db, is_unique_violation, new_id};
+use crate::error::{AppError, AppResult, FieldError};
+use mpp_domain::catalog::{Channel, ServiceInput, lines, parse_channels};
+use mpp_domain::search;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Agency {
+    pub id: String,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub kind: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Service {
+    pub id: String,
+    pub agency_id: String,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub aliases: String,
+    pub summary_id: String,
+    pub summary_en: String,
+    pub requirements_id: String,
+    pub requirements_en: String,
+    pub procedure_id: String,
+    pub procedure_en: String,
+    pub completion_time_id: String,
+    pub completion_time_en: String,
+    pub sla_days: i64,
+    pub cost_rupiah: i64,
+    pub cost_note_id: String,
+    pub cost_note_en: String,
+    pub product_id: String,
+    pub product_en: String,
+    pub complaint_id: String,
+    pub complaint_en: String,
+    pub legal_basis: String,
+    pub channels: String,
+    pub queue_prefix: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub active: bool,
+    #[serde(skip)]
+    pub search_text: String,
+    pub updated_at: i64,
+}
+
+impl Service {
+    pub fn channel_list(&self) -> Vec<Channel> {
+        parse_channels(&self.channels)
+    }
+
+    pub fn alias_list(&self) -> Vec<String> {
+        lines(&self.aliases).into_iter().map(str::to_string).collect()
+    }
+
+    /// The form/API shape of this service, for editing.
+    pub fn to_input(&self, agency_code: &str) -> ServiceInput {
+        ServiceInput {
+            agency: agency_code.to_string(),
+            code: self.code.clone(),
+            name_id: self.name_id.clone(),
+            name_en: self.name_en.clone(),
+            aliases: self.aliases.clone(),
+            summary_id: self.summary_id.clone(),
+            summary_en: self.summary_en.clone(),
+            requirements_id: self.requirements_id.clone(),
+            requirements_en: self.requirements_en.clone(),
+            procedure_id: self.procedure_id.clone(),
+            procedure_en: self.procedure_en.clone(),
+            completion_time_id: self.completion_time_id.clone(),
+            completion_time_en: self.completion_time_en.clone(),
+            sla_days: self.sla_days,
+            cost_rupiah: self.cost_rupiah,
+            cost_note_id: self.cost_note_id.clone(),
+            cost_note_en: self.cost_note_en.clone(),
+            product_id: self.product_id.clone(),
+            product_en: self.product_en.clone(),
+            complaint_id: self.complaint_id.clone(),
+            complaint_en: self.complaint_en.clone(),
+            legal_basis: self.legal_basis.clone(),
+            channels: self.channel_list().iter().map(|c| c.as_str().to_string()).collect(),
+            queue_prefix: self.queue_prefix.clone(),
+            active: self.active,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Counter {
+    pub id: String,
+    pub agency_id: String,
+    pub number: i64,
+    pub zone: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Facility {
+    pub id: String,
+    pub kind: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub location_id: String,
+    pub location_en: String,
+    pub accessibility_id: String,
+    pub accessibility_en: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub available: bool,
+}
+
+const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
+const SERVICE_COLS: &str = "id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
+    requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en, sla_days, cost_rupiah,
+    cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
+    queue_prefix, active, search_text, updated_at";
+
+pub async fn agencies(db: &Db, mall_id: &str) -> AppResult<Vec<Agency>> {
+    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 ORDER BY name_id"))
+        .bind(mall_id)
+        .fetch_all(&db.read)
+        .await?)
+}
+
+pub async fn agency_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Agency>> {
+    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
+        .bind(mall_id)
+        .bind(code)
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// All services of the mall (inactive too when `include_inactive`), by agency then name.
+pub async fn services(db: &Db, mall_id: &str, include_inactive: bool) -> AppResult<Vec<Service>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND (active = 1 OR $2 = 1) ORDER BY name_id"
+    ))
+    .bind(mall_id)
+    .bind(i64::from(include_inactive))
+    .fetch_all(&db.read)
+    .await?)
+}
+
+pub async fn service_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Service>> {
+    Ok(sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND code = $2"))
+        .bind(mall_id)
+        .bind(code.to_ascii_uppercase())
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// Active services matching every token of the query, best first.
+/// The database narrows by substring on the normalised text (portable
+/// `LIKE`); ranking happens in the domain.
+pub async fn search(db: &Db, mall_id: &str, query: &str) -> AppResult<Vec<Service>> {
+    let tokens: Vec<String> = search::tokens(query).into_iter().take(8).collect();
+    if tokens.is_empty() {
+        return services(db, mall_id, false).await;
+    }
+    let mut sql = format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND active = 1");
+    for i in 0..tokens.len() {
+        sql.push_str(&format!(" AND search_text LIKE ${}", i + 2));
+    }
+    let mut q = sqlx::query_as::<_, Service>(&sql).bind(mall_id);
+    for t in &tokens {
+        q = q.bind(format!("%{}%", t.replace(['%', '_'], "")));
+    }
+    let found = q.fetch_all(&db.read).await?;
+    let mut ranked: Vec<(u32, Service)> = found
+        .into_iter()
+        .filter_map(|s| {
+            let aliases = s.alias_list();
+            let c =
+                search::Candidate { code: &s.code, name: &s.name_id, aliases: &aliases, search_text: &s.search_text };
+            let en = search::Candidate { name: &s.name_en, ..c };
+            let best = search::score(&tokens, &c).max(search::score(&tokens, &en))?;
+            Some((best, s))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name_id.cmp(&b.1.name_id)));
+    Ok(ranked.into_iter().map(|(_, s)| s).collect())
+}
+
+pub async fn counters(db: &Db, mall_id: &str) -> AppResult<Vec<Counter>> {
+    Ok(sqlx::query_as("SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 ORDER BY number")
+        .bind(mall_id)
+        .fetch_all(&db.read)
+        .await?)
+}
+
+/// (counter id, service id) pairs: which counter serves what.
+pub async fn counter_services(db: &Db, mall_id: &str) -> AppResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT counter_id, service_id FROM counter_services WHERE mall_id = $1")
+        .bind(mall_id)
+        .fetch_all(&db.read)
+        .await?)
+}
+
+pub async fn facilities(db: &Db, mall_id: &str) -> AppResult<Vec<Facility>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
+         FROM facilities WHERE mall_id = $1 ORDER BY name_id",
+    )
+    .bind(mall_id)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// The normalised haystack a service is searched by.
+fn search_text_of(input: &ServiceInput, agency: &Agency) -> String {
+    let mut parts = vec![input.code.as_str(), input.name_id.as_str(), input.name_en.as_str()];
+    parts.extend(lines(&input.aliases));
+    parts.extend([agency.code.as_str(), agency.name_id.as_str(), agency.name_en.as_str()]);
+    search::search_text(parts)
+}
+
+fn problems_to_errors(p: Vec<mpp_domain::catalog::Problem>) -> Vec<FieldError> {
+    p.into_iter().map(|p| FieldError::new(p.field, p.key)).collect()
+}
+
+/// Validates a service input and resolves its agency (by code).
+pub async fn check_service(db: &Db, mall_id: &str, input: &ServiceInput) -> AppResult<Agency> {
+    let mut errors = problems_to_errors(input.validate());
+    let agency = agency_by_code(db, mall_id, input.agency.trim()).await?;
+    if agency.is_none() && !input.agency.trim().is_empty() {
+        errors.push(FieldError::new("agency", "service.agency_unknown"));
+    }
+    match agency {
+        Some(a) if errors.is_empty() => Ok(a),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Creates or updates (when `existing` is given) a service, with its audit
+/// event, in one transaction. Returns the stored service.
+pub async fn save_service(
+    db: &Db,
+    mall_id: &str,
+    actor: &CurrentUser,
+    agency: &Agency,
+    input: &ServiceInput,
+    existing: Option<&Service>,
+    now: i64,
+) -> AppResult<Service> {
+    let id = existing.map(|s| s.id.clone()).unwrap_or_else(new_id);
+    let code = input.code.trim().to_ascii_uppercase();
+    let channels: Vec<Channel> = input.channels.iter().filter_map(|c| Channel::parse(c)).collect();
+    let mut tx = db.write.begin().await?;
+    let sql = if existing.is_some() {
+        "UPDATE services SET agency_id = $3, code = $4, name_id = $5, name_en = $6, aliases = $7, summary_id = $8,
+         summary_en = $9, requirements_id = $10, requirements_en = $11, procedure_id = $12, procedure_en = $13,
+         completion_time_id = $14, completion_time_en = $15, sla_days = $16, cost_rupiah = $17, cost_note_id = $18,
+         cost_note_en = $19, product_id = $20, product_en = $21, complaint_id = $22, complaint_en = $23,
+         legal_basis = $24, channels = $25, queue_prefix = $26, active = $27, search_text = $28, updated_at = $29
+         WHERE mall_id = $1 AND id = $2"
+    } else {
+        "INSERT INTO services (mall_id, id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en,
+         requirements_id, requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en,
+         sla_days, cost_rupiah, cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en,
+         legal_basis, channels, queue_prefix, active, search_text, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+         $22, $23, $24, $25, $26, $27, $28, $29)"
+    };
+    let tidy = |s: &str| lines(s).join("\n");
+    let res = sqlx::query(sql)
+        .bind(mall_id)
+        .bind(&id)
+        .bind(&agency.id)
+        .bind(&code)
+        .bind(input.name_id.trim())
+        .bind(input.name_en.trim())
+        .bind(tidy(&input.aliases))
+        .bind(input.summary_id.trim())
+        .bind(input.summary_en.trim())
+        .bind(tidy(&input.requirements_id))
+        .bind(tidy(&input.requirements_en))
+        .bind(tidy(&input.procedure_id))
+        .bind(tidy(&input.procedure_en))
+        .bind(input.completion_time_id.trim())
+        .bind(input.completion_time_en.trim())
+        .bind(input.sla_days)
+        .bind(input.cost_rupiah)
+        .bind(input.cost_note_id.trim())
+        .bind(input.cost_note_en.trim())
+        .bind(input.product_id.trim())
+        .bind(input.product_en.trim())
+        .bind(input.complaint_id.trim())
+        .bind(input.complaint_en.trim())
+        .bind(tidy(&input.legal_basis))
+        .bind(mpp_domain::catalog::channels_to_string(&channels))
+        .bind(input.queue_prefix.trim())
+        .bind(i64::from(input.active))
+        .bind(search_text_of(input, agency))
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+    match res {
+        Err(e) if is_unique_violation(&e) => return Err(AppError::invalid("code", "service.code_taken")),
+        other => other?,
+    };
+    let saved: Service = sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let change = Change {
+        mall_id,
+        actor,
+        action: if existing.is_some() { "update" } else { "create" },
+        entity: "service",
+        entity_id: &id,
+        before: existing.map(|s| serde_json::json!(s)),
+        after: Some(serde_json::json!(saved)),
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,161 @@
+//! The database: one code path for SQLite and PostgreSQL through sqlx's `Any`
+//! driver. The few real differences between the two live here and only here.
+//!
+//! Writes go through `Db::write`. On SQLite that pool has a single
+//! connection, so writers queue in-process instead of failing with
+//! "database is locked"; readers use their own pool and, thanks to WAL,
+//! never wait for the writer. On PostgreSQL both are the same pool.
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub read: AnyPool,
+    pub write: AnyPool,
+    pub dialect: Dialect,
+}
+
+/// Migrations in order; each file is portable SQL run in one transaction.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../../../migrations/0001_foundation.sql"))];
+
+impl Db {
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
+        };
+        let options = AnyConnectOptions::from_str(url).context("parsing the database URL")?;
+        match dialect {
+            Dialect::Sqlite => {
+                let write = sqlite_pool(1).connect_with(options.clone()).await.context("opening SQLite")?;
+                // WAL persists in the file; set it once, before readers open.
+                sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
+                let read = sqlite_pool(4).connect_with(options).await?;
+                Ok(Db { read, write, dialect })
+            }
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Ok(Db { read: pool.clone(), write: pool, dialect })
+            }
+        }
+    }
+
+    /// Applies the migrations not yet applied; returns how many ran.
+    pub async fn migrate(&self) -> anyhow::Result<usize> {
+        self.write
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        let mut ran = 0;
+        for (version, name, sql) in MIGRATIONS {
+            let mut tx = self.write.begin().await?;
+            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if done.is_some() {
+                continue;
+            }
+            sqlx::raw_sql(sql).execute(&mut *tx).await.with_context(|| format!("migration {version} {name}"))?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(*name)
+                .bind(crate::clock::system_now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+}
+
+fn sqlite_pool(size: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(size).acquire_timeout(Duration::from_secs(30)).after_connect(|conn, _| {
+        Box::pin(async move {
+            // FULL: a commit acknowledged to a user survives a power cut.
+            conn.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+            Ok(())
+        })
+    })
+}
+
+/// A new globally unique, time-ordered id (UUIDv7, as text).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A unique-constraint violation, whatever the backend calls it.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("23505")
+                || db.message().contains("UNIQUE constraint failed")
+                || db.code().as_deref() == Some("2067")
+                || db.code().as_deref() == Some("1555")
+        }
+        _ => false,
+    }
+}
+
+/// A foreign-key violation (e.g. deleting an agency that still has services).
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("23503")
+                || db.message().contains("FOREIGN KEY constraint failed")
+                || db.code().as_deref() == Some("787")
+        }
+        _ => false,
+    }
+}
+
+/// Flags are stored as 0/1 integers: sqlx's `Any` driver cannot decode
+/// SQLite's BOOLEAN. Row structs keep `bool` fields with
+/// `#[sqlx(try_from = "IntBool")]`, and queries bind `i64::from(flag)`.
+pub struct IntBool(i64);
+
+impl From<IntBool> for bool {
+    fn from(v: IntBool) -> bool {
+        v.0 != 0
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for IntBool {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for IntBool {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(IntBool(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)?))
+    }
+}

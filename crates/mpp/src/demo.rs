@@ -1,0 +1,295 @@
+//! Demo data: "MPP Kabupaten Timor Tengah Utara", example data marked as
+//! such, loaded on first start so a newcomer sees a working mall at once.
+//! The content lives in `demo/ttu.json`; demo accounts share one password
+//! that `mpp serve` prints.
+
+use crate::auth::{password, store as users};
+use crate::calendar;
+use crate::catalog::store as catalog;
+use crate::db::{Db, new_id};
+use crate::tenancy::store::{self as malls, NewMall};
+use anyhow::Context;
+use mpp_domain::auth::Role;
+use mpp_domain::catalog::ServiceInput;
+use mpp_domain::tenancy::TimeZone;
+
+pub const JSON: &str = include_str!("../demo/ttu.json");
+pub const PASSWORD: &str = "mpp-demo-2026";
+/// Dates in the demo file are written as seen on this day; seeding shifts
+/// them by the days since, so agreements expire "soon" whenever it runs.
+const WRITTEN_ON: time::Date = time::macros::date!(2026 - 11 - 24);
+
+#[derive(serde::Deserialize)]
+struct Demo {
+    mall: DemoMall,
+    hours: Vec<calendar::store::Hours>,
+    agencies: Vec<DemoAgency>,
+    services: Vec<DemoService>,
+    counters: Vec<DemoCounter>,
+    facilities: Vec<DemoFacility>,
+    agreements: Vec<DemoAgreement>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoMall {
+    slug: String,
+    name: String,
+    region_code: String,
+    timezone: String,
+    address: String,
+    phone: String,
+    email: String,
+    description_id: String,
+    description_en: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoAgency {
+    code: String,
+    name_id: String,
+    name_en: String,
+    kind: String,
+    description_id: String,
+    description_en: String,
+    phone: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoService {
+    agency: String,
+    code: String,
+    name_id: String,
+    name_en: String,
+    aliases: Vec<String>,
+    summary_id: String,
+    summary_en: String,
+    requirements_id: Vec<String>,
+    requirements_en: Vec<String>,
+    procedure_id: Vec<String>,
+    procedure_en: Vec<String>,
+    completion_time_id: String,
+    completion_time_en: String,
+    sla_days: i64,
+    cost_rupiah: i64,
+    cost_note_id: String,
+    cost_note_en: String,
+    product_id: String,
+    product_en: String,
+    complaint_id: String,
+    complaint_en: String,
+    legal_basis: Vec<String>,
+    channels: Vec<String>,
+    queue_prefix: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoCounter {
+    number: i64,
+    agency: String,
+    zone: String,
+    services: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoFacility {
+    kind: String,
+    name_id: String,
+    name_en: String,
+    location_id: String,
+    location_en: String,
+    accessibility_id: String,
+    accessibility_en: String,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoAgreement {
+    agency: String,
+    kind: String,
+    number: String,
+    title_id: String,
+    title_en: String,
+    signed_on: String,
+    valid_from: String,
+    valid_until: String,
+}
+
+/// The demo accounts: (email, name, role, agency code).
+pub const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
+    ("admin@demo.mpp.id", "Admin MPP (demo)", Some(Role::MallAdmin), None),
+    ("dukcapil@demo.mpp.id", "Admin Dukcapil (demo)", Some(Role::AgencyAdmin), Some("dukcapil")),
+    ("petugas@demo.mpp.id", "Petugas Loket (demo)", Some(Role::Officer), Some("dukcapil")),
+    ("pengawas@demo.mpp.id", "Pengawas Nasional (demo)", Some(Role::NationalSupervisor), None),
+    ("warga@demo.mpp.id", "Warga (demo)", None, None),
+];
+
+/// Loads the demo mall unless a mall already exists. Returns its slug when loaded.
+pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Result<Option<String>> {
+    if !malls::list(db).await?.is_empty() {
+        return Ok(None);
+    }
+    let demo: Demo = serde_json::from_str(JSON).context("demo/ttu.json")?;
+    let shift = time::Duration::days((today - WRITTEN_ON).whole_days());
+    let m = &demo.mall;
+    let zone = TimeZone::parse(&m.timezone).context("demo time zone")?;
+    let new = NewMall {
+        slug: &m.slug,
+        name: &m.name,
+        region_code: &m.region_code,
+        timezone: zone,
+        address: &m.address,
+        phone: &m.phone,
+        email: &m.email,
+        description_id: &m.description_id,
+        description_en: &m.description_en,
+        is_demo: true,
+    };
+    let mall_id = malls::create(db, &new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = db.write.begin().await?;
+    for h in &demo.hours {
+        calendar::store::set_hours(&mut tx, &mall_id, h).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    calendar::store::copy_national(&mut tx, &mall_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut agency_ids = std::collections::HashMap::new();
+    for a in &demo.agencies {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&mall_id)
+        .bind(&id)
+        .bind(&a.code)
+        .bind(&a.name_id)
+        .bind(&a.name_en)
+        .bind(&a.kind)
+        .bind(&a.description_id)
+        .bind(&a.description_en)
+        .bind(&a.phone)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        agency_ids.insert(a.code.clone(), id);
+    }
+    for f in &demo.facilities {
+        sqlx::query(
+            "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
+             accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
+        )
+        .bind(&mall_id)
+        .bind(new_id())
+        .bind(&f.kind)
+        .bind(&f.name_id)
+        .bind(&f.name_en)
+        .bind(&f.location_id)
+        .bind(&f.location_en)
+        .bind(&f.accessibility_id)
+        .bind(&f.accessibility_en)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for a in &demo.agreements {
+        let shifted = |d: &str| {
+            mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::iso_date(d + shift)).unwrap_or_default()
+        };
+        sqlx::query(
+            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
+             valid_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&mall_id)
+        .bind(new_id())
+        .bind(agency_ids.get(&a.agency).context("agreement agency")?)
+        .bind(&a.kind)
+        .bind(&a.number)
+        .bind(&a.title_id)
+        .bind(&a.title_en)
+        .bind(shifted(&a.signed_on))
+        .bind(shifted(&a.valid_from))
+        .bind(shifted(&a.valid_until))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+
+    let system = crate::auth::session::CurrentUser {
+        id: "system".into(),
+        email: "system@localhost".into(),
+        name: "Demo loader".into(),
+        is_supervisor: false,
+    };
+    let mut service_ids = std::collections::HashMap::new();
+    for s in &demo.services {
+        let input = ServiceInput {
+            agency: s.agency.clone(),
+            code: s.code.clone(),
+            name_id: s.name_id.clone(),
+            name_en: s.name_en.clone(),
+            aliases: s.aliases.join("\n"),
+            summary_id: s.summary_id.clone(),
+            summary_en: s.summary_en.clone(),
+            requirements_id: s.requirements_id.join("\n"),
+            requirements_en: s.requirements_en.join("\n"),
+            procedure_id: s.procedure_id.join("\n"),
+            procedure_en: s.procedure_en.join("\n"),
+            completion_time_id: s.completion_time_id.clone(),
+            completion_time_en: s.completion_time_en.clone(),
+            sla_days: s.sla_days,
+            cost_rupiah: s.cost_rupiah,
+            cost_note_id: s.cost_note_id.clone(),
+            cost_note_en: s.cost_note_en.clone(),
+            product_id: s.product_id.clone(),
+            product_en: s.product_en.clone(),
+            complaint_id: s.complaint_id.clone(),
+            complaint_en: s.complaint_en.clone(),
+            legal_basis: s.legal_basis.join("\n"),
+            channels: s.channels.clone(),
+            queue_prefix: s.queue_prefix.clone(),
+            active: true,
+        };
+        let agency = catalog::check_service(db, &mall_id, &input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo service {}: {e:?}", s.code))?;
+        let saved = catalog::save_service(db, &mall_id, &system, &agency, &input, None, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        service_ids.insert(s.code.clone(), saved.id);
+    }
+    let mut tx = db.write.begin().await?;
+    for c in &demo.counters {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+        )
+        .bind(&mall_id)
+        .bind(&id)
+        .bind(agency_ids.get(&c.agency).context("counter agency")?)
+        .bind(c.number)
+        .bind(&c.zone)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for code in &c.services {
+            sqlx::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
+                .bind(&mall_id)
+                .bind(&id)
+                .bind(service_ids.get(code).context("counter service")?)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+
+    let hash = password::hash_async(PASSWORD.to_string()).await?;
+    for (email, name, role, agency) in ACCOUNTS {
+        let user_id = users::create_user(db, email, name, &hash, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let agency_id = agency.and_then(|a| agency_ids.get(a)).map(String::as_str);
+        match role {
+            Some(Role::NationalSupervisor) => users::grant_supervisor(db, &user_id).await,
+            Some(r) => users::grant_mall_role(db, &mall_id, &user_id, *r, agency_id).await,
+            None => Ok(()),
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(Some(m.slug.clone()))
+}

@@ -1,0 +1,142 @@
+//! Errors are values (DESIGN.md principle 6). Features return `AppError`;
+//! it becomes a response once, here: an RFC 9457 problem document. Page
+//! routers pass responses through [`crate::web::html_errors`], which turns
+//! the same error into a friendly page in the visitor's language.
+//!
+//! Policy: feature code returns the specific variant; `Internal` wraps
+//! anything unexpected (database down, I/O) and is logged, never shown.
+
+use crate::i18n::Tr;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mpp_domain::format::Lang;
+
+/// A message about one input field, by catalogue key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub key: &'static str,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, key: &'static str) -> Self {
+        Self { field: field.into(), key }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("login required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl AppError {
+    pub fn invalid(field: &str, key: &'static str) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, key)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Catalogue key of the one-line explanation.
+    pub fn detail_key(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "error.not_found",
+            AppError::Unauthorized => "error.unauthorized",
+            AppError::Forbidden => "error.forbidden",
+            AppError::BadRequest(key) => key,
+            AppError::Invalid(_) => "error.invalid",
+            AppError::TooManyRequests => "error.too_many",
+            AppError::Internal(_) => "error.internal",
+        }
+    }
+
+    /// The rendering both kinds of clients need, detached from the error.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            status: self.status(),
+            detail_key: self.detail_key(),
+            fields: match self {
+                AppError::Invalid(f) => f.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+/// What a response carries (as an extension) so a page router can re-render it.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub status: StatusCode,
+    pub detail_key: &'static str,
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorReport {
+    /// An RFC 9457 problem document; titles and details in the given language.
+    pub fn problem(&self, lang: Lang) -> serde_json::Value {
+        let tr = Tr::new(lang);
+        let errors: Vec<_> = self
+            .fields
+            .iter()
+            .map(|f| serde_json::json!({"field": f.field, "code": f.key, "message": tr.t(f.key)}))
+            .collect();
+        let mut doc = serde_json::json!({
+            "type": format!("/problems/{}", self.detail_key.trim_start_matches("error.").replace('.', "-")),
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": tr.t(self.detail_key),
+        });
+        if !errors.is_empty() {
+            doc["errors"] = serde_json::Value::Array(errors);
+        }
+        doc
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let report = self.report();
+        problem_response(&report, Lang::En)
+    }
+}
+
+pub fn problem_response(report: &ErrorReport, lang: Lang) -> Response {
+    let body = report.problem(lang).to_string();
+    let mut resp =
+        (report.status, [(axum::http::header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+    resp.extensions_mut().insert(report.clone());
+    resp
+}
+
+pub type AppResult<T> = Result<T, AppError>;

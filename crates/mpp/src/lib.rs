@@ -1,0 +1,54 @@
+//! MPP: the public service mall. The binary (`main.rs`) is a thin CLI over
+//! this library so that tests start exactly the server users run.
+//!
+//! One folder per feature (routes, pages and SQL side by side); shared
+//! plumbing in the top-level modules.
+
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod catalog;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod server;
+pub mod state;
+pub mod tenancy;
+pub mod web;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Settings for one running server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub demo: bool,
+    pub secure_cookies: bool,
+}
+
+/// Opens the database, migrates it, loads the demo mall when asked and
+/// empty, and returns the state to serve with.
+pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result<state::AppState> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let db = db::Db::connect(&settings.database_url).await?;
+    db.migrate().await?;
+    if settings.demo {
+        let today = clock.today(mpp_domain::tenancy::TimeZone::Wita);
+        if let Some(slug) = demo::seed_if_empty(&db, today, clock.now_ms()).await? {
+            tracing::info!(%slug, "loaded the demo mall");
+        }
+    }
+    Ok(state::AppState {
+        db,
+        clock,
+        files_dir: settings.data_dir.join("files"),
+        secure_cookies: settings.secure_cookies,
+        login_limiter: Arc::new(auth::rate_limit::RateLimiter::new(5, 15 * 60 * 1000)),
+        metrics: Arc::new(metrics::Metrics::default()),
+    })
+}

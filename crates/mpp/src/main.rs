@@ -1,0 +1,112 @@
+//! `mpp`: serve the mall, migrate the database, create the first admin.
+
+use clap::{Parser, Subcommand};
+use mpp::{Settings, clock::Clock};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "mpp", version, about = "MPP — Mal Pelayanan Publik")]
+struct Cli {
+    /// Where the SQLite file and uploaded files live.
+    #[arg(long, env = "MPP_DATA_DIR", default_value = "mpp-data", global = true)]
+    data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; default: SQLite in the data directory.
+    #[arg(long, env = "MPP_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (loads the demo mall on first start unless --no-demo).
+    Serve {
+        #[arg(long, env = "MPP_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Do not load the demo mall into an empty database.
+        #[arg(long, env = "MPP_NO_DEMO")]
+        no_demo: bool,
+        /// Mark cookies Secure (set when TLS ends at a proxy that does not send X-Forwarded-Proto).
+        #[arg(long, env = "MPP_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Log as JSON lines (for log collectors) instead of human-readable text.
+        #[arg(long, env = "MPP_LOG_JSON")]
+        log_json: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a user with a role (the first mall admin, a supervisor …).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// mall_admin, agency_admin, officer or national_supervisor.
+        #[arg(long, default_value = "mall_admin")]
+        role: String,
+        /// The mall's slug (not needed for national_supervisor).
+        #[arg(long)]
+        mall: Option<String>,
+        /// The agency code, for agency_admin and officer.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Read from MPP_ADMIN_PASSWORD so it stays out of the shell history.
+        #[arg(long, env = "MPP_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+impl Cli {
+    fn settings(&self, demo: bool, secure_cookies: bool) -> Settings {
+        let database_url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("mpp.db").display()));
+        Settings { database_url, data_dir: self.data_dir.clone(), demo, secure_cookies }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let json_logs = matches!(cli.command, Command::Serve { log_json: true, .. });
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    if json_logs {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    match &cli.command {
+        Command::Serve { listen, no_demo, secure_cookies, .. } => {
+            let state = mpp::prepare(&cli.settings(!no_demo, *secure_cookies), Clock::system()).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let addr = listener.local_addr()?;
+            let malls = mpp::tenancy::store::list(&state.db).await?;
+            println!("MPP is running at http://{addr}/");
+            for m in &malls {
+                println!("  {}: http://{addr}/m/{}", m.name, m.slug);
+            }
+            if malls.iter().any(|m| m.is_demo) {
+                println!("Demo accounts (password {}):", mpp::demo::PASSWORD);
+                for (email, name, ..) in mpp::demo::ACCOUNTS {
+                    println!("  {email}  {name}");
+                }
+            }
+            mpp::server::serve(listener, state).await
+        }
+        Command::Migrate => {
+            let db = mpp::db::Db::connect(&cli.settings(false, false).database_url).await?;
+            let n = db.migrate().await?;
+            println!("applied {n} migration(s)");
+            Ok(())
+        }
+        Command::CreateAdmin { email, name, role, mall, agency, password } => {
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            mpp::auth::admin_cli::create_admin(&state, email, name, role, mall.as_deref(), agency.as_deref(), password)
+                .await?;
+            println!("created {email} as {role}");
+            Ok(())
+        }
+    }
+}

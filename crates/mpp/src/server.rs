@@ -1,0 +1,92 @@
+//! Assembles the application: one router per feature, the shared layers,
+//! and the listener. Tests call [`serve`] exactly as `mpp serve` does.
+
+use crate::state::AppState;
+use crate::{auth, catalog, metrics, web};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub fn app(state: AppState) -> Router {
+    let pages = Router::new()
+        .merge(catalog::public::router())
+        .merge(auth::routes::router())
+        .route("/bahasa/{code}", get(web::set_lang))
+        .layer(middleware::from_fn(web::html_errors));
+    let plumbing = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
+        .route("/static/{name}", get(web::static_asset));
+    Router::new()
+        .merge(pages)
+        .merge(plumbing)
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::layer))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Unknown paths: a page in the visitor's language, or a problem document under /api.
+async fn fallback(req: axum::extract::Request) -> axum::response::Response {
+    let report = crate::error::AppError::NotFound.report();
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::problem_response(&report, mpp_domain::format::Lang::En);
+    }
+    let here = req.uri().path().to_string();
+    let csrf = req.extensions().get::<web::CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+    web::error_page(&report, web::lang_of(req.headers()), here, csrf)
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.db.ping().await {
+        (axum::http::StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"})))
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "database unreachable"})))
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+/// Serves until Ctrl-C / SIGTERM, finishing in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,20 @@
+//! What every handler can reach: the database, the clock, settings and the
+//! in-memory guards (login rate limit, metrics).
+
+use crate::auth::rate_limit::RateLimiter;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub files_dir: PathBuf,
+    /// Mark cookies `Secure` even without a proxy header saying TLS.
+    pub secure_cookies: bool,
+    pub login_limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
+}

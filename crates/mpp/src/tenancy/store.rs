@@ -1,0 +1,95 @@
+//! The SQL of malls.
+
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use mpp_domain::tenancy::{MallSlug, TimeZone};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mall {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub region_code: String,
+    pub timezone: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub description_id: String,
+    pub description_en: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub is_demo: bool,
+}
+
+impl Mall {
+    pub fn zone(&self) -> TimeZone {
+        TimeZone::parse(&self.timezone).unwrap_or(TimeZone::Wib)
+    }
+}
+
+const COLUMNS: &str =
+    "id, slug, name, region_code, timezone, address, phone, email, description_id, description_en, is_demo";
+
+/// The mall with this slug; an unknown or malformed slug is 404.
+pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
+    let slug = MallSlug::parse(slug).ok_or(AppError::NotFound)?;
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE slug = $1"))
+        .bind(slug.as_str())
+        .fetch_optional(&db.read)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn list(db: &Db) -> AppResult<Vec<Mall>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls ORDER BY name")).fetch_all(&db.read).await?)
+}
+
+pub struct NewMall<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub region_code: &'a str,
+    pub timezone: TimeZone,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub description_id: &'a str,
+    pub description_en: &'a str,
+    pub is_demo: bool,
+}
+
+pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<String> {
+    let slug = MallSlug::parse(m.slug).ok_or_else(|| AppError::invalid("slug", "mall.slug_invalid"))?;
+    let id = crate::db::new_id();
+    let res = sqlx::query(
+        "INSERT INTO malls (id, slug, name, region_code, timezone, address, phone, email, description_id,
+         description_en, is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(slug.as_str())
+    .bind(m.name)
+    .bind(m.region_code)
+    .bind(m.timezone.as_str())
+    .bind(m.address)
+    .bind(m.phone)
+    .bind(m.email)
+    .bind(m.description_id)
+    .bind(m.description_en)
+    .bind(i64::from(m.is_demo))
+    .bind(now)
+    .execute(&db.write)
+    .await;
+    match res {
+        Ok(_) => Ok(id),
+        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::invalid("slug", "mall.slug_taken")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Counts for the overview: agencies, active services, counters.
+pub async fn counts(db: &Db, mall_id: &str) -> AppResult<(i64, i64, i64)> {
+    let q = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(mall_id.to_string()).fetch_one(&db.read);
+    Ok((
+        q("SELECT COUNT(*) FROM agencies WHERE mall_id = $1").await?,
+        q("SELECT COUNT(*) FROM services WHERE mall_id = $1 AND active = 1").await?,
+        q("SELECT COUNT(*) FROM counters WHERE mall_id = $1").await?,
+    ))
+}

@@ -1,0 +1,196 @@
+//! Shared page plumbing: the request context every page gets (language,
+//! user, CSRF token), rendering, the HTML error page, static assets and the
+//! language toggle.
+
+use crate::auth::session::{self, CurrentUser};
+use crate::error::{AppError, AppResult, ErrorReport};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use mpp_domain::format::Lang;
+
+pub const LANG_COOKIE: &str = "mpp_lang";
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value with our defaults: HttpOnly, SameSite=Lax, Path=/,
+/// and Secure when the request arrived over TLS (or the operator says so).
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub fn is_tls(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https")
+}
+
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE).and_then(Lang::parse).unwrap_or_default()
+}
+
+/// The CSRF token of this request, put in place by [`crate::auth::csrf::layer`].
+#[derive(Clone)]
+pub struct CsrfToken(pub String);
+
+/// Everything a page template needs besides its own data.
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: Tr,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+    /// Path and query of this request, for "back here" links.
+    pub here: String,
+}
+
+impl Ctx {
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    pub fn require_user(&self) -> AppResult<&CurrentUser> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    /// The other language, for the toggle.
+    pub fn other_lang(&self) -> &'static str {
+        if self.t.lang == Lang::Id { "en" } else { "id" }
+    }
+
+    pub fn here_encoded(&self) -> String {
+        url_encode(&self.here)
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = session::current_user(state, &parts.headers).await?;
+        let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        Ok(Ctx { t: Tr::new(lang_of(&parts.headers)), user, csrf, here })
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Renders a template into an HTML response.
+pub fn render(page: &impl Template) -> AppResult<Response> {
+    let body = page.render().map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Html(body).into_response())
+}
+
+/// Renders with a status other than 200 (a form shown again with its errors).
+pub fn render_status(status: StatusCode, page: &impl Template) -> AppResult<Response> {
+    let mut resp = render(page)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: Ctx,
+    status: u16,
+    message: String,
+    fields: Vec<String>,
+}
+
+/// Middleware for page routers: an error response becomes a page in the
+/// visitor's language; "login required" becomes a redirect to the login page.
+pub async fn html_errors(req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let csrf = req.extensions().get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+    let resp = next.run(req).await;
+    match resp.extensions().get::<ErrorReport>().cloned() {
+        Some(report) => error_page(&report, lang, here, csrf),
+        None => resp,
+    }
+}
+
+/// The page shown for an error report.
+pub fn error_page(report: &ErrorReport, lang: Lang, here: String, csrf: String) -> Response {
+    if report.status == StatusCode::UNAUTHORIZED {
+        return Redirect::to(&format!("/masuk?next={}", url_encode(&here))).into_response();
+    }
+    let t = Tr::new(lang);
+    let page = ErrorPage {
+        ctx: Ctx { t, user: None, csrf, here },
+        status: report.status.as_u16(),
+        message: t.t(report.detail_key).to_string(),
+        fields: report.fields.iter().map(|f| format!("{}: {}", f.field, t.t(f.key))).collect(),
+    };
+    let mut out = match render(&page) {
+        Ok(r) => r,
+        Err(_) => return (report.status, t.t(report.detail_key)).into_response(),
+    };
+    *out.status_mut() = report.status;
+    out
+}
+
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+/// `GET /bahasa/{id|en}?next=…`: remembers the language for a year.
+pub async fn set_lang(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let next = safe_next(q.next.as_deref());
+    let mut resp = Redirect::to(next).into_response();
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, is_tls(&state, &headers)));
+    Ok(resp)
+}
+
+/// Only local paths are followed after a redirect, never another site.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+pub const STYLESHEET: &str = include_str!("../static/mpp.css");
+pub const FAVICON: &str = include_str!("../static/favicon.svg");
+
+/// Assets are embedded in the binary and cached for a day.
+pub async fn static_asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "mpp.css" => (STYLESHEET, "text/css; charset=utf-8"),
+        "favicon.svg" => (FAVICON, "image/svg+xml"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}

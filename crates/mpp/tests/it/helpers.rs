@@ -1,0 +1,119 @@
+//! `TestApp`: a running server with its own database, and HTTP helpers.
+//! `both!(name)` turns `async fn name(app: TestApp)` into one test per database.
+
+use mpp::clock::Clock;
+use reqwest::{Client, Response, StatusCode, redirect::Policy};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test on SQLite and on PostgreSQL.
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await).await
+            }
+        }
+    };
+}
+pub(crate) use both;
+
+pub const DEMO_PASSWORD: &str = mpp::demo::PASSWORD;
+pub const CITIZEN: &str = "warga@demo.mpp.id";
+
+pub struct TestApp {
+    pub base: String,
+    dir: PathBuf,
+    pg_db: Option<String>,
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("MPP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("mpp-test-{id}"));
+        let (database_url, pg_db) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None),
+            Backend::Postgres => {
+                let name = format!("mpp_test_{id}");
+                sqlx::any::install_default_drivers();
+                let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&pg_admin_url())
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {} ({e}); start it (pg_ctlcluster 15 main start) or set MPP_TEST_PG_URL", pg_admin_url()));
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                let base = pg_admin_url();
+                let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+                (url, Some(name))
+            }
+        };
+        let settings = mpp::Settings { database_url, data_dir: dir.clone(), demo: true, secure_cookies: false };
+        let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(mpp::server::serve(listener, state.clone()));
+        TestApp { base, dir, pg_db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    pub async fn get(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, c: &Client, path: &str) -> (StatusCode, String) {
+        let r = self.get(c, path).await;
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Posts a form from a page: fetches `page` first to get its CSRF token.
+    pub async fn post_form(&self, c: &Client, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let (_, html) = self.get_text(c, page).await;
+        let token = csrf_of(&html);
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        c.post(self.url(action)).form(&form).send().await.unwrap()
+    }
+}
+
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = self.pg_db.take() {
+            // Drop runs outside async; use a short-lived runtime on its own thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(&pg_admin_url()).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each starts the real server on a random port against
+//! a fresh SQLite file and, separately, a fresh PostgreSQL database, and
+//! acts as a citizen, an admin or an integrator would. All in one binary.
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod auth;
+mod plumbing;
+mod public;
