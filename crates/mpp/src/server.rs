@@ -2,7 +2,7 @@
 //! and the listener. Tests call [`serve`] exactly as `mpp serve` does.
 
 use crate::state::AppState;
-use crate::{auth, catalog, metrics, web};
+use crate::{audit, auth, catalog, metrics, tenancy, web};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -18,6 +18,9 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .merge(catalog::public::router())
         .merge(auth::routes::router())
+        .merge(tenancy::routes::router())
+        .merge(catalog::admin::router())
+        .merge(audit::routes::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors));
     let plumbing = Router::new()

@@ -2,6 +2,8 @@
 //! when, before and after) in the same transaction as the change itself,
 //! so nothing changes unrecorded. Rows are only ever inserted.
 
+pub mod routes;
+
 use crate::auth::session::CurrentUser;
 use crate::error::AppResult;
 use sqlx::AnyConnection;

@@ -2,6 +2,8 @@
 //! standard, counters and facilities. Public pages, the back office, the
 //! JSON API and the linked-data exports all read through `store`.
 
+pub mod admin;
+
 pub mod linked_data;
 pub mod public;
 pub mod store;

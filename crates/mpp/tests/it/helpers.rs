@@ -31,8 +31,14 @@ pub(crate) use both;
 pub const DEMO_PASSWORD: &str = mpp::demo::PASSWORD;
 pub const CITIZEN: &str = "warga@demo.mpp.id";
 
+pub const ADMIN: &str = "admin@demo.mpp.id";
+pub const AGENCY_ADMIN: &str = "dukcapil@demo.mpp.id";
+pub const OFFICER: &str = "petugas@demo.mpp.id";
+pub const SUPERVISOR: &str = "pengawas@demo.mpp.id";
+
 pub struct TestApp {
     pub base: String,
+    pub state: mpp::state::AppState,
     dir: PathBuf,
     pg_db: Option<String>,
 }
@@ -64,7 +70,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(mpp::server::serve(listener, state.clone()));
-        TestApp { base, dir, pg_db }
+        TestApp { base, state, dir, pg_db }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -92,6 +98,17 @@ impl TestApp {
         let mut form: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
         form.extend_from_slice(fields);
         c.post(self.url(action)).form(&form).send().await.unwrap()
+    }
+}
+
+impl TestApp {
+    /// A client logged in as one of the demo accounts (or any account with the demo password).
+    pub async fn login(&self, email: &str) -> Client {
+        let c = self.client();
+        let fields = [("email", email), ("password", DEMO_PASSWORD), ("next", "/akun")];
+        let r = self.post_form(&c, "/masuk", "/masuk", &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login as {email}");
+        c
     }
 }
 

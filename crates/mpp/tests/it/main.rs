@@ -6,6 +6,8 @@
 
 mod helpers;
 
+mod admin;
 mod auth;
 mod plumbing;
 mod public;
+mod tenancy;
