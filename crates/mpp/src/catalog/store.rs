@@ -186,7 +186,11 @@ pub async fn search(db: &Db, mall_id: &str, query: &str) -> AppResult<Vec<Servic
             Some((best, s))
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name_id.cmp(&b.1.name_id)));
+    // Among equal scores the most general service (shortest code: KTP-EL
+    // before KTP-EL-GANTI) comes first.
+    ranked.sort_by(|a, b| {
+        b.0.cmp(&a.0).then(a.1.code.len().cmp(&b.1.code.len())).then_with(|| a.1.name_id.cmp(&b.1.name_id))
+    });
     Ok(ranked.into_iter().map(|(_, s)| s).collect())
 }
 

@@ -46,6 +46,10 @@ async fn search_finds_services_by_any_name(app: TestApp) {
         let first = html.split("<ul class=\"services\">").nth(1).and_then(|s| s.split("</h3>").next()).unwrap_or("");
         assert!(first.contains(expected), "first hit for {query:?} should mention {expected}: {first}");
     }
+    // The general service before its variants.
+    let (_, html) = app.get_text(&c, "/m/ttu/layanan?q=KTP").await;
+    let first = html.split("href=\"/m/ttu/layanan/").nth(1).unwrap().split('"').next().unwrap();
+    assert_eq!(first, "KTP-EL");
     let (_, html) = app.get_text(&c, "/m/ttu/layanan?q=zzzqqq").await;
     assert!(html.contains("Tidak ada layanan yang cocok"));
 }

@@ -1,0 +1,130 @@
+// The mall manager adds a service through the back office, and a citizen
+// (logged out, in a fresh context) then finds it in the public catalogue.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  DESKTOP,
+  assertNoPageProblems,
+  checkA11y,
+  launchBrowser,
+  login,
+  newPage,
+  screenshot,
+  url,
+} from './helpers.mjs';
+
+const MALL = '/m/ttu';
+const ADMIN = 'admin@demo.mpp.id';
+
+const SERVICE = {
+  agency: 'dpmptsp',
+  code: 'E2E-UJI',
+  name_id: 'Layanan Uji Peramban',
+  name_en: 'Browser Test Service',
+  aliases: 'uji peramban\ntes e2e',
+  summary_id: 'Layanan contoh yang dibuat oleh uji peramban otomatis.',
+  requirements: ['Fotokopi KTP-el pemohon', 'Surat permohonan bermeterai'],
+  procedures: ['Ambil nomor antrian di anjungan', 'Serahkan berkas kepada petugas loket'],
+  completion_time_id: '1 hari kerja',
+  product_id: 'Surat keterangan uji',
+  complaint_id: 'Meja informasi MPP, Lantai 1',
+  sla_days: '1',
+  cost_rupiah: '0',
+  queue_prefix: 'H',
+};
+const CHANNELS = ['counter', 'online', 'mobile', 'kiosk'];
+
+describe('admin', () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('the mall manager adds a service and citizens find it', async () => {
+    // Precondition: the code is free (./e2e/run gives every run a fresh database).
+    const probe = await newPage(browser, DESKTOP);
+    const existing = await probe.request.get(url(`${MALL}/layanan/${SERVICE.code}`), { maxRedirects: 0 });
+    await probe.context().close();
+    assert.notEqual(
+      existing.status(),
+      200,
+      `${SERVICE.code} already exists on this server: run the admin test against a fresh data directory (./e2e/run does)`,
+    );
+
+    // The manager fills in the new-service form.
+    const page = await newPage(browser, DESKTOP);
+    try {
+      await login(page, ADMIN, { next: `${MALL}/admin` });
+      const response = await page.goto(url(`${MALL}/admin/layanan/baru`));
+      assert.equal(response?.status(), 200, `the new-service form answered ${response?.status()}`);
+      await page.locator('#code').waitFor();
+
+      await page.selectOption('#agency', SERVICE.agency);
+      await page.fill('#code', SERVICE.code);
+      await page.fill('#name_id', SERVICE.name_id);
+      await page.fill('#name_en', SERVICE.name_en);
+      await page.fill('#aliases', SERVICE.aliases);
+      await page.fill('#summary_id', SERVICE.summary_id);
+      await page.fill('#requirements_id', SERVICE.requirements.join('\n'));
+      await page.fill('#procedure_id', SERVICE.procedures.join('\n'));
+      await page.fill('#completion_time_id', SERVICE.completion_time_id);
+      await page.fill('#product_id', SERVICE.product_id);
+      await page.fill('#complaint_id', SERVICE.complaint_id);
+      await page.fill('#sla_days', SERVICE.sla_days);
+      await page.fill('#cost_rupiah', SERVICE.cost_rupiah);
+      await page.fill('#queue_prefix', SERVICE.queue_prefix);
+      for (const channel of CHANNELS) {
+        await page.setChecked(`#channel-${channel}`, channel === 'counter');
+      }
+      await page.setChecked('#active', true);
+
+      await checkA11y(page, 'new-service form');
+      await screenshot(page, 'admin-service-form');
+
+      // Saving redirects away from the form to the saved service.
+      const form = page.locator('main form', { has: page.locator('#code') });
+      await form.locator('button[type=submit]').click();
+      try {
+        await page.waitForURL((u) => !u.pathname.endsWith('/admin/layanan/baru'), { timeout: 10_000 });
+      } catch {
+        const errors = await page.locator('.field-error, [role=alert]').allInnerTexts();
+        throw new Error(
+          `saving the service did not redirect; still at ${page.url()}; messages: ${JSON.stringify(errors.filter((e) => e.trim()))}`,
+        );
+      }
+      await page.waitForLoadState('load');
+      const text = await page.locator('body').innerText();
+      assert.ok(text.includes(SERVICE.name_id), `the page after saving (${page.url()}) does not show "${SERVICE.name_id}"`);
+      await checkA11y(page, 'service saved');
+      await screenshot(page, 'admin-service-saved');
+      assertNoPageProblems(page, 'admin');
+    } finally {
+      await page.context().close();
+    }
+
+    // A citizen, not logged in, finds it by searching and sees its requirements.
+    const citizen = await newPage(browser, DESKTOP);
+    try {
+      await citizen.goto(url(`${MALL}/layanan?q=uji%20peramban`));
+      const hit = citizen.locator('ul.services h3 a', { hasText: SERVICE.name_id });
+      assert.equal(await hit.count(), 1, `searching "uji peramban" does not list "${SERVICE.name_id}"`);
+      assert.equal(await hit.getAttribute('href'), `${MALL}/layanan/${SERVICE.code}`);
+      await checkA11y(citizen, 'catalogue with the new service');
+
+      await citizen.goto(url(`${MALL}/layanan/${SERVICE.code}`));
+      await assert.doesNotReject(
+        citizen.getByRole('heading', { name: SERVICE.name_id, level: 1 }).waitFor({ timeout: 5_000 }),
+        'the service page has no heading with its name',
+      );
+      const requirements = (await citizen.locator('ul.checklist li').allInnerTexts()).map((t) => t.trim());
+      assert.deepEqual(requirements, SERVICE.requirements);
+      await checkA11y(citizen, 'the new service page');
+      assertNoPageProblems(citizen, 'public pages of the new service');
+    } finally {
+      await citizen.context().close();
+    }
+  });
+});
