@@ -86,6 +86,51 @@ impl WorkingCalendar {
     }
 }
 
+/// A day off as an admin submits it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DayInput {
+    pub day: String,
+    pub kind: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+impl DayInput {
+    pub fn validate(&self) -> Vec<crate::catalog::Problem> {
+        use crate::catalog::Problem;
+        let mut p = Vec::new();
+        if crate::format::parse_date(&self.day).is_none() {
+            p.push(Problem { field: "day", key: "form.bad_date" });
+        }
+        if DayKind::parse(&self.kind).is_none() {
+            p.push(Problem { field: "kind", key: "form.bad_choice" });
+        }
+        if self.name_id.trim().is_empty() {
+            p.push(Problem { field: "name_id", key: "form.required" });
+        } else if self.name_id.chars().count() > 200 {
+            p.push(Problem { field: "name_id", key: "form.too_long" });
+        }
+        if self.name_en.chars().count() > 200 {
+            p.push(Problem { field: "name_en", key: "form.too_long" });
+        }
+        p
+    }
+}
+
+/// Opening hours of one weekday; `None` means closed.
+pub fn check_hours(opens: &str, closes: &str) -> Result<Option<(time::Time, time::Time)>, &'static str> {
+    match (opens.trim().is_empty(), closes.trim().is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => {
+            let o = crate::format::parse_clock(opens).ok_or("form.bad_time")?;
+            let c = crate::format::parse_clock(closes).ok_or("form.bad_time")?;
+            if c <= o { Err("hours.closes_before_opens") } else { Ok(Some((o, c))) }
+        }
+        _ => Err("hours.both_or_neither"),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -102,6 +147,14 @@ mod tests {
             date!(2026 - 03 - 23),
             date!(2026 - 03 - 24),
         ])
+    }
+
+    #[test]
+    fn hours_are_both_or_neither_and_in_order() {
+        assert_eq!(check_hours("", ""), Ok(None));
+        assert_eq!(check_hours("08:00", ""), Err("hours.both_or_neither"));
+        assert_eq!(check_hours("15:00", "08:00"), Err("hours.closes_before_opens"));
+        assert_eq!(check_hours("8.00", "15.30").map(|h| h.is_some()), Ok(true));
     }
 
     #[test]

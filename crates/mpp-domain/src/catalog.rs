@@ -224,6 +224,158 @@ impl ServiceInput {
     }
 }
 
+/// An agency as an admin submits it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgencyInput {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub kind: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub phone: String,
+}
+
+impl AgencyInput {
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if parse_agency_code(&self.code).is_none() {
+            p.push(Problem { field: "code", key: "agency.code_invalid" });
+        }
+        check_text(&mut p, "name_id", &self.name_id, true, limits::NAME);
+        check_text(&mut p, "name_en", &self.name_en, false, limits::NAME);
+        if AgencyKind::parse(&self.kind).is_none() {
+            p.push(Problem { field: "kind", key: "form.bad_choice" });
+        }
+        check_text(&mut p, "description_id", &self.description_id, false, limits::LONG);
+        check_text(&mut p, "description_en", &self.description_en, false, limits::LONG);
+        check_text(&mut p, "phone", &self.phone, false, 50);
+        p
+    }
+}
+
+/// A counter (loket) as an admin submits it: which agency, which services.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CounterInput {
+    pub agency: String,
+    pub number: i64,
+    pub zone: String,
+    /// Service codes this counter serves; all must belong to its agency.
+    pub services: Vec<String>,
+    pub active: bool,
+}
+
+impl CounterInput {
+    /// `agency_services` are the codes of the chosen agency's services.
+    pub fn validate(&self, agency_services: &[String]) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if self.agency.trim().is_empty() {
+            p.push(Problem { field: "agency", key: "form.required" });
+        }
+        if !(1..=999).contains(&self.number) {
+            p.push(Problem { field: "number", key: "counter.number_invalid" });
+        }
+        check_text(&mut p, "zone", &self.zone, false, limits::NAME);
+        if self.services.iter().any(|s| !agency_services.contains(s)) {
+            p.push(Problem { field: "services", key: "counter.service_foreign" });
+        }
+        p
+    }
+}
+
+/// A facility as an admin submits it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FacilityInput {
+    pub kind: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub location_id: String,
+    pub location_en: String,
+    pub accessibility_id: String,
+    pub accessibility_en: String,
+    pub available: bool,
+}
+
+impl FacilityInput {
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if FacilityKind::parse(&self.kind).is_none() {
+            p.push(Problem { field: "kind", key: "form.bad_choice" });
+        }
+        check_text(&mut p, "name_id", &self.name_id, true, limits::NAME);
+        check_text(&mut p, "name_en", &self.name_en, false, limits::NAME);
+        for (f, v) in [
+            ("location_id", &self.location_id),
+            ("location_en", &self.location_en),
+            ("accessibility_id", &self.accessibility_id),
+            ("accessibility_en", &self.accessibility_en),
+        ] {
+            check_text(&mut p, f, v, false, limits::SHORT);
+        }
+        p
+    }
+}
+
+/// A partnership agreement (PKS/MoU) as an admin submits it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgreementInput {
+    pub agency: String,
+    pub kind: String,
+    pub number: String,
+    pub title_id: String,
+    pub title_en: String,
+    pub signed_on: String,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+impl AgreementInput {
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut p = Vec::new();
+        if self.agency.trim().is_empty() {
+            p.push(Problem { field: "agency", key: "form.required" });
+        }
+        if AgreementKind::parse(&self.kind).is_none() {
+            p.push(Problem { field: "kind", key: "form.bad_choice" });
+        }
+        check_text(&mut p, "number", &self.number, true, limits::NAME);
+        check_text(&mut p, "title_id", &self.title_id, true, limits::SHORT);
+        check_text(&mut p, "title_en", &self.title_en, false, limits::SHORT);
+        let mut dates = [None; 3];
+        for (i, (f, v)) in
+            [("signed_on", &self.signed_on), ("valid_from", &self.valid_from), ("valid_until", &self.valid_until)]
+                .into_iter()
+                .enumerate()
+        {
+            dates[i] = crate::format::parse_date(v);
+            if dates[i].is_none() {
+                p.push(Problem { field: f, key: "form.bad_date" });
+            }
+        }
+        if let (Some(from), Some(until)) = (dates[1], dates[2])
+            && until < from
+        {
+            p.push(Problem { field: "valid_until", key: "agreement.ends_before_start" });
+        }
+        p
+    }
+}
+
+/// File types accepted for agreement scans, with the extension they are served as.
+pub fn accepted_document(content_type: &str, bytes: &[u8]) -> Option<&'static str> {
+    // Trust the bytes, not the browser's label.
+    match content_type {
+        "application/pdf" if bytes.starts_with(b"%PDF-") => Some("pdf"),
+        "image/png" if bytes.starts_with(b"\x89PNG") => Some("png"),
+        "image/jpeg" if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) => Some("jpg"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +430,47 @@ mod tests {
         let c = parse_channels("counter, kiosk,bogus,online");
         assert_eq!(c, vec![Channel::Counter, Channel::Kiosk, Channel::Online]);
         assert_eq!(channels_to_string(&c), "counter,kiosk,online");
+    }
+
+    #[test]
+    fn agreement_input_checks_dates() {
+        let a = AgreementInput {
+            agency: "x".into(),
+            kind: "PKS".into(),
+            number: "1/PKS/2026".into(),
+            title_id: "Kerja sama".into(),
+            signed_on: "2026-01-01".into(),
+            valid_from: "2026-01-01".into(),
+            valid_until: "2025-12-31".into(),
+            ..Default::default()
+        };
+        assert_eq!(a.validate(), vec![Problem { field: "valid_until", key: "agreement.ends_before_start" }]);
+        let bad = AgreementInput { signed_on: "31-12-2026".into(), kind: "SK".into(), ..a };
+        let fields: Vec<_> = bad.validate().iter().map(|p| p.field).collect();
+        assert!(fields.contains(&"signed_on") && fields.contains(&"kind"));
+    }
+
+    #[test]
+    fn documents_are_judged_by_their_bytes() {
+        assert_eq!(accepted_document("application/pdf", b"%PDF-1.7 ..."), Some("pdf"));
+        assert_eq!(accepted_document("application/pdf", b"MZ\x90 not a pdf"), None);
+        assert_eq!(accepted_document("text/html", b"<html>"), None);
+    }
+
+    #[test]
+    fn counters_serve_only_their_agency() {
+        let c = CounterInput {
+            agency: "dukcapil".into(),
+            number: 3,
+            services: vec!["KK".into(), "PASPOR".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            c.validate(&["KK".to_string()]),
+            vec![Problem { field: "services", key: "counter.service_foreign" }]
+        );
+        let c = CounterInput { number: 0, services: vec![], ..c };
+        assert_eq!(c.validate(&[]), vec![Problem { field: "number", key: "counter.number_invalid" }]);
     }
 
     #[test]

@@ -4,14 +4,17 @@
 //! One folder per feature (routes, pages and SQL side by side); shared
 //! plumbing in the top-level modules.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod clock;
+pub mod crud;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod metrics;
 pub mod server;

@@ -2,7 +2,7 @@
 //! and the listener. Tests call [`serve`] exactly as `mpp serve` does.
 
 use crate::state::AppState;
-use crate::{audit, auth, catalog, metrics, tenancy, web};
+use crate::{agreements, audit, auth, calendar, catalog, crud, metrics, tenancy, web};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -20,9 +20,17 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes::router())
         .merge(tenancy::routes::router())
         .merge(catalog::admin::router())
+        .merge(crud::routes::<catalog::agencies::Agencies>())
+        .merge(crud::routes::<catalog::counters::Counters>())
+        .merge(crud::routes::<catalog::facilities::Facilities>())
+        .merge(crud::routes::<calendar::admin::Days>())
+        .merge(calendar::admin::router())
+        .merge(crud::routes::<agreements::Agreements>())
+        .merge(agreements::router())
         .merge(audit::routes::router())
         .route("/bahasa/{code}", get(web::set_lang))
-        .layer(middleware::from_fn(web::html_errors));
+        .layer(middleware::from_fn(web::html_errors))
+        .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
     let plumbing = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))

@@ -2,5 +2,6 @@
 //! bersama shipped as data (`data/holidays-id.csv`, generated from the PyPI
 //! package `holidays`), copied into each mall and editable there.
 
+pub mod admin;
 pub mod national;
 pub mod store;

@@ -3,6 +3,9 @@
 //! JSON API and the linked-data exports all read through `store`.
 
 pub mod admin;
+pub mod agencies;
+pub mod counters;
+pub mod facilities;
 
 pub mod linked_data;
 pub mod public;

@@ -329,3 +329,12 @@ pub async fn save_service(
     tx.commit().await?;
     Ok(saved)
 }
+
+/// One agency by id, inside a transaction (to return what was just written).
+pub async fn agency_by_id(conn: &mut sqlx::AnyConnection, mall_id: &str, id: &str) -> AppResult<Agency> {
+    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(id)
+        .fetch_one(conn)
+        .await?)
+}

@@ -122,43 +122,58 @@ both!(agency_admin_manages_only_their_agency);
 
 /// Every protected route, every role: who gets in.
 async fn every_protected_route_checks_the_role(app: TestApp) {
-    let routes = [
-        "/m/ttu/admin",
-        "/m/ttu/admin/layanan",
-        "/m/ttu/admin/layanan/baru",
-        "/m/ttu/admin/layanan/KTP-EL",
-        "/m/ttu/admin/audit",
-        "/akun",
+    const OK: StatusCode = StatusCode::OK;
+    const NO: StatusCode = StatusCode::FORBIDDEN;
+    // Anonymous visitors are sent to the login page (303) everywhere.
+    // Columns: citizen, officer, agency admin, mall admin, supervisor.
+    let table: &[(&str, [StatusCode; 5])] = &[
+        ("/akun", [OK, OK, OK, OK, OK]),
+        ("/m/ttu/admin", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/layanan", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/layanan/baru", [NO, NO, OK, OK, NO]),
+        ("/m/ttu/admin/layanan/KTP-EL", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/layanan/PASPOR-BARU", [NO, NO, NO, OK, OK]),
+        ("/m/ttu/admin/instansi", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/instansi/baru", [NO, NO, NO, OK, NO]),
+        ("/m/ttu/admin/instansi/dukcapil", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/loket", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/loket/baru", [NO, NO, OK, OK, NO]),
+        ("/m/ttu/admin/loket/1", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/fasilitas", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/fasilitas/baru", [NO, NO, NO, OK, NO]),
+        ("/m/ttu/admin/jam", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/kalender", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/kalender/baru", [NO, NO, NO, OK, NO]),
+        ("/m/ttu/admin/perjanjian", [NO, NO, OK, OK, OK]),
+        ("/m/ttu/admin/perjanjian/baru", [NO, NO, NO, OK, NO]),
+        ("/m/ttu/admin/audit", [NO, NO, NO, OK, OK]),
     ];
-    // (who, expected status per route, in order)
-    let ok = StatusCode::OK;
-    let no = StatusCode::FORBIDDEN;
-    let login = StatusCode::SEE_OTHER;
-    let table: [(Option<&str>, [StatusCode; 6]); 6] = [
-        (None, [login, login, login, login, login, login]),
-        (Some(crate::helpers::CITIZEN), [no, no, no, no, no, ok]),
-        (Some(OFFICER), [no, no, no, no, no, ok]),
-        (Some(AGENCY_ADMIN), [ok, ok, ok, ok, no, ok]),
-        (Some(ADMIN), [ok, ok, ok, ok, ok, ok]),
-        (Some(SUPERVISOR), [ok, ok, no, ok, ok, ok]),
-    ];
-    for (who, expected) in table {
-        let c = match who {
-            Some(email) => app.login(email).await,
-            None => app.client(),
-        };
-        for (route, want) in routes.iter().zip(expected) {
-            let got = app.get(&c, route).await.status();
-            assert_eq!(got, want, "{who:?} GET {route}");
+    let who = [crate::helpers::CITIZEN, OFFICER, AGENCY_ADMIN, ADMIN, SUPERVISOR];
+    let anonymous = app.client();
+    let mut clients = Vec::new();
+    for email in who {
+        clients.push(app.login(email).await);
+    }
+    for (route, expected) in table {
+        let r = app.get(&anonymous, route).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "anonymous GET {route}");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk?next="));
+        for ((email, c), want) in who.iter().zip(&clients).zip(expected) {
+            assert_eq!(app.get(c, route).await.status(), *want, "{email} GET {route}");
         }
     }
     // Writes: only the mall admin (any agency) and the agency admin (own agency).
-    for (who, want) in [(SUPERVISOR, no), (OFFICER, no), (crate::helpers::CITIZEN, no), (ADMIN, StatusCode::SEE_OTHER)]
+    for (who, want) in [(SUPERVISOR, NO), (OFFICER, NO), (crate::helpers::CITIZEN, NO), (ADMIN, StatusCode::SEE_OTHER)]
     {
         let c = app.login(who).await;
         let form = new_service("KTP-EL", "Kartu Tanda Penduduk Elektronik", "dukcapil");
         let r = app.post_form(&c, "/akun", "/m/ttu/admin/layanan/KTP-EL", &form).await;
         assert_eq!(r.status(), want, "{who} POST edit");
+        let r =
+            app.post_form(&c, "/akun", "/m/ttu/admin/fasilitas/baru", &[("kind", "toilet"), ("name_id", "WC")]).await;
+        assert_eq!(r.status(), if who == ADMIN { StatusCode::SEE_OTHER } else { NO }, "{who} POST facility");
+        let r = app.post_form(&c, "/akun", "/m/ttu/admin/jam", &[]).await;
+        assert_eq!(r.status(), if who == ADMIN { StatusCode::SEE_OTHER } else { NO }, "{who} POST hours");
     }
 }
 both!(every_protected_route_checks_the_role);

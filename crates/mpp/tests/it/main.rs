@@ -8,6 +8,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod backoffice;
 mod plumbing;
 mod public;
 mod tenancy;

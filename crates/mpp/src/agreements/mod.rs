@@ -1,0 +1,329 @@
+//! Partnership agreements (PKS / MoU) between the mall's region and each
+//! agency: numbers, dates, the signed document, and a warning as the end
+//! date nears. The document is stored on disk (never in a row), checked by
+//! its bytes, and served only to the back office.
+
+use crate::catalog::agencies::to_errors;
+use crate::catalog::store::{self as catalog, Agency};
+use crate::crud::{Resource, WriteCtx, taken};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{Field, Kind, Posted, Upload};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use crate::web::Ctx;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use mpp_domain::catalog::{AgreementInput, AgreementKind, AgreementStatus, accepted_document, agreement_status};
+use mpp_domain::format;
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Agreement {
+    pub id: String,
+    pub agency_id: String,
+    pub kind: String,
+    pub number: String,
+    pub title_id: String,
+    pub title_en: String,
+    pub signed_on: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub file_name: String,
+    pub file_type: String,
+    pub file_size: i64,
+    pub file_sha256: String,
+}
+
+impl Agreement {
+    pub fn status(&self, today: time::Date) -> Option<AgreementStatus> {
+        Some(agreement_status(format::parse_date(&self.valid_from)?, format::parse_date(&self.valid_until)?, today))
+    }
+}
+
+const COLS: &str = "id, agency_id, kind, number, title_id, title_en, signed_on, valid_from, valid_until, file_name,
+    file_type, file_size, file_sha256";
+
+pub async fn list(db: &crate::db::Db, mall_id: &str) -> AppResult<Vec<Agreement>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 ORDER BY valid_until"))
+        .bind(mall_id)
+        .fetch_all(&db.read)
+        .await?)
+}
+
+/// How an agreement stands, as a short label (for lists and the dashboard).
+pub fn status_label(a: &Agreement, today: time::Date, t: &Tr) -> String {
+    match a.status(today) {
+        Some(AgreementStatus::Active) => t.t("agreement.active").to_string(),
+        Some(AgreementStatus::NotYetValid) => t.t("agreement.not_yet").to_string(),
+        Some(AgreementStatus::ExpiringSoon { days_left }) => {
+            t.f("agreement.expiring", &[("n", &days_left.to_string())])
+        }
+        Some(AgreementStatus::Expired) => t.t("agreement.expired").to_string(),
+        None => String::new(),
+    }
+}
+
+pub struct Agreements;
+
+pub struct Options {
+    agencies: Vec<Agency>,
+    today: time::Date,
+}
+
+impl Resource for Agreements {
+    type Row = Agreement;
+    type Input = AgreementInput;
+    type Options = Options;
+
+    const SEGMENT: &'static str = "perjanjian";
+    const ENTITY: &'static str = "agreement";
+    const TITLE: &'static str = "admin.agreements";
+    const NEW_TITLE: &'static str = "agreement.new";
+    const MULTIPART: bool = true;
+
+    fn key(row: &Agreement) -> String {
+        row.id.clone()
+    }
+
+    fn heading(row: &Agreement, _: &Tr) -> String {
+        format!("{} {}", row.kind, row.number)
+    }
+
+    fn columns() -> &'static [&'static str] {
+        &["agreement.number", "catalogue.agency_filter", "agreement.valid_until", "admin.status", "agreement.file"]
+    }
+
+    fn cells(row: &Agreement, opts: &Options, t: &Tr) -> Vec<String> {
+        let agency = opts.agencies.iter().find(|a| a.id == row.agency_id).map(|a| a.code.clone()).unwrap_or_default();
+        let until = format::parse_date(&row.valid_until).map(|d| format::date(d, t.lang)).unwrap_or_default();
+        let file = if row.file_name.is_empty() { t.t("agreement.no_file").to_string() } else { row.file_name.clone() };
+        vec![format!("{} {}", row.kind, row.number), agency, until, status_label(row, opts.today, t), file]
+    }
+
+    fn can_read(bo: &BackOffice, row: &Agreement) -> bool {
+        bo.access.can_view_whole_mall() || bo.access.can_manage_agency(&row.agency_id)
+    }
+
+    fn blank(_: &Options) -> AgreementInput {
+        AgreementInput { kind: AgreementKind::Pks.as_str().into(), ..Default::default() }
+    }
+
+    fn to_input(a: &Agreement, opts: &Options) -> AgreementInput {
+        AgreementInput {
+            agency: opts.agencies.iter().find(|x| x.id == a.agency_id).map(|x| x.code.clone()).unwrap_or_default(),
+            kind: a.kind.clone(),
+            number: a.number.clone(),
+            title_id: a.title_id.clone(),
+            title_en: a.title_en.clone(),
+            signed_on: a.signed_on.clone(),
+            valid_from: a.valid_from.clone(),
+            valid_until: a.valid_until.clone(),
+        }
+    }
+
+    fn fields(v: &AgreementInput, opts: &Options, t: &Tr) -> Vec<Field> {
+        let agencies =
+            opts.agencies.iter().map(|a| (a.code.clone(), t.pick(&a.name_id, &a.name_en).to_string())).collect();
+        let kinds = AgreementKind::ALL.iter().map(|k| (k.as_str().to_string(), k.as_str().to_string())).collect();
+        vec![
+            Field::new("agency", "catalogue.agency_filter", Kind::Select(agencies), &v.agency),
+            Field::new("kind", "agreement.kind", Kind::Select(kinds), &v.kind),
+            Field::new("number", "agreement.number", Kind::Text, &v.number),
+            Field::new("title_id", "agreement.title_id", Kind::Text, &v.title_id),
+            Field::new("title_en", "agreement.title_en", Kind::Text, &v.title_en),
+            Field::new("signed_on", "agreement.signed_on", Kind::Date, &v.signed_on),
+            Field::new("valid_from", "agreement.valid_from", Kind::Date, &v.valid_from),
+            Field::new("valid_until", "agreement.valid_until", Kind::Date, &v.valid_until),
+            Field::new("file", "agreement.file", Kind::File, "").help("agreement.help_file"),
+        ]
+    }
+
+    fn parse(p: &Posted, _: &Options) -> (AgreementInput, Vec<FieldError>) {
+        let input = AgreementInput {
+            agency: p.get("agency"),
+            kind: p.get("kind"),
+            number: p.get("number"),
+            title_id: p.get("title_id"),
+            title_en: p.get("title_en"),
+            signed_on: p.get("signed_on"),
+            valid_from: p.get("valid_from"),
+            valid_until: p.get("valid_until"),
+        };
+        let mut errors = to_errors(input.validate());
+        if let Some(f) = &p.file
+            && accepted_document(&f.content_type, &f.bytes).is_none()
+        {
+            errors.push(FieldError::new("file", "agreement.file_type"));
+        }
+        (input, errors)
+    }
+
+    async fn options(state: &AppState, bo: &BackOffice) -> AppResult<Options> {
+        Ok(Options {
+            agencies: catalog::agencies(&state.db, &bo.mall.id).await?,
+            today: state.clock.today(bo.mall.zone()),
+        })
+    }
+
+    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Agreement>> {
+        list(&state.db, mall_id).await
+    }
+
+    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Agreement>> {
+        Ok(list(&state.db, mall_id).await?.into_iter().find(|a| a.id == key))
+    }
+
+    async fn write<'a>(
+        tx: &'a mut AnyConnection,
+        w: &'a WriteCtx<'a>,
+        v: &'a AgreementInput,
+        existing: Option<&'a Agreement>,
+        file: Option<&'a Upload>,
+    ) -> AppResult<Agreement> {
+        let errors = to_errors(v.validate());
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE mall_id = $1 AND code = $2")
+            .bind(w.mall_id)
+            .bind(&v.agency)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (agency_id,) = agency.ok_or_else(|| AppError::invalid("agency", "service.agency_unknown"))?;
+        let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
+        let (mut name, mut kind, mut size, mut sha) = match existing {
+            Some(a) => (a.file_name.clone(), a.file_type.clone(), a.file_size, a.file_sha256.clone()),
+            None => Default::default(),
+        };
+        if let Some(f) = file {
+            let ext = accepted_document(&f.content_type, &f.bytes)
+                .ok_or_else(|| AppError::invalid("file", "agreement.file_type"))?;
+            sha = crate::auth::hex(&Sha256::digest(&f.bytes));
+            store_file(w.files_dir, w.mall_id, &id, &f.bytes).await?;
+            name = safe_file_name(&f.file_name, ext);
+            kind = f.content_type.clone();
+            size = i64::try_from(f.bytes.len()).unwrap_or(i64::MAX);
+        }
+        let sql = if existing.is_some() {
+            "UPDATE agreements SET agency_id = $3, kind = $4, number = $5, title_id = $6, title_en = $7, signed_on = $8,
+             valid_from = $9, valid_until = $10, file_name = $11, file_type = $12, file_size = $13, file_sha256 = $14,
+             updated_at = $15 WHERE mall_id = $1 AND id = $2"
+        } else {
+            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
+             valid_until, file_name, file_type, file_size, file_sha256, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        };
+        sqlx::query(sql)
+            .bind(w.mall_id)
+            .bind(&id)
+            .bind(&agency_id)
+            .bind(&v.kind)
+            .bind(v.number.trim())
+            .bind(v.title_id.trim())
+            .bind(v.title_en.trim())
+            .bind(&v.signed_on)
+            .bind(&v.valid_from)
+            .bind(&v.valid_until)
+            .bind(&name)
+            .bind(&kind)
+            .bind(size)
+            .bind(&sha)
+            .bind(w.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(taken("number", "agreement.number_taken"))?;
+        Ok(sqlx::query_as(&format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 AND id = $2"))
+            .bind(w.mall_id)
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?)
+    }
+
+    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Agreement) -> AppResult<()> {
+        // The file stays on disk: the audit trail may still point at it.
+        sqlx::query("DELETE FROM agreements WHERE mall_id = $1 AND id = $2")
+            .bind(mall_id)
+            .bind(&row.id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+}
+
+fn file_path(dir: &std::path::Path, mall_id: &str, id: &str) -> std::path::PathBuf {
+    dir.join("agreements").join(mall_id).join(id)
+}
+
+/// Writes to a temporary name, syncs, then renames: a crash never leaves half a file.
+async fn store_file(dir: &std::path::Path, mall_id: &str, id: &str, bytes: &[u8]) -> AppResult<()> {
+    let path = file_path(dir, mall_id, id);
+    let io = |e: std::io::Error| AppError::Internal(e.into());
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent).await.map_err(io)?;
+    }
+    let tmp = path.with_extension("part");
+    let mut f = tokio::fs::File::create(&tmp).await.map_err(io)?;
+    tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(io)?;
+    f.sync_all().await.map_err(io)?;
+    tokio::fs::rename(&tmp, &path).await.map_err(io)
+}
+
+/// Keeps letters, digits, dots, hyphens and underscores, and the right extension.
+fn safe_file_name(name: &str, ext: &str) -> String {
+    let stem: String = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .rsplit_once('.')
+        .map_or(name, |(s, _)| s)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_ ".contains(*c))
+        .take(80)
+        .collect();
+    let stem = stem.trim().replace(' ', "_");
+    format!("{}.{ext}", if stem.is_empty() { "dokumen" } else { &stem })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/m/{slug}/admin/perjanjian/{key}/berkas", get(download))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let a = Agreements::find(&state, &bo.mall.id, &key).await?.ok_or(AppError::NotFound)?;
+    bo.require(Agreements::can_read(&bo, &a))?;
+    if a.file_name.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let bytes =
+        tokio::fs::read(file_path(&state.files_dir, &bo.mall.id, &a.id)).await.map_err(|_| AppError::NotFound)?;
+    let disposition = format!("attachment; filename=\"{}\"", a.file_name);
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.file_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_tamed() {
+        assert_eq!(super::safe_file_name("../../etc/PKS Dukcapil 2026.pdf", "pdf"), "PKS_Dukcapil_2026.pdf");
+        assert_eq!(super::safe_file_name("scan.exe", "pdf"), "scan.pdf");
+        assert_eq!(super::safe_file_name("\"<>.png", "png"), "dokumen.png");
+    }
+}

@@ -1,0 +1,297 @@
+//! The working-day calendar and opening hours in the back office. Days off
+//! are records like any other (`crud`); the week's hours are one form; the
+//! national calendar shipped with MPP can be copied in again (missing days
+//! only, so local edits stay).
+
+use super::store::{self, CalendarDay, Hours};
+use crate::audit::{self, Change};
+use crate::catalog::agencies::to_errors;
+use crate::crud::{Resource, WriteCtx, taken};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{Field, Kind, Posted, Upload};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use crate::web::{Ctx, render_status};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use mpp_domain::calendar::{DayInput, DayKind, check_hours};
+use mpp_domain::format::{self, weekday_name};
+use sqlx::AnyConnection;
+
+pub struct Days;
+
+impl Resource for Days {
+    type Row = CalendarDay;
+    type Input = DayInput;
+    type Options = ();
+
+    const SEGMENT: &'static str = "kalender";
+    const ENTITY: &'static str = "calendar_day";
+    const TITLE: &'static str = "admin.calendar";
+    const NEW_TITLE: &'static str = "calendar.new";
+
+    fn key(row: &CalendarDay) -> String {
+        row.day.clone()
+    }
+
+    fn heading(row: &CalendarDay, t: &Tr) -> String {
+        let date = format::parse_date(&row.day).map(|d| format::date(d, t.lang)).unwrap_or_else(|| row.day.clone());
+        format!("{date} — {}", t.pick(&row.name_id, &row.name_en))
+    }
+
+    fn columns() -> &'static [&'static str] {
+        &["calendar.day", "admin.name", "calendar.kind", "calendar.source"]
+    }
+
+    fn cells(row: &CalendarDay, _: &(), t: &Tr) -> Vec<String> {
+        let date = format::parse_date(&row.day).map(|d| format::date(d, t.lang)).unwrap_or_else(|| row.day.clone());
+        let source = if row.source.is_empty() {
+            t.t("calendar.source_local").to_string()
+        } else {
+            t.t("calendar.source_national").to_string()
+        };
+        vec![
+            date,
+            t.pick(&row.name_id, &row.name_en).to_string(),
+            t.t(&format!("day_kind.{}", row.kind)).to_string(),
+            source,
+        ]
+    }
+
+    fn can_read(bo: &BackOffice, _: &CalendarDay) -> bool {
+        bo.access.can_view_admin()
+    }
+
+    fn blank(_: &()) -> DayInput {
+        DayInput { kind: DayKind::LocalHoliday.as_str().into(), ..Default::default() }
+    }
+
+    fn to_input(d: &CalendarDay, _: &()) -> DayInput {
+        DayInput { day: d.day.clone(), kind: d.kind.clone(), name_id: d.name_id.clone(), name_en: d.name_en.clone() }
+    }
+
+    fn fields(v: &DayInput, _: &(), t: &Tr) -> Vec<Field> {
+        let kinds = DayKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), t.t(&format!("day_kind.{}", k.as_str())).to_string()))
+            .collect();
+        vec![
+            Field::new("day", "calendar.day", Kind::Date, &v.day).help("calendar.help_day"),
+            Field::new("kind", "calendar.kind", Kind::Select(kinds), &v.kind),
+            Field::new("name_id", "admin.name_id_generic", Kind::Text, &v.name_id),
+            Field::new("name_en", "admin.name_en_generic", Kind::Text, &v.name_en),
+        ]
+    }
+
+    fn parse(p: &Posted, _: &()) -> (DayInput, Vec<FieldError>) {
+        let input =
+            DayInput { day: p.get("day"), kind: p.get("kind"), name_id: p.get("name_id"), name_en: p.get("name_en") };
+        let errors = to_errors(input.validate());
+        (input, errors)
+    }
+
+    async fn options(_: &AppState, _: &BackOffice) -> AppResult<()> {
+        Ok(())
+    }
+
+    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CalendarDay>> {
+        store::days_from(&state.db, mall_id, "0000-00-00", 1000).await
+    }
+
+    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CalendarDay>> {
+        Ok(store::days_from(&state.db, mall_id, key, 1).await?.into_iter().find(|d| d.day == key))
+    }
+
+    async fn write<'a>(
+        tx: &'a mut AnyConnection,
+        w: &'a WriteCtx<'a>,
+        v: &'a DayInput,
+        existing: Option<&'a CalendarDay>,
+        _: Option<&'a Upload>,
+    ) -> AppResult<CalendarDay> {
+        let errors = to_errors(v.validate());
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let day = format::parse_date(&v.day).map(format::iso_date).unwrap_or_default();
+        if let Some(old) = existing {
+            sqlx::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
+                .bind(w.mall_id)
+                .bind(&old.day)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // An edited day becomes the mall's own (no longer the shipped national entry).
+        sqlx::query(
+            "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, '')",
+        )
+        .bind(w.mall_id)
+        .bind(&day)
+        .bind(&v.kind)
+        .bind(v.name_id.trim())
+        .bind(v.name_en.trim())
+        .execute(&mut *tx)
+        .await
+        .map_err(taken("day", "calendar.day_taken"))?;
+        Ok(CalendarDay {
+            day,
+            kind: v.kind.clone(),
+            name_id: v.name_id.trim().into(),
+            name_en: v.name_en.trim().into(),
+            source: String::new(),
+        })
+    }
+
+    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a CalendarDay) -> AppResult<()> {
+        sqlx::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
+            .bind(mall_id)
+            .bind(&row.day)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/m/{slug}/admin/jam", get(hours_page).post(save_hours))
+        .route("/m/{slug}/admin/kalender-nasional", post(copy_national))
+}
+
+pub struct DayRow {
+    pub weekday: u8,
+    pub name: &'static str,
+    pub opens: String,
+    pub closes: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "calendar/hours.html")]
+struct HoursPage {
+    ctx: Ctx,
+    bo: BackOffice,
+    section: &'static str,
+    days: Vec<DayRow>,
+    saved: bool,
+    copied: Option<usize>,
+    national_source: &'static str,
+}
+
+#[derive(serde::Deserialize)]
+struct HoursQuery {
+    disimpan: Option<String>,
+    disalin: Option<usize>,
+}
+
+async fn hours_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<HoursQuery>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let stored = store::hours(&state.db, &bo.mall.id).await?;
+    let days = (1..=7u8)
+        .map(|d| {
+            let h = stored.iter().find(|h| h.weekday == i64::from(d));
+            DayRow {
+                weekday: d,
+                name: weekday_name(d, ctx.lang()),
+                opens: h.map(|h| h.opens.clone()).unwrap_or_default(),
+                closes: h.map(|h| h.closes.clone()).unwrap_or_default(),
+                error: None,
+            }
+        })
+        .collect();
+    let page = HoursPage {
+        ctx,
+        bo,
+        section: "jam",
+        days,
+        saved: q.disimpan.is_some(),
+        copied: q.disalin,
+        national_source: super::national::source(),
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+async fn save_hours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    bo.require(bo.access.can_manage_mall())?;
+    let mut days = Vec::new();
+    let mut valid = Vec::new();
+    for d in 1..=7u8 {
+        let (opens, closes) = (posted.get(&format!("opens_{d}")), posted.get(&format!("closes_{d}")));
+        let checked = check_hours(&opens, &closes);
+        if let Ok(Some((o, c))) = checked {
+            valid.push(Hours {
+                weekday: i64::from(d),
+                opens: format::clock(o, mpp_domain::format::Lang::En),
+                closes: format::clock(c, mpp_domain::format::Lang::En),
+            });
+        }
+        days.push(DayRow { weekday: d, name: weekday_name(d, ctx.lang()), opens, closes, error: checked.err() });
+    }
+    if days.iter().any(|d| d.error.is_some()) {
+        let page = HoursPage {
+            ctx,
+            bo,
+            section: "jam",
+            days,
+            saved: false,
+            copied: None,
+            national_source: super::national::source(),
+        };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let before = store::hours(&state.db, &bo.mall.id).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    sqlx::query("DELETE FROM opening_hours WHERE mall_id = $1").bind(&bo.mall.id).execute(&mut *tx).await?;
+    for h in &valid {
+        store::set_hours(&mut tx, &bo.mall.id, h).await?;
+    }
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: "update",
+        entity: "opening_hours",
+        entity_id: &bo.mall.slug,
+        before: Some(serde_json::json!(before)),
+        after: Some(serde_json::json!(valid)),
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/m/{}/admin/jam?disimpan=1", bo.mall.slug)).into_response())
+}
+
+async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    bo.require(bo.access.can_manage_mall())?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    let added = store::copy_national(&mut tx, &bo.mall.id).await?;
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: "create",
+        entity: "calendar_day",
+        entity_id: "national",
+        before: None,
+        after: Some(serde_json::json!({"added": added, "source": super::national::source()})),
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/m/{}/admin/jam?disalin={added}", bo.mall.slug)).into_response())
+}

@@ -1,0 +1,170 @@
+//! Agencies (instansi) in the back office: mall managers add and edit them;
+//! agency admins and supervisors read them.
+
+use super::store::{self, Agency};
+use crate::crud::{Resource, WriteCtx, in_use, taken};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{Field, Kind, Posted, Upload};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use mpp_domain::catalog::{AgencyInput, AgencyKind};
+use sqlx::AnyConnection;
+
+pub struct Agencies;
+
+pub fn to_errors(p: Vec<mpp_domain::catalog::Problem>) -> Vec<FieldError> {
+    p.into_iter().map(|p| FieldError::new(p.field, p.key)).collect()
+}
+
+impl Resource for Agencies {
+    type Row = Agency;
+    type Input = AgencyInput;
+    type Options = ();
+
+    const SEGMENT: &'static str = "instansi";
+    const ENTITY: &'static str = "agency";
+    const TITLE: &'static str = "admin.agencies";
+    const NEW_TITLE: &'static str = "agency.new";
+
+    fn key(row: &Agency) -> String {
+        row.code.clone()
+    }
+
+    fn heading(row: &Agency, t: &Tr) -> String {
+        t.pick(&row.name_id, &row.name_en).to_string()
+    }
+
+    fn columns() -> &'static [&'static str] {
+        &["admin.name", "agency.code", "agency.kind"]
+    }
+
+    fn cells(row: &Agency, _: &(), t: &Tr) -> Vec<String> {
+        vec![
+            t.pick(&row.name_id, &row.name_en).to_string(),
+            row.code.clone(),
+            t.t(&format!("agency_kind.{}", row.kind)).to_string(),
+        ]
+    }
+
+    fn can_read(bo: &BackOffice, _: &Agency) -> bool {
+        bo.access.can_view_admin()
+    }
+
+    fn blank(_: &()) -> AgencyInput {
+        AgencyInput { kind: AgencyKind::Regional.as_str().into(), ..Default::default() }
+    }
+
+    fn to_input(a: &Agency, _: &()) -> AgencyInput {
+        AgencyInput {
+            code: a.code.clone(),
+            name_id: a.name_id.clone(),
+            name_en: a.name_en.clone(),
+            kind: a.kind.clone(),
+            description_id: a.description_id.clone(),
+            description_en: a.description_en.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+
+    fn fields(v: &AgencyInput, _: &(), t: &Tr) -> Vec<Field> {
+        let kinds = AgencyKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), t.t(&format!("agency_kind.{}", k.as_str())).to_string()))
+            .collect();
+        vec![
+            Field::new("code", "agency.code", Kind::Text, &v.code).help("agency.help_code"),
+            Field::new("name_id", "admin.name_id_generic", Kind::Text, &v.name_id),
+            Field::new("name_en", "admin.name_en_generic", Kind::Text, &v.name_en),
+            Field::new("kind", "agency.kind", Kind::Select(kinds), &v.kind),
+            Field::new("description_id", "admin.description_id", Kind::Area, &v.description_id),
+            Field::new("description_en", "admin.description_en", Kind::Area, &v.description_en),
+            Field::new("phone", "agency.phone", Kind::Text, &v.phone),
+        ]
+    }
+
+    fn parse(p: &Posted, _: &()) -> (AgencyInput, Vec<FieldError>) {
+        let input = AgencyInput {
+            code: p.get("code").to_ascii_lowercase(),
+            name_id: p.get("name_id"),
+            name_en: p.get("name_en"),
+            kind: p.get("kind"),
+            description_id: p.get("description_id"),
+            description_en: p.get("description_en"),
+            phone: p.get("phone"),
+        };
+        let errors = to_errors(input.validate());
+        (input, errors)
+    }
+
+    async fn options(_: &AppState, _: &BackOffice) -> AppResult<()> {
+        Ok(())
+    }
+
+    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Agency>> {
+        store::agencies(&state.db, mall_id).await
+    }
+
+    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Agency>> {
+        store::agency_by_code(&state.db, mall_id, key).await
+    }
+
+    async fn write<'a>(
+        tx: &'a mut AnyConnection,
+        w: &'a WriteCtx<'a>,
+        v: &'a AgencyInput,
+        existing: Option<&'a Agency>,
+        _: Option<&'a Upload>,
+    ) -> AppResult<Agency> {
+        let errors = to_errors(v.validate());
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
+        let sql = if existing.is_some() {
+            "UPDATE agencies SET code = $3, name_id = $4, name_en = $5, kind = $6, description_id = $7,
+             description_en = $8, phone = $9, updated_at = $10 WHERE mall_id = $1 AND id = $2"
+        } else {
+            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        };
+        sqlx::query(sql)
+            .bind(w.mall_id)
+            .bind(&id)
+            .bind(v.code.trim())
+            .bind(v.name_id.trim())
+            .bind(v.name_en.trim())
+            .bind(&v.kind)
+            .bind(v.description_id.trim())
+            .bind(v.description_en.trim())
+            .bind(v.phone.trim())
+            .bind(w.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(taken("code", "agency.code_taken"))?;
+        store::agency_by_id(tx, w.mall_id, &id).await
+    }
+
+    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Agency) -> AppResult<()> {
+        // Services, counters and agreements point at the agency: refuse, do not cascade.
+        let used: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND agency_id = $2)
+                  + (SELECT COUNT(*) FROM counters WHERE mall_id = $1 AND agency_id = $2)
+                  + (SELECT COUNT(*) FROM agreements WHERE mall_id = $1 AND agency_id = $2)",
+        )
+        .bind(mall_id)
+        .bind(&row.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used > 0 {
+            return Err(AppError::invalid("_record", "agency.in_use"));
+        }
+        sqlx::query("DELETE FROM agencies WHERE mall_id = $1 AND id = $2")
+            .bind(mall_id)
+            .bind(&row.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(in_use)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,254 @@
+//! Counters (loket) in the back office: which agency sits there and which
+//! services it serves. Agency admins manage their own agency's counters.
+
+use super::agencies::to_errors;
+use super::store::{self, Agency, Counter, Service};
+use crate::crud::{Resource, WriteCtx, in_use, taken};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{Field, Kind, Posted, Upload};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use mpp_domain::catalog::CounterInput;
+use sqlx::AnyConnection;
+
+pub struct Counters;
+
+/// A counter with the codes of the services it serves.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CounterRow {
+    #[serde(flatten)]
+    pub counter: Counter,
+    pub agency_code: String,
+    pub services: Vec<String>,
+}
+
+pub struct Options {
+    /// The agencies this user may put counters under.
+    agencies: Vec<Agency>,
+    all_agencies: Vec<Agency>,
+    services: Vec<Service>,
+}
+
+impl Options {
+    fn agency_id(&self, code: &str) -> Option<&str> {
+        self.all_agencies.iter().find(|a| a.code == code).map(|a| a.id.as_str())
+    }
+}
+
+async fn rows(conn: &mut AnyConnection, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
+    let counters: Vec<Counter> = sqlx::query_as(
+        "SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 AND ($2 = '' OR id = $2) ORDER BY number",
+    )
+    .bind(mall_id)
+    .bind(only.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    let links: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT cs.counter_id, s.code, a.code FROM counter_services cs
+         JOIN services s ON s.mall_id = cs.mall_id AND s.id = cs.service_id
+         JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id
+         WHERE cs.mall_id = $1 ORDER BY s.code",
+    )
+    .bind(mall_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let agencies: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, code FROM agencies WHERE mall_id = $1").bind(mall_id).fetch_all(&mut *conn).await?;
+    Ok(counters
+        .into_iter()
+        .map(|c| CounterRow {
+            agency_code: agencies
+                .iter()
+                .find(|(id, _)| *id == c.agency_id)
+                .map(|(_, code)| code.clone())
+                .unwrap_or_default(),
+            services: links.iter().filter(|(cid, ..)| *cid == c.id).map(|(_, s, _)| s.clone()).collect(),
+            counter: c,
+        })
+        .collect())
+}
+
+impl Resource for Counters {
+    type Row = CounterRow;
+    type Input = CounterInput;
+    type Options = Options;
+
+    const SEGMENT: &'static str = "loket";
+    const ENTITY: &'static str = "counter";
+    const TITLE: &'static str = "admin.counters";
+    const NEW_TITLE: &'static str = "counter.new";
+
+    fn key(row: &CounterRow) -> String {
+        row.counter.number.to_string()
+    }
+
+    fn heading(row: &CounterRow, t: &Tr) -> String {
+        format!("{} {}", t.t("service.counter"), row.counter.number)
+    }
+
+    fn columns() -> &'static [&'static str] {
+        &["counter.number", "catalogue.agency_filter", "counter.zone", "counter.services", "admin.status"]
+    }
+
+    fn cells(row: &CounterRow, _: &Options, t: &Tr) -> Vec<String> {
+        vec![
+            row.counter.number.to_string(),
+            row.agency_code.clone(),
+            row.counter.zone.clone(),
+            row.services.join(", "),
+            t.t(if row.counter.active { "admin.active" } else { "admin.inactive" }).to_string(),
+        ]
+    }
+
+    fn can_read(bo: &BackOffice, row: &CounterRow) -> bool {
+        bo.access.can_view_whole_mall() || bo.access.can_manage_agency(&row.counter.agency_id)
+    }
+
+    fn can_change(bo: &BackOffice, row: &CounterRow) -> bool {
+        bo.access.can_manage_agency(&row.counter.agency_id)
+    }
+
+    fn can_save(bo: &BackOffice, input: &CounterInput, opts: &Options) -> bool {
+        match opts.agency_id(&input.agency) {
+            Some(id) => bo.access.can_manage_agency(id),
+            // A blank form: allowed when there is any agency to choose.
+            None => input.agency.is_empty() && !opts.agencies.is_empty(),
+        }
+    }
+
+    fn blank(opts: &Options) -> CounterInput {
+        let agency = if let [only] = opts.agencies.as_slice() { only.code.clone() } else { String::new() };
+        CounterInput { agency, active: true, ..Default::default() }
+    }
+
+    fn to_input(row: &CounterRow, _: &Options) -> CounterInput {
+        CounterInput {
+            agency: row.agency_code.clone(),
+            number: row.counter.number,
+            zone: row.counter.zone.clone(),
+            services: row.services.clone(),
+            active: row.counter.active,
+        }
+    }
+
+    fn fields(v: &CounterInput, opts: &Options, t: &Tr) -> Vec<Field> {
+        let agencies =
+            opts.agencies.iter().map(|a| (a.code.clone(), t.pick(&a.name_id, &a.name_en).to_string())).collect();
+        let services = opts
+            .services
+            .iter()
+            .filter(|s| opts.agencies.iter().any(|a| a.id == s.agency_id))
+            .map(|s| (s.code.clone(), format!("{} — {}", s.code, t.pick(&s.name_id, &s.name_en))))
+            .collect();
+        let number = if v.number == 0 { String::new() } else { v.number.to_string() };
+        vec![
+            Field::new("number", "counter.number", Kind::Number, number),
+            Field::new("agency", "catalogue.agency_filter", Kind::Select(agencies), &v.agency),
+            Field::new("zone", "counter.zone", Kind::Text, &v.zone).help("counter.help_zone"),
+            Field::new("services", "counter.services", Kind::Multi(services), "")
+                .help("counter.help_services")
+                .checked(v.services.clone()),
+            Field::new("active", "counter.active", Kind::Check, if v.active { "1" } else { "" }),
+        ]
+    }
+
+    fn parse(p: &Posted, opts: &Options) -> (CounterInput, Vec<FieldError>) {
+        let mut errors = Vec::new();
+        let input = CounterInput {
+            agency: p.get("agency"),
+            number: p.number("number", &mut errors),
+            zone: p.get("zone"),
+            services: p.all("services"),
+            active: p.flag("active"),
+        };
+        let agency_id = opts.agency_id(&input.agency);
+        let own: Vec<String> =
+            opts.services.iter().filter(|s| Some(s.agency_id.as_str()) == agency_id).map(|s| s.code.clone()).collect();
+        errors.extend(to_errors(input.validate(&own)));
+        (input, errors)
+    }
+
+    async fn options(state: &AppState, bo: &BackOffice) -> AppResult<Options> {
+        let all_agencies = store::agencies(&state.db, &bo.mall.id).await?;
+        let agencies = all_agencies.iter().filter(|a| bo.access.can_manage_agency(&a.id)).cloned().collect();
+        let services = store::services(&state.db, &bo.mall.id, true).await?;
+        Ok(Options { agencies, all_agencies, services })
+    }
+
+    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CounterRow>> {
+        let mut conn = state.db.read.acquire().await?;
+        rows(&mut conn, mall_id, None).await
+    }
+
+    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CounterRow>> {
+        let Ok(number) = key.parse::<i64>() else { return Ok(None) };
+        Ok(Self::list(state, mall_id).await?.into_iter().find(|r| r.counter.number == number))
+    }
+
+    async fn write<'a>(
+        tx: &'a mut AnyConnection,
+        w: &'a WriteCtx<'a>,
+        v: &'a CounterInput,
+        existing: Option<&'a CounterRow>,
+        _: Option<&'a Upload>,
+    ) -> AppResult<CounterRow> {
+        let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE mall_id = $1 AND code = $2")
+            .bind(w.mall_id)
+            .bind(&v.agency)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (agency_id,) = agency.ok_or_else(|| AppError::invalid("agency", "service.agency_unknown"))?;
+        let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(crate::db::new_id);
+        let sql = if existing.is_some() {
+            "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"
+        } else {
+            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        };
+        sqlx::query(sql)
+            .bind(w.mall_id)
+            .bind(&id)
+            .bind(&agency_id)
+            .bind(v.number)
+            .bind(v.zone.trim())
+            .bind(i64::from(v.active))
+            .bind(w.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(taken("number", "counter.number_taken"))?;
+        sqlx::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+            .bind(w.mall_id)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        for code in &v.services {
+            // The agency filter makes a service of another agency (or mall) match nothing.
+            sqlx::query(
+                "INSERT INTO counter_services (mall_id, counter_id, service_id)
+                 SELECT mall_id, $2, id FROM services WHERE mall_id = $1 AND code = $3 AND agency_id = $4",
+            )
+            .bind(w.mall_id)
+            .bind(&id)
+            .bind(code)
+            .bind(&agency_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        rows(tx, w.mall_id, Some(&id)).await?.pop().ok_or(AppError::NotFound)
+    }
+
+    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a CounterRow) -> AppResult<()> {
+        sqlx::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+            .bind(mall_id)
+            .bind(&row.counter.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM counters WHERE mall_id = $1 AND id = $2")
+            .bind(mall_id)
+            .bind(&row.counter.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(in_use)?;
+        Ok(())
+    }
+}

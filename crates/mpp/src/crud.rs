@@ -1,0 +1,375 @@
+//! Back-office records, once: list, new, edit and delete pages for any
+//! mall-owned record, with role checks, validation that keeps what was
+//! typed, and an audit event in the same transaction as every change.
+//!
+//! A feature describes its record by implementing [`Resource`] next to its
+//! SQL (e.g. `catalog/agencies.rs`) and mounts [`routes`].
+
+use crate::audit::{self, Change};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{self, Field, Posted, Upload};
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use crate::web::{Ctx, render, render_status};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use std::future::Future;
+use std::path::Path as FsPath;
+
+/// What a write needs besides the input.
+pub struct WriteCtx<'a> {
+    pub mall_id: &'a str,
+    pub now: i64,
+    pub files_dir: &'a FsPath,
+}
+
+pub trait Resource: Send + Sync + 'static {
+    type Row: Serialize + Send + Sync + 'static;
+    type Input: Send + Sync + 'static;
+    /// Choices a form needs (agencies, services …), loaded once per request.
+    type Options: Send + Sync + 'static;
+
+    /// URL segment under `/m/{slug}/admin/`.
+    const SEGMENT: &'static str;
+    /// Name in the audit trail.
+    const ENTITY: &'static str;
+    /// Catalogue keys of the list title and the "new" title.
+    const TITLE: &'static str;
+    const NEW_TITLE: &'static str;
+    /// Forms carry a file (sent as multipart).
+    const MULTIPART: bool = false;
+
+    fn key(row: &Self::Row) -> String;
+    fn heading(row: &Self::Row, t: &Tr) -> String;
+    /// Catalogue keys of the list's column headers.
+    fn columns() -> &'static [&'static str];
+    fn cells(row: &Self::Row, opts: &Self::Options, t: &Tr) -> Vec<String>;
+    fn blank(opts: &Self::Options) -> Self::Input;
+    fn to_input(row: &Self::Row, opts: &Self::Options) -> Self::Input;
+    fn fields(input: &Self::Input, opts: &Self::Options, t: &Tr) -> Vec<Field>;
+    fn parse(posted: &Posted, opts: &Self::Options) -> (Self::Input, Vec<FieldError>);
+
+    /// May see this record (default: mall managers and supervisors).
+    fn can_read(bo: &BackOffice, _row: &Self::Row) -> bool {
+        bo.access.can_view_whole_mall()
+    }
+    /// May change or delete this record (default: mall managers).
+    fn can_change(bo: &BackOffice, _row: &Self::Row) -> bool {
+        bo.access.can_manage_mall()
+    }
+    /// May save this input, new or edited (default: mall managers).
+    fn can_save(bo: &BackOffice, _input: &Self::Input, _opts: &Self::Options) -> bool {
+        bo.access.can_manage_mall()
+    }
+
+    fn options(state: &AppState, bo: &BackOffice) -> impl Future<Output = AppResult<Self::Options>> + Send;
+    fn list(state: &AppState, mall_id: &str) -> impl Future<Output = AppResult<Vec<Self::Row>>> + Send;
+    fn find(state: &AppState, mall_id: &str, key: &str) -> impl Future<Output = AppResult<Option<Self::Row>>> + Send;
+    /// Validates and writes inside `tx`; returns the stored row. Field
+    /// problems (including unique keys taken) are `AppError::Invalid`.
+    fn write<'a>(
+        tx: &'a mut AnyConnection,
+        w: &'a WriteCtx<'a>,
+        input: &'a Self::Input,
+        existing: Option<&'a Self::Row>,
+        file: Option<&'a Upload>,
+    ) -> impl Future<Output = AppResult<Self::Row>> + Send + 'a;
+    /// Deletes inside `tx`; a record still in use is `AppError::Invalid`.
+    fn remove<'a>(
+        tx: &'a mut AnyConnection,
+        mall_id: &'a str,
+        row: &'a Self::Row,
+    ) -> impl Future<Output = AppResult<()>> + Send + 'a;
+}
+
+pub fn routes<R: Resource>() -> Router<AppState> {
+    let base = format!("/m/{{slug}}/admin/{}", R::SEGMENT);
+    Router::new()
+        .route(&base, get(list::<R>))
+        .route(&format!("{base}/baru"), get(new_form::<R>).post(create::<R>))
+        .route(&format!("{base}/{{key}}"), get(edit_form::<R>).post(update::<R>))
+        .route(&format!("{base}/{{key}}/hapus"), post(delete::<R>))
+}
+
+pub struct ListRow {
+    pub href: String,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    bo: BackOffice,
+    section: &'static str,
+    title: &'static str,
+    new_href: Option<String>,
+    columns: &'static [&'static str],
+    rows: Vec<ListRow>,
+}
+
+async fn list<R: Resource>(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let opts = R::options(&state, &bo).await?;
+    let rows: Vec<ListRow> = R::list(&state, &bo.mall.id)
+        .await?
+        .iter()
+        .filter(|r| R::can_read(&bo, r))
+        .map(|r| ListRow {
+            href: format!("/m/{}/admin/{}/{}", bo.mall.slug, R::SEGMENT, R::key(r)),
+            cells: R::cells(r, &opts, &ctx.t),
+        })
+        .collect();
+    let can_create = R::can_save(&bo, &R::blank(&opts), &opts);
+    let new_href = can_create.then(|| format!("/m/{}/admin/{}/baru", bo.mall.slug, R::SEGMENT));
+    render(&ListPage { ctx, bo, section: R::SEGMENT, title: R::TITLE, new_href, columns: R::columns(), rows })
+}
+
+#[derive(Template)]
+#[template(path = "admin/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    bo: BackOffice,
+    section: &'static str,
+    heading: String,
+    action: String,
+    delete_action: Option<String>,
+    multipart: bool,
+    saved: bool,
+    read_only: bool,
+    fields: Vec<Field>,
+    errors: Vec<FieldError>,
+}
+
+struct FormSpec<'a, R: Resource> {
+    heading: String,
+    key: Option<String>,
+    input: &'a R::Input,
+    opts: &'a R::Options,
+    errors: Vec<FieldError>,
+    saved: bool,
+    read_only: bool,
+}
+
+fn form_page<R: Resource>(ctx: Ctx, bo: BackOffice, spec: FormSpec<'_, R>) -> AppResult<Response> {
+    let mut fields = R::fields(spec.input, spec.opts, &ctx.t);
+    forms::attach(&mut fields, &spec.errors);
+    let base = format!("/m/{}/admin/{}", bo.mall.slug, R::SEGMENT);
+    let action = match &spec.key {
+        Some(k) => format!("{base}/{k}"),
+        None => format!("{base}/baru"),
+    };
+    let delete_action = spec.key.as_ref().filter(|_| !spec.read_only).map(|k| format!("{base}/{k}/hapus"));
+    let status = if spec.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = FormPage {
+        section: R::SEGMENT,
+        heading: spec.heading,
+        action: if R::MULTIPART { format!("{action}?_csrf={}", ctx.csrf) } else { action },
+        delete_action,
+        multipart: R::MULTIPART,
+        saved: spec.saved,
+        read_only: spec.read_only,
+        fields,
+        errors: spec.errors,
+        ctx,
+        bo,
+    };
+    render_status(status, &page)
+}
+
+async fn new_form<R: Resource>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let opts = R::options(&state, &bo).await?;
+    let input = R::blank(&opts);
+    bo.require(R::can_save(&bo, &input, &opts))?;
+    let heading = ctx.t.t(R::NEW_TITLE).to_string();
+    let spec = FormSpec::<R> {
+        heading,
+        key: None,
+        input: &input,
+        opts: &opts,
+        errors: vec![],
+        saved: false,
+        read_only: false,
+    };
+    form_page::<R>(ctx, bo, spec)
+}
+
+#[derive(serde::Deserialize)]
+struct SavedQuery {
+    disimpan: Option<String>,
+}
+
+async fn load<R: Resource>(state: &AppState, bo: &BackOffice, key: &str) -> AppResult<R::Row> {
+    let row = R::find(state, &bo.mall.id, key).await?.ok_or(AppError::NotFound)?;
+    bo.require(R::can_read(bo, &row))?;
+    Ok(row)
+}
+
+async fn edit_form<R: Resource>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+    Query(q): Query<SavedQuery>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let row = load::<R>(&state, &bo, &key).await?;
+    let opts = R::options(&state, &bo).await?;
+    let input = R::to_input(&row, &opts);
+    let spec = FormSpec::<R> {
+        heading: R::heading(&row, &ctx.t),
+        key: Some(R::key(&row)),
+        input: &input,
+        opts: &opts,
+        errors: vec![],
+        saved: q.disimpan.is_some(),
+        read_only: !R::can_change(&bo, &row),
+    };
+    form_page::<R>(ctx, bo, spec)
+}
+
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let opts = R::options(&state, &bo).await?;
+    bo.require(R::can_save(&bo, &R::blank(&opts), &opts))?;
+    save::<R>(state, ctx, bo, opts, None, posted).await
+}
+
+async fn update<R: Resource>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let row = load::<R>(&state, &bo, &key).await?;
+    bo.require(R::can_change(&bo, &row))?;
+    let opts = R::options(&state, &bo).await?;
+    save::<R>(state, ctx, bo, opts, Some(row), posted).await
+}
+
+/// Writes one record and its audit event in one transaction.
+pub async fn write_audited<R: Resource>(
+    state: &AppState,
+    bo: &BackOffice,
+    input: &R::Input,
+    existing: Option<&R::Row>,
+    file: Option<&Upload>,
+) -> AppResult<R::Row> {
+    let w = WriteCtx { mall_id: &bo.mall.id, now: state.clock.now_ms(), files_dir: &state.files_dir };
+    let mut tx = state.db.write.begin().await?;
+    let row = R::write(&mut tx, &w, input, existing, file).await?;
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: if existing.is_some() { "update" } else { "create" },
+        entity: R::ENTITY,
+        entity_id: &R::key(&row),
+        before: existing.map(|r| serde_json::json!(r)),
+        after: Some(serde_json::json!(row)),
+    };
+    audit::record(&mut tx, change, w.now).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+async fn save<R: Resource>(
+    state: AppState,
+    ctx: Ctx,
+    bo: BackOffice,
+    opts: R::Options,
+    existing: Option<R::Row>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let (input, mut errors) = R::parse(&posted, &opts);
+    if !R::can_save(&bo, &input, &opts) {
+        errors.push(FieldError::new("agency", "form.bad_choice"));
+    }
+    if errors.is_empty() {
+        match write_audited::<R>(&state, &bo, &input, existing.as_ref(), posted.file.as_ref()).await {
+            Ok(row) => {
+                let to = format!("/m/{}/admin/{}/{}?disimpan=1", bo.mall.slug, R::SEGMENT, R::key(&row));
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(AppError::Invalid(mut e)) => errors.append(&mut e),
+            Err(e) => return Err(e),
+        }
+    }
+    let heading = match &existing {
+        Some(r) => R::heading(r, &ctx.t),
+        None => ctx.t.t(R::NEW_TITLE).to_string(),
+    };
+    let key = existing.as_ref().map(R::key);
+    let spec = FormSpec::<R> { heading, key, input: &input, opts: &opts, errors, saved: false, read_only: false };
+    form_page::<R>(ctx, bo, spec)
+}
+
+async fn delete<R: Resource>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let row = load::<R>(&state, &bo, &key).await?;
+    bo.require(R::can_change(&bo, &row))?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    match R::remove(&mut tx, &bo.mall.id, &row).await {
+        Ok(()) => {}
+        Err(AppError::Invalid(errors)) => {
+            drop(tx);
+            let opts = R::options(&state, &bo).await?;
+            let input = R::to_input(&row, &opts);
+            let heading = R::heading(&row, &ctx.t);
+            let spec = FormSpec::<R> {
+                heading,
+                key: Some(key),
+                input: &input,
+                opts: &opts,
+                errors,
+                saved: false,
+                read_only: false,
+            };
+            return form_page::<R>(ctx, bo, spec);
+        }
+        Err(e) => return Err(e),
+    }
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: "delete",
+        entity: R::ENTITY,
+        entity_id: &R::key(&row),
+        before: Some(serde_json::json!(row)),
+        after: None,
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/m/{}/admin/{}", bo.mall.slug, R::SEGMENT)).into_response())
+}
+
+/// Maps a foreign-key failure on delete to "still in use" on the form.
+pub fn in_use(e: sqlx::Error) -> AppError {
+    if crate::db::is_foreign_key_violation(&e) { AppError::invalid("_record", "form.in_use") } else { e.into() }
+}
+
+/// Maps a unique-key failure to a field error.
+pub fn taken(field: &'static str, key: &'static str) -> impl Fn(sqlx::Error) -> AppError {
+    move |e| if crate::db::is_unique_violation(&e) { AppError::invalid(field, key) } else { e.into() }
+}

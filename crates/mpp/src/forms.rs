@@ -1,0 +1,173 @@
+//! Back-office forms described as data: each feature lists its fields; one
+//! template (`admin/form.html`) renders them with labels, help, errors and
+//! what the user typed. `Posted` reads a submitted form, URL-encoded or
+//! multipart (with at most one file).
+
+use crate::auth::csrf;
+use crate::error::{AppError, FieldError};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header;
+
+pub enum Kind {
+    Text,
+    Area,
+    Number,
+    Date,
+    Time,
+    /// (value, label) pairs.
+    Select(Vec<(String, String)>),
+    /// Checkboxes sharing one name; (value, label) pairs.
+    Multi(Vec<(String, String)>),
+    /// A single checkbox whose value is "1".
+    Check,
+    File,
+}
+
+pub struct Field {
+    pub name: &'static str,
+    /// Message-catalogue key of the label.
+    pub label: &'static str,
+    /// Message-catalogue key of the help line, or "".
+    pub help: &'static str,
+    pub kind: Kind,
+    pub value: String,
+    pub values: Vec<String>,
+    pub error: Option<&'static str>,
+}
+
+impl Field {
+    pub fn new(name: &'static str, label: &'static str, kind: Kind, value: impl Into<String>) -> Field {
+        Field { name, label, help: "", kind, value: value.into(), values: vec![], error: None }
+    }
+
+    pub fn help(mut self, key: &'static str) -> Field {
+        self.help = key;
+        self
+    }
+
+    pub fn checked(mut self, values: Vec<String>) -> Field {
+        self.values = values;
+        self
+    }
+
+    pub fn is(&self, kind: &str) -> bool {
+        matches!(
+            (&self.kind, kind),
+            (Kind::Text, "text")
+                | (Kind::Area, "area")
+                | (Kind::Number, "number")
+                | (Kind::Date, "date")
+                | (Kind::Time, "time")
+                | (Kind::Select(_), "select")
+                | (Kind::Multi(_), "multi")
+                | (Kind::Check, "check")
+                | (Kind::File, "file")
+        )
+    }
+
+    pub fn choices(&self) -> &[(String, String)] {
+        match &self.kind {
+            Kind::Select(c) | Kind::Multi(c) => c,
+            _ => &[],
+        }
+    }
+
+    pub fn has(&self, v: &str) -> bool {
+        self.values.iter().any(|x| x == v)
+    }
+}
+
+/// Puts each error on its field; returns the errors no field took.
+pub fn attach(fields: &mut [Field], errors: &[FieldError]) {
+    for e in errors {
+        if let Some(f) = fields.iter_mut().find(|f| f.name == e.field) {
+            f.error.get_or_insert(e.key);
+        }
+    }
+}
+
+pub struct Upload {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A submitted form: its fields (repeated names kept) and at most one file.
+#[derive(Default)]
+pub struct Posted {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<Upload>,
+}
+
+impl Posted {
+    pub fn get(&self, name: &str) -> String {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        !self.get(name).is_empty()
+    }
+
+    /// A whole number (dots and spaces as thousands separators allowed);
+    /// an unparsable one is recorded as a field error.
+    pub fn number(&self, name: &'static str, errors: &mut Vec<FieldError>) -> i64 {
+        let raw = self.get(name).replace(['.', ' '], "");
+        if raw.is_empty() {
+            return 0;
+        }
+        raw.parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(name, "form.not_number"));
+            0
+        })
+    }
+}
+
+/// Largest upload accepted (agreement scans).
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+impl<S: Send + Sync> FromRequest<S> for Posted {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map_err(|_| AppError::BadRequest("error.bad_form"))?;
+            return Ok(Posted { fields, file: None });
+        }
+        let mut mp = Multipart::from_request(req, state).await.map_err(|_| AppError::BadRequest("error.bad_form"))?;
+        let mut posted = Posted::default();
+        while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("error.bad_form"))? {
+            let name = field.name().unwrap_or_default().to_string();
+            if name == csrf::FIELD {
+                continue;
+            }
+            match field.file_name().map(str::to_string) {
+                Some(file_name) => {
+                    let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+                    let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("error.upload_too_big"))?;
+                    if bytes.len() > MAX_UPLOAD {
+                        return Err(AppError::invalid(&name, "error.upload_too_big"));
+                    }
+                    if !file_name.is_empty() && !bytes.is_empty() {
+                        posted.file = Some(Upload { file_name, content_type, bytes: bytes.to_vec() });
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(|_| AppError::BadRequest("error.bad_form"))?;
+                    posted.fields.push((name, text));
+                }
+            }
+        }
+        Ok(posted)
+    }
+}
