@@ -77,7 +77,7 @@ describe('admin', () => {
       await page.fill('#cost_rupiah', SERVICE.cost_rupiah);
       await page.fill('#queue_prefix', SERVICE.queue_prefix);
       for (const channel of CHANNELS) {
-        await page.setChecked(`#channel-${channel}`, channel === 'counter');
+        await page.setChecked(`#channels-${channel}`, channel === 'counter');
       }
       await page.setChecked('#active', true);
 

@@ -149,6 +149,7 @@ fn check_text(out: &mut Vec<Problem>, field: &'static str, value: &str, required
 /// A service as an admin (page or API) submits it. Multi-item components
 /// are one item per line.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceInput {
     pub agency: String,
@@ -226,6 +227,7 @@ impl ServiceInput {
 
 /// An agency as an admin submits it.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AgencyInput {
     pub code: String,
@@ -257,6 +259,7 @@ impl AgencyInput {
 
 /// A counter (loket) as an admin submits it: which agency, which services.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CounterInput {
     pub agency: String,
@@ -287,6 +290,7 @@ impl CounterInput {
 
 /// A facility as an admin submits it.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct FacilityInput {
     pub kind: String,
@@ -321,6 +325,7 @@ impl FacilityInput {
 
 /// A partnership agreement (PKS/MoU) as an admin submits it.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AgreementInput {
     pub agency: String,

@@ -5,6 +5,7 @@
 //! A feature describes its record by implementing [`Resource`] next to its
 //! SQL (e.g. `catalog/agencies.rs`) and mounts [`routes`].
 
+use crate::api::{ApiJson, ApiUser};
 use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{self, Field, Posted, Upload};
@@ -15,10 +16,11 @@ use crate::web::{Ctx, render, render_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
 use std::future::Future;
 use std::path::Path as FsPath;
@@ -31,8 +33,8 @@ pub struct WriteCtx<'a> {
 }
 
 pub trait Resource: Send + Sync + 'static {
-    type Row: Serialize + Send + Sync + 'static;
-    type Input: Send + Sync + 'static;
+    type Row: Serialize + utoipa::ToSchema + Send + Sync + 'static;
+    type Input: DeserializeOwned + utoipa::ToSchema + Send + Sync + 'static;
     /// Choices a form needs (agencies, services …), loaded once per request.
     type Options: Send + Sync + 'static;
 
@@ -45,6 +47,10 @@ pub trait Resource: Send + Sync + 'static {
     const NEW_TITLE: &'static str;
     /// Forms carry a file (sent as multipart).
     const MULTIPART: bool = false;
+    /// Path segment under `/api/v1/malls/{slug}/`.
+    const API_SEGMENT: &'static str;
+    /// Anyone may read the list through the API (it is on the public pages anyway).
+    const PUBLIC: bool;
 
     fn key(row: &Self::Row) -> String;
     fn heading(row: &Self::Row, t: &Tr) -> String;
@@ -54,8 +60,20 @@ pub trait Resource: Send + Sync + 'static {
     fn blank(opts: &Self::Options) -> Self::Input;
     fn to_input(row: &Self::Row, opts: &Self::Options) -> Self::Input;
     fn fields(input: &Self::Input, opts: &Self::Options, t: &Tr) -> Vec<Field>;
+    /// Reads a posted form; returns what could not even be read (a number
+    /// that is not one, a file of the wrong kind).
     fn parse(posted: &Posted, opts: &Self::Options) -> (Self::Input, Vec<FieldError>);
+    /// The rules an input must meet, for forms and the API alike.
+    fn check(input: &Self::Input, opts: &Self::Options) -> Vec<FieldError>;
 
+    /// Where the public sees this record, if it is published.
+    fn public_href(_row: &Self::Row, _slug: &str) -> Option<String> {
+        None
+    }
+    /// Whether anonymous API readers see this record (for `PUBLIC` resources).
+    fn is_public(_row: &Self::Row) -> bool {
+        true
+    }
     /// May see this record (default: mall managers and supervisors).
     fn can_read(bo: &BackOffice, _row: &Self::Row) -> bool {
         bo.access.can_view_whole_mall()
@@ -141,6 +159,7 @@ struct FormPage {
     heading: String,
     action: String,
     delete_action: Option<String>,
+    public_href: Option<String>,
     multipart: bool,
     saved: bool,
     read_only: bool,
@@ -150,6 +169,7 @@ struct FormPage {
 
 struct FormSpec<'a, R: Resource> {
     heading: String,
+    public_href: Option<String>,
     key: Option<String>,
     input: &'a R::Input,
     opts: &'a R::Options,
@@ -173,6 +193,7 @@ fn form_page<R: Resource>(ctx: Ctx, bo: BackOffice, spec: FormSpec<'_, R>) -> Ap
         heading: spec.heading,
         action: if R::MULTIPART { format!("{action}?_csrf={}", ctx.csrf) } else { action },
         delete_action,
+        public_href: spec.public_href,
         multipart: R::MULTIPART,
         saved: spec.saved,
         read_only: spec.read_only,
@@ -195,6 +216,7 @@ async fn new_form<R: Resource>(
     bo.require(R::can_save(&bo, &input, &opts))?;
     let heading = ctx.t.t(R::NEW_TITLE).to_string();
     let spec = FormSpec::<R> {
+        public_href: None,
         heading,
         key: None,
         input: &input,
@@ -228,6 +250,7 @@ async fn edit_form<R: Resource>(
     let opts = R::options(&state, &bo).await?;
     let input = R::to_input(&row, &opts);
     let spec = FormSpec::<R> {
+        public_href: R::public_href(&row, &bo.mall.slug),
         heading: R::heading(&row, &ctx.t),
         key: Some(R::key(&row)),
         input: &input,
@@ -298,6 +321,7 @@ async fn save<R: Resource>(
     posted: Posted,
 ) -> AppResult<Response> {
     let (input, mut errors) = R::parse(&posted, &opts);
+    errors.extend(R::check(&input, &opts));
     if !R::can_save(&bo, &input, &opts) {
         errors.push(FieldError::new("agency", "form.bad_choice"));
     }
@@ -316,8 +340,36 @@ async fn save<R: Resource>(
         None => ctx.t.t(R::NEW_TITLE).to_string(),
     };
     let key = existing.as_ref().map(R::key);
-    let spec = FormSpec::<R> { heading, key, input: &input, opts: &opts, errors, saved: false, read_only: false };
+    let spec = FormSpec::<R> {
+        public_href: None,
+        heading,
+        key,
+        input: &input,
+        opts: &opts,
+        errors,
+        saved: false,
+        read_only: false,
+    };
     form_page::<R>(ctx, bo, spec)
+}
+
+/// Deletes one record and writes its audit event, in one transaction.
+async fn remove_audited<R: Resource>(state: &AppState, bo: &BackOffice, row: &R::Row) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    R::remove(&mut tx, &bo.mall.id, row).await?;
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: "delete",
+        entity: R::ENTITY,
+        entity_id: &R::key(row),
+        before: Some(serde_json::json!(row)),
+        after: None,
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn delete<R: Resource>(
@@ -328,16 +380,14 @@ async fn delete<R: Resource>(
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
     let row = load::<R>(&state, &bo, &key).await?;
     bo.require(R::can_change(&bo, &row))?;
-    let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    match R::remove(&mut tx, &bo.mall.id, &row).await {
-        Ok(()) => {}
+    match remove_audited::<R>(&state, &bo, &row).await {
+        Ok(()) => Ok(Redirect::to(&format!("/m/{}/admin/{}", bo.mall.slug, R::SEGMENT)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            drop(tx);
             let opts = R::options(&state, &bo).await?;
             let input = R::to_input(&row, &opts);
             let heading = R::heading(&row, &ctx.t);
             let spec = FormSpec::<R> {
+                public_href: None,
                 heading,
                 key: Some(key),
                 input: &input,
@@ -346,22 +396,10 @@ async fn delete<R: Resource>(
                 saved: false,
                 read_only: false,
             };
-            return form_page::<R>(ctx, bo, spec);
+            form_page::<R>(ctx, bo, spec)
         }
-        Err(e) => return Err(e),
+        Err(e) => Err(e),
     }
-    let change = Change {
-        mall_id: &bo.mall.id,
-        actor: &bo.user,
-        action: "delete",
-        entity: R::ENTITY,
-        entity_id: &R::key(&row),
-        before: Some(serde_json::json!(row)),
-        after: None,
-    };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/m/{}/admin/{}", bo.mall.slug, R::SEGMENT)).into_response())
 }
 
 /// Maps a foreign-key failure on delete to "still in use" on the form.
@@ -372,4 +410,107 @@ pub fn in_use(e: sqlx::Error) -> AppError {
 /// Maps a unique-key failure to a field error.
 pub fn taken(field: &'static str, key: &'static str) -> impl Fn(sqlx::Error) -> AppError {
     move |e| if crate::db::is_unique_violation(&e) { AppError::invalid(field, key) } else { e.into() }
+}
+
+/// The same records through the JSON API: list and read (public for public
+/// records), create, replace and delete with a bearer token.
+pub fn api_routes<R: Resource>() -> Router<AppState> {
+    let base = format!("/api/v1/malls/{{slug}}/{}", R::API_SEGMENT);
+    Router::new()
+        .route(&base, get(api_list::<R>).post(api_create::<R>))
+        .route(&format!("{base}/{{key}}"), get(api_get::<R>).put(api_update::<R>).delete(api_delete::<R>))
+}
+
+/// Who reads through the API: anyone for public records (published ones
+/// only), or a token owner with a back-office role (`can_read` per record).
+async fn api_reader<R: Resource>(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+) -> AppResult<(String, Option<BackOffice>)> {
+    if R::PUBLIC && !headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return Ok((crate::tenancy::store::by_slug(&state.db, slug).await?.id, None));
+    }
+    let user = crate::auth::token::bearer_user(state, headers).await?;
+    let bo = BackOffice::for_user(state, user, slug).await?;
+    Ok((bo.mall.id.clone(), Some(bo)))
+}
+
+async fn api_list<R: Resource>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let (mall_id, bo) = api_reader::<R>(&state, &headers, &slug).await?;
+    let visible = |r: &R::Row| match &bo {
+        Some(bo) => R::can_read(bo, r),
+        None => R::is_public(r),
+    };
+    let rows: Vec<R::Row> = R::list(&state, &mall_id).await?.into_iter().filter(|r| visible(r)).collect();
+    Ok(axum::Json(rows).into_response())
+}
+
+async fn api_get<R: Resource>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((slug, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (mall_id, bo) = api_reader::<R>(&state, &headers, &slug).await?;
+    let row = R::find(&state, &mall_id, &key).await?.ok_or(AppError::NotFound)?;
+    match &bo {
+        Some(bo) => bo.require(R::can_read(bo, &row))?,
+        None if !R::is_public(&row) => return Err(AppError::NotFound),
+        None => {}
+    }
+    Ok(axum::Json(row).into_response())
+}
+
+async fn api_save<R: Resource>(
+    state: &AppState,
+    bo: &BackOffice,
+    input: R::Input,
+    existing: Option<&R::Row>,
+) -> AppResult<R::Row> {
+    let opts = R::options(state, bo).await?;
+    bo.require(R::can_save(bo, &input, &opts))?;
+    let errors = R::check(&input, &opts);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    write_audited::<R>(state, bo, &input, existing, None).await
+}
+
+async fn api_create<R: Resource>(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<R::Input>,
+) -> AppResult<Response> {
+    let bo = user.back_office(&state, &slug).await?;
+    let row = api_save::<R>(&state, &bo, input, None).await?;
+    Ok(crate::api::created(format!("/api/v1/malls/{slug}/{}/{}", R::API_SEGMENT, R::key(&row)), row))
+}
+
+async fn api_update<R: Resource>(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((slug, key)): Path<(String, String)>,
+    ApiJson(input): ApiJson<R::Input>,
+) -> AppResult<Response> {
+    let bo = user.back_office(&state, &slug).await?;
+    let existing = load::<R>(&state, &bo, &key).await?;
+    bo.require(R::can_change(&bo, &existing))?;
+    Ok(axum::Json(api_save::<R>(&state, &bo, input, Some(&existing)).await?).into_response())
+}
+
+async fn api_delete<R: Resource>(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((slug, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let bo = user.back_office(&state, &slug).await?;
+    let row = load::<R>(&state, &bo, &key).await?;
+    bo.require(R::can_change(&bo, &row))?;
+    remove_audited::<R>(&state, &bo, &row).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

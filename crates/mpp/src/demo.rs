@@ -212,12 +212,6 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     }
     tx.commit().await?;
 
-    let system = crate::auth::session::CurrentUser {
-        id: "system".into(),
-        email: "system@localhost".into(),
-        name: "Demo loader".into(),
-        is_supervisor: false,
-    };
     let mut service_ids = std::collections::HashMap::new();
     for s in &demo.services {
         let input = ServiceInput {
@@ -247,12 +241,15 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
             queue_prefix: s.queue_prefix.clone(),
             active: true,
         };
-        let agency = catalog::check_service(db, &mall_id, &input)
-            .await
-            .map_err(|e| anyhow::anyhow!("demo service {}: {e:?}", s.code))?;
-        let saved = catalog::save_service(db, &mall_id, &system, &agency, &input, None, now)
+        let problems = input.validate();
+        anyhow::ensure!(problems.is_empty(), "demo service {}: {problems:?}", s.code);
+        let agency_id = agency_ids.get(&s.agency).context("service agency")?;
+        let mut tx = db.write.begin().await?;
+        let agency = catalog::agency_by_id(&mut tx, &mall_id, agency_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let saved = catalog::write_service(&mut tx, &mall_id, &agency, &input, None, now)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tx.commit().await?;
         service_ids.insert(s.code.clone(), saved.id);
     }
     let mut tx = db.write.begin().await?;

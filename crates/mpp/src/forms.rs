@@ -21,6 +21,8 @@ pub enum Kind {
     /// A single checkbox whose value is "1".
     Check,
     File,
+    /// Not an input: a heading that starts a group of fields.
+    Heading,
 }
 
 pub struct Field {
@@ -62,6 +64,7 @@ impl Field {
                 | (Kind::Multi(_), "multi")
                 | (Kind::Check, "check")
                 | (Kind::File, "file")
+                | (Kind::Heading, "heading")
         )
     }
 

@@ -5,6 +5,7 @@
 //! plumbing in the top-level modules.
 
 pub mod agreements;
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod metrics;
+pub mod openapi;
 pub mod server;
 pub mod state;
 pub mod tenancy;

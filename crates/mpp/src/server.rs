@@ -1,8 +1,11 @@
 //! Assembles the application: one router per feature, the shared layers,
 //! and the listener. Tests call [`serve`] exactly as `mpp serve` does.
 
+use crate::agreements::Agreements;
+use crate::calendar::admin::Days;
+use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::state::AppState;
-use crate::{agreements, audit, auth, calendar, catalog, crud, metrics, tenancy, web};
+use crate::{agreements, api, audit, auth, calendar, catalog, crud, metrics, openapi, tenancy, web};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -19,24 +22,35 @@ pub fn app(state: AppState) -> Router {
         .merge(catalog::public::router())
         .merge(auth::routes::router())
         .merge(tenancy::routes::router())
-        .merge(catalog::admin::router())
-        .merge(crud::routes::<catalog::agencies::Agencies>())
-        .merge(crud::routes::<catalog::counters::Counters>())
-        .merge(crud::routes::<catalog::facilities::Facilities>())
-        .merge(crud::routes::<calendar::admin::Days>())
+        .merge(crud::routes::<Services>())
+        .merge(crud::routes::<Agencies>())
+        .merge(crud::routes::<Counters>())
+        .merge(crud::routes::<Facilities>())
+        .merge(crud::routes::<Days>())
         .merge(calendar::admin::router())
-        .merge(crud::routes::<agreements::Agreements>())
+        .merge(crud::routes::<Agreements>())
         .merge(agreements::router())
         .merge(audit::routes::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
+    let api = Router::new()
+        .merge(catalog::api::router())
+        .merge(crud::api_routes::<Services>())
+        .merge(crud::api_routes::<Agencies>())
+        .merge(crud::api_routes::<Counters>())
+        .merge(crud::api_routes::<Facilities>())
+        .merge(crud::api_routes::<Days>())
+        .merge(crud::api_routes::<Agreements>())
+        .route("/api/openapi.json", get(openapi::document))
+        .layer(middleware::from_fn(api::problems));
     let plumbing = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .route("/static/{name}", get(web::static_asset));
     Router::new()
         .merge(pages)
+        .merge(api)
         .merge(plumbing)
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::layer))

@@ -22,7 +22,7 @@ use mpp_domain::format;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Agreement {
     pub id: String,
     pub agency_id: String,
@@ -82,6 +82,8 @@ impl Resource for Agreements {
 
     const SEGMENT: &'static str = "perjanjian";
     const ENTITY: &'static str = "agreement";
+    const API_SEGMENT: &'static str = "agreements";
+    const PUBLIC: bool = false;
     const TITLE: &'static str = "admin.agreements";
     const NEW_TITLE: &'static str = "agreement.new";
     const MULTIPART: bool = true;
@@ -154,13 +156,17 @@ impl Resource for Agreements {
             valid_from: p.get("valid_from"),
             valid_until: p.get("valid_until"),
         };
-        let mut errors = to_errors(input.validate());
+        let mut errors = Vec::new();
         if let Some(f) = &p.file
             && accepted_document(&f.content_type, &f.bytes).is_none()
         {
             errors.push(FieldError::new("file", "agreement.file_type"));
         }
         (input, errors)
+    }
+
+    fn check(v: &AgreementInput, _: &Options) -> Vec<FieldError> {
+        to_errors(v.validate())
     }
 
     async fn options(state: &AppState, bo: &BackOffice) -> AppResult<Options> {
@@ -185,10 +191,6 @@ impl Resource for Agreements {
         existing: Option<&'a Agreement>,
         file: Option<&'a Upload>,
     ) -> AppResult<Agreement> {
-        let errors = to_errors(v.validate());
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
         let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE mall_id = $1 AND code = $2")
             .bind(w.mall_id)
             .bind(&v.agency)

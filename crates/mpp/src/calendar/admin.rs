@@ -7,7 +7,7 @@ use super::store::{self, CalendarDay, Hours};
 use crate::audit::{self, Change};
 use crate::catalog::agencies::to_errors;
 use crate::crud::{Resource, WriteCtx, taken};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -32,6 +32,8 @@ impl Resource for Days {
 
     const SEGMENT: &'static str = "kalender";
     const ENTITY: &'static str = "calendar_day";
+    const API_SEGMENT: &'static str = "calendar-days";
+    const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.calendar";
     const NEW_TITLE: &'static str = "calendar.new";
 
@@ -91,8 +93,11 @@ impl Resource for Days {
     fn parse(p: &Posted, _: &()) -> (DayInput, Vec<FieldError>) {
         let input =
             DayInput { day: p.get("day"), kind: p.get("kind"), name_id: p.get("name_id"), name_en: p.get("name_en") };
-        let errors = to_errors(input.validate());
-        (input, errors)
+        (input, vec![])
+    }
+
+    fn check(v: &DayInput, _: &()) -> Vec<FieldError> {
+        to_errors(v.validate())
     }
 
     async fn options(_: &AppState, _: &BackOffice) -> AppResult<()> {
@@ -114,10 +119,6 @@ impl Resource for Days {
         existing: Option<&'a CalendarDay>,
         _: Option<&'a Upload>,
     ) -> AppResult<CalendarDay> {
-        let errors = to_errors(v.validate());
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
         let day = format::parse_date(&v.day).map(format::iso_date).unwrap_or_default();
         if let Some(old) = existing {
             sqlx::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")

@@ -6,14 +6,14 @@ use crate::error::AppResult;
 use mpp_domain::calendar::WorkingCalendar;
 use sqlx::AnyConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Hours {
     pub weekday: i64,
     pub opens: String,
     pub closes: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct CalendarDay {
     pub day: String,
     pub kind: String,

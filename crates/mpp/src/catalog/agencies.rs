@@ -24,6 +24,8 @@ impl Resource for Agencies {
 
     const SEGMENT: &'static str = "instansi";
     const ENTITY: &'static str = "agency";
+    const API_SEGMENT: &'static str = "agencies";
+    const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.agencies";
     const NEW_TITLE: &'static str = "agency.new";
 
@@ -93,8 +95,11 @@ impl Resource for Agencies {
             description_en: p.get("description_en"),
             phone: p.get("phone"),
         };
-        let errors = to_errors(input.validate());
-        (input, errors)
+        (input, vec![])
+    }
+
+    fn check(v: &AgencyInput, _: &()) -> Vec<FieldError> {
+        to_errors(v.validate())
     }
 
     async fn options(_: &AppState, _: &BackOffice) -> AppResult<()> {
@@ -116,10 +121,6 @@ impl Resource for Agencies {
         existing: Option<&'a Agency>,
         _: Option<&'a Upload>,
     ) -> AppResult<Agency> {
-        let errors = to_errors(v.validate());
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
         let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
         let sql = if existing.is_some() {
             "UPDATE agencies SET code = $3, name_id = $4, name_en = $5, kind = $6, description_id = $7,

@@ -15,7 +15,7 @@ use sqlx::AnyConnection;
 pub struct Counters;
 
 /// A counter with the codes of the services it serves.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CounterRow {
     #[serde(flatten)]
     pub counter: Counter,
@@ -76,6 +76,8 @@ impl Resource for Counters {
 
     const SEGMENT: &'static str = "loket";
     const ENTITY: &'static str = "counter";
+    const API_SEGMENT: &'static str = "counters";
+    const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.counters";
     const NEW_TITLE: &'static str = "counter.new";
 
@@ -153,7 +155,7 @@ impl Resource for Counters {
         ]
     }
 
-    fn parse(p: &Posted, opts: &Options) -> (CounterInput, Vec<FieldError>) {
+    fn parse(p: &Posted, _: &Options) -> (CounterInput, Vec<FieldError>) {
         let mut errors = Vec::new();
         let input = CounterInput {
             agency: p.get("agency"),
@@ -162,11 +164,14 @@ impl Resource for Counters {
             services: p.all("services"),
             active: p.flag("active"),
         };
-        let agency_id = opts.agency_id(&input.agency);
+        (input, errors)
+    }
+
+    fn check(v: &CounterInput, opts: &Options) -> Vec<FieldError> {
+        let agency_id = opts.agency_id(&v.agency);
         let own: Vec<String> =
             opts.services.iter().filter(|s| Some(s.agency_id.as_str()) == agency_id).map(|s| s.code.clone()).collect();
-        errors.extend(to_errors(input.validate(&own)));
-        (input, errors)
+        to_errors(v.validate(&own))
     }
 
     async fn options(state: &AppState, bo: &BackOffice) -> AppResult<Options> {

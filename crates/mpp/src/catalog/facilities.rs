@@ -4,7 +4,7 @@
 use super::agencies::to_errors;
 use super::store::{self, Facility};
 use crate::crud::{Resource, WriteCtx, in_use};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -21,6 +21,8 @@ impl Resource for Facilities {
 
     const SEGMENT: &'static str = "fasilitas";
     const ENTITY: &'static str = "facility";
+    const API_SEGMENT: &'static str = "facilities";
+    const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.facilities";
     const NEW_TITLE: &'static str = "facility.new";
 
@@ -95,8 +97,11 @@ impl Resource for Facilities {
             accessibility_en: p.get("accessibility_en"),
             available: p.flag("available"),
         };
-        let errors = to_errors(input.validate());
-        (input, errors)
+        (input, vec![])
+    }
+
+    fn check(v: &FacilityInput, _: &()) -> Vec<FieldError> {
+        to_errors(v.validate())
     }
 
     async fn options(_: &AppState, _: &BackOffice) -> AppResult<()> {
@@ -118,10 +123,6 @@ impl Resource for Facilities {
         existing: Option<&'a Facility>,
         _: Option<&'a Upload>,
     ) -> AppResult<Facility> {
-        let errors = to_errors(v.validate());
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
         let id = existing.map(|f| f.id.clone()).unwrap_or_else(crate::db::new_id);
         let sql = if existing.is_some() {
             "UPDATE facilities SET kind = $3, name_id = $4, name_en = $5, location_id = $6, location_en = $7,

@@ -1,13 +1,11 @@
 //! The SQL of the catalogue. Every query is filtered by mall id.
 
-use crate::audit::{self, Change};
-use crate::auth::session::CurrentUser;
-use crate::db::{Db, is_unique_violation, new_id};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::db::{Db, new_id};
+use crate::error::AppResult;
 use mpp_domain::catalog::{Channel, ServiceInput, lines, parse_channels};
 use mpp_domain::search;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Agency {
     pub id: String,
     pub code: String,
@@ -19,7 +17,7 @@ pub struct Agency {
     pub phone: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub id: String,
     pub agency_id: String,
@@ -94,7 +92,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Counter {
     pub id: String,
     pub agency_id: String,
@@ -104,7 +102,7 @@ pub struct Counter {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct Facility {
     pub id: String,
     pub kind: String,
@@ -118,7 +116,7 @@ pub struct Facility {
     pub available: bool,
 }
 
-const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
+pub const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
 const SERVICE_COLS: &str = "id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
     requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en, sla_days, cost_rupiah,
     cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
@@ -227,29 +225,11 @@ fn search_text_of(input: &ServiceInput, agency: &Agency) -> String {
     search::search_text(parts)
 }
 
-fn problems_to_errors(p: Vec<mpp_domain::catalog::Problem>) -> Vec<FieldError> {
-    p.into_iter().map(|p| FieldError::new(p.field, p.key)).collect()
-}
-
-/// Validates a service input and resolves its agency (by code).
-pub async fn check_service(db: &Db, mall_id: &str, input: &ServiceInput) -> AppResult<Agency> {
-    let mut errors = problems_to_errors(input.validate());
-    let agency = agency_by_code(db, mall_id, input.agency.trim()).await?;
-    if agency.is_none() && !input.agency.trim().is_empty() {
-        errors.push(FieldError::new("agency", "service.agency_unknown"));
-    }
-    match agency {
-        Some(a) if errors.is_empty() => Ok(a),
-        _ => Err(AppError::Invalid(errors)),
-    }
-}
-
-/// Creates or updates (when `existing` is given) a service, with its audit
-/// event, in one transaction. Returns the stored service.
-pub async fn save_service(
-    db: &Db,
+/// Inserts or updates (when `existing` is given) a service inside a
+/// transaction; the caller validated the input and writes the audit event.
+pub async fn write_service(
+    tx: &mut sqlx::AnyConnection,
     mall_id: &str,
-    actor: &CurrentUser,
     agency: &Agency,
     input: &ServiceInput,
     existing: Option<&Service>,
@@ -258,7 +238,6 @@ pub async fn save_service(
     let id = existing.map(|s| s.id.clone()).unwrap_or_else(new_id);
     let code = input.code.trim().to_ascii_uppercase();
     let channels: Vec<Channel> = input.channels.iter().filter_map(|c| Channel::parse(c)).collect();
-    let mut tx = db.write.begin().await?;
     let sql = if existing.is_some() {
         "UPDATE services SET agency_id = $3, code = $4, name_id = $5, name_en = $6, aliases = $7, summary_id = $8,
          summary_en = $9, requirements_id = $10, requirements_en = $11, procedure_id = $12, procedure_en = $13,
@@ -275,7 +254,7 @@ pub async fn save_service(
          $22, $23, $24, $25, $26, $27, $28, $29)"
     };
     let tidy = |s: &str| lines(s).join("\n");
-    let res = sqlx::query(sql)
+    sqlx::query(sql)
         .bind(mall_id)
         .bind(&id)
         .bind(&agency.id)
@@ -306,28 +285,13 @@ pub async fn save_service(
         .bind(search_text_of(input, agency))
         .bind(now)
         .execute(&mut *tx)
-        .await;
-    match res {
-        Err(e) if is_unique_violation(&e) => return Err(AppError::invalid("code", "service.code_taken")),
-        other => other?,
-    };
-    let saved: Service = sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND id = $2"))
+        .await
+        .map_err(crate::crud::taken("code", "service.code_taken"))?;
+    Ok(sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(&id)
         .fetch_one(&mut *tx)
-        .await?;
-    let change = Change {
-        mall_id,
-        actor,
-        action: if existing.is_some() { "update" } else { "create" },
-        entity: "service",
-        entity_id: &id,
-        before: existing.map(|s| serde_json::json!(s)),
-        after: Some(serde_json::json!(saved)),
-    };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
-    Ok(saved)
+        .await?)
 }
 
 /// One agency by id, inside a transaction (to return what was just written).

@@ -23,7 +23,11 @@ impl BackOffice {
     /// Loads the mall and the user's grants there; anyone without a back-office
     /// role (citizens, officers, other malls' staff) is refused.
     pub async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<BackOffice> {
-        let user = ctx.require_user()?.clone();
+        Self::for_user(state, ctx.require_user()?.clone(), slug).await
+    }
+
+    /// The same for a user known otherwise (an API token's owner).
+    pub async fn for_user(state: &AppState, user: CurrentUser, slug: &str) -> AppResult<BackOffice> {
         let mall = store::by_slug(&state.db, slug).await?;
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
         if !access.can_view_admin() {

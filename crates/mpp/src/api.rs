@@ -1,0 +1,103 @@
+//! Shared plumbing of the JSON API (`/api/v1`): bodies that fail to parse
+//! become RFC 9457 problem documents, writes authenticate with a bearer
+//! token, and problem documents speak the client's language
+//! (`Accept-Language: id` → Indonesian, English otherwise).
+
+use crate::auth::session::CurrentUser;
+use crate::error::{AppError, ErrorReport, FieldError, problem_response};
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mpp_domain::format::Lang;
+use serde::de::DeserializeOwned;
+
+/// A JSON body; any failure to read it is a problem document, never a plain-text error.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                // Wrong type or unknown field: say which, as a field error.
+                let detail = e.body_text();
+                let field = field_of(&detail).unwrap_or("body").to_string();
+                tracing::info!(%detail, "API body does not match the schema");
+                Err(AppError::Invalid(vec![FieldError::new(field, "error.bad_field")]))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest("error.not_json")),
+            Err(_) => Err(AppError::BadRequest("error.bad_json")),
+        }
+    }
+}
+
+/// The owner of the request's bearer token. Taken before the body, so a
+/// request without a valid token is 401 whatever it carries.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ApiUser(crate::auth::token::bearer_user(state, &parts.headers).await?))
+    }
+}
+
+impl ApiUser {
+    /// The back office of a mall, as this token's owner.
+    pub async fn back_office(self, state: &AppState, slug: &str) -> Result<BackOffice, AppError> {
+        BackOffice::for_user(state, self.0, slug).await
+    }
+}
+
+/// Middleware for API routers: re-renders problem documents in Indonesian
+/// when the client asks for it, and adds `WWW-Authenticate` to 401s.
+pub async fn problems(req: Request, next: Next) -> Response {
+    let lang = match req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
+        Some(v) if v.trim_start().starts_with("id") => Lang::Id,
+        _ => Lang::En,
+    };
+    let resp = next.run(req).await;
+    let Some(report) = resp.extensions().get::<ErrorReport>().cloned() else { return resp };
+    let mut out = if lang == Lang::En { resp } else { problem_response(&report, lang) };
+    if report.status == StatusCode::UNAUTHORIZED {
+        out.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    }
+    out
+}
+
+/// `201 Created` with a `Location` and the stored record.
+pub fn created(location: String, body: impl serde::Serialize) -> Response {
+    (StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(body)).into_response()
+}
+
+/// The field a serde error is about: `unknown field `x``, or the path
+/// before the colon in "…target type: sla_days: invalid type …".
+fn field_of(detail: &str) -> Option<&str> {
+    if let Some(rest) = detail.split("unknown field `").nth(1) {
+        return rest.split('`').next();
+    }
+    let after = detail.split("target type: ").nth(1)?;
+    let path = after.split(": ").next()?;
+    let last = path.rsplit('.').next()?;
+    last.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_').then_some(last)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_the_field_serde_complains_about() {
+        let t = "Failed to deserialize the JSON body into the target type: sla_days: invalid type: string \"dua\", expected i64 at line 1 column 9";
+        assert_eq!(super::field_of(t), Some("sla_days"));
+        let u = "Failed to deserialize the JSON body into the target type: unknown field `colour`, expected one of `agency`";
+        assert_eq!(super::field_of(u), Some("colour"));
+        assert_eq!(super::field_of("something else"), None);
+    }
+}

@@ -1,0 +1,170 @@
+//! The OpenAPI 3.1 document at `/api/openapi.json`, assembled from the
+//! routes: each record resource contributes its five operations, schemas
+//! come from the Rust types (utoipa), so the document cannot drift from
+//! what the code accepts and returns. A test validates it with an outside
+//! checker and calls every documented path.
+
+use crate::agreements::Agreements;
+use crate::calendar::admin::Days;
+use crate::catalog::api::MallInfo;
+use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
+use crate::crud::Resource;
+use axum::Json;
+use axum::response::IntoResponse;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use utoipa::openapi::ComponentsBuilder;
+
+pub async fn document() -> impl IntoResponse {
+    Json(spec())
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn problem(description: &str) -> Value {
+    json!({"description": description, "content": {"application/problem+json": {"schema": schema_ref("Problem")}}})
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+}
+
+const SLUG: &str = "The mall's slug, e.g. `ttu`.";
+
+/// The five operations of one record resource.
+fn resource<R: Resource>(paths: &mut Map<String, Value>, tag: &str, key_doc: &str) {
+    let base = format!("/api/v1/malls/{{slug}}/{}", R::API_SEGMENT);
+    let row = schema_ref(&R::Row::name());
+    let input = schema_ref(&R::Input::name());
+    let security = json!([{"bearer": []}]);
+    let read_security = if R::PUBLIC { json!([]) } else { security.clone() };
+    let write_errors = |mut responses: Map<String, Value>| {
+        responses.insert("400".into(), problem("The body is not JSON."));
+        responses.insert("401".into(), problem("No valid bearer token."));
+        responses.insert("403".into(), problem("The token's owner may not change this."));
+        responses.insert("404".into(), problem("No such mall or record."));
+        responses.insert("422".into(), problem("Invalid input; `errors` names each field."));
+        Value::Object(responses)
+    };
+    let body = json!({"required": true, "content": {"application/json": {"schema": input}}});
+    let mut created = Map::new();
+    created.insert("201".into(), ok("Created; `Location` points at the new record.", row.clone()));
+    let mut replaced = Map::new();
+    replaced.insert("200".into(), ok("Replaced.", row.clone()));
+    let mut deleted = Map::new();
+    deleted.insert("204".into(), json!({"description": "Deleted."}));
+    paths.insert(
+        base.clone(),
+        json!({
+            "parameters": [param("slug", SLUG)],
+            "get": {"operationId": format!("list_{}", R::API_SEGMENT.replace('-', "_")), "tags": [tag],
+                    "summary": format!("List {}", R::API_SEGMENT), "security": read_security,
+                    "responses": {"200": ok("The records.", json!({"type": "array", "items": row})),
+                                  "401": problem("No valid bearer token."), "404": problem("No such mall.")}},
+            "post": {"operationId": format!("create_{}", R::API_SEGMENT.replace('-', "_")), "tags": [tag],
+                     "summary": format!("Create one of {}", R::API_SEGMENT), "security": security,
+                     "requestBody": body, "responses": write_errors(created)},
+        }),
+    );
+    paths.insert(
+        format!("{base}/{{key}}"),
+        json!({
+            "parameters": [param("slug", SLUG), param("key", key_doc)],
+            "get": {"operationId": format!("get_{}", R::API_SEGMENT.replace('-', "_")), "tags": [tag],
+                    "summary": format!("Read one of {}", R::API_SEGMENT), "security": read_security,
+                    "responses": {"200": ok("The record.", row), "401": problem("No valid bearer token."),
+                                  "404": problem("No such mall or record.")}},
+            "put": {"operationId": format!("replace_{}", R::API_SEGMENT.replace('-', "_")), "tags": [tag],
+                    "summary": format!("Replace one of {}", R::API_SEGMENT), "security": security,
+                    "requestBody": body, "responses": write_errors(replaced)},
+            "delete": {"operationId": format!("delete_{}", R::API_SEGMENT.replace('-', "_")), "tags": [tag],
+                       "summary": format!("Delete one of {}", R::API_SEGMENT), "security": security,
+                       "responses": write_errors(deleted)},
+        }),
+    );
+}
+
+pub fn spec() -> Value {
+    let mut paths = Map::new();
+    paths.insert(
+        "/api/v1/malls".into(),
+        json!({"get": {"operationId": "list_malls", "tags": ["Malls"], "summary": "The malls of this deployment",
+               "responses": {"200": ok("The malls.", json!({"type": "array", "items": schema_ref("MallInfo")}))}}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}".into(),
+        json!({"parameters": [param("slug", SLUG)],
+               "get": {"operationId": "get_mall", "tags": ["Malls"], "summary": "One mall with its opening hours",
+                       "responses": {"200": ok("The mall.", schema_ref("MallInfo")), "404": problem("No such mall.")}}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}/search".into(),
+        json!({"parameters": [param("slug", SLUG),
+                              {"name": "q", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 100},
+                               "description": "Words, abbreviations or codes (case- and accent-insensitive)."}],
+               "get": {"operationId": "search_services", "tags": ["Services"],
+                       "summary": "Active services matching every word, best first",
+                       "responses": {"200": ok("Matching services.", json!({"type": "array", "items": schema_ref("Service")})),
+                                     "404": problem("No such mall.")}}}),
+    );
+    resource::<Services>(&mut paths, "Services", "The service code, e.g. `KTP-EL`.");
+    resource::<Agencies>(&mut paths, "Agencies", "The agency code, e.g. `dukcapil`.");
+    resource::<Counters>(&mut paths, "Counters", "The counter number.");
+    resource::<Facilities>(&mut paths, "Facilities", "The facility id.");
+    resource::<Days>(&mut paths, "Calendar", "The date, `YYYY-MM-DD`.");
+    resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
+
+    let components = ComponentsBuilder::new()
+        .schema_from::<MallInfo>()
+        .schema_from::<crate::calendar::store::Hours>()
+        .schema_from::<crate::catalog::store::Counter>()
+        .schema_from::<<Services as Resource>::Row>()
+        .schema_from::<<Services as Resource>::Input>()
+        .schema_from::<<Agencies as Resource>::Row>()
+        .schema_from::<<Agencies as Resource>::Input>()
+        .schema_from::<<Counters as Resource>::Row>()
+        .schema_from::<<Counters as Resource>::Input>()
+        .schema_from::<<Facilities as Resource>::Row>()
+        .schema_from::<<Facilities as Resource>::Input>()
+        .schema_from::<<Days as Resource>::Row>()
+        .schema_from::<<Days as Resource>::Input>()
+        .schema_from::<<Agreements as Resource>::Row>()
+        .schema_from::<<Agreements as Resource>::Input>()
+        .build();
+    let mut schemas =
+        serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
+    schemas["Problem"] = json!({
+        "type": "object",
+        "description": "An RFC 9457 problem document. `detail` and `errors[].message` follow Accept-Language (id or en).",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "required": ["field", "code", "message"],
+                       "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "MPP — Mal Pelayanan Publik API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The public service catalogue of each mall on this deployment. Reads of public records need no token; writes need `Authorization: Bearer <token>` (made on the account page, /akun). Errors are RFC 9457 problem documents.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}
+        },
+        "servers": [{"url": "/"}],
+        "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token from /akun."}}
+        }
+    })
+}

@@ -1,0 +1,212 @@
+//! The JSON API: the OpenAPI document (checked by an outside validator and
+//! by calling every operation it lists), token-authenticated writes, and
+//! problem documents for every kind of bad request.
+
+use crate::helpers::{ADMIN, AGENCY_ADMIN, TestApp, both};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// The Python that has the outside checkers (set by scripts/test).
+pub fn python() -> String {
+    std::env::var("MPP_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs an outside checker; a missing checker fails the test with the fix.
+pub fn run_checker(args: &[&str]) -> String {
+    let out = std::process::Command::new(python())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}); run ./scripts/test, which installs the checkers", python()));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !text.contains("No module named"),
+        "checker missing: {text}\nrun ./scripts/test (it installs scripts/test-requirements.txt)"
+    );
+    let short: String = text.chars().take(3000).collect();
+    assert!(out.status.success(), "checker {args:?} failed:\n{short}");
+    text
+}
+
+/// Logs in on the page and makes an API token, as a user would on /akun.
+pub async fn token_for(app: &TestApp, email: &str) -> String {
+    let c = app.login(email).await;
+    let r = app.post_form(&c, "/akun", "/akun/token", &[("name", "integration test")]).await;
+    let html = r.text().await.unwrap();
+    html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string()
+}
+
+fn service(code: &str, agency: &str) -> Value {
+    json!({
+        "agency": agency, "code": code, "name_id": "Layanan Lewat API", "name_en": "Service via the API",
+        "aliases": "lewat api", "requirements_id": "KTP\nKK", "procedure_id": "Daftar\nTunggu",
+        "completion_time_id": "2 hari kerja", "sla_days": 2, "cost_rupiah": 0, "product_id": "Surat",
+        "complaint_id": "SP4N-LAPOR!", "channels": ["online", "counter"], "queue_prefix": "Q", "active": true
+    })
+}
+
+async fn the_openapi_document_is_valid_and_complete(app: TestApp) {
+    let c = Client::new();
+    let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let file = std::env::temp_dir().join(format!("mpp-openapi-{}.json", uuid::Uuid::now_v7()));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    run_checker(&["-m", "openapi_spec_validator", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    // Every documented operation exists: public reads answer 200, the rest
+    // ask for a token (401) — none is 404 or 405.
+    let facility = c.get(app.url("/api/v1/malls/ttu/facilities")).send().await.unwrap().json::<Value>().await.unwrap()
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key_for = |path: &str| match path.split('/').nth(5).unwrap_or("") {
+        "services" => "KTP-EL".to_string(),
+        "agencies" => "dukcapil".into(),
+        "counters" => "1".into(),
+        "facilities" => facility.clone(),
+        "calendar-days" => "2026-08-17".into(),
+        _ => "any".into(),
+    };
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let url = app.url(&path.replace("{slug}", "ttu").replace("{key}", &key_for(path)));
+        for (method, op) in item.as_object().unwrap().iter().filter(|(m, _)| *m != "parameters") {
+            operations += 1;
+            let public = op["security"].as_array().is_none_or(|s| s.is_empty());
+            let r = c.request(method.to_uppercase().parse().unwrap(), &url).json(&json!({})).send().await.unwrap();
+            let want = if method == "get" && public { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+            assert_eq!(r.status(), want, "{method} {path}");
+        }
+    }
+    assert!(operations >= 30, "{operations} operations documented");
+}
+both!(the_openapi_document_is_valid_and_complete);
+
+async fn an_integrator_manages_services_with_a_token(app: TestApp) {
+    let token = token_for(&app, ADMIN).await;
+    let c = Client::new();
+    let base = app.url("/api/v1/malls/ttu/services");
+    let r = c.post(&base).bearer_auth(&token).json(&service("API-1", "dpmptsp")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.headers()["location"], "/api/v1/malls/ttu/services/API-1");
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["requirements_id"], "KTP\nKK");
+    // It is public at once: the API, the search and the page.
+    let got: Value = c.get(format!("{base}/API-1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["name_id"], "Layanan Lewat API");
+    let hits: Value =
+        c.get(app.url("/api/v1/malls/ttu/search?q=lewat%20api")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(hits[0]["code"], "API-1");
+    let (status, _) = app.get_text(&app.client(), "/m/ttu/layanan/API-1").await;
+    assert_eq!(status, StatusCode::OK);
+    // Replace, then delete; both audited.
+    let mut changed = service("API-1", "dpmptsp");
+    changed["cost_rupiah"] = json!(25000);
+    let r = c.put(format!("{base}/API-1")).bearer_auth(&token).json(&changed).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["cost_rupiah"], 25000);
+    let r = c.delete(format!("{base}/API-1")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(c.get(format!("{base}/API-1")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (_, audit) = app.get_text(&app.login(ADMIN).await, "/m/ttu/admin/audit").await;
+    assert!(audit.contains("delete service") && audit.contains("API-1"));
+}
+both!(an_integrator_manages_services_with_a_token);
+
+async fn bad_api_requests_get_problem_documents_and_change_nothing(app: TestApp) {
+    let token = token_for(&app, ADMIN).await;
+    let c = Client::new();
+    let base = app.url("/api/v1/malls/ttu/services");
+    let problem = |r: reqwest::Response| async move {
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+        let status = r.status();
+        let doc: Value = r.json().await.unwrap();
+        assert_eq!(doc["status"], status.as_u16());
+        (status, doc)
+    };
+    // No token, a wrong token.
+    let r = c.post(&base).json(&service("X-1", "dukcapil")).send().await.unwrap();
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    assert_eq!(problem(r).await.0, StatusCode::UNAUTHORIZED);
+    let r = c.post(&base).bearer_auth("mpp_wrong").json(&service("X-1", "dukcapil")).send().await.unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::UNAUTHORIZED);
+    // Broken JSON, not JSON at all, a wrong type, an unknown field.
+    let r = c
+        .post(&base)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"code\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::BAD_REQUEST);
+    let r = c.post(&base).bearer_auth(&token).body("code=X").send().await.unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::BAD_REQUEST);
+    let mut wrong = service("X-1", "dukcapil");
+    wrong["sla_days"] = json!("dua");
+    let (status, doc) = problem(c.post(&base).bearer_auth(&token).json(&wrong).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["errors"][0]["field"], "sla_days");
+    let mut unknown = service("X-1", "dukcapil");
+    unknown["colour"] = json!("red");
+    let (status, doc) = problem(c.post(&base).bearer_auth(&token).json(&unknown).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["errors"][0]["field"], "colour");
+    // Rule violations, in Indonesian when asked.
+    let mut bad = service("KTP-EL", "dukcapil");
+    bad["name_id"] = json!("x".repeat(300));
+    bad["channels"] = json!([]);
+    let r = c.post(&base).bearer_auth(&token).header("accept-language", "id").json(&bad).send().await.unwrap();
+    let (status, doc) = problem(r).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["detail"], "Isian belum benar. Periksa kembali kolom yang ditandai.");
+    let fields: Vec<&str> = doc["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"name_id") && fields.contains(&"channels"), "{doc}");
+    let (status, doc) =
+        problem(c.post(&base).bearer_auth(&token).json(&service("KTP-EL", "dukcapil")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(doc["errors"][0]["code"], "service.code_taken");
+    // Nothing of that changed the catalogue.
+    let got: Value = c.get(format!("{base}/KTP-EL")).send().await.unwrap().json().await.unwrap();
+    assert_ne!(got["name_id"], "Layanan Lewat API");
+    assert_eq!(c.get(format!("{base}/X-1")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let r = c.get(app.url("/api/v1/malls/nowhere/services")).send().await.unwrap();
+    assert_eq!(problem(r).await.0, StatusCode::NOT_FOUND);
+}
+both!(bad_api_requests_get_problem_documents_and_change_nothing);
+
+async fn api_tokens_carry_their_owners_roles(app: TestApp) {
+    let c = Client::new();
+    let dk = token_for(&app, AGENCY_ADMIN).await;
+    let base = app.url("/api/v1/malls/ttu/services");
+    let r = c.post(&base).bearer_auth(&dk).json(&service("API-DK", "dukcapil")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = c.post(&base).bearer_auth(&dk).json(&service("API-IM", "imigrasi")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .put(format!("{base}/PASPOR-BARU"))
+        .bearer_auth(&dk)
+        .json(&service("PASPOR-BARU", "dukcapil"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Agreements are not public: a token with the right role is needed.
+    let agreements = app.url("/api/v1/malls/ttu/agreements");
+    assert_eq!(c.get(&agreements).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let mine: Value = c.get(&agreements).bearer_auth(&dk).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "the agency admin sees their own agreement only");
+    let admin = token_for(&app, ADMIN).await;
+    let all: Value = c.get(&agreements).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert!(all.as_array().unwrap().len() > 5);
+    // Inactive services are not public through the API either.
+    let mut hidden = service("API-OFF", "dukcapil");
+    hidden["active"] = json!(false);
+    assert_eq!(c.post(&base).bearer_auth(&dk).json(&hidden).send().await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(c.get(format!("{base}/API-OFF")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let list: Value = c.get(&base).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().iter().all(|s| s["code"] != "API-OFF"));
+    let r = c.get(format!("{base}/API-OFF")).bearer_auth(&dk).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "its agency admin still reads it with a token");
+}
+both!(api_tokens_carry_their_owners_roles);
