@@ -11,31 +11,10 @@ import {
   newPage,
   screenshot,
   url,
-} from './helpers.mjs';
+ horizontalOverflow } from './helpers.mjs';
 
 const MALL = '/m/ttu';
 
-/**
- * Measures horizontal overflow: returns a description when the page is wider
- * than the viewport (content cut off, or sideways scrolling), naming a few of
- * the elements that stick out; null when it fits.
- */
-async function horizontalOverflow(page, width, label) {
-  const { scrollWidth, wide } = await page.evaluate((w) => {
-    const describe = (e) =>
-      e.tagName.toLowerCase() +
-      (e.id ? `#${e.id}` : '') +
-      (typeof e.className === 'string' && e.className.trim() ? `.${e.className.trim().split(/\s+/).join('.')}` : '');
-    const wide = [...document.body.querySelectorAll('*')]
-      .filter((e) => e.getBoundingClientRect().right > w + 0.5)
-      .filter((e) => !(e.parentElement && e.parentElement.getBoundingClientRect().right > w + 0.5))
-      .slice(0, 6)
-      .map((e) => `${e.parentElement ? describe(e.parentElement) + ' > ' : ''}${describe(e)} (right edge ${Math.round(e.getBoundingClientRect().right)}px)`);
-    return { scrollWidth: document.documentElement.scrollWidth, wide };
-  }, width);
-  if (scrollWidth <= width) return null;
-  return `${label} (${page.url()}): document scrollWidth ${scrollWidth} > ${width}; sticking out: ${wide.join('; ')}`;
-}
 
 /** Walks home → search "KTP" → first result, checking and photographing each page. */
 async function citizenJourney(page, { suffix, width, phone }) {

@@ -128,6 +128,7 @@ async fn every_protected_route_checks_the_role(app: TestApp) {
     // Columns: citizen, officer, agency admin, mall admin, supervisor.
     let table: &[(&str, [StatusCode; 5])] = &[
         ("/akun", [OK, OK, OK, OK, OK]),
+        ("/nasional", [NO, NO, NO, NO, OK]),
         ("/m/ttu/admin", [NO, NO, OK, OK, OK]),
         ("/m/ttu/admin/layanan", [NO, NO, OK, OK, OK]),
         ("/m/ttu/admin/layanan/baru", [NO, NO, OK, OK, NO]),

@@ -134,3 +134,24 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The Python that has the outside checkers (set by scripts/test).
+pub fn python() -> String {
+    std::env::var("MPP_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs an outside checker; a missing checker fails the test with the fix.
+pub fn run_checker(args: &[&str]) -> String {
+    let out = std::process::Command::new(python())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}); run ./scripts/test, which installs the checkers", python()));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !text.contains("No module named"),
+        "checker missing: {text}\nrun ./scripts/test (it installs scripts/test-requirements.txt)"
+    );
+    let short: String = text.chars().take(3000).collect();
+    assert!(out.status.success(), "checker {args:?} failed:\n{short}");
+    text
+}

@@ -86,6 +86,12 @@ async fn one_mall_cannot_touch_another(app: TestApp) {
     let sup = app.login(SUPERVISOR).await;
     assert_eq!(app.get(&sup, "/m/kupang/admin/layanan").await.status(), StatusCode::OK);
     assert_eq!(app.get(&sup, "/m/ttu/admin/audit").await.status(), StatusCode::OK);
+    // The supervisor's overview lists both malls; nobody else may open it.
+    let (status, overview) = app.get_text(&sup, "/nasional").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(overview.contains("MPP Kota Kupang") && overview.contains("Timor Tengah Utara"));
+    assert_eq!(app.get(&ttu_admin, "/nasional").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&kupang, "/nasional").await.status(), StatusCode::FORBIDDEN);
     // Two malls: the root lists both.
     let (_, root) = app.get_text(&public, "/").await;
     assert!(root.contains("MPP Kota Kupang") && root.contains("Timor Tengah Utara"));
