@@ -35,6 +35,22 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Add a mall to this deployment (with the national calendar copied in).
+    CreateMall {
+        /// URL name: lowercase letters, digits and hyphens, e.g. kota-kupang.
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// WIB, WITA or WIT.
+        #[arg(long)]
+        timezone: String,
+        /// Kemendagri code of the regency or city, e.g. 53.71.
+        #[arg(long, default_value = "")]
+        region_code: String,
+        #[arg(long, default_value = "")]
+        address: String,
+    },
     /// Create a user with a role (the first mall admin, a supervisor …).
     CreateAdmin {
         #[arg(long)]
@@ -99,6 +115,15 @@ async fn main() -> anyhow::Result<()> {
             let db = mpp::db::Db::connect(&cli.settings(false, false).database_url).await?;
             let n = db.migrate().await?;
             println!("applied {n} migration(s)");
+            Ok(())
+        }
+        Command::CreateMall { slug, name, timezone, region_code, address } => {
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            let zone = mpp_domain::tenancy::TimeZone::parse(timezone)
+                .ok_or_else(|| anyhow::anyhow!("time zone must be WIB, WITA or WIT"))?;
+            let days =
+                mpp::tenancy::store::create_with_calendar(&state, slug, name, zone, region_code, address).await?;
+            println!("created mall {slug} ({name}); copied {days} national calendar days");
             Ok(())
         }
         Command::CreateAdmin { email, name, role, mall, agency, password } => {

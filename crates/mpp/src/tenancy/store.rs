@@ -93,3 +93,38 @@ pub async fn counts(db: &Db, mall_id: &str) -> AppResult<(i64, i64, i64)> {
         q("SELECT COUNT(*) FROM counters WHERE mall_id = $1").await?,
     ))
 }
+
+/// A new (non-demo) mall with the shipped national calendar copied in, for `mpp create-mall`.
+pub async fn create_with_calendar(
+    state: &crate::state::AppState,
+    slug: &str,
+    name: &str,
+    timezone: TimeZone,
+    region_code: &str,
+    address: &str,
+) -> anyhow::Result<usize> {
+    if name.trim().is_empty() {
+        anyhow::bail!("the mall needs a name");
+    }
+    let new = NewMall {
+        slug,
+        name: name.trim(),
+        region_code,
+        timezone,
+        address,
+        phone: "",
+        email: "",
+        description_id: "",
+        description_en: "",
+        is_demo: false,
+    };
+    let id = create(&state.db, &new, state.clock.now_ms()).await.map_err(|e| match e {
+        AppError::Invalid(f) if f.iter().any(|f| f.key == "mall.slug_taken") => anyhow::anyhow!("slug {slug} is taken"),
+        AppError::Invalid(_) => anyhow::anyhow!("slug: lowercase letters, digits and single hyphens, 2-40 characters"),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    let mut tx = state.db.write.begin().await?;
+    let days = crate::calendar::store::copy_national(&mut tx, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(days)
+}

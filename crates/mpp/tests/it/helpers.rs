@@ -38,6 +38,7 @@ pub const SUPERVISOR: &str = "pengawas@demo.mpp.id";
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub state: mpp::state::AppState,
     dir: PathBuf,
     pg_db: Option<String>,
@@ -65,12 +66,17 @@ impl TestApp {
                 (url, Some(name))
             }
         };
-        let settings = mpp::Settings { database_url, data_dir: dir.clone(), demo: true, secure_cookies: false };
+        let settings = mpp::Settings {
+            database_url: database_url.clone(),
+            data_dir: dir.clone(),
+            demo: true,
+            secure_cookies: false,
+        };
         let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(mpp::server::serve(listener, state.clone()));
-        TestApp { base, state, dir, pg_db }
+        TestApp { base, database_url, state, dir, pg_db }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod auth;
 mod backoffice;
+mod cli;
 mod plumbing;
 mod public;
 mod tenancy;

@@ -1,0 +1,77 @@
+//! The `mpp` command line, run as an operator would, against the same
+//! database the test server uses.
+
+use crate::helpers::{TestApp, both};
+use reqwest::StatusCode;
+use std::process::{Command, Output};
+
+fn mpp(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mpp"))
+        .args(args)
+        .env("MPP_DATABASE_URL", &app.database_url)
+        .env("MPP_DATA_DIR", std::env::temp_dir().join("mpp-cli-unused"))
+        .env("MPP_ADMIN_PASSWORD", "kata-sandi-kupang")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+async fn an_operator_adds_a_mall_and_its_admin(app: TestApp) {
+    let o = mpp(&app, &["migrate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("applied 0 migration(s)"), "already migrated: {}", text(&o));
+    let o = mpp(
+        &app,
+        &[
+            "create-mall",
+            "--slug",
+            "kota-kupang",
+            "--name",
+            "MPP Kota Kupang",
+            "--timezone",
+            "wita",
+            "--region-code",
+            "53.71",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("copied"), "{}", text(&o));
+    // Mistakes are explained and change nothing.
+    for (args, says) in [
+        (vec!["create-mall", "--slug", "kota-kupang", "--name", "Lagi", "--timezone", "WITA"], "taken"),
+        (vec!["create-mall", "--slug", "Bad Slug", "--name", "X", "--timezone", "WITA"], "slug"),
+        (vec!["create-mall", "--slug", "sumba", "--name", "X", "--timezone", "CET"], "WIB, WITA or WIT"),
+        (vec!["create-admin", "--email", "a@b.id", "--name", "A", "--mall", "nowhere"], "no mall"),
+        (
+            vec!["create-admin", "--email", "a@b.id", "--name", "A", "--role", "agency_admin", "--mall", "kota-kupang"],
+            "--agency",
+        ),
+    ] {
+        let o = mpp(&app, &args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
+    }
+    let o = mpp(
+        &app,
+        &["create-admin", "--email", "admin@kupang.example", "--name", "Admin Kupang", "--mall", "kota-kupang"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // The new admin logs in on the running server and manages the new mall only.
+    let c = app.client();
+    let fields =
+        [("email", "admin@kupang.example"), ("password", "kata-sandi-kupang"), ("next", "/m/kota-kupang/admin")];
+    let r = app.post_form(&c, "/masuk", "/masuk", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&c, "/m/kota-kupang/admin").await.status(), StatusCode::OK);
+    assert_eq!(app.get(&c, "/m/ttu/admin").await.status(), StatusCode::FORBIDDEN);
+    let (_, cal) = app.get_text(&c, "/m/kota-kupang/admin/kalender").await;
+    assert!(cal.contains("Kalender nasional"), "the national calendar was copied in");
+    let (status, home) = app.get_text(&app.client(), "/m/kota-kupang").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("MPP Kota Kupang"));
+}
+both!(an_operator_adds_a_mall_and_its_admin);
