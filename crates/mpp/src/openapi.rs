@@ -113,6 +113,15 @@ pub fn spec() -> Value {
                        "responses": {"200": ok("Matching services.", json!({"type": "array", "items": schema_ref("Service")})),
                                      "404": problem("No such mall.")}}}),
     );
+    paths.insert(
+        "/api/v1/malls/{slug}/cpsv-ap".into(),
+        json!({"parameters": [param("slug", SLUG)],
+               "get": {"operationId": "get_cpsv_ap", "tags": ["Malls"],
+                       "summary": "The mall's catalogue as CPSV-AP 3.2.0 JSON-LD",
+                       "responses": {"200": {"description": "JSON-LD conforming to the CPSV-AP 3.2.0 SHACL shapes.",
+                                             "content": {"application/ld+json": {"schema": {"type": "object"}}}},
+                                     "404": problem("No such mall.")}}}),
+    );
     resource::<Services>(&mut paths, "Services", "The service code, e.g. `KTP-EL`.");
     resource::<Agencies>(&mut paths, "Agencies", "The agency code, e.g. `dukcapil`.");
     resource::<Counters>(&mut paths, "Counters", "The counter number.");

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/malls", get(malls))
         .route("/api/v1/malls/{slug}", get(mall))
         .route("/api/v1/malls/{slug}/search", get(search))
+        .route("/api/v1/malls/{slug}/cpsv-ap", get(cpsv_ap))
 }
 
 /// A mall as integrators see it.
@@ -87,4 +88,36 @@ async fn search(
     let query: String = q.q.unwrap_or_default().chars().take(100).collect();
     let found: Vec<Service> = store::search(&state.db, &m.id, &query).await?;
     Ok(Json(found).into_response())
+}
+
+/// The whole mall as CPSV-AP 3.2.0 JSON-LD (`application/ld+json`).
+async fn cpsv_ap(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let m = tenancy::store::by_slug(&state.db, &slug).await?;
+    let agencies = store::agencies(&state.db, &m.id).await?;
+    let services = store::services(&state.db, &m.id, false).await?;
+    let hours = crate::calendar::store::hours(&state.db, &m.id).await?;
+    let links = store::counter_services(&state.db, &m.id).await?;
+    let counters: Vec<(i64, String, String, Vec<String>)> = store::counters(&state.db, &m.id)
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .map(|c| {
+            let served = links.iter().filter(|(cid, _)| *cid == c.id).map(|(_, sid)| sid.clone()).collect();
+            (c.number, c.zone, c.agency_id, served)
+        })
+        .collect();
+    let base_url = crate::web::base_url(&headers);
+    let doc = super::linked_data::cpsv_ap(&super::linked_data::MallCatalogue {
+        mall: &m,
+        base_url: &base_url,
+        agencies: &agencies,
+        services: &services,
+        hours: &hours,
+        counters: &counters,
+    });
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/ld+json")], Json(doc)).into_response())
 }

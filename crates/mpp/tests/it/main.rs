@@ -11,6 +11,7 @@ mod api;
 mod auth;
 mod backoffice;
 mod cli;
+mod linked_data;
 mod plumbing;
 mod public;
 mod tenancy;
