@@ -191,12 +191,7 @@ impl Resource for Agreements {
         existing: Option<&'a Agreement>,
         file: Option<&'a Upload>,
     ) -> AppResult<Agreement> {
-        let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE mall_id = $1 AND code = $2")
-            .bind(w.mall_id)
-            .bind(&v.agency)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (agency_id,) = agency.ok_or_else(|| AppError::invalid("agency", "service.agency_unknown"))?;
+        let agency_id = catalog::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
         let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
         let (mut name, mut kind, mut size, mut sha) = match existing {
             Some(a) => (a.file_name.clone(), a.file_type.clone(), a.file_size, a.file_sha256.clone()),

@@ -198,12 +198,7 @@ impl Resource for Counters {
         existing: Option<&'a CounterRow>,
         _: Option<&'a Upload>,
     ) -> AppResult<CounterRow> {
-        let agency: Option<(String,)> = sqlx::query_as("SELECT id FROM agencies WHERE mall_id = $1 AND code = $2")
-            .bind(w.mall_id)
-            .bind(&v.agency)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (agency_id,) = agency.ok_or_else(|| AppError::invalid("agency", "service.agency_unknown"))?;
+        let agency_id = store::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
         let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(crate::db::new_id);
         let sql = if existing.is_some() {
             "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"

@@ -5,7 +5,7 @@
 use super::agencies::to_errors;
 use super::store::{self, Agency, Service};
 use crate::crud::{Resource, WriteCtx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -205,13 +205,7 @@ impl Resource for Services {
         existing: Option<&'a Service>,
         _: Option<&'a Upload>,
     ) -> AppResult<Service> {
-        let agency: Agency =
-            sqlx::query_as(&format!("SELECT {} FROM agencies WHERE mall_id = $1 AND code = $2", store::AGENCY_COLS))
-                .bind(w.mall_id)
-                .bind(v.agency.trim())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| AppError::invalid("agency", "service.agency_unknown"))?;
+        let agency = store::agency_in_tx(tx, w.mall_id, &v.agency).await?;
         store::write_service(tx, w.mall_id, &agency, v, existing, w.now).await
     }
 

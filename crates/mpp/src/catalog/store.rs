@@ -116,7 +116,7 @@ pub struct Facility {
     pub available: bool,
 }
 
-pub const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
+const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
 const SERVICE_COLS: &str = "id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
     requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en, sla_days, cost_rupiah,
     cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
@@ -301,4 +301,15 @@ pub async fn agency_by_id(conn: &mut sqlx::AnyConnection, mall_id: &str, id: &st
         .bind(id)
         .fetch_one(conn)
         .await?)
+}
+
+/// The agency with this code, inside a transaction; an unknown code is a
+/// field error on `agency` (records name their agency by code).
+pub async fn agency_in_tx(conn: &mut sqlx::AnyConnection, mall_id: &str, code: &str) -> AppResult<Agency> {
+    sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
+        .bind(mall_id)
+        .bind(code.trim())
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| crate::error::AppError::invalid("agency", "service.agency_unknown"))
 }
