@@ -1,9 +1,5 @@
 //! Time is a parameter. Everything that needs "now" asks the state's clock;
-//! `system_now_ms` is the one place that reads the system time, so tests can
-//! control time by setting the clock.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+//! `system_now_ms` is the one place that reads the system time.
 
 /// The wall clock, read only here.
 pub fn system_now_ms() -> i64 {
@@ -11,27 +7,18 @@ pub fn system_now_ms() -> i64 {
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// A clock that follows the system time, or is fixed at an instant when
-/// `MPP_FAKE_NOW_MS` is set (used by tests that start the real server).
+/// The clock everything asks for "now". Tests that need another time will
+/// give it a fixed variant here; nothing else reads the system time.
 #[derive(Clone, Default)]
-pub struct Clock {
-    fixed: Option<Arc<AtomicI64>>,
-}
+pub struct Clock;
 
 impl Clock {
     pub fn system() -> Self {
-        Clock { fixed: None }
-    }
-
-    pub fn fixed(at_ms: i64) -> Self {
-        Clock { fixed: Some(Arc::new(AtomicI64::new(at_ms))) }
+        Clock
     }
 
     pub fn now_ms(&self) -> i64 {
-        match &self.fixed {
-            Some(at) => at.load(Ordering::Relaxed),
-            None => system_now_ms(),
-        }
+        system_now_ms()
     }
 
     /// Today's date in a mall's time zone.

@@ -36,8 +36,6 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    #[error("too many requests")]
-    TooManyRequests,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -60,7 +58,6 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,7 +70,6 @@ impl AppError {
             AppError::Forbidden => "error.forbidden",
             AppError::BadRequest(key) => key,
             AppError::Invalid(_) => "error.invalid",
-            AppError::TooManyRequests => "error.too_many",
             AppError::Internal(_) => "error.internal",
         }
     }

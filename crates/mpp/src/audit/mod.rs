@@ -53,14 +53,13 @@ pub struct Event {
     pub after_json: String,
 }
 
-/// The newest events first, optionally for one entity kind.
-pub async fn list(db: &crate::db::Db, mall_id: &str, entity: Option<&str>, limit: i64) -> AppResult<Vec<Event>> {
+/// The newest events first.
+pub async fn list(db: &crate::db::Db, mall_id: &str, limit: i64) -> AppResult<Vec<Event>> {
     Ok(sqlx::query_as(
         "SELECT id, at, actor_name, action, entity, entity_id, before_json, after_json FROM audit_events
-         WHERE mall_id = $1 AND ($2 = '' OR entity = $2) ORDER BY at DESC, id DESC LIMIT $3",
+         WHERE mall_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(mall_id)
-    .bind(entity.unwrap_or(""))
     .bind(limit)
     .fetch_all(&db.read)
     .await?)

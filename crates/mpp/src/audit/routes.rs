@@ -43,7 +43,7 @@ async fn trail(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>
             .and_then(|v| serde_json::to_string_pretty(&v).ok())
             .unwrap_or_default()
     };
-    let lines = super::list(&state.db, &bo.mall.id, None, 200)
+    let lines = super::list(&state.db, &bo.mall.id, 200)
         .await?
         .into_iter()
         .map(|e| Line {
