@@ -33,26 +33,6 @@ pub fn parse_agency_code(s: &str) -> Option<String> {
     ok.then_some(s)
 }
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-
 str_enum! {
     /// The four channels of the MPP ecosystem.
     Channel { Counter = "counter", Online = "online", Mobile = "mobile", Kiosk = "kiosk" }

@@ -1,0 +1,243 @@
+//! The queue's rules: ticket numbers, who is called next, and how long a
+//! visitor will wait. Pure functions, so the policy is tested on its own and
+//! the server only gathers the facts and stores the outcome.
+
+str_enum! {
+    /// A visitor's priority need, chosen at the kiosk or by the greeter.
+    Priority { None = "none", Elderly = "elderly", Disability = "disability", Pregnant = "pregnant", Infant = "infant" }
+}
+
+str_enum! {
+    /// Where a ticket stands. `Void` is a ticket that never reached its
+    /// visitor (a jammed printer): never called, never counted as a no-show.
+    TicketStatus {
+        Waiting = "waiting", Called = "called", Serving = "serving", Held = "held",
+        Done = "done", NoShow = "no_show", Void = "void",
+    }
+}
+
+str_enum! {
+    /// How a service at a counter ended.
+    Outcome { Served = "served", Incomplete = "incomplete", Referred = "referred" }
+}
+
+str_enum! {
+    /// Who issued a ticket.
+    IssuedBy { Kiosk = "kiosk", Greeter = "greeter", Online = "online", Api = "api" }
+}
+
+impl TicketStatus {
+    /// Still in the building's queue: waiting, at a counter, or held there.
+    pub fn is_open(self) -> bool {
+        matches!(self, TicketStatus::Waiting | TicketStatus::Called | TicketStatus::Serving | TicketStatus::Held)
+    }
+}
+
+/// The printed number: service prefix and the day's sequence, "A-012".
+pub fn label(prefix: &str, seq: i64) -> String {
+    format!("{prefix}-{seq:03}")
+}
+
+/// The lanes a waiting ticket can be in, in the order they are considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lane {
+    /// A booked visitor inside their slot window.
+    Appointment,
+    /// Elderly, disabled, pregnant or with an infant.
+    Priority,
+    /// A quick errand sent by the greeter (collecting a finished document).
+    Quick,
+    Regular,
+}
+
+impl Lane {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Appointment => "appointment",
+            Lane::Priority => "priority",
+            Lane::Quick => "quick",
+            Lane::Regular => "regular",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lane> {
+        [Lane::Appointment, Lane::Priority, Lane::Quick, Lane::Regular].into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// A ticket waiting for a counter, as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// When the visitor joined this queue. A transfer keeps it, so a
+    /// transferred visitor is not sent to the back.
+    pub queued_at: i64,
+    pub priority: bool,
+    pub quick: bool,
+    /// The booked slot, for tickets made from an appointment.
+    pub window: Option<(i64, i64)>,
+}
+
+impl Waiting {
+    /// The lane this ticket is in at `now`: a booking counts only inside
+    /// its window; before or after it the visitor waits like anyone else.
+    pub fn lane(&self, now: i64) -> Lane {
+        match self.window {
+            Some((from, to)) if from <= now && now <= to => Lane::Appointment,
+            _ if self.priority => Lane::Priority,
+            _ if self.quick => Lane::Quick,
+            _ => Lane::Regular,
+        }
+    }
+}
+
+/// The mall's calling policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// At most this many priority visitors are called in a row at one
+    /// counter while others wait, so the long queue still moves.
+    pub priority_run: u32,
+    /// The same for the greeter's quick lane.
+    pub quick_run: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { priority_run: 3, quick_run: 2 }
+    }
+}
+
+/// Which waiting ticket a counter calls next. `recent` lists the lanes of
+/// this counter's latest calls, newest first. Appointments in their window
+/// always go first; then the priority and quick lanes, each capped by the
+/// policy when someone in a later lane is waiting; then first come, first
+/// served. Ties go to whoever joined the queue first.
+pub fn pick_next(waiting: &[Waiting], now: i64, recent: &[Lane], policy: Policy) -> Option<usize> {
+    let lanes: Vec<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
+    let earliest_in =
+        |lane: Lane| (0..waiting.len()).filter(|&i| lanes[i] == lane).min_by_key(|&i| (waiting[i].queued_at, i));
+    let run = |lane: Lane| recent.iter().take_while(|l| **l == lane).count();
+    for lane in [Lane::Appointment, Lane::Priority, Lane::Quick, Lane::Regular] {
+        let Some(i) = earliest_in(lane) else { continue };
+        let cap = match lane {
+            Lane::Priority => Some(policy.priority_run),
+            Lane::Quick => Some(policy.quick_run),
+            Lane::Appointment | Lane::Regular => None,
+        };
+        let others_wait = lanes.iter().any(|l| *l > lane);
+        match cap {
+            Some(cap) if others_wait && run(lane) >= cap as usize => continue,
+            _ => return Some(i),
+        }
+    }
+    // Every lane with people in it hit its cap: serve the earliest anyway.
+    (0..waiting.len()).min_by_key(|&i| (lanes[i], waiting[i].queued_at, i))
+}
+
+/// The wait a visitor with `ahead` people before them can expect, in whole
+/// minutes, from recent handling time and the counters now open.
+pub fn estimate_wait_minutes(ahead: u64, avg_handling_secs: u64, open_counters: u64) -> u64 {
+    let secs = ahead * avg_handling_secs / open_counters.max(1);
+    secs.div_ceil(60)
+}
+
+/// Whether one more visitor can still be served before closing: the work
+/// already waiting plus theirs must fit in the time the counters have left.
+pub fn fits_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, secs_until_close: u64) -> bool {
+    counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk_in(queued_at: i64) -> Waiting {
+        Waiting { queued_at, priority: false, quick: false, window: None }
+    }
+    fn priority(queued_at: i64) -> Waiting {
+        Waiting { priority: true, ..walk_in(queued_at) }
+    }
+    fn quick(queued_at: i64) -> Waiting {
+        Waiting { quick: true, ..walk_in(queued_at) }
+    }
+    fn booked(queued_at: i64, from: i64, to: i64) -> Waiting {
+        Waiting { window: Some((from, to)), ..walk_in(queued_at) }
+    }
+
+    const P: Policy = Policy { priority_run: 2, quick_run: 1 };
+
+    #[test]
+    fn first_come_first_served() {
+        assert_eq!(pick_next(&[walk_in(30), walk_in(10), walk_in(20)], 100, &[], P), Some(1));
+        assert_eq!(pick_next(&[], 100, &[], P), None);
+    }
+
+    #[test]
+    fn appointments_in_their_window_go_first() {
+        let q = [walk_in(1), priority(2), booked(50, 90, 120)];
+        assert_eq!(pick_next(&q, 100, &[], P), Some(2));
+        // Before the window the booking waits like a walk-in…
+        assert_eq!(pick_next(&q, 80, &[], P), Some(1));
+        // …and after it (late past the grace) too.
+        assert_eq!(pick_next(&[walk_in(1), booked(50, 90, 120)], 130, &[], P), Some(0));
+        // Appointments are never capped.
+        let recent = [Lane::Appointment; 5];
+        assert_eq!(pick_next(&q, 100, &recent, P), Some(2));
+    }
+
+    #[test]
+    fn priority_lane_is_capped_while_others_wait() {
+        let q = [walk_in(1), priority(5), priority(6)];
+        assert_eq!(pick_next(&q, 100, &[], P), Some(1));
+        assert_eq!(pick_next(&q, 100, &[Lane::Priority], P), Some(1));
+        // Two priority calls in a row: the walk-in's turn.
+        assert_eq!(pick_next(&q, 100, &[Lane::Priority, Lane::Priority], P), Some(0));
+        // A regular call in between resets the run.
+        assert_eq!(pick_next(&q, 100, &[Lane::Regular, Lane::Priority, Lane::Priority], P), Some(1));
+        // With nobody else waiting the cap does not hold anyone back.
+        assert_eq!(pick_next(&[priority(5)], 100, &[Lane::Priority; 9], P), Some(0));
+    }
+
+    #[test]
+    fn quick_lane_comes_after_priority() {
+        let q = [walk_in(1), quick(2), priority(3)];
+        assert_eq!(pick_next(&q, 100, &[], P), Some(2));
+        assert_eq!(pick_next(&q, 100, &[Lane::Priority, Lane::Priority], P), Some(1));
+        assert_eq!(pick_next(&q, 100, &[Lane::Quick], P), Some(2));
+        assert_eq!(pick_next(&[walk_in(1), quick(2)], 100, &[Lane::Quick], P), Some(0));
+    }
+
+    #[test]
+    fn labels_and_estimates() {
+        assert_eq!(label("A", 12), "A-012");
+        assert_eq!(label("B", 1234), "B-1234");
+        assert_eq!(estimate_wait_minutes(0, 300, 2), 0);
+        assert_eq!(estimate_wait_minutes(4, 300, 2), 10);
+        assert_eq!(estimate_wait_minutes(1, 90, 0), 2);
+        assert!(fits_before_closing(3, 600, 1, 2400));
+        assert!(!fits_before_closing(4, 600, 1, 2400));
+        assert!(!fits_before_closing(0, 60, 0, 9999));
+    }
+
+    proptest::proptest! {
+        /// Whatever the queue and history, someone is called when anyone
+        /// waits, and a regular visitor is never passed over by a later one.
+        #[test]
+        fn never_idle_and_fifo_within_a_lane(
+            q in proptest::collection::vec((0i64..50, proptest::bool::ANY, proptest::bool::ANY), 0..12),
+            runs in 0usize..5,
+        ) {
+            let waiting: Vec<Waiting> = q.iter().map(|&(t, p, k)| Waiting { queued_at: t, priority: p, quick: k, window: None }).collect();
+            let recent = vec![Lane::Priority; runs];
+            let pick = pick_next(&waiting, 100, &recent, P);
+            proptest::prop_assert_eq!(pick.is_some(), !waiting.is_empty());
+            if let Some(i) = pick {
+                let lane = waiting[i].lane(100);
+                for w in &waiting {
+                    if w.lane(100) == lane {
+                        proptest::prop_assert!(w.queued_at >= waiting[i].queued_at);
+                    }
+                }
+            }
+        }
+    }
+}
