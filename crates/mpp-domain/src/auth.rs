@@ -67,6 +67,12 @@ impl Access {
             || self.grants.iter().any(|g| g.role == Role::AgencyAdmin && g.agency_id.as_deref() == Some(agency_id))
     }
 
+    /// May work a counter of this agency: its officers and admins, and the mall's admins.
+    pub fn can_work_counter(&self, agency_id: &str) -> bool {
+        self.can_manage_agency(agency_id)
+            || self.grants.iter().any(|g| g.role == Role::Officer && g.agency_id.as_deref() == Some(agency_id))
+    }
+
     /// The agencies whose services this user may manage; `None` means all.
     pub fn managed_agencies(&self) -> Option<Vec<&str>> {
         if self.can_manage_mall() {
@@ -106,6 +112,9 @@ mod tests {
     #[test]
     fn officer_and_citizen_have_no_back_office() {
         assert!(!access(Role::Officer, Some("x")).can_view_admin());
+        assert!(access(Role::Officer, Some("x")).can_work_counter("x"));
+        assert!(!access(Role::Officer, Some("x")).can_work_counter("y"));
+        assert!(!access(Role::NationalSupervisor, None).can_work_counter("x"));
         assert!(!Access::default().can_view_admin());
         assert!(access(Role::MallAdmin, None).can_manage_agency("any"));
     }

@@ -10,9 +10,11 @@ str_enum! {
 str_enum! {
     /// Where a ticket stands. `Void` is a ticket that never reached its
     /// visitor (a jammed printer): never called, never counted as a no-show.
+    /// `Expired`: the day ended before the visitor was served.
     TicketStatus {
         Waiting = "waiting", Called = "called", Serving = "serving", Held = "held",
         Done = "done", NoShow = "no_show", Void = "void",
+        Expired = "expired",
     }
 }
 
@@ -146,6 +148,17 @@ pub fn fits_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, 
     counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close
 }
 
+/// An Indonesian mobile number for "your turn is near" messages, in the
+/// international form gateways expect: "0812-3456-789" → "628123456789".
+pub fn parse_phone(s: &str) -> Option<String> {
+    let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let national =
+        digits.strip_prefix("+62").or_else(|| digits.strip_prefix("62")).or_else(|| digits.strip_prefix('0'))?;
+    let ok =
+        national.starts_with('8') && (9..=12).contains(&national.len()) && national.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("62{national}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +229,16 @@ mod tests {
         assert!(fits_before_closing(3, 600, 1, 2400));
         assert!(!fits_before_closing(4, 600, 1, 2400));
         assert!(!fits_before_closing(0, 60, 0, 9999));
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(parse_phone("0812-3456-789").as_deref(), Some("628123456789"));
+        assert_eq!(parse_phone("+62 812 3456 7890").as_deref(), Some("6281234567890"));
+        assert_eq!(parse_phone("62812345678").as_deref(), Some("62812345678"));
+        assert_eq!(parse_phone("021 555 1234"), None, "landlines get no SMS");
+        assert_eq!(parse_phone("08123"), None);
+        assert_eq!(parse_phone("0812abc45678"), None);
     }
 
     proptest::proptest! {

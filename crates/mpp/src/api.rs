@@ -60,10 +60,7 @@ impl ApiUser {
 /// Middleware for API routers: re-renders problem documents in Indonesian
 /// when the client asks for it, and adds `WWW-Authenticate` to 401s.
 pub async fn problems(req: Request, next: Next) -> Response {
-    let lang = match req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
-        Some(v) if v.trim_start().starts_with("id") => Lang::Id,
-        _ => Lang::En,
-    };
+    let lang = accept_lang(req.headers());
     let resp = next.run(req).await;
     let Some(report) = resp.extensions().get::<ErrorReport>().cloned() else { return resp };
     let mut out = if lang == Lang::En { resp } else { problem_response(&report, lang) };
@@ -71,6 +68,14 @@ pub async fn problems(req: Request, next: Next) -> Response {
         out.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
     }
     out
+}
+
+/// The API client's language: Indonesian when `Accept-Language` starts with `id`.
+pub fn accept_lang(headers: &axum::http::HeaderMap) -> Lang {
+    match headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
+        Some(v) if v.trim_start().starts_with("id") => Lang::Id,
+        _ => Lang::En,
+    }
 }
 
 /// `201 Created` with a `Location` and the stored record.

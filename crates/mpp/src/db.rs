@@ -28,7 +28,10 @@ pub struct Db {
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../../../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../../../migrations/0001_foundation.sql")),
+    (2, "visit", include_str!("../../../migrations/0002_visit.sql")),
+];
 
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {

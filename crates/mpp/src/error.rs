@@ -36,6 +36,10 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The request is fine but the thing it acts on is not in a state that
+    /// allows it (a counter already serving someone, a ticket already called).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -58,6 +62,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,7 +73,7 @@ impl AppError {
             AppError::NotFound => "error.not_found",
             AppError::Unauthorized => "error.unauthorized",
             AppError::Forbidden => "error.forbidden",
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(key) | AppError::Conflict(key) => key,
             AppError::Invalid(_) => "error.invalid",
             AppError::Internal(_) => "error.internal",
         }

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod server;
 pub mod state;
 pub mod tenancy;
+pub mod visit;
 pub mod web;
 
 use std::path::PathBuf;
@@ -55,5 +56,6 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
         secure_cookies: settings.secure_cookies,
         login_limiter: Arc::new(auth::rate_limit::RateLimiter::new(5, 15 * 60 * 1000)),
         metrics: Arc::new(metrics::Metrics::default()),
+        board_bell: Arc::new(tokio::sync::watch::channel(0).0),
     })
 }

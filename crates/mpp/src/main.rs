@@ -32,6 +32,10 @@ enum Command {
         /// Log as JSON lines (for log collectors) instead of human-readable text.
         #[arg(long, env = "MPP_LOG_JSON")]
         log_json: bool,
+        /// Start the clock at this instant (RFC 3339, e.g. 2026-11-25T09:00:00+08:00)
+        /// instead of now: for demos and browser tests outside opening hours.
+        #[arg(long, env = "MPP_CLOCK_START", value_parser = parse_instant)]
+        clock_start: Option<i64>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -82,6 +86,13 @@ impl Cli {
     }
 }
 
+/// An RFC 3339 instant as UTC milliseconds.
+fn parse_instant(s: &str) -> Result<i64, String> {
+    let at = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("not an RFC 3339 instant ({e})"))?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).map_err(|e| e.to_string())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -94,8 +105,12 @@ async fn main() -> anyhow::Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     match &cli.command {
-        Command::Serve { listen, no_demo, secure_cookies, .. } => {
-            let state = mpp::prepare(&cli.settings(!no_demo, *secure_cookies), Clock::system()).await?;
+        Command::Serve { listen, no_demo, secure_cookies, clock_start, .. } => {
+            let clock = Clock::system();
+            if let Some(at) = clock_start {
+                clock.set_now(*at);
+            }
+            let state = mpp::prepare(&cli.settings(!no_demo, *secure_cookies), clock).await?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             let addr = listener.local_addr()?;
             let malls = mpp::tenancy::store::list(&state.db).await?;

@@ -19,23 +19,23 @@ pub async fn document() -> impl IntoResponse {
     Json(spec())
 }
 
-fn schema_ref(name: &str) -> Value {
+pub(crate) fn schema_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-fn problem(description: &str) -> Value {
+pub(crate) fn problem(description: &str) -> Value {
     json!({"description": description, "content": {"application/problem+json": {"schema": schema_ref("Problem")}}})
 }
 
-fn ok(description: &str, schema: Value) -> Value {
+pub(crate) fn ok(description: &str, schema: Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
-fn param(name: &str, description: &str) -> Value {
+pub(crate) fn param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
 }
 
-const SLUG: &str = "The mall's slug, e.g. `ttu`.";
+pub(crate) const SLUG: &str = "The mall's slug, e.g. `ttu`.";
 
 /// The five operations of one record resource.
 fn resource<R: Resource>(paths: &mut Map<String, Value>, tag: &str, key_doc: &str) {
@@ -128,6 +128,7 @@ pub fn spec() -> Value {
     resource::<Facilities>(&mut paths, "Facilities", "The facility id.");
     resource::<Days>(&mut paths, "Calendar", "The date, `YYYY-MM-DD`.");
     resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
+    crate::visit::api::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -145,6 +146,12 @@ pub fn spec() -> Value {
         .schema_from::<<Days as Resource>::Input>()
         .schema_from::<<Agreements as Resource>::Row>()
         .schema_from::<<Agreements as Resource>::Input>()
+        .schema_from::<crate::visit::TicketView>()
+        .schema_from::<crate::visit::api::TicketRequest>()
+        .schema_from::<crate::visit::api::QueueLine>()
+        .schema_from::<crate::visit::api::CounterStateInput>()
+        .schema_from::<crate::visit::console::ActionInput>()
+        .schema_from::<crate::visit::store::Call>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -169,7 +176,7 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}],
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}],
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -5,7 +5,7 @@ use crate::agreements::Agreements;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::state::AppState;
-use crate::{agreements, api, audit, auth, calendar, catalog, crud, metrics, openapi, tenancy, web};
+use crate::{agreements, api, audit, auth, calendar, catalog, crud, metrics, openapi, tenancy, visit, web};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -32,11 +32,16 @@ pub fn app(state: AppState) -> Router {
         .merge(crud::routes::<Agreements>())
         .merge(agreements::router())
         .merge(audit::routes::router())
+        .merge(visit::kiosk::router())
+        .merge(visit::console::router())
+        .merge(visit::board::router())
+        .merge(visit::ticket::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
     let api = Router::new()
         .merge(catalog::api::router())
+        .merge(visit::api::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())

@@ -17,4 +17,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub login_limiter: Arc<RateLimiter>,
     pub metrics: Arc<Metrics>,
+    /// Rung after every call, so display boards wake at once (they also
+    /// poll, which covers calls made by another server process).
+    pub board_bell: Arc<tokio::sync::watch::Sender<u64>>,
 }

@@ -201,6 +201,9 @@ pub async fn static_asset(axum::extract::Path(name): axum::extract::Path<String>
     let (body, kind) = match name.as_str() {
         "mpp.css" => (STYLESHEET, "text/css; charset=utf-8"),
         "favicon.svg" => (FAVICON, "image/svg+xml"),
+        "kiosk.js" => (include_str!("../static/kiosk.js"), "text/javascript; charset=utf-8"),
+        "board.js" => (include_str!("../static/board.js"), "text/javascript; charset=utf-8"),
+        "live.js" => (include_str!("../static/live.js"), "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()

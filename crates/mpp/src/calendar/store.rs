@@ -4,6 +4,7 @@ use super::national;
 use crate::db::Db;
 use crate::error::AppResult;
 use mpp_domain::calendar::WorkingCalendar;
+use mpp_domain::format::parse_clock;
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -40,6 +41,31 @@ pub async fn days_from(db: &Db, mall_id: &str, from: &str, limit: i64) -> AppRes
     .bind(limit)
     .fetch_all(&db.read)
     .await?)
+}
+
+/// Today's opening and closing time at a mall, or `None` when it is closed
+/// all day (no hours on this weekday, or a holiday or cuti bersama).
+pub async fn opening_today(
+    db: &Db,
+    mall_id: &str,
+    local: time::OffsetDateTime,
+) -> AppResult<Option<(time::Time, time::Time)>> {
+    let today = mpp_domain::format::iso_date(local.date());
+    let day_off: Option<(String,)> = sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1 AND day = $2")
+        .bind(mall_id)
+        .bind(&today)
+        .fetch_optional(&db.read)
+        .await?;
+    if day_off.is_some() {
+        return Ok(None);
+    }
+    let row: Option<Hours> =
+        sqlx::query_as("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 AND weekday = $2")
+            .bind(mall_id)
+            .bind(i64::from(local.weekday().number_from_monday()))
+            .fetch_optional(&db.read)
+            .await?;
+    Ok(row.and_then(|h| parse_clock(&h.opens).zip(parse_clock(&h.closes))))
 }
 
 /// The mall's working-day calendar, for SLA arithmetic.

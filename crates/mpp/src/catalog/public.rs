@@ -121,14 +121,11 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
         })
         .collect();
     let zone = mall.zone();
-    let now = time::OffsetDateTime::from_unix_timestamp(state.clock.now_ms() / 1000)
-        .map_err(|e| AppError::Internal(e.into()))?
-        .to_offset(zone.offset());
+    let now = state.clock.local(zone);
     let today_iso = now.weekday().number_from_monday();
     let hours_rows = calendar::store::hours(&state.db, &mall.id).await?;
     let today = format::iso_date(now.date());
     let days_off_rows = calendar::store::days_from(&state.db, &mall.id, &today, 4).await?;
-    let closed_today = days_off_rows.first().is_some_and(|d| d.day == today);
     let hours = (1..=7u8)
         .map(|d| {
             let row = hours_rows.iter().find(|h| h.weekday == i64::from(d));
@@ -142,10 +139,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
             }
         })
         .collect();
-    let open_now = hours_rows.iter().find(|h| h.weekday == i64::from(today_iso)).map(|h| {
-        let (o, c) = (parse_clock(&h.opens), parse_clock(&h.closes));
-        !closed_today && o.zip(c).is_some_and(|(o, c)| now.time() >= o && now.time() < c)
-    });
+    let open_now = calendar::store::opening_today(&state.db, &mall.id, now)
+        .await?
+        .is_some_and(|(o, c)| now.time() >= o && now.time() < c);
     let facilities = store::facilities(&state.db, &mall.id)
         .await?
         .into_iter()
@@ -166,17 +162,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
         .collect();
     let description = t.pick(&mall.description_id, &mall.description_en).to_string();
     let service_count = services.len();
-    render(&HomePage {
-        ctx,
-        mall,
-        description,
-        open_now: open_now.unwrap_or(false),
-        agencies,
-        hours,
-        facilities,
-        days_off,
-        service_count,
-    })
+    render(&HomePage { ctx, mall, description, open_now, agencies, hours, facilities, days_off, service_count })
 }
 
 fn clock(s: &str, t: &Tr) -> String {

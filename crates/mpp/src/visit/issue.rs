@@ -1,0 +1,98 @@
+//! Issuing a ticket, whichever door it comes through (kiosk, greeter, API):
+//! the mall must be open, the service offered at a counter, and there must
+//! be time left today to serve one more visitor.
+
+use super::store::{self, NewTicket, Ticket};
+use crate::catalog::store::Service;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tenancy::Mall;
+use mpp_domain::format::iso_date;
+use mpp_domain::queue::{self, IssuedBy, Priority};
+
+/// Until a service has history, a visit is assumed to take this long.
+pub const DEFAULT_HANDLING_SECS: i64 = 600;
+
+/// A request for a ticket, already parsed.
+pub struct Request {
+    /// The services in the order the visitor will go through them.
+    pub services: Vec<Service>,
+    pub issued_by: IssuedBy,
+    pub priority: Priority,
+    pub quick: bool,
+    /// As typed; checked and normalised here.
+    pub phone: String,
+    pub window: Option<(i64, i64)>,
+}
+
+pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Ticket> {
+    let Some(first) = req.services.first() else {
+        return Err(AppError::invalid("services", "visit.pick_service"));
+    };
+    let phone = match req.phone.trim() {
+        "" => String::new(),
+        typed => queue::parse_phone(typed).ok_or_else(|| AppError::invalid("phone", "visit.phone_invalid"))?,
+    };
+    let local = state.clock.local(mall.zone());
+    let Some((_, closes)) = crate::calendar::store::opening_today(&state.db, &mall.id, local)
+        .await?
+        .filter(|(opens, closes)| local.time() >= *opens && local.time() < *closes)
+    else {
+        return Err(AppError::Conflict("visit.closed_now"));
+    };
+    let day = iso_date(local.date());
+    for s in &req.services {
+        let (counters, _) = store::counters_for(&state.db, &mall.id, &s.id).await?;
+        if counters == 0 || !s.active {
+            return Err(AppError::Conflict("visit.no_counter"));
+        }
+    }
+    // Capacity: the first service must still fit before closing.
+    let (counters, open) = store::counters_for(&state.db, &mall.id, &first.id).await?;
+    let handling = store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?;
+    let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
+    let until_close = (closes - local.time()).whole_seconds();
+    let fits = queue::fits_before_closing(
+        u64::try_from(waiting).unwrap_or(0),
+        u64::try_from(handling).unwrap_or(0),
+        u64::try_from(open.max(1).min(counters)).unwrap_or(1),
+        u64::try_from(until_close).unwrap_or(0),
+    );
+    if !fits {
+        return Err(AppError::Conflict("visit.full_today"));
+    }
+    let journey: Vec<String> = req.services[1..].iter().map(|s| s.id.clone()).collect();
+    let new = NewTicket {
+        mall_id: &mall.id,
+        day: &day,
+        service_id: &first.id,
+        prefix: &first.queue_prefix,
+        journey: &journey,
+        issued_by: req.issued_by,
+        priority: req.priority,
+        quick: req.quick,
+        phone: &phone,
+        window: req.window,
+    };
+    store::issue(&state.db, &new, state.clock.now_ms()).await
+}
+
+/// Where a ticket stands for its visitor: people ahead and minutes to wait.
+pub struct Standing {
+    pub ahead: i64,
+    pub wait_minutes: u64,
+}
+
+pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<Standing> {
+    let ahead = store::ahead_of(&state.db, mall_id, t).await?;
+    let handling = store::handling_secs(&state.db, mall_id, &t.service_id, DEFAULT_HANDLING_SECS).await?;
+    let (counters, open) = store::counters_for(&state.db, mall_id, &t.service_id).await?;
+    // Before any counter opens, estimate with every counter that will.
+    let serving = if open > 0 { open } else { counters };
+    let wait_minutes = queue::estimate_wait_minutes(
+        u64::try_from(ahead).unwrap_or(0),
+        u64::try_from(handling).unwrap_or(0),
+        u64::try_from(serving).unwrap_or(1),
+    );
+    Ok(Standing { ahead, wait_minutes })
+}

@@ -1,0 +1,136 @@
+//! The visit: a visitor takes a number (kiosk, greeter, booking or API),
+//! waits, is called to a counter, is served, and maybe goes on to another
+//! agency on the same number. Rules live in `mpp_domain::queue`; the SQL in
+//! `store`; each screen in its own module.
+
+pub mod api;
+pub mod board;
+pub mod console;
+pub mod issue;
+pub mod kiosk;
+pub mod store;
+pub mod ticket;
+pub mod voice;
+
+use crate::catalog::store as catalog;
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::Mall;
+use mpp_domain::catalog::lines;
+use mpp_domain::format;
+use mpp_domain::queue::{Priority, TicketStatus};
+use store::Ticket;
+
+/// A ticket as its visitor sees it, in their language.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TicketView {
+    pub id: String,
+    pub label: String,
+    pub status: String,
+    pub status_text: String,
+    pub service: String,
+    pub agency: String,
+    /// Services still to come on this number.
+    pub next_services: Vec<String>,
+    pub ahead: i64,
+    pub wait_minutes: u64,
+    /// The counter calling or serving the visitor.
+    pub counter: Option<i64>,
+    pub priority: String,
+    pub issued: String,
+    pub requirements: Vec<String>,
+    pub service_code: String,
+}
+
+impl TicketView {
+    pub async fn load(state: &AppState, tr: &Tr, mall: &Mall, t: &Ticket) -> AppResult<TicketView> {
+        let services = catalog::services(&state.db, &mall.id, true).await?;
+        let agencies = catalog::agencies(&state.db, &mall.id).await?;
+        let name = |id: &str| {
+            services
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| tr.pick(&s.name_id, &s.name_en).to_string())
+                .unwrap_or_default()
+        };
+        let service = services.iter().find(|s| s.id == t.service_id);
+        let standing =
+            if t.status() == TicketStatus::Waiting { Some(issue::standing(state, &mall.id, t).await?) } else { None };
+        let counter = match &t.counter_id {
+            Some(id) if t.status() != TicketStatus::Waiting => {
+                catalog::counters(&state.db, &mall.id).await?.into_iter().find(|c| &c.id == id).map(|c| c.number)
+            }
+            _ => None,
+        };
+        Ok(TicketView {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            status: t.status.clone(),
+            status_text: tr.t(status_key(t.status())).to_string(),
+            service: name(&t.service_id),
+            agency: service
+                .and_then(|s| agencies.iter().find(|a| a.id == s.agency_id))
+                .map(|a| tr.pick(&a.name_id, &a.name_en).to_string())
+                .unwrap_or_default(),
+            next_services: t.journey_ids().into_iter().map(name).collect(),
+            ahead: standing.as_ref().map_or(0, |s| s.ahead),
+            wait_minutes: standing.as_ref().map_or(0, |s| s.wait_minutes),
+            counter,
+            priority: match Priority::parse(&t.priority) {
+                Some(p) if p != Priority::None => tr.t(priority_key(p)).to_string(),
+                _ => String::new(),
+            },
+            issued: format::instant(t.issued_at, mall.zone(), tr.lang),
+            requirements: service
+                .map(|s| {
+                    lines(tr.pick(&s.requirements_id, &s.requirements_en)).into_iter().map(str::to_string).collect()
+                })
+                .unwrap_or_default(),
+            service_code: service.map(|s| s.code.clone()).unwrap_or_default(),
+        })
+    }
+
+    pub fn is_waiting(&self) -> bool {
+        self.status == TicketStatus::Waiting.as_str()
+    }
+
+    pub fn is_called(&self) -> bool {
+        self.status == TicketStatus::Called.as_str()
+    }
+}
+
+pub fn status_key(s: TicketStatus) -> &'static str {
+    match s {
+        TicketStatus::Waiting => "ticket.status.waiting",
+        TicketStatus::Called => "ticket.status.called",
+        TicketStatus::Serving => "ticket.status.serving",
+        TicketStatus::Held => "ticket.status.held",
+        TicketStatus::Done => "ticket.status.done",
+        TicketStatus::NoShow => "ticket.status.no_show",
+        TicketStatus::Void => "ticket.status.void",
+        TicketStatus::Expired => "ticket.status.expired",
+    }
+}
+
+pub fn priority_key(p: Priority) -> &'static str {
+    match p {
+        Priority::None => "priority.none",
+        Priority::Elderly => "priority.elderly",
+        Priority::Disability => "priority.disability",
+        Priority::Pregnant => "priority.pregnant",
+        Priority::Infant => "priority.infant",
+    }
+}
+
+/// A QR code as inline SVG (no image request, works under the CSP).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(180, 180).quiet_zone(true).build();
+            // Inline in HTML: drop the XML declaration.
+            svg.split_once("?>").map_or(svg.clone(), |(_, rest)| rest.to_string())
+        }
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,729 @@
+//! The SQL of the visit: issuing tickets, calling them, and every officer
+//! action, each one transaction. Concurrency rule: a ticket changes state
+//! only through an UPDATE that names the state it expects, so two officers
+//! racing for the same ticket cannot both win; the loser picks again.
+
+use crate::db::{Db, new_id};
+use crate::error::{AppError, AppResult};
+use mpp_domain::queue::{self, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Ticket {
+    #[serde(skip)]
+    pub mall_id: String,
+    pub id: String,
+    pub day: String,
+    pub label: String,
+    pub prefix: String,
+    pub seq: i64,
+    pub service_id: String,
+    pub issued_by: String,
+    pub priority: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub quick: bool,
+    #[serde(skip)]
+    pub phone: String,
+    pub status: String,
+    pub issued_at: i64,
+    pub queued_at: i64,
+    pub window_from: Option<i64>,
+    pub window_to: Option<i64>,
+    pub target_counter_id: Option<String>,
+    pub counter_id: Option<String>,
+    #[serde(skip)]
+    pub officer_id: Option<String>,
+    pub called_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub recalls: i64,
+    pub skips: i64,
+    /// Services still to visit after this one, in order.
+    pub journey: String,
+}
+
+const COLUMNS: &str =
+    "mall_id, id, day, label, prefix, seq, service_id, issued_by, priority, quick, phone, status, issued_at,
+    queued_at, window_from, window_to, target_counter_id, counter_id, officer_id, called_at, started_at, recalls,
+    skips, journey";
+
+impl Ticket {
+    pub fn status(&self) -> TicketStatus {
+        TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Void)
+    }
+
+    pub fn journey_ids(&self) -> Vec<&str> {
+        self.journey.split_whitespace().collect()
+    }
+
+    fn waiting(&self) -> Waiting {
+        Waiting {
+            queued_at: self.queued_at,
+            priority: self.priority != Priority::None.as_str(),
+            quick: self.quick,
+            window: self.window_from.zip(self.window_to),
+        }
+    }
+}
+
+/// The mall's queue settings; defaults until a manager changes them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Settings {
+    pub priority_run: i64,
+    pub quick_run: i64,
+    /// Skips ("not here") before a ticket is closed as a no-show.
+    pub recall_limit: i64,
+    pub board_text_id: String,
+    pub board_text_en: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let p = Policy::default();
+        Settings {
+            priority_run: i64::from(p.priority_run),
+            quick_run: i64::from(p.quick_run),
+            recall_limit: 2,
+            board_text_id: String::new(),
+            board_text_en: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            priority_run: u32::try_from(self.priority_run).unwrap_or(0),
+            quick_run: u32::try_from(self.quick_run).unwrap_or(0),
+        }
+    }
+}
+
+pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
+    let row: Option<Settings> = sqlx::query_as(
+        "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en FROM queue_settings
+         WHERE mall_id = $1",
+    )
+    .bind(mall_id)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+/// What a new ticket needs; the number is assigned when it is stored.
+pub struct NewTicket<'a> {
+    pub mall_id: &'a str,
+    pub day: &'a str,
+    /// The first service, then the rest of the journey in order.
+    pub service_id: &'a str,
+    pub prefix: &'a str,
+    pub journey: &'a [String],
+    pub issued_by: queue::IssuedBy,
+    pub priority: Priority,
+    pub quick: bool,
+    pub phone: &'a str,
+    pub window: Option<(i64, i64)>,
+}
+
+/// Stores a ticket with the next number of its prefix for the day.
+pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
+    let mut tx = db.write.begin().await?;
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_numbers (mall_id, day, prefix, last_seq) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (mall_id, day, prefix) DO UPDATE SET last_seq = ticket_numbers.last_seq + 1
+         RETURNING last_seq",
+    )
+    .bind(t.mall_id)
+    .bind(t.day)
+    .bind(t.prefix)
+    .fetch_one(&mut *tx)
+    .await?;
+    if seq == 1 {
+        close_earlier_days(&mut tx, t.mall_id, t.day, now).await?;
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
+         status, issued_at, queued_at, window_from, window_to, journey, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)",
+    )
+    .bind(t.mall_id)
+    .bind(&id)
+    .bind(t.day)
+    .bind(t.prefix)
+    .bind(seq)
+    .bind(queue::label(t.prefix, seq))
+    .bind(t.service_id)
+    .bind(t.issued_by.as_str())
+    .bind(t.priority.as_str())
+    .bind(i64::from(t.quick))
+    .bind(t.phone)
+    .bind(now)
+    .bind(t.window.map(|w| w.0))
+    .bind(t.window.map(|w| w.1))
+    .bind(t.journey.join(" "))
+    .execute(&mut *tx)
+    .await?;
+    let ticket = by_id(&mut tx, t.mall_id, &id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(ticket)
+}
+
+/// The daily reset: whoever was still queued on an earlier day was not
+/// served that day. Their tickets close as expired, not as no-shows.
+async fn close_earlier_days(conn: &mut AnyConnection, mall_id: &str, today: &str, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE tickets SET status = 'expired', counter_id = NULL, updated_at = $3
+         WHERE mall_id = $1 AND day < $2 AND status IN ('waiting', 'called', 'serving', 'held')",
+    )
+    .bind(mall_id)
+    .bind(today)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn by_id(conn: &mut AnyConnection, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
+    // An id that is not a UUID is simply not found (no database round trip).
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Ok(None);
+    }
+    let mut conn = db.read.acquire().await?;
+    by_id(&mut conn, mall_id, id).await
+}
+
+/// Tickets waiting today for a service, in queue order.
+pub async fn waiting_for_services(db: &Db, mall_id: &str, day: &str, service_ids: &[String]) -> AppResult<Vec<Ticket>> {
+    if service_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = placeholders(4, service_ids.len());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3 AND service_id IN ({marks})
+         ORDER BY queued_at, seq"
+    );
+    let mut q = sqlx::query_as(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str());
+    for s in service_ids {
+        q = q.bind(s);
+    }
+    Ok(q.fetch_all(&db.read).await?)
+}
+
+/// `$from, $from+1, …` for an IN list.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// How many wait ahead of this ticket at its service (same day).
+pub async fn ahead_of(db: &Db, mall_id: &str, t: &Ticket) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
+         AND (queued_at < $4 OR (queued_at = $4 AND seq < $5))",
+    )
+    .bind(mall_id)
+    .bind(&t.day)
+    .bind(&t.service_id)
+    .bind(t.queued_at)
+    .bind(t.seq)
+    .fetch_one(&db.read)
+    .await?)
+}
+
+/// How many wait today for a service.
+pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'",
+    )
+    .bind(mall_id)
+    .bind(day)
+    .bind(service_id)
+    .fetch_one(&db.read)
+    .await?)
+}
+
+/// Seconds a visit at this service takes lately: the mean of its last 30
+/// served stretches, or `fallback` before there is any history.
+pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64) -> AppResult<i64> {
+    let recent: Vec<(i64,)> = sqlx::query_as(
+        "SELECT ended_at - started_at FROM ticket_steps
+         WHERE mall_id = $1 AND service_id = $2 AND result = 'served' AND started_at IS NOT NULL
+         ORDER BY ended_at DESC LIMIT 30",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .fetch_all(&db.read)
+    .await?;
+    if recent.is_empty() {
+        return Ok(fallback);
+    }
+    let total: i64 = recent.iter().map(|(ms,)| ms.max(&0)).sum();
+    Ok((total / recent.len() as i64 / 1000).max(1))
+}
+
+/// Counters serving this service: (all active, open right now).
+pub async fn counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
+    let row: (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), 0)
+         FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
+         LEFT JOIN counter_states s ON s.mall_id = c.mall_id AND s.counter_id = c.id
+         WHERE cs.mall_id = $1 AND cs.service_id = $2 AND c.active = 1",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .fetch_one(&db.read)
+    .await?;
+    Ok(row)
+}
+
+// ---- counters -------------------------------------------------------------
+
+/// A counter's state now: open, paused or closed, and who works it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CounterState {
+    pub status: String,
+    pub officer_id: Option<String>,
+    pub since: i64,
+}
+
+pub async fn counter_state(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<CounterState>> {
+    Ok(sqlx::query_as("SELECT status, officer_id, since FROM counter_states WHERE mall_id = $1 AND counter_id = $2")
+        .bind(mall_id)
+        .bind(counter_id)
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// Opens, pauses or closes a counter.
+pub async fn set_counter_state(
+    db: &Db,
+    mall_id: &str,
+    counter_id: &str,
+    status: &str,
+    officer_id: &str,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (mall_id, counter_id) DO UPDATE SET status = $3, officer_id = $4, since = $5",
+    )
+    .bind(mall_id)
+    .bind(counter_id)
+    .bind(status)
+    .bind(officer_id)
+    .bind(now)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// The ticket a counter has called or is serving, if any.
+pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<Ticket>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')"
+    ))
+    .bind(mall_id)
+    .bind(counter_id)
+    .fetch_optional(&db.read)
+    .await?)
+}
+
+/// Tickets a counter holds while the visitor fetches a missing document.
+pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<Ticket>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status = 'held' ORDER BY called_at"
+    ))
+    .bind(mall_id)
+    .bind(counter_id)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+// ---- calling and serving ---------------------------------------------------
+
+/// A counter as the calling code needs it.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub id: String,
+    pub number: i64,
+    pub zone: String,
+    pub service_ids: Vec<String>,
+}
+
+/// Calls the next visitor to a counter, or `None` when nobody waits.
+/// Refused when the counter is not open or still has someone called.
+pub async fn call_next(
+    db: &Db,
+    mall_id: &str,
+    day: &str,
+    desk: &Desk,
+    officer_id: &str,
+    policy: Policy,
+    now: i64,
+) -> AppResult<Option<Ticket>> {
+    if desk.service_ids.is_empty() {
+        return Ok(None);
+    }
+    // A lost race (another counter took our pick first) just picks again.
+    for _ in 0..50 {
+        let mut tx = db.write.begin().await?;
+        // Locks this counter's row (PostgreSQL), so two clicks on one
+        // counter queue up, and checks that it is open.
+        let open = sqlx::query(
+            "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'",
+        )
+        .bind(mall_id)
+        .bind(&desk.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if open == 0 {
+            return Err(AppError::Conflict("visit.counter_not_open"));
+        }
+        let busy: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
+        )
+        .bind(mall_id)
+        .bind(&desk.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if busy.is_some() {
+            return Err(AppError::Conflict("visit.still_serving"));
+        }
+        let candidates = candidates(&mut tx, mall_id, day, desk).await?;
+        let recent: Vec<(String,)> = sqlx::query_as(
+            "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
+        )
+        .bind(mall_id)
+        .bind(&desk.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let recent: Vec<Lane> = recent.iter().filter_map(|(l,)| Lane::parse(l)).collect();
+        let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
+        let Some(i) = queue::pick_next(&waiting, now, &recent, policy) else {
+            return Ok(None);
+        };
+        let pick = &candidates[i];
+        let won = sqlx::query(
+            "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
+             target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'",
+        )
+        .bind(mall_id)
+        .bind(&pick.id)
+        .bind(&desk.id)
+        .bind(officer_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if won == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        insert_call(&mut tx, mall_id, pick, desk, waiting[i].lane(now), false, now).await?;
+        let called = by_id(&mut tx, mall_id, &pick.id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        return Ok(Some(called));
+    }
+    Err(AppError::Conflict("visit.busy_try_again"))
+}
+
+/// The tickets the policy chooses from: everyone in a special lane, and
+/// the first regular visitor (the rest of the regular lane cannot be next).
+async fn candidates(conn: &mut AnyConnection, mall_id: &str, day: &str, desk: &Desk) -> AppResult<Vec<Ticket>> {
+    let marks = placeholders(5, desk.service_ids.len());
+    let base = format!(
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3
+         AND (target_counter_id IS NULL OR target_counter_id = $4) AND service_id IN ({marks})"
+    );
+    let special = format!(
+        "{base} AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL) ORDER BY queued_at, seq LIMIT 200"
+    );
+    let regular =
+        format!("{base} AND priority = 'none' AND quick = 0 AND window_to IS NULL ORDER BY queued_at, seq LIMIT 1");
+    let mut out = Vec::new();
+    for sql in [special, regular] {
+        let mut q = sqlx::query_as(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str()).bind(&desk.id);
+        for s in &desk.service_ids {
+            q = q.bind(s);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+async fn insert_call(
+    conn: &mut AnyConnection,
+    mall_id: &str,
+    t: &Ticket,
+    desk: &Desk,
+    lane: Lane,
+    recall: bool,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO calls (mall_id, id, ticket_id, counter_id, label, prefix, seq, counter_number, zone, lane, recall, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(mall_id)
+    .bind(new_id())
+    .bind(&t.id)
+    .bind(&desk.id)
+    .bind(&t.label)
+    .bind(&t.prefix)
+    .bind(t.seq)
+    .bind(desk.number)
+    .bind(&desk.zone)
+    .bind(lane.as_str())
+    .bind(i64::from(recall))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An officer's action on the ticket at their counter.
+pub enum Action<'a> {
+    /// Announce the call again.
+    Recall,
+    /// The visitor has arrived: service starts.
+    Start,
+    /// Not here: back in the queue behind those waiting, or closed as a
+    /// no-show after the mall's limit.
+    Skip {
+        limit: i64,
+    },
+    Finish(Outcome),
+    /// The visitor fetches a missing document; the counter keeps them.
+    Hold,
+    /// Take a held visitor back, without queueing again.
+    Resume,
+    /// To another service (and optionally one counter); the visitor keeps
+    /// their place in line.
+    Transfer {
+        service_id: &'a str,
+        counter_id: Option<&'a str>,
+    },
+}
+
+/// Applies an officer's action to a ticket at their counter.
+pub async fn act(
+    db: &Db,
+    mall_id: &str,
+    desk: &Desk,
+    ticket_id: &str,
+    action: Action<'_>,
+    now: i64,
+) -> AppResult<Ticket> {
+    let mut tx = db.write.begin().await?;
+    let t = by_id(&mut tx, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
+    if t.counter_id.as_deref() != Some(desk.id.as_str()) {
+        return Err(AppError::Conflict("visit.not_at_counter"));
+    }
+    let status = t.status();
+    let active = matches!(status, TicketStatus::Called | TicketStatus::Serving);
+    // The UPDATE names the state we saw, so a concurrent change makes it miss.
+    let guard = "WHERE mall_id = $1 AND id = $2 AND status = $3";
+    let changed = match action {
+        Action::Recall if status == TicketStatus::Called => {
+            insert_call(&mut tx, mall_id, &t, desk, Lane::Regular, true, now).await?;
+            update(&mut tx, &format!("UPDATE tickets SET recalls = recalls + 1, updated_at = $4 {guard}"), &t, now)
+                .await?
+        }
+        Action::Start if status == TicketStatus::Called => {
+            update(
+                &mut tx,
+                &format!("UPDATE tickets SET status = 'serving', started_at = $4, updated_at = $4 {guard}"),
+                &t,
+                now,
+            )
+            .await?
+        }
+        Action::Skip { limit } if status == TicketStatus::Called => {
+            if t.skips + 1 >= limit {
+                record_step(&mut tx, mall_id, &t, "no_show", now).await?;
+                update(
+                    &mut tx,
+                    &format!("UPDATE tickets SET status = 'no_show', skips = skips + 1, updated_at = $4 {guard}"),
+                    &t,
+                    now,
+                )
+                .await?
+            } else {
+                update(
+                    &mut tx,
+                    &format!(
+                        "UPDATE tickets SET status = 'waiting', skips = skips + 1, counter_id = NULL, called_at = NULL,
+                         queued_at = $4, updated_at = $4 {guard}"
+                    ),
+                    &t,
+                    now,
+                )
+                .await?
+            }
+        }
+        Action::Finish(outcome) if active => {
+            record_step(&mut tx, mall_id, &t, outcome.as_str(), now).await?;
+            let journey = t.journey_ids();
+            match journey.split_first() {
+                // On to the next agency of the journey, same number.
+                Some((next, rest)) => sqlx::query(&format!(
+                    "UPDATE tickets SET status = 'waiting', service_id = $5, journey = $6, queued_at = $4,
+                         counter_id = NULL, officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0,
+                         skips = 0, updated_at = $4 {guard}"
+                ))
+                .bind(mall_id)
+                .bind(&t.id)
+                .bind(&t.status)
+                .bind(now)
+                .bind(*next)
+                .bind(rest.join(" "))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                None => {
+                    update(&mut tx, &format!("UPDATE tickets SET status = 'done', updated_at = $4 {guard}"), &t, now)
+                        .await?
+                }
+            }
+        }
+        Action::Hold if active => {
+            update(
+                &mut tx,
+                &format!(
+                    "UPDATE tickets SET status = 'held', started_at = COALESCE(started_at, $4), updated_at = $4 {guard}"
+                ),
+                &t,
+                now,
+            )
+            .await?
+        }
+        Action::Resume if status == TicketStatus::Held => {
+            let busy: Option<(String,)> = sqlx::query_as(
+                "SELECT id FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
+            )
+            .bind(mall_id)
+            .bind(&desk.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if busy.is_some() {
+                return Err(AppError::Conflict("visit.still_serving"));
+            }
+            update(&mut tx, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
+        }
+        Action::Transfer { service_id, counter_id } if active || status == TicketStatus::Held => {
+            record_step(&mut tx, mall_id, &t, "transferred", now).await?;
+            sqlx::query(&format!(
+                "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
+                 officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0, skips = 0, updated_at = $4 {guard}"
+            ))
+            .bind(mall_id)
+            .bind(&t.id)
+            .bind(&t.status)
+            .bind(now)
+            .bind(service_id)
+            .bind(counter_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        }
+        _ => return Err(AppError::Conflict("visit.not_now")),
+    };
+    if changed == 0 {
+        return Err(AppError::Conflict("visit.changed"));
+    }
+    let after = by_id(&mut tx, mall_id, &t.id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).
+async fn update(conn: &mut AnyConnection, sql: &str, t: &Ticket, now: i64) -> AppResult<u64> {
+    Ok(sqlx::query(sql).bind(&t.mall_id).bind(&t.id).bind(&t.status).bind(now).execute(conn).await?.rows_affected())
+}
+
+/// Closes the ticket's stretch at its current service, for the statistics.
+async fn record_step(conn: &mut AnyConnection, mall_id: &str, t: &Ticket, result: &str, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO ticket_steps (mall_id, id, ticket_id, day, service_id, counter_id, officer_id, queued_at,
+         called_at, started_at, ended_at, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(mall_id)
+    .bind(new_id())
+    .bind(&t.id)
+    .bind(&t.day)
+    .bind(&t.service_id)
+    .bind(&t.counter_id)
+    .bind(&t.officer_id)
+    .bind(t.queued_at)
+    .bind(t.called_at)
+    .bind(t.started_at.or(t.called_at))
+    .bind(now)
+    .bind(result)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Voids a ticket that never reached its visitor (the printer jammed):
+/// it is never called and never counted as a no-show.
+pub async fn void(db: &Db, mall_id: &str, ticket_id: &str, now: i64) -> AppResult<()> {
+    let n = sqlx::query(
+        "UPDATE tickets SET status = 'void', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
+         AND called_at IS NULL",
+    )
+    .bind(mall_id)
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&db.write)
+    .await?
+    .rows_affected();
+    if n == 0 { Err(AppError::Conflict("visit.not_now")) } else { Ok(()) }
+}
+
+// ---- the board ---------------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct Call {
+    pub id: String,
+    pub ticket_id: String,
+    pub label: String,
+    pub prefix: String,
+    pub seq: i64,
+    pub counter_number: i64,
+    pub zone: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub recall: bool,
+    pub at: i64,
+}
+
+/// The latest calls of a mall (optionally one zone), newest first.
+pub async fn recent_calls(db: &Db, mall_id: &str, zone: Option<&str>, limit: i64) -> AppResult<Vec<Call>> {
+    Ok(sqlx::query_as(
+        "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
+         WHERE mall_id = $1 AND ($2 = '' OR zone = $2) ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(mall_id)
+    .bind(zone.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
+    Ok(sqlx::query_as(
+        "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
+         WHERE mall_id = $1 AND id = $2",
+    )
+    .bind(mall_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await?)
+}
