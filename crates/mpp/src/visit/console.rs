@@ -403,6 +403,13 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
                     .id
                     .clone(),
             };
+            // A visitor sent to one counter must be someone that counter serves.
+            if let Some(c) = &target_counter {
+                let pairs = catalog::counter_services(&state.db, &st.mall.id).await?;
+                if !pairs.iter().any(|(pc, ps)| pc == c && *ps == target_service) {
+                    return Err(AppError::invalid("counter", "visit.counter_wrong_service"));
+                }
+            }
             Action::Transfer { service_id: &target_service, counter_id: target_counter.as_deref() }
         }
         _ => return Err(AppError::invalid("action", "error.invalid")),

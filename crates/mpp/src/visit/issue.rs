@@ -47,15 +47,16 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
             return Err(AppError::Conflict("visit.no_counter"));
         }
     }
-    // Capacity: the first service must still fit before closing.
-    let (counters, open) = store::counters_for(&state.db, &mall.id, &first.id).await?;
+    // Capacity: the first service must still fit before closing, at the
+    // counters that serve it today (open or yet to open).
+    let (counters, _) = store::counters_for(&state.db, &mall.id, &first.id).await?;
     let handling = store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?;
     let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
     let until_close = (closes - local.time()).whole_seconds();
     let fits = queue::fits_before_closing(
         u64::try_from(waiting).unwrap_or(0),
         u64::try_from(handling).unwrap_or(0),
-        u64::try_from(open.max(1).min(counters)).unwrap_or(1),
+        u64::try_from(counters).unwrap_or(0),
         u64::try_from(until_close).unwrap_or(0),
     );
     if !fits {

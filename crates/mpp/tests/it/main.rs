@@ -15,3 +15,4 @@ mod linked_data;
 mod plumbing;
 mod public;
 mod tenancy;
+mod visit;

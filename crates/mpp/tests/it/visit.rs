@@ -1,0 +1,439 @@
+//! The visit, end to end over HTTP: kiosk tickets, the counter console and
+//! its API, the calling policy, transfers, journeys, holds, no-shows,
+//! voids, the daily reset, the board's event stream and its voice, and
+//! twenty counters calling at once.
+
+use crate::api::token_for;
+use crate::helpers::{ADMIN, CITIZEN, OFFICER, TestApp, both};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// Moves the server's clock (RFC 3339 with offset).
+pub fn set_clock(app: &TestApp, at: &str) {
+    let t = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    app.state.clock.set_now((t.unix_timestamp_nanos() / 1_000_000) as i64);
+}
+
+/// A Wednesday, mid-morning in Kefamenanu (WITA).
+pub const WEDNESDAY_MORNING: &str = "2026-11-25T09:00:00+08:00";
+
+/// Takes a ticket at the kiosk as a visitor would; returns its id.
+pub async fn kiosk_ticket(app: &TestApp, codes: &str, priority: &str) -> String {
+    let c = app.client();
+    let page = format!("/m/ttu/kiosk/data?pilih={codes}");
+    let r = app
+        .post_form(&c, &page, "/m/ttu/kiosk/tiket", &[("pilih", codes), ("priority", priority), ("phone", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "kiosk issues a ticket");
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    to.rsplit('/').next().unwrap().to_string()
+}
+
+/// An officer's API client for the demo mall.
+pub struct Officer {
+    c: Client,
+    token: String,
+    base: String,
+}
+
+impl Officer {
+    pub async fn new(app: &TestApp, email: &str) -> Officer {
+        Officer { c: Client::new(), token: token_for(app, email).await, base: app.url("/api/v1/malls/ttu") }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.c.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn open(&self, counter: i64) {
+        let (s, body) = self
+            .send(reqwest::Method::PUT, &format!("/counters/{counter}/state"), Some(json!({"status": "open"})))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+
+    /// The label called, or None when nobody waits.
+    pub async fn call(&self, counter: i64) -> Option<Value> {
+        let (s, body) = self.send(reqwest::Method::POST, &format!("/counters/{counter}/call-next"), None).await;
+        match s {
+            StatusCode::OK => Some(body),
+            StatusCode::NO_CONTENT => None,
+            other => panic!("call-next at {counter}: {other} {body}"),
+        }
+    }
+
+    pub async fn act(&self, counter: i64, ticket: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, &format!("/counters/{counter}/tickets/{ticket}"), Some(body)).await
+    }
+
+    pub async fn finish(&self, counter: i64, ticket: &str) -> Value {
+        let (s, body) = self.act(counter, ticket, json!({"action": "finish", "outcome": "served"})).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+async fn ticket_json(app: &TestApp, id: &str) -> Value {
+    Client::new().get(app.url(&format!("/api/v1/malls/ttu/tickets/{id}"))).send().await.unwrap().json().await.unwrap()
+}
+
+async fn a_visitor_takes_a_number_is_called_and_served(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let id = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let c = app.client();
+    let (status, printed) = app.get_text(&c, &format!("/m/ttu/kiosk/tiket/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        printed.contains("A-001") && printed.contains("<svg") && printed.contains("0 orang di depan Anda"),
+        "{printed}"
+    );
+    let second = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let (_, mine) = app.get_text(&c, &format!("/m/ttu/tiket/{second}")).await;
+    assert!(
+        mine.contains("A-002") && mine.contains("1 orang di depan Anda") && mine.contains("Perkiraan tunggu 10 menit"),
+        "{mine}"
+    );
+    assert!(mine.contains("Yang perlu dibawa"), "my ticket lists the requirements");
+
+    // The officer works counter 1 from the console page.
+    let officer = app.login(OFFICER).await;
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1?pesan=visit.counter_not_open", "a closed counter calls nobody");
+    app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "open")]).await;
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1");
+    let (_, console) = app.get_text(&officer, "/m/ttu/loket/1").await;
+    assert!(console.contains("A-001") && console.contains("Menunggu (1)"), "{console}");
+    let (_, mine) = app.get_text(&c, &format!("/m/ttu/tiket/{id}")).await;
+    assert!(mine.contains("Silakan menuju loket 1"), "{mine}");
+
+    // Another call while serving is refused with the reason.
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1?pesan=visit.still_serving");
+    let (_, console) = app.get_text(&officer, "/m/ttu/loket/1?pesan=visit.still_serving").await;
+    assert!(console.contains("Selesaikan atau tunda"));
+
+    for action in ["start", "finish"] {
+        let fields = [("ticket", id.as_str()), ("action", action), ("outcome", "served")];
+        let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/aksi", &fields).await;
+        assert_eq!(r.headers()["location"], "/m/ttu/loket/1", "{action}");
+    }
+    assert_eq!(ticket_json(&app, &id).await["status"], "done");
+
+    // Only the counter's agency (or the mall's admins) may work it.
+    let citizen = app.login(CITIZEN).await;
+    assert_eq!(app.get(&citizen, "/m/ttu/loket/1").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&officer, "/m/ttu/loket/6").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&app.client(), "/m/ttu/loket/1").await.status(), StatusCode::SEE_OTHER);
+}
+both!(a_visitor_takes_a_number_is_called_and_served);
+
+async fn the_kiosk_refuses_clearly_and_keeps_the_choice(app: TestApp) {
+    // Sunday: closed.
+    set_clock(&app, "2026-11-29T10:00:00+08:00");
+    let c = app.client();
+    let r = app
+        .post_form(
+            &c,
+            "/m/ttu/kiosk/data?pilih=KTP-EL",
+            "/m/ttu/kiosk/tiket",
+            &[("pilih", "KTP-EL"), ("priority", "elderly")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Mal sedang tutup") && html.contains("value=\"elderly\" checked"), "{html}");
+    set_clock(&app, WEDNESDAY_MORNING);
+    let r = app
+        .post_form(
+            &c,
+            "/m/ttu/kiosk/data?pilih=KTP-EL",
+            "/m/ttu/kiosk/tiket",
+            &[("pilih", "KTP-EL"), ("phone", "12345")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Nomor HP tidak dikenali"));
+    // Capacity: one counter, ten minutes a visit, until 15:00 → 36 visitors; the 37th is refused.
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    for _ in 0..36 {
+        kiosk_ticket(&app, "KTP-EL", "none").await;
+    }
+    let r = app.post_form(&c, "/m/ttu/kiosk/data?pilih=KTP-EL", "/m/ttu/kiosk/tiket", &[("pilih", "KTP-EL")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("sudah penuh"));
+    // Other services still issue.
+    kiosk_ticket(&app, "KK", "none").await;
+}
+both!(the_kiosk_refuses_clearly_and_keeps_the_choice);
+
+async fn priority_visitors_go_first_within_the_malls_cap(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let mut order = Vec::new();
+    for p in ["none", "none", "elderly", "pregnant", "disability", "infant"] {
+        kiosk_ticket(&app, "KTP-EL", p).await;
+        order.push(p);
+    }
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    let mut called = Vec::new();
+    while let Some(t) = o.call(1).await {
+        called.push(t["label"].as_str().unwrap().to_string());
+        o.finish(1, t["id"].as_str().unwrap()).await;
+    }
+    // Three priority visitors in a row (the default cap), then a walk-in,
+    // then the last priority visitor, then the other walk-in.
+    assert_eq!(called, ["A-003", "A-004", "A-005", "A-001", "A-006", "A-002"]);
+}
+both!(priority_visitors_go_first_within_the_malls_cap);
+
+async fn a_transferred_visitor_keeps_their_place(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let k1 = kiosk_ticket(&app, "KK", "none").await;
+    let k2 = kiosk_ticket(&app, "KK", "none").await;
+    let moved = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let k3 = kiosk_ticket(&app, "KK", "none").await;
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    o.open(2).await;
+    let t = o.call(1).await.unwrap();
+    assert_eq!(t["id"], moved.as_str());
+    let (s, after) = o.act(1, &moved, json!({"action": "transfer", "service": "KK"})).await;
+    assert_eq!(s, StatusCode::OK, "{after}");
+    assert_eq!(after["status"], "waiting");
+    let mut order = Vec::new();
+    while let Some(t) = o.call(2).await {
+        order.push(t["id"].as_str().unwrap().to_string());
+        o.finish(2, t["id"].as_str().unwrap()).await;
+    }
+    assert_eq!(order, [k1, k2, moved.clone(), k3], "ahead of those who came after them, behind those before");
+    // A transfer to one counter: only that counter calls it.
+    let x = kiosk_ticket(&app, "PKB-TAHUNAN", "none").await;
+    o.open(6).await;
+    o.open(7).await;
+    o.call(6).await.unwrap();
+    let (s, _) = o.act(6, &x, json!({"action": "transfer", "counter": "3"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "counter 3 does not serve vehicle tax");
+    let (s, _) = o.act(6, &x, json!({"action": "transfer", "counter": "7"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(o.call(6).await.is_none(), "counter 6 no longer sees it");
+    assert_eq!(o.call(7).await.unwrap()["id"], x.as_str());
+}
+both!(a_transferred_visitor_keeps_their_place);
+
+async fn one_number_carries_a_visitor_through_several_agencies(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let id = kiosk_ticket(&app, "KTP-EL,PKB-TAHUNAN", "none").await;
+    let before = ticket_json(&app, &id).await;
+    assert_eq!(before["next_services"][0], "Annual Motor Vehicle Tax (PKB) Payment and STNK Endorsement");
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    o.open(6).await;
+    assert!(o.call(6).await.is_none(), "not at Samsat yet");
+    o.call(1).await.unwrap();
+    let after = o.finish(1, &id).await;
+    assert_eq!(after["status"], "waiting");
+    assert_eq!(after["label"], before["label"], "same number");
+    assert_eq!(after["service_code"], "PKB-TAHUNAN");
+    let t = o.call(6).await.unwrap();
+    assert_eq!(t["id"], id.as_str());
+    assert_eq!(o.finish(6, &id).await["status"], "done");
+}
+both!(one_number_carries_a_visitor_through_several_agencies);
+
+async fn hold_skip_and_void(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let held = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let absent = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let jammed = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    // Held: the counter serves others meanwhile and takes them back without queueing.
+    o.call(1).await.unwrap();
+    let (_, h) = o.act(1, &held, json!({"action": "hold"})).await;
+    assert_eq!(h["status"], "held");
+    // The printer jammed on the third ticket: staff void it.
+    let (s, v) = o.act(1, &jammed, json!({"action": "void"})).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("void")));
+    // Absent: skipped once (back in line), then closed as a no-show (limit 2).
+    assert_eq!(o.call(1).await.unwrap()["id"], absent.as_str());
+    let (_, a) = o.act(1, &absent, json!({"action": "skip"})).await;
+    assert_eq!(a["status"], "waiting");
+    let (s, busy) = o.act(1, &held, json!({"action": "resume"})).await;
+    assert_eq!(s, StatusCode::OK, "{busy}");
+    o.finish(1, &held).await;
+    assert_eq!(o.call(1).await.unwrap()["id"], absent.as_str(), "the skipped visitor is called again");
+    let (_, a) = o.act(1, &absent, json!({"action": "skip"})).await;
+    assert_eq!(a["status"], "no_show");
+    assert!(o.call(1).await.is_none(), "the voided ticket is never called");
+    // Wrong moves are refused with a problem document.
+    let (s, p) = o.act(1, &held, json!({"action": "recall"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(p["type"], "/problems/visit-not_now", "a finished ticket cannot be recalled");
+    let (s, _) = o.act(1, &held, json!({"action": "dance"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+both!(hold_skip_and_void);
+
+async fn the_queue_resets_at_local_midnight(app: TestApp) {
+    // Thursday opens at 07:00 in this test: 07:10 WITA is still Wednesday in UTC.
+    let mall_id: String =
+        sqlx::query_scalar("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&app.state.db.read).await.unwrap();
+    sqlx::query("UPDATE opening_hours SET opens = '07:00' WHERE mall_id = $1 AND weekday = 4")
+        .bind(&mall_id)
+        .execute(&app.state.db.write)
+        .await
+        .unwrap();
+    set_clock(&app, "2026-11-25T14:00:00+08:00");
+    let old = kiosk_ticket(&app, "KTP-EL", "none").await;
+    kiosk_ticket(&app, "KTP-EL", "none").await;
+    set_clock(&app, "2026-11-26T07:10:00+08:00");
+    let new = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let t = ticket_json(&app, &new).await;
+    assert_eq!(t["label"], "A-001", "numbers restart on the mall's new day, though UTC is still on the old one");
+    assert_eq!(ticket_json(&app, &old).await["status"], "expired");
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    assert_eq!(o.call(1).await.unwrap()["id"], new.as_str(), "yesterday's leftovers are not called");
+}
+both!(the_queue_resets_at_local_midnight);
+
+async fn the_board_streams_calls_and_speaks_them(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(3).await;
+    kiosk_ticket(&app, "AKTA-LAHIR", "none").await;
+    let first = o.call(3).await.unwrap();
+    // A board that connects now gets a snapshot: shown, not announced.
+    let c = Client::new();
+    let mut stream = c.get(app.url("/m/ttu/papan/events")).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let snapshot = read_event(&mut stream).await;
+    assert!(snapshot.contains("event: snapshot") && snapshot.contains("A-001"), "{snapshot}");
+    assert!(snapshot.contains("\"fresh\":false"));
+    // A new call arrives as a fresh call event with the Indonesian sentence.
+    o.finish(3, first["id"].as_str().unwrap()).await;
+    for _ in 0..11 {
+        kiosk_ticket(&app, "AKTA-LAHIR", "none").await;
+    }
+    let mut last = Value::Null;
+    for _ in 0..12 {
+        if let Some(t) = o.call(3).await {
+            o.finish(3, t["id"].as_str().unwrap()).await;
+            last = t;
+        }
+    }
+    assert_eq!(last["label"], "A-012");
+    let mut seen = String::new();
+    while !seen.contains("A-012") {
+        seen.push_str(&read_event(&mut stream).await);
+    }
+    assert!(seen.contains("Nomor antrian A dua belas, silakan menuju loket tiga"), "{seen}");
+    assert!(seen.contains("\"fresh\":true"));
+    // Reconnecting with Last-Event-ID replays recent calls (the board skips those it has),
+    // and a call older than a minute is never fresh.
+    set_clock(&app, "2026-11-25T09:05:00+08:00");
+    let mut again = c.get(app.url("/m/ttu/papan/events")).header("Last-Event-ID", "x").send().await.unwrap();
+    let replay = read_event(&mut again).await;
+    assert!(
+        replay.contains("event: call") && replay.contains("\"fresh\":false") && !replay.contains("\"fresh\":true"),
+        "{replay}"
+    );
+    // The fallback voice: a WAV of the same sentence.
+    let call_id = replay.split("id: ").nth(1).unwrap().lines().next().unwrap().trim().to_string();
+    let wav = c.get(app.url(&format!("/m/ttu/papan/suara/{call_id}"))).send().await.unwrap();
+    assert_eq!(wav.headers()["content-type"], "audio/wav");
+    let bytes = wav.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"RIFF");
+    assert!(bytes.len() > 11_025, "over a second of speech");
+    // The board page itself.
+    let (s, page) = app.get_text(&app.client(), "/m/ttu/papan").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("data-events=\"/m/ttu/papan/events?bahasa=id") && page.contains("Aktifkan suara"));
+}
+both!(the_board_streams_calls_and_speaks_them);
+
+/// Reads from an SSE response until at least one whole event has arrived.
+async fn read_event(r: &mut reqwest::Response) -> String {
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk =
+            tokio::time::timeout(std::time::Duration::from_secs(10), r.chunk()).await.expect("an event within 10 s");
+        text.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+        if text.trim_start().starts_with(':') && text.ends_with("\n\n") {
+            text.clear(); // a keep-alive comment
+        }
+    }
+    text
+}
+
+async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let db = &app.state.db;
+    let mall_id: String =
+        sqlx::query_scalar("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&db.read).await.unwrap();
+    let (agency, service): (String, String) =
+        sqlx::query_as("SELECT agency_id, id FROM services WHERE mall_id = $1 AND code = 'KTP-EL'")
+            .bind(&mall_id)
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+    for n in 101..=120i64 {
+        let id = format!("c{n}");
+        sqlx::query("INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, '', 1, 0)")
+            .bind(&mall_id).bind(&id).bind(&agency).bind(n).execute(&db.write).await.unwrap();
+        sqlx::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
+            .bind(&mall_id)
+            .bind(&id)
+            .bind(&service)
+            .execute(&db.write)
+            .await
+            .unwrap();
+    }
+    let o = std::sync::Arc::new(Officer::new(&app, ADMIN).await);
+    for n in 101..=120 {
+        o.open(n).await;
+    }
+    const TICKETS: usize = 120;
+    let mut issued = Vec::new();
+    for _ in 0..TICKETS {
+        issued.push(kiosk_ticket(&app, "KTP-EL", "none").await);
+    }
+    let mut workers = Vec::new();
+    for n in 101..=120i64 {
+        let o = o.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(t) = o.call(n).await {
+                let id = t["id"].as_str().unwrap().to_string();
+                o.finish(n, &id).await;
+                mine.push(id);
+            }
+            mine
+        }));
+    }
+    let mut called = Vec::new();
+    for w in workers {
+        called.extend(w.await.unwrap());
+    }
+    let mut sorted = called.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), called.len(), "no ticket was called twice");
+    issued.sort();
+    assert_eq!(sorted, issued, "every ticket was called");
+    let calls: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE mall_id = $1")
+        .bind(&mall_id)
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    assert_eq!(calls as usize, TICKETS, "one call per ticket");
+}
+both!(twenty_counters_calling_at_once_never_share_a_ticket);

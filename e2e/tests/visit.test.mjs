@@ -1,0 +1,160 @@
+// The visit in the browser: a visitor takes a ticket at the kiosk, follows
+// it on their phone, an officer calls it in the counter console, and the
+// display board (another browser) shows it and says it in Indonesian —
+// through the browser's voice when it has one, through MPP's own audio
+// when it has none. axe-core checks every screen.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  DESKTOP,
+  PHONE,
+  assertNoPageProblems,
+  checkA11y,
+  horizontalOverflow,
+  launchBrowser,
+  login,
+  newPage,
+  screenshot,
+  url,
+} from './helpers.mjs';
+
+const MALL = '/m/ttu';
+const ONES = ['nol', 'satu', 'dua', 'tiga', 'empat', 'lima', 'enam', 'tujuh', 'delapan', 'sembilan'];
+
+/** Indonesian words for 1–99 (enough for a test's ticket numbers). */
+function words(n) {
+  if (n < 10) return ONES[n];
+  if (n === 10) return 'sepuluh';
+  if (n === 11) return 'sebelas';
+  if (n < 20) return `${ONES[n - 10]} belas`;
+  return `${ONES[Math.floor(n / 10)]} puluh${n % 10 ? ' ' + ONES[n % 10] : ''}`;
+}
+
+/** A board page whose speech synthesis is recorded instead of spoken. */
+async function boardPage(browser, { voices }) {
+  const page = await newPage(browser, DESKTOP);
+  await page.context().addInitScript((haveVoice) => {
+    window.__spoken = [];
+    const voice = { lang: 'id-ID', name: 'Uji Bahasa Indonesia', default: true, localService: true, voiceURI: 'uji' };
+    window.speechSynthesis.getVoices = () => (haveVoice ? [voice] : []);
+    window.SpeechSynthesisUtterance = class {
+      constructor(text) { this.text = text; }
+    };
+    window.speechSynthesis.speak = (u) => {
+      window.__spoken.push({ text: u.text, lang: u.lang, voice: u.voice && u.voice.name });
+      setTimeout(() => u.onend && u.onend(), 10);
+    };
+  }, voices);
+  await page.goto(url(`${MALL}/papan`));
+  await page.locator('[data-sound]').click();
+  return page;
+}
+
+/** Takes a KTP-EL ticket at the kiosk; returns its label, e.g. "A-003". */
+async function takeTicket(page) {
+  await page.goto(url(`${MALL}/kiosk`));
+  await page.getByRole('link', { name: /Kependudukan/ }).click();
+  await page.getByRole('link', { name: /KTP Elektronik/ }).first().click();
+  await page.getByRole('button', { name: 'Ambil nomor antrian' }).click();
+  await page.locator('.receipt-number').waitFor();
+  return (await page.locator('.receipt-number').innerText()).trim();
+}
+
+describe('the visit', () => {
+  let browser;
+  before(async () => { browser = await launchBrowser(); });
+  after(async () => { await browser?.close(); });
+
+  test('kiosk → console → board, spoken in Indonesian', async () => {
+    const board = await boardPage(browser, { voices: true });
+    await checkA11y(board, 'board');
+
+    // The kiosk: large targets, every step accessible.
+    const kiosk = await newPage(browser, { width: 1080, height: 1920 });
+    await kiosk.goto(url(`${MALL}/kiosk`));
+    await checkA11y(kiosk, 'kiosk agencies');
+    const smallest = await kiosk.evaluate(() =>
+      Math.min(...[...document.querySelectorAll('.kiosk-choice, .kiosk-btn')].map((e) => e.getBoundingClientRect().height)));
+    assert.ok(smallest >= 56, `kiosk targets are at least 56px tall (smallest ${smallest})`);
+    await screenshot(kiosk, 'kiosk-agencies');
+    await kiosk.getByRole('link', { name: /Kependudukan/ }).click();
+    await checkA11y(kiosk, 'kiosk services');
+    await kiosk.getByRole('link', { name: /KTP Elektronik/ }).first().click();
+    await checkA11y(kiosk, 'kiosk details');
+    await screenshot(kiosk, 'kiosk-details');
+    await kiosk.getByRole('button', { name: 'Ambil nomor antrian' }).click();
+    await kiosk.locator('.receipt-number').waitFor();
+    const label = (await kiosk.locator('.receipt-number').innerText()).trim();
+    assert.match(label, /^A-\d{3}$/);
+    await checkA11y(kiosk, 'kiosk ticket');
+    await screenshot(kiosk, 'kiosk-ticket');
+    assertNoPageProblems(kiosk, 'kiosk');
+
+    // The visitor follows the ticket on a phone (the QR code's link).
+    const ticketId = new URL(kiosk.url()).pathname.split('/').pop();
+    const phone = await newPage(browser, PHONE);
+    await phone.goto(url(`${MALL}/tiket/${ticketId}`));
+    await checkA11y(phone, 'my ticket');
+    assert.equal(await horizontalOverflow(phone, PHONE.width, 'my ticket'), null);
+    await screenshot(phone, 'my-ticket-phone');
+
+    // The officer opens counter 1 and calls. Earlier tickets (if any) go first.
+    const officer = await newPage(browser, DESKTOP);
+    await login(officer, 'petugas@demo.mpp.id', { next: `${MALL}/loket/1` });
+    await officer.waitForURL((u) => u.pathname === `${MALL}/loket/1`);
+    await checkA11y(officer, 'console (closed)');
+    await officer.getByRole('button', { name: 'Buka loket' }).click();
+    let called = '';
+    while (called !== label) {
+      await officer.getByRole('button', { name: 'Panggil berikutnya' }).click();
+      called = (await officer.locator('.console-label').innerText()).trim();
+      if (called !== label) {
+        await officer.getByRole('button', { name: 'Selesai', exact: true }).click();
+      }
+    }
+    await checkA11y(officer, 'console (calling)');
+    await screenshot(officer, 'console-desktop');
+
+    // The board shows it and says it.
+    const n = Number(label.slice(2));
+    const sentence = `Nomor antrian A ${words(n)}, silakan menuju loket satu`;
+    await board.locator('.board-calls .board-number', { hasText: label }).first().waitFor();
+    await board.waitForFunction((s) => window.__spoken.some((u) => u.text === s), sentence, { timeout: 10_000 });
+    const spoken = await board.evaluate(() => window.__spoken);
+    const said = spoken.find((u) => u.text === sentence);
+    assert.equal(said.lang, 'id-ID');
+    assert.equal(said.voice, 'Uji Bahasa Indonesia');
+    await screenshot(board, 'board-desktop');
+    assertNoPageProblems(board, 'board');
+
+    // The visitor's phone says where to go.
+    await phone.reload();
+    await phone.getByText('Silakan menuju loket 1').waitFor();
+
+    // The console at phone width stays usable.
+    await officer.setViewportSize(PHONE);
+    assert.equal(await horizontalOverflow(officer, PHONE.width, 'console'), null);
+    await screenshot(officer, 'console-phone');
+    await officer.getByRole('button', { name: 'Selesai', exact: true }).click();
+    assertNoPageProblems(officer, 'console');
+  });
+
+  test('a board without an Indonesian voice plays MPP\'s own audio', async () => {
+    const board = await boardPage(browser, { voices: false });
+    const kiosk = await newPage(browser, DESKTOP);
+    const label = await takeTicket(kiosk);
+    const audio = board.waitForRequest((r) => r.url().includes('/papan/suara/'), { timeout: 15_000 });
+    const officer = await newPage(browser, DESKTOP);
+    await login(officer, 'petugas@demo.mpp.id', { next: `${MALL}/loket/1` });
+    let called = '';
+    while (called !== label) {
+      await officer.getByRole('button', { name: 'Panggil berikutnya' }).click();
+      called = (await officer.locator('.console-label').innerText()).trim();
+      if (called !== label) await officer.getByRole('button', { name: 'Selesai', exact: true }).click();
+    }
+    const request = await audio;
+    const response = await request.response();
+    assert.equal(response.headers()['content-type'], 'audio/wav');
+    assert.equal((await board.evaluate(() => window.__spoken)).length, 0, 'no browser voice was used');
+  });
+});
