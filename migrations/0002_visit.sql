@@ -107,3 +107,16 @@ CREATE TABLE counter_states (
     PRIMARY KEY (mall_id, counter_id),
     FOREIGN KEY (mall_id, counter_id) REFERENCES counters (mall_id, id)
 );
+
+-- Idempotency keys of API writes (ticket and booking creation): a retried
+-- request with the same key gets the first result. `resource_id` is set in
+-- the same transaction that creates the resource, so a crash between the two
+-- cannot make a second ticket; NULL means the first request is in flight.
+CREATE TABLE idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    resource_id TEXT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (scope, key)
+);

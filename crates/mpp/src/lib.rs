@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod server;

@@ -81,6 +81,23 @@ async fn create(
         None | Some("") => Priority::None,
         Some(p) => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "error.bad_field"))?,
     };
+    let claim = match crate::idempotency::key_of(&headers)? {
+        None => None,
+        Some(key) => {
+            let scope = format!("{}:{}:tickets", user.0.id, mall.id);
+            let canonical = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.into()))?;
+            match crate::idempotency::begin(&state.db, &scope, &key, &canonical, state.clock.now_ms()).await? {
+                crate::idempotency::Begin::New(claim) => Some(claim),
+                crate::idempotency::Begin::Replay(id) => {
+                    let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
+                    let v = view(&state, &headers, &mall, &t).await?;
+                    let mut resp = crate::api::created(format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id), v);
+                    resp.headers_mut().insert("idempotency-replayed", axum::http::HeaderValue::from_static("true"));
+                    return Ok(resp);
+                }
+            }
+        }
+    };
     let req = Request {
         services,
         issued_by: IssuedBy::Api,
@@ -88,8 +105,17 @@ async fn create(
         quick: body.quick,
         phone: body.phone.clone().unwrap_or_default(),
         window: None,
+        claim: claim.clone(),
     };
-    let t = issue::issue(&state, &mall, req).await?;
+    let t = match issue::issue(&state, &mall, req).await {
+        Ok(t) => t,
+        Err(e) => {
+            if let Some(c) = &claim {
+                crate::idempotency::release(&state.db, c).await?;
+            }
+            return Err(e);
+        }
+    };
     let v = view(&state, &headers, &mall, &t).await?;
     Ok(crate::api::created(format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id), v))
 }

@@ -23,6 +23,7 @@ pub struct Request {
     /// As typed; checked and normalised here.
     pub phone: String,
     pub window: Option<(i64, i64)>,
+    pub claim: Option<crate::idempotency::Claim>,
 }
 
 pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Ticket> {
@@ -74,6 +75,7 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
         quick: req.quick,
         phone: &phone,
         window: req.window,
+        claim: req.claim.as_ref(),
     };
     store::issue(&state.db, &new, state.clock.now_ms()).await
 }

@@ -239,6 +239,7 @@ async fn take(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>,
         quick: false,
         phone: phone.clone(),
         window: None,
+        claim: None,
     };
     match issue::issue(&state, &mall, req).await {
         Ok(t) => {

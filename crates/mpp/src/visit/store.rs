@@ -122,6 +122,8 @@ pub struct NewTicket<'a> {
     pub quick: bool,
     pub phone: &'a str,
     pub window: Option<(i64, i64)>,
+    /// The API request's idempotency key, recorded in the same transaction.
+    pub claim: Option<&'a crate::idempotency::Claim>,
 }
 
 /// Stores a ticket with the next number of its prefix for the day.
@@ -163,6 +165,9 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
     .bind(t.journey.join(" "))
     .execute(&mut *tx)
     .await?;
+    if let Some(claim) = t.claim {
+        crate::idempotency::complete(&mut tx, claim, &id).await?;
+    }
     let ticket = by_id(&mut tx, t.mall_id, &id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(ticket)

@@ -437,3 +437,62 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     assert_eq!(calls as usize, TICKETS, "one call per ticket");
 }
 both!(twenty_counters_calling_at_once_never_share_a_ticket);
+
+async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let token = token_for(&app, ADMIN).await;
+    let c = Client::new();
+    let post = |key: &'static str, body: Value| {
+        c.post(app.url("/api/v1/malls/ttu/tickets"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let body = json!({"services": ["KTP-EL", "PKB-TAHUNAN"], "priority": "elderly"});
+    let first = post("kiosk-7-000123", body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = post("kiosk-7-000123", body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"], "the same ticket, not a second one");
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&app.state.db.read).await.unwrap();
+    assert_eq!(tickets, 1);
+    // The same key with another body: refused.
+    let other = post("kiosk-7-000123", json!({"services": ["KK"]})).await.unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p: Value = other.json().await.unwrap();
+    assert_eq!(p["errors"][0]["code"], "idempotency.reused");
+    // A key whose first request is still running: 409.
+    sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at) SELECT scope, 'busy', request_hash, NULL, created_at FROM idempotency_keys")
+        .execute(&app.state.db.write)
+        .await
+        .unwrap();
+    let busy = post("busy", body.clone()).await.unwrap();
+    assert_eq!(busy.status(), StatusCode::CONFLICT);
+    // A failed first attempt frees its key: the retry succeeds once the cause is gone.
+    set_clock(&app, "2026-11-29T10:00:00+08:00");
+    let closed = post("sunday-then-monday", json!({"services": ["KK"]})).await.unwrap();
+    assert_eq!(closed.status(), StatusCode::CONFLICT);
+    set_clock(&app, "2026-11-30T09:00:00+08:00");
+    let retried = post("sunday-then-monday", json!({"services": ["KK"]})).await.unwrap();
+    assert_eq!(retried.status(), StatusCode::CREATED);
+    // Bad input is a problem document in the caller's language.
+    let bad = c
+        .post(app.url("/api/v1/malls/ttu/tickets"))
+        .bearer_auth(&token)
+        .header("Accept-Language", "id")
+        .json(&json!({"services": ["NOPE"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("Pilih setidaknya satu layanan"));
+    // A citizen's token may not issue tickets for the mall.
+    let citizen = token_for(&app, CITIZEN).await;
+    let r = c.post(app.url("/api/v1/malls/ttu/tickets")).bearer_auth(&citizen).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both!(a_retried_ticket_request_never_makes_two_tickets);

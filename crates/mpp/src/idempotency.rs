@@ -1,0 +1,118 @@
+//! `Idempotency-Key` for API writes that create things (tickets, bookings):
+//! a client that retries after a timeout gets the first result instead of a
+//! second ticket. A key is scoped to the caller and the endpoint. Reusing a
+//! key with a different body is refused (422); a key whose first request is
+//! still running answers 409. The creating transaction records the new
+//! resource's id against the key ([`complete`]), so a crash can never leave
+//! a created resource without its key.
+
+use crate::db::{Db, is_unique_violation};
+use crate::error::{AppError, AppResult};
+use axum::http::HeaderMap;
+use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
+
+pub const HEADER: &str = "idempotency-key";
+/// Keys are remembered this long.
+const KEEP_MS: i64 = 24 * 3600 * 1000;
+/// A first request silent for this long is taken to have died with its server.
+const ABANDONED_MS: i64 = 60 * 1000;
+
+/// A key being used for one request.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub scope: String,
+    pub key: String,
+}
+
+pub enum Begin {
+    /// First use: go ahead, then [`complete`] inside the creating transaction.
+    New(Claim),
+    /// Seen before and finished: answer with this resource.
+    Replay(String),
+}
+
+/// The key of this request, if it sent one (checked: 1–200 visible characters).
+pub fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
+    let Some(v) = headers.get(HEADER) else { return Ok(None) };
+    let key = v.to_str().map_err(|_| AppError::BadRequest("idempotency.bad_key"))?.trim();
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::BadRequest("idempotency.bad_key"));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// Registers the key, or says what became of its first use.
+pub async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppResult<Begin> {
+    let hash = crate::auth::hex(&Sha256::digest(body));
+    // Forget old keys now and then (cheap with the primary key's order irrelevant).
+    sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now - KEEP_MS).execute(&db.write).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at) VALUES ($1, $2, $3, NULL, $4)",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(&hash)
+    .bind(now)
+    .execute(&db.write)
+    .await;
+    match inserted {
+        Ok(_) => return Ok(Begin::New(Claim { scope: scope.into(), key: key.into() })),
+        Err(e) if is_unique_violation(&e) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let (seen_hash, resource, created): (String, Option<String>, i64) = sqlx::query_as(
+        "SELECT request_hash, resource_id, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_one(&db.write)
+    .await?;
+    if seen_hash != hash {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new("Idempotency-Key", "idempotency.reused")]));
+    }
+    match resource {
+        Some(id) => Ok(Begin::Replay(id)),
+        None if now - created > ABANDONED_MS => {
+            // The first attempt died before finishing; this one takes over.
+            let taken = sqlx::query(
+                "UPDATE idempotency_keys SET created_at = $3 WHERE scope = $1 AND key = $2 AND resource_id IS NULL
+                 AND created_at = $4",
+            )
+            .bind(scope)
+            .bind(key)
+            .bind(now)
+            .bind(created)
+            .execute(&db.write)
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                Ok(Begin::New(Claim { scope: scope.into(), key: key.into() }))
+            } else {
+                Err(AppError::Conflict("idempotency.in_flight"))
+            }
+        }
+        None => Err(AppError::Conflict("idempotency.in_flight")),
+    }
+}
+
+/// Records the created resource against the key, inside the creating transaction.
+pub async fn complete(conn: &mut AnyConnection, claim: &Claim, resource_id: &str) -> AppResult<()> {
+    sqlx::query("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2")
+        .bind(&claim.scope)
+        .bind(&claim.key)
+        .bind(resource_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The first request failed: free the key so a retry can try again.
+pub async fn release(db: &Db, claim: &Claim) -> AppResult<()> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND resource_id IS NULL")
+        .bind(&claim.scope)
+        .bind(&claim.key)
+        .execute(&db.write)
+        .await?;
+    Ok(())
+}
