@@ -73,6 +73,11 @@ impl Access {
             || self.grants.iter().any(|g| g.role == Role::Officer && g.agency_id.as_deref() == Some(agency_id))
     }
 
+    /// Works in this mall (officer or admin): may greet visitors and issue tickets for them.
+    pub fn is_staff(&self) -> bool {
+        self.grants.iter().any(|g| matches!(g.role, Role::Officer | Role::AgencyAdmin | Role::MallAdmin))
+    }
+
     /// The agencies whose services this user may manage; `None` means all.
     pub fn managed_agencies(&self) -> Option<Vec<&str>> {
         if self.can_manage_mall() {
@@ -115,6 +120,7 @@ mod tests {
         assert!(access(Role::Officer, Some("x")).can_work_counter("x"));
         assert!(!access(Role::Officer, Some("x")).can_work_counter("y"));
         assert!(!access(Role::NationalSupervisor, None).can_work_counter("x"));
+        assert!(access(Role::Officer, Some("x")).is_staff() && !access(Role::NationalSupervisor, None).is_staff());
         assert!(!Access::default().can_view_admin());
         assert!(access(Role::MallAdmin, None).can_manage_agency("any"));
     }

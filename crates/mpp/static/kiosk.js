@@ -17,11 +17,13 @@
   // Back to the start after a while without a touch (sooner on the ticket).
   var home = document.querySelector(".kiosk-home");
   if (!home) return;
-  var idleMs = document.querySelector("[data-idle-home]") ? 30000 : 90000;
+  var done = document.querySelector("[data-idle-home]");
+  var idleMs = done ? 30000 : 90000;
+  var target = (done || home).getAttribute("href");
   var timer;
   function arm() {
     clearTimeout(timer);
-    timer = setTimeout(function () { location.href = home.getAttribute("href"); }, idleMs);
+    timer = setTimeout(function () { location.href = target; }, idleMs);
   }
   ["pointerdown", "keydown", "input"].forEach(function (e) { document.addEventListener(e, arm); });
   if (location.pathname !== home.getAttribute("href")) arm();

@@ -39,6 +39,9 @@ pub struct Picked {
     /// Paper width for the receipt printer: 58 or 80 (mm).
     #[serde(default)]
     kertas: String,
+    /// `penyambut` when the greeter issued the ticket: "done" goes back there.
+    #[serde(default)]
+    dari: String,
 }
 
 /// The services picked so far, in order, from `?pilih=` (unknown codes dropped).
@@ -292,6 +295,7 @@ struct TicketPage {
     view: super::TicketView,
     qr: String,
     paper: &'static str,
+    done_href: String,
 }
 
 async fn printed(
@@ -306,5 +310,7 @@ async fn printed(
     let view = super::TicketView::load(&state, &ctx.t, &mall, &t).await?;
     let qr = qr_svg(&format!("{}/m/{}/tiket/{}", base_url(&headers), mall.slug, t.id));
     let paper = if q.kertas == "58" { "p58" } else { "p80" };
-    render(&TicketPage { ctx, mall, view, qr, paper })
+    let done_href =
+        if q.dari == "penyambut" { format!("/m/{}/penyambut", mall.slug) } else { format!("/m/{}/kiosk", mall.slug) };
+    render(&TicketPage { ctx, mall, view, qr, paper, done_href })
 }

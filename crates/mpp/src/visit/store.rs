@@ -732,3 +732,13 @@ pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
     .fetch_optional(&db.read)
     .await?)
 }
+
+/// Today's ticket with this printed number ("A-012").
+pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResult<Option<Ticket>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
+        .bind(mall_id)
+        .bind(day)
+        .bind(label)
+        .fetch_optional(&db.read)
+        .await?)
+}

@@ -496,3 +496,49 @@ async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 both!(a_retried_ticket_request_never_makes_two_tickets);
+
+async fn the_greeter_sends_quick_errands_to_the_quick_lane_and_voids_ghosts(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let walk_in = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let ghost = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let greeter = app.login(OFFICER).await;
+    let r = app
+        .post_form(
+            &greeter,
+            "/m/ttu/penyambut",
+            "/m/ttu/penyambut",
+            &[("service", "KTP-EL"), ("quick", "1"), ("priority", "none")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let quick = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('/')
+        .next_back()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    // The printer jammed on A-002: the greeter voids it by number.
+    let r = app.post_form(&greeter, "/m/ttu/penyambut", "/m/ttu/penyambut/batal", &[("label", "a-002")]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/penyambut?batal=A-002");
+    assert_eq!(ticket_json(&app, &ghost).await["status"], "void");
+    let r = app.post_form(&greeter, "/m/ttu/penyambut", "/m/ttu/penyambut/batal", &[("label", "A-999")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Tidak ada tiket dengan nomor itu"));
+    // Bad input is shown on the same page.
+    let r = app.post_form(&greeter, "/m/ttu/penyambut", "/m/ttu/penyambut", &[("service", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    let first = o.call(1).await.unwrap();
+    assert_eq!(first["id"], quick.as_str(), "the quick errand goes ahead of the long queue");
+    o.finish(1, &quick).await;
+    assert_eq!(o.call(1).await.unwrap()["id"], walk_in.as_str());
+    // Citizens are not greeters.
+    let citizen = app.login(CITIZEN).await;
+    assert_eq!(app.get(&citizen, "/m/ttu/penyambut").await.status(), StatusCode::FORBIDDEN);
+}
+both!(the_greeter_sends_quick_errands_to_the_quick_lane_and_voids_ghosts);
