@@ -148,6 +148,19 @@ pub fn fits_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, 
     counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close
 }
 
+/// Mean and 90th percentile (nearest rank) of durations; zeros when empty.
+pub fn mean_and_p90(values: &[i64]) -> (i64, i64) {
+    if values.is_empty() {
+        return (0, 0);
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let mean = sorted.iter().sum::<i64>() / n as i64;
+    let rank = (n * 9).div_ceil(10).max(1);
+    (mean, sorted[rank - 1])
+}
+
 /// An Indonesian mobile number for "your turn is near" messages, in the
 /// international form gateways expect: "0812-3456-789" → "628123456789".
 pub fn parse_phone(s: &str) -> Option<String> {
@@ -229,6 +242,16 @@ mod tests {
         assert!(fits_before_closing(3, 600, 1, 2400));
         assert!(!fits_before_closing(4, 600, 1, 2400));
         assert!(!fits_before_closing(0, 60, 0, 9999));
+    }
+
+    #[test]
+    fn means_and_percentiles() {
+        assert_eq!(mean_and_p90(&[]), (0, 0));
+        assert_eq!(mean_and_p90(&[5]), (5, 5));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(mean_and_p90(&ten), (5, 9));
+        let hundred: Vec<i64> = (1..=100).rev().collect();
+        assert_eq!(mean_and_p90(&hundred), (50, 90));
     }
 
     #[test]

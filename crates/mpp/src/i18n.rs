@@ -94,7 +94,7 @@ mod tests {
                     let Some((ns, rest)) = literal.split_once('.') else { continue };
                     let is_key = namespaces.contains(ns)
                         && !rest.is_empty()
-                        && !matches!(rest, "html" | "json" | "css" | "svg" | "txt" | "csv")
+                        && !matches!(rest, "html" | "json" | "css" | "svg" | "txt" | "csv" | "js")
                         && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
                     if is_key && !ID.contains_key(literal) {
                         missing.push(literal.to_string());

@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::kiosk::router())
         .merge(visit::console::router())
         .merge(visit::greeter::router())
+        .merge(visit::stats::router())
         .merge(visit::board::router())
         .merge(visit::ticket::router())
         .route("/bahasa/{code}", get(web::set_lang))

@@ -116,7 +116,7 @@ async fn choose(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String
     render(&ChoosePage { ctx, mall, counters })
 }
 
-fn counter_status_key(s: &str) -> &'static str {
+pub fn counter_status_key(s: &str) -> &'static str {
     match s {
         "open" => "counter.status.open",
         "paused" => "counter.status.paused",

@@ -742,3 +742,74 @@ pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResu
         .fetch_optional(&db.read)
         .await?)
 }
+
+// ---- figures ------------------------------------------------------------------
+
+/// (service id, people waiting, earliest queued_at) for today.
+pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT service_id, COUNT(*), MIN(queued_at) FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'
+         GROUP BY service_id",
+    )
+    .bind(mall_id)
+    .bind(day)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// A counter's state with its officer's name and current ticket.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CounterNow {
+    pub counter_id: String,
+    pub status: String,
+    pub since: i64,
+    pub officer: String,
+    pub current: String,
+}
+
+pub async fn counter_states(db: &Db, mall_id: &str) -> AppResult<Vec<CounterNow>> {
+    Ok(sqlx::query_as(
+        "SELECT s.counter_id, s.status, s.since, COALESCE(u.name, '') AS officer,
+         COALESCE((SELECT t.label FROM tickets t WHERE t.mall_id = s.mall_id AND t.counter_id = s.counter_id
+                   AND t.status IN ('called', 'serving') LIMIT 1), '') AS current
+         FROM counter_states s LEFT JOIN users u ON u.id = s.officer_id WHERE s.mall_id = $1",
+    )
+    .bind(mall_id)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// A finished stretch, for the statistics.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Step {
+    pub service_id: String,
+    pub counter_id: Option<String>,
+    pub queued_at: i64,
+    pub called_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub ended_at: i64,
+    pub result: String,
+}
+
+pub async fn steps_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<Step>> {
+    Ok(sqlx::query_as(
+        "SELECT service_id, counter_id, queued_at, called_at, started_at, ended_at, result FROM ticket_steps
+         WHERE mall_id = $1 AND day = $2",
+    )
+    .bind(mall_id)
+    .bind(day)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// Tickets of the day still open (or left open when it ended), per service.
+pub async fn open_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT service_id, COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2
+         AND status IN ('waiting', 'called', 'serving', 'held', 'expired') GROUP BY service_id",
+    )
+    .bind(mall_id)
+    .bind(day)
+    .fetch_all(&db.read)
+    .await?)
+}

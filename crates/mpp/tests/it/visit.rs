@@ -542,3 +542,91 @@ async fn the_greeter_sends_quick_errands_to_the_quick_lane_and_voids_ghosts(app:
     assert_eq!(app.get(&citizen, "/m/ttu/penyambut").await.status(), StatusCode::FORBIDDEN);
 }
 both!(the_greeter_sends_quick_errands_to_the_quick_lane_and_voids_ghosts);
+
+fn at(hm: &str) -> String {
+    format!("2026-11-25T{hm}:00+08:00")
+}
+
+async fn the_wait_estimate_and_daily_figures_match_what_happened(app: TestApp) {
+    set_clock(&app, &at("09:00"));
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    let mut history = Vec::new();
+    for _ in 0..3 {
+        history.push(kiosk_ticket(&app, "KTP-EL", "none").await);
+    }
+    // Three visits of five minutes each.
+    for (i, id) in history.iter().enumerate() {
+        set_clock(&app, &at(&format!("09:{:02}", i * 5)));
+        assert_eq!(o.call(1).await.unwrap()["id"], id.as_str());
+        set_clock(&app, &at(&format!("09:{:02}", i * 5 + 5)));
+        o.finish(1, id).await;
+    }
+    // Three more arrive at 09:15: the third should wait two visits, ten minutes.
+    let mut next = Vec::new();
+    for _ in 0..3 {
+        next.push(kiosk_ticket(&app, "KTP-EL", "none").await);
+    }
+    let third = ticket_json(&app, &next[2]).await;
+    assert_eq!((third["ahead"].as_i64(), third["wait_minutes"].as_i64()), (Some(2), Some(10)));
+    for (i, id) in next.iter().enumerate() {
+        set_clock(&app, &at(&format!("09:{:02}", 15 + i * 5)));
+        assert_eq!(o.call(1).await.unwrap()["id"], id.as_str());
+        set_clock(&app, &at(&format!("09:{:02}", 20 + i * 5)));
+        o.finish(1, id).await;
+    }
+    // The third was called at 09:25, ten minutes after arriving: as estimated.
+    let steps: Vec<(i64, i64)> = sqlx::query_as("SELECT queued_at, called_at FROM ticket_steps WHERE ticket_id = $1")
+        .bind(&next[2])
+        .fetch_all(&app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(((steps[0].1 - steps[0].0) as f64 / 60_000.0).round(), 10.0);
+
+    // A no-show and a transfer, for the figures.
+    set_clock(&app, &at("09:30"));
+    let absent = kiosk_ticket(&app, "KTP-EL", "none").await;
+    o.call(1).await.unwrap();
+    o.act(1, &absent, json!({"action": "skip"})).await;
+    o.call(1).await.unwrap();
+    o.act(1, &absent, json!({"action": "skip"})).await;
+    let moved = kiosk_ticket(&app, "KTP-EL", "none").await;
+    o.call(1).await.unwrap();
+    o.act(1, &moved, json!({"action": "transfer", "service": "KK"})).await;
+
+    let admin = app.login(ADMIN).await;
+    let csv = app.get(&admin, "/m/ttu/admin/statistik.csv?tanggal=2026-11-25").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("antrian-ttu-2026-11-25.csv"));
+    let csv = csv.text().await.unwrap();
+    let line = |group: &str, key: &str| {
+        csv.lines()
+            .find(|l| l.split(',').nth(1) == Some(group) && l.split(',').nth(2) == Some(key))
+            .unwrap_or_else(|| panic!("{group} {key} in\n{csv}"))
+            .to_string()
+    };
+    let ktp: Vec<String> = line("service", "KTP-EL").split(',').map(str::to_string).collect();
+    let n = ktp.len();
+    // tickets, served, no-shows, transfers; waits 0,5,10,0,5,10,0,0 min; handling 5 min each.
+    assert_eq!(ktp[n - 8..n - 4], ["8", "6", "1", "1"], "{csv}");
+    // The test's clock runs on from each setting, so allow a second or two.
+    for (got, want) in ktp[n - 4..].iter().zip([225, 600, 300, 300]) {
+        assert!((got.parse::<i64>().unwrap() - want).abs() <= 2, "{got} vs {want}: {csv}");
+    }
+    assert!(line("service", "KK").contains(",1,0,0,0,"), "the transferred visitor waits at KK: {csv}");
+    assert!(line("counter", "1").contains(",7,6,1,0,") || line("counter", "1").contains(",8,6,1,1,"), "{csv}");
+    assert!(line("total", "total").contains(",9,6,1,1,"), "{csv}");
+    let (s, page) = app.get_text(&admin, "/m/ttu/admin/statistik?tanggal=2026-11-25").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Per instansi") && page.contains(" / 10.0"), "p90 of waiting is 10 minutes: {page}");
+    let (s, now) = app.get_text(&admin, "/m/ttu/admin/antrian").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(now.contains("Loket buka") && now.contains("Kartu Keluarga"), "{now}");
+    assert_eq!(
+        app.get(&admin, "/m/ttu/admin/statistik?tanggal=kemarin").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let officer = app.login(OFFICER).await;
+    assert_eq!(app.get(&officer, "/m/ttu/admin/statistik").await.status(), StatusCode::FORBIDDEN);
+}
+both!(the_wait_estimate_and_daily_figures_match_what_happened);
