@@ -49,6 +49,8 @@ CREATE TABLE tickets (
     recalls BIGINT NOT NULL DEFAULT 0,
     -- Times the officer found the visitor absent and moved on.
     skips BIGINT NOT NULL DEFAULT 0,
+    -- Whether the "your turn is near" message went out.
+    near_sent BIGINT NOT NULL DEFAULT 0,
     -- Services still to visit after this one, in order (space-separated ids).
     journey TEXT NOT NULL DEFAULT '',
     updated_at BIGINT NOT NULL,
@@ -120,3 +122,25 @@ CREATE TABLE idempotency_keys (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (scope, key)
 );
+
+-- The notifier's outbox: one row per message and channel. A worker
+-- delivers due rows and retries failures with backoff, so sending never
+-- blocks the action that caused it and survives a restart.
+CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    mall_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ticket_id TEXT,
+    to_phone TEXT NOT NULL DEFAULT '',
+    to_email TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at BIGINT NOT NULL,
+    sent_at BIGINT
+);
+CREATE INDEX notifications_due ON notifications (status, next_attempt_at);

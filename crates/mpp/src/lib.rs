@@ -19,6 +19,7 @@ pub mod forms;
 pub mod i18n;
 pub mod idempotency;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod server;
 pub mod state;
@@ -36,6 +37,7 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub demo: bool,
     pub secure_cookies: bool,
+    pub notify: notify::Config,
 }
 
 /// Opens the database, migrates it, loads the demo mall when asked and
@@ -58,5 +60,7 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
         login_limiter: Arc::new(auth::rate_limit::RateLimiter::new(5, 15 * 60 * 1000)),
         metrics: Arc::new(metrics::Metrics::default()),
         board_bell: Arc::new(tokio::sync::watch::channel(0).0),
+        notify: Arc::new(settings.notify.clone()),
+        outbox_bell: Arc::new(tokio::sync::Notify::new()),
     })
 }

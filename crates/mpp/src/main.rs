@@ -36,6 +36,18 @@ enum Command {
         /// instead of now: for demos and browser tests outside opening hours.
         #[arg(long, env = "MPP_CLOCK_START", value_parser = parse_instant)]
         clock_start: Option<i64>,
+        /// SMTP relay (host:port) for email notifications.
+        #[arg(long, env = "MPP_SMTP_ADDR", requires = "smtp_from")]
+        smtp_addr: Option<String>,
+        /// Sender address of email notifications.
+        #[arg(long, env = "MPP_SMTP_FROM")]
+        smtp_from: Option<String>,
+        /// URL that receives signed notification webhooks (an SMS/WhatsApp gateway).
+        #[arg(long, env = "MPP_WEBHOOK_URL", requires = "webhook_secret")]
+        webhook_url: Option<String>,
+        /// Shared secret for the webhooks' HMAC-SHA256 signature.
+        #[arg(long, env = "MPP_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -82,7 +94,20 @@ impl Cli {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("mpp.db").display()));
-        Settings { database_url, data_dir: self.data_dir.clone(), demo, secure_cookies }
+        let notify = match &self.command {
+            Command::Serve { smtp_addr, smtp_from, webhook_url, webhook_secret, .. } => mpp::notify::Config {
+                smtp: smtp_addr
+                    .clone()
+                    .zip(smtp_from.clone())
+                    .map(|(addr, from)| mpp::notify::smtp::Config { addr, from }),
+                webhook: webhook_url
+                    .clone()
+                    .zip(webhook_secret.clone())
+                    .map(|(url, secret)| mpp::notify::webhook::Config { url, secret }),
+            },
+            _ => mpp::notify::Config::default(),
+        };
+        Settings { database_url, data_dir: self.data_dir.clone(), demo, secure_cookies, notify }
     }
 }
 

@@ -109,6 +109,7 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Serves until Ctrl-C / SIGTERM, finishing in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    crate::notify::spawn_worker(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

@@ -20,4 +20,7 @@ pub struct AppState {
     /// Rung after every call, so display boards wake at once (they also
     /// poll, which covers calls made by another server process).
     pub board_bell: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The notifier's channels, and the bell that wakes its worker.
+    pub notify: Arc<crate::notify::Config>,
+    pub outbox_bell: Arc<tokio::sync::Notify>,
 }

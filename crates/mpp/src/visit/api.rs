@@ -198,6 +198,7 @@ async fn call_next(
     match store::call_next(&state.db, &st.mall.id, &day, &st.desk, &st.user.id, policy, state.clock.now_ms()).await? {
         Some(t) => {
             state.board_bell.send_modify(|n| *n += 1);
+            super::notices::after_call(&state, &st.mall.id, &t, st.desk.number);
             Ok(axum::Json(view(&state, &headers, &st.mall, &t).await?).into_response())
         }
         None => Ok(StatusCode::NO_CONTENT.into_response()),

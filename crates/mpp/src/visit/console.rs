@@ -309,8 +309,9 @@ async fn call_next(
     )
     .await;
     match called {
-        Ok(Some(_)) => {
+        Ok(Some(t)) => {
             state.board_bell.send_modify(|n| *n += 1);
+            super::notices::after_call(&state, &st.mall.id, &t, st.desk.number);
             Ok(st.back(None))
         }
         Ok(None) => Ok(st.back(Some("visit.nobody_waiting"))),

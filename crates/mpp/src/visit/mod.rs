@@ -9,6 +9,7 @@ pub mod console;
 pub mod greeter;
 pub mod issue;
 pub mod kiosk;
+pub mod notices;
 pub mod stats;
 pub mod store;
 pub mod ticket;

@@ -37,6 +37,9 @@ pub struct Ticket {
     pub started_at: Option<i64>,
     pub recalls: i64,
     pub skips: i64,
+    #[serde(skip)]
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub near_sent: bool,
     /// Services still to visit after this one, in order.
     pub journey: String,
 }
@@ -44,7 +47,7 @@ pub struct Ticket {
 const COLUMNS: &str =
     "mall_id, id, day, label, prefix, seq, service_id, issued_by, priority, quick, phone, status, issued_at,
     queued_at, window_from, window_to, target_counter_id, counter_id, officer_id, called_at, started_at, recalls,
-    skips, journey";
+    skips, near_sent, journey";
 
 impl Ticket {
     pub fn status(&self) -> TicketStatus {
@@ -812,4 +815,15 @@ pub async fn open_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(St
     .bind(day)
     .fetch_all(&db.read)
     .await?)
+}
+
+/// Marks the "turn is near" message as sent; false if it already was.
+pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool> {
+    let n = sqlx::query("UPDATE tickets SET near_sent = 1 WHERE mall_id = $1 AND id = $2 AND near_sent = 0")
+        .bind(mall_id)
+        .bind(id)
+        .execute(&db.write)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
 }

@@ -50,6 +50,11 @@ pub fn pg_admin_url() -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, mpp::notify::Config::default()).await
+    }
+
+    /// A server whose notifier sends to the given channels.
+    pub async fn spawn_with(backend: Backend, notify: mpp::notify::Config) -> TestApp {
         let id = uuid::Uuid::now_v7().simple().to_string();
         let dir = std::env::temp_dir().join(format!("mpp-test-{id}"));
         let (database_url, pg_db) = match backend {
@@ -71,6 +76,7 @@ impl TestApp {
             data_dir: dir.clone(),
             demo: true,
             secure_cookies: false,
+            notify,
         };
         let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

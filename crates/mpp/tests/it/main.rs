@@ -12,6 +12,7 @@ mod auth;
 mod backoffice;
 mod cli;
 mod linked_data;
+mod notify;
 mod plumbing;
 mod public;
 mod tenancy;

@@ -19,11 +19,19 @@ pub const WEDNESDAY_MORNING: &str = "2026-11-25T09:00:00+08:00";
 
 /// Takes a ticket at the kiosk as a visitor would; returns its id.
 pub async fn kiosk_ticket(app: &TestApp, codes: &str, priority: &str) -> String {
+    take(app, codes, priority, "").await
+}
+
+/// The same, leaving a phone number for messages.
+pub async fn kiosk_ticket_with_phone(app: &TestApp, codes: &str, phone: &str) -> String {
+    take(app, codes, "none", phone).await
+}
+
+async fn take(app: &TestApp, codes: &str, priority: &str, phone: &str) -> String {
     let c = app.client();
     let page = format!("/m/ttu/kiosk/data?pilih={codes}");
-    let r = app
-        .post_form(&c, &page, "/m/ttu/kiosk/tiket", &[("pilih", codes), ("priority", priority), ("phone", "")])
-        .await;
+    let fields = [("pilih", codes), ("priority", priority), ("phone", phone)];
+    let r = app.post_form(&c, &page, "/m/ttu/kiosk/tiket", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "kiosk issues a ticket");
     let to = r.headers()["location"].to_str().unwrap().to_string();
     to.rsplit('/').next().unwrap().to_string()

@@ -1,0 +1,190 @@
+//! One notifier, several channels. Features enqueue a [`Message`]; the
+//! outbox row is written at once and a background worker delivers it through
+//! each configured channel, retrying with backoff. Nothing a visitor or an
+//! officer does ever waits for an SMS gateway or a mail server.
+//!
+//! Channels: `log` (always on: a structured log line), `email` (SMTP, to
+//! messages with an email address) and `webhook` (a signed JSON POST that an
+//! SMS or WhatsApp gateway receives).
+
+pub mod smtp;
+pub mod webhook;
+
+use crate::db::{Db, new_id};
+use crate::error::AppResult;
+use crate::state::AppState;
+use std::time::Duration;
+
+/// Where to send what (from the command line or environment).
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub smtp: Option<smtp::Config>,
+    pub webhook: Option<webhook::Config>,
+}
+
+/// A message to one person.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    pub mall_id: String,
+    /// What it is about, for receivers: `ticket.near`, `ticket.called` …
+    pub kind: String,
+    pub ticket_id: Option<String>,
+    pub to_phone: String,
+    pub to_email: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Deliveries are tried this many times before giving up.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Writes the message to the outbox, one row per channel that can reach
+/// the recipient, and wakes the worker.
+pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let mut channels = vec!["log"];
+    if state.notify.smtp.is_some() && !m.to_email.is_empty() {
+        channels.push("email");
+    }
+    if state.notify.webhook.is_some() && (!m.to_phone.is_empty() || !m.to_email.is_empty()) {
+        channels.push("webhook");
+    }
+    for channel in channels {
+        sqlx::query(
+            "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
+             status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
+        )
+        .bind(new_id())
+        .bind(&m.mall_id)
+        .bind(channel)
+        .bind(&m.kind)
+        .bind(&m.ticket_id)
+        .bind(&m.to_phone)
+        .bind(&m.to_email)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(now)
+        .execute(&state.db.write)
+        .await?;
+    }
+    state.outbox_bell.notify_one();
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Outgoing {
+    pub id: String,
+    pub mall_id: String,
+    pub channel: String,
+    pub kind: String,
+    pub ticket_id: Option<String>,
+    pub to_phone: String,
+    pub to_email: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// Runs for the life of the server: delivers due messages, one at a time.
+pub fn spawn_worker(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            match deliver_due(&state).await {
+                Ok(0) => {
+                    tokio::select! {
+                        () = state.outbox_bell.notified() => {}
+                        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = ?e, "notifier could not read its outbox");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Delivers the messages now due; returns how many it tried.
+pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now_ms();
+    let due: Vec<Outgoing> = sqlx::query_as(
+        "SELECT id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body, attempts, created_at
+         FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 20",
+    )
+    .bind(now)
+    .fetch_all(&state.db.read)
+    .await?;
+    for m in &due {
+        // Claim it, so another server process does not send it too.
+        if !claim(&state.db, &m.id, now).await? {
+            continue;
+        }
+        let result = match m.channel.as_str() {
+            "log" => {
+                tracing::info!(kind = %m.kind, to_phone = %m.to_phone, to_email = %m.to_email, body = %m.body, "notification");
+                Ok(())
+            }
+            "email" => match &state.notify.smtp {
+                Some(c) => smtp::send(c, &m.to_email, &m.subject, &m.body).await,
+                None => Err("email is no longer configured".to_string()),
+            },
+            "webhook" => match &state.notify.webhook {
+                Some(c) => webhook::send(c, m, now).await,
+                None => Err("the webhook is no longer configured".to_string()),
+            },
+            other => Err(format!("unknown channel {other}")),
+        };
+        settle(state, m, result).await?;
+    }
+    Ok(due.len())
+}
+
+async fn claim(db: &Db, id: &str, now: i64) -> AppResult<bool> {
+    let n = sqlx::query(
+        "UPDATE notifications SET status = 'sending', next_attempt_at = $2 WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&db.write)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Marks a delivery done, or schedules the next try (1 s, 2 s, 4 s … up to
+/// ~2 minutes), or gives up after [`MAX_ATTEMPTS`].
+async fn settle(state: &AppState, m: &Outgoing, result: Result<(), String>) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let attempts = m.attempts + 1;
+    match result {
+        Ok(()) => {
+            sqlx::query(
+                "UPDATE notifications SET status = 'sent', attempts = $2, sent_at = $3, last_error = '' WHERE id = $1",
+            )
+            .bind(&m.id)
+            .bind(attempts)
+            .bind(now)
+            .execute(&state.db.write)
+            .await?;
+        }
+        Err(error) => {
+            let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+            let delay = 1000i64 << attempts.min(7);
+            tracing::warn!(channel = %m.channel, attempts, %error, "notification not delivered");
+            sqlx::query(
+                "UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5 WHERE id = $1",
+            )
+            .bind(&m.id)
+            .bind(status)
+            .bind(attempts)
+            .bind(now + delay)
+            .bind(error.chars().take(500).collect::<String>())
+            .execute(&state.db.write)
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Messages to visitors who left a phone number: "your turn is near" when
+//! they become one of the next few in line, and "please go to counter N"
+//! when called. Sent through the notifier after the call has been made, so
+//! a slow gateway never delays an officer.
+
+use super::store::{self, Ticket};
+use crate::catalog::store as catalog;
+use crate::i18n::Tr;
+use crate::notify::{self, Message};
+use crate::state::AppState;
+use mpp_domain::format::Lang;
+
+/// "Your turn is near" goes to whoever has this many or fewer people ahead.
+pub const NEAR: i64 = 3;
+
+/// Called after a ticket was called at a counter.
+pub fn after_call(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) {
+    let (state, mall_id, called) = (state.clone(), mall_id.to_string(), called.clone());
+    tokio::spawn(async move {
+        if let Err(e) = send(&state, &mall_id, &called, counter).await {
+            tracing::warn!(error = ?e, "could not queue visitor notifications");
+        }
+    });
+}
+
+async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) -> crate::error::AppResult<()> {
+    // SMS readers get Indonesian, the language of the kiosk.
+    let t = Tr::new(Lang::Id);
+    if !called.phone.is_empty() {
+        let text = t.f("notice.called", &[("label", &called.label), ("n", &counter.to_string())]);
+        notify::enqueue(state, &message(mall_id, "ticket.called", called, &text)).await?;
+    }
+    let waiting =
+        store::waiting_for_services(&state.db, mall_id, &called.day, std::slice::from_ref(&called.service_id)).await?;
+    let service = catalog::services(&state.db, mall_id, true).await?.into_iter().find(|s| s.id == called.service_id);
+    for (ahead, w) in waiting.iter().enumerate().take(usize::try_from(NEAR + 1).unwrap_or(4)) {
+        if w.phone.is_empty() || w.near_sent || !store::mark_near_sent(&state.db, mall_id, &w.id).await? {
+            continue;
+        }
+        let name = service.as_ref().map(|s| s.name_id.as_str()).unwrap_or("");
+        let text = t.f("notice.near", &[("label", &w.label), ("n", &ahead.to_string()), ("service", name)]);
+        notify::enqueue(state, &message(mall_id, "ticket.near", w, &text)).await?;
+    }
+    Ok(())
+}
+
+fn message(mall_id: &str, kind: &str, t: &Ticket, text: &str) -> Message {
+    Message {
+        mall_id: mall_id.to_string(),
+        kind: kind.to_string(),
+        ticket_id: Some(t.id.clone()),
+        to_phone: t.phone.clone(),
+        to_email: String::new(),
+        subject: format!("MPP {}", t.label),
+        body: text.to_string(),
+    }
+}
