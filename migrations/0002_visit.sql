@@ -10,6 +10,12 @@ CREATE TABLE queue_settings (
     recall_limit BIGINT NOT NULL,
     board_text_id TEXT NOT NULL DEFAULT '',
     board_text_en TEXT NOT NULL DEFAULT '',
+    -- Scheduled breaks, local "HH:MM" or '' for none: every day (ishoma)
+    -- and Fridays (Friday prayers). Counters call nobody during them.
+    daily_break_from TEXT NOT NULL DEFAULT '',
+    daily_break_to TEXT NOT NULL DEFAULT '',
+    friday_break_from TEXT NOT NULL DEFAULT '',
+    friday_break_to TEXT NOT NULL DEFAULT '',
     updated_at BIGINT NOT NULL
 );
 
@@ -106,6 +112,9 @@ CREATE TABLE counter_states (
     status TEXT NOT NULL,
     officer_id TEXT,
     since BIGINT NOT NULL,
+    -- An officer asked to close while visitors wait; a manager decides.
+    close_requested_by TEXT,
+    close_requested_at BIGINT,
     PRIMARY KEY (mall_id, counter_id),
     FOREIGN KEY (mall_id, counter_id) REFERENCES counters (mall_id, id)
 );

@@ -148,6 +148,45 @@ pub fn fits_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, 
     counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close
 }
 
+/// A scheduled break of the counters, in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Break {
+    /// ISO weekday (1 = Monday … 7 = Sunday), or `None` for every day.
+    pub weekday: Option<u8>,
+    pub from: time::Time,
+    pub to: time::Time,
+}
+
+/// The break in force at this moment, if any.
+pub fn break_at(breaks: &[Break], weekday: u8, at: time::Time) -> Option<Break> {
+    breaks.iter().copied().find(|b| b.weekday.is_none_or(|w| w == weekday) && b.from <= at && at < b.to)
+}
+
+/// Seconds of service left today from `at` until `closes`, breaks excluded.
+pub fn service_secs_left(breaks: &[Break], weekday: u8, at: time::Time, closes: time::Time) -> u64 {
+    if at >= closes {
+        return 0;
+    }
+    // The breaks of the day, clipped to what is left, merged where they overlap.
+    let mut spans: Vec<(time::Time, time::Time)> = breaks
+        .iter()
+        .filter(|b| b.weekday.is_none_or(|w| w == weekday))
+        .map(|b| (b.from.max(at), b.to.min(closes)))
+        .filter(|(from, to)| from < to)
+        .collect();
+    spans.sort();
+    let mut secs = (closes - at).whole_seconds();
+    let mut covered_until = at;
+    for (from, to) in spans {
+        let from = from.max(covered_until);
+        if from < to {
+            secs -= (to - from).whole_seconds();
+            covered_until = to;
+        }
+    }
+    u64::try_from(secs.max(0)).unwrap_or(0)
+}
+
 /// Mean and 90th percentile (nearest rank) of durations; zeros when empty.
 pub fn mean_and_p90(values: &[i64]) -> (i64, i64) {
     if values.is_empty() {
@@ -242,6 +281,25 @@ mod tests {
         assert!(fits_before_closing(3, 600, 1, 2400));
         assert!(!fits_before_closing(4, 600, 1, 2400));
         assert!(!fits_before_closing(0, 60, 0, 9999));
+    }
+
+    #[test]
+    fn breaks_stop_calls_and_shorten_the_day() {
+        let t = |h, m| time::Time::from_hms(h, m, 0).unwrap();
+        let breaks = [
+            Break { weekday: None, from: t(12, 0), to: t(13, 0) },
+            Break { weekday: Some(5), from: t(11, 30), to: t(13, 30) },
+        ];
+        assert_eq!(break_at(&breaks, 3, t(12, 30)).map(|b| b.to), Some(t(13, 0)));
+        assert_eq!(break_at(&breaks, 3, t(13, 0)), None, "the break ends at its end time");
+        assert_eq!(break_at(&breaks, 5, t(11, 45)).map(|b| b.to), Some(t(13, 30)), "Friday prayers");
+        assert_eq!(break_at(&breaks, 4, t(11, 45)), None);
+        // Wednesday 11:00 to 15:00 is four hours, less the hour's break.
+        assert_eq!(service_secs_left(&breaks, 3, t(11, 0), t(15, 0)), 3 * 3600);
+        // Friday: the daily break falls inside the prayer break; 11:30–13:30 is lost once.
+        assert_eq!(service_secs_left(&breaks, 5, t(11, 0), t(15, 30)), 4 * 3600 + 30 * 60 - 2 * 3600);
+        assert_eq!(service_secs_left(&breaks, 3, t(12, 30), t(15, 0)), 2 * 3600);
+        assert_eq!(service_secs_left(&breaks, 3, t(16, 0), t(15, 0)), 0);
     }
 
     #[test]

@@ -67,15 +67,11 @@ async fn create(
     if access.grants.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let all = catalog::services(&state.db, &mall.id, false).await?;
     let mut services = Vec::new();
     for code in &body.services {
-        services.push(
-            all.iter()
-                .find(|s| &s.code == code)
-                .cloned()
-                .ok_or_else(|| AppError::invalid("services", "visit.pick_service"))?,
-        );
+        let brief = store::brief_by_code(&state.db, &mall.id, code).await?.filter(|b| b.active);
+        services
+            .push(brief.as_ref().map(Into::into).ok_or_else(|| AppError::invalid("services", "visit.pick_service"))?);
     }
     let priority = match body.priority.as_deref() {
         None | Some("") => Priority::None,
@@ -180,8 +176,13 @@ async fn counter_state(
     if !matches!(body.status.as_str(), "open" | "paused" | "closed") {
         return Err(AppError::invalid("status", "error.bad_field"));
     }
-    store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &body.status, &st.user.id, state.clock.now_ms())
-        .await?;
+    let now = state.clock.now_ms();
+    if body.status == "closed" && super::console::needs_approval(&state, &st).await? {
+        store::request_close(&state.db, &st.mall.id, &st.desk.id, &st.user.id, now).await?;
+        let body = json!({"counter": number, "status": "open", "close_requested": true});
+        return Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response());
+    }
+    store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &body.status, &st.user.id, now).await?;
     Ok(axum::Json(json!({"counter": number, "status": body.status})).into_response())
 }
 
@@ -193,6 +194,9 @@ async fn call_next(
     Path((slug, number)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let st = Station::enter(&state, user.0, &slug, number).await?;
+    if super::issue::break_now(&state, &st.mall).await?.is_some() {
+        return Err(AppError::Conflict("visit.on_break"));
+    }
     let policy = store::settings(&state.db, &st.mall.id).await?.policy();
     let day = st.today(&state);
     match store::call_next(&state.db, &st.mall.id, &day, &st.desk, &st.user.id, policy, state.clock.now_ms()).await? {
@@ -264,7 +268,8 @@ pub fn document(paths: &mut Map<String, Value>) {
         json!({"parameters": [param("slug", SLUG), number],
                "put": {"operationId": "set_counter_state", "tags": ["Queue"], "security": bearer, "summary": "Open, pause or close a counter",
                        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref("CounterStateInput")}}},
-                       "responses": refused(json!({"200": ok("The new state.", json!({"type": "object"}))}))}}),
+                       "responses": refused(json!({"200": ok("The new state.", json!({"type": "object"})),
+                                                   "202": ok("Closing needs the mall manager's approval (visitors wait); the request was sent.", json!({"type": "object"}))}))}}),
     );
     paths.insert(
         "/api/v1/malls/{slug}/counters/{number}/call-next".into(),

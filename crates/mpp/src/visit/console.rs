@@ -6,7 +6,7 @@
 use super::store::{self, Action, Desk, Ticket};
 use super::{priority_key, status_key};
 use crate::auth::session::CurrentUser;
-use crate::catalog::store::{self as catalog, Counter, Service};
+use crate::catalog::store::{self as catalog, Service};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
 use crate::state::AppState;
@@ -33,7 +33,6 @@ pub fn router() -> Router<AppState> {
 /// A counter this user may work, with its services.
 pub struct Station {
     pub mall: Mall,
-    pub counter: Counter,
     pub desk: Desk,
     pub user: CurrentUser,
 }
@@ -41,23 +40,12 @@ pub struct Station {
 impl Station {
     pub async fn enter(state: &AppState, user: CurrentUser, slug: &str, number: i64) -> AppResult<Station> {
         let mall = tenancy::store::by_slug(&state.db, slug).await?;
+        let (agency_id, desk) = store::desk_by_number(&state.db, &mall.id, number).await?.ok_or(AppError::NotFound)?;
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        let counter = catalog::counters(&state.db, &mall.id)
-            .await?
-            .into_iter()
-            .find(|c| c.number == number && c.active)
-            .ok_or(AppError::NotFound)?;
-        if !access.can_work_counter(&counter.agency_id) {
+        if !access.can_work_counter(&agency_id) {
             return Err(AppError::Forbidden);
         }
-        let service_ids = catalog::counter_services(&state.db, &mall.id)
-            .await?
-            .into_iter()
-            .filter(|(c, _)| *c == counter.id)
-            .map(|(_, s)| s)
-            .collect();
-        let desk = Desk { id: counter.id.clone(), number: counter.number, zone: counter.zone.clone(), service_ids };
-        Ok(Station { mall, counter, desk, user })
+        Ok(Station { mall, desk, user })
     }
 
     pub fn today(&self, state: &AppState) -> String {
@@ -65,7 +53,7 @@ impl Station {
     }
 
     fn back(&self, message: Option<&str>) -> Response {
-        let to = format!("/m/{}/loket/{}", self.mall.slug, self.counter.number);
+        let to = format!("/m/{}/loket/{}", self.mall.slug, self.desk.number);
         match message {
             Some(key) => Redirect::to(&format!("{to}?pesan={}", url_encode(key))).into_response(),
             None => Redirect::to(&to).into_response(),
@@ -198,6 +186,8 @@ const MESSAGES: &[&str] = &[
     "visit.not_now",
     "visit.busy_try_again",
     "visit.voided",
+    "visit.on_break",
+    "visit.close_requested",
 ];
 
 async fn console(
@@ -220,8 +210,8 @@ async fn console(
         .collect();
     let counters = catalog::counters(&state.db, &st.mall.id).await?;
     let page = ConsolePage {
-        number: st.counter.number,
-        zone: st.counter.zone.clone(),
+        number: st.desk.number,
+        zone: st.desk.zone.clone(),
         status_text: ctx.t.t(counter_status_key(&status)).to_string(),
         status,
         current_serving: current.as_ref().is_some_and(|t| t.status == "serving"),
@@ -286,9 +276,31 @@ async fn set_status(
         s @ ("open" | "paused" | "closed") => s.to_string(),
         _ => return Err(AppError::invalid("status", "error.invalid")),
     };
-    let result =
-        store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &status, &st.user.id, state.clock.now_ms()).await;
+    let now = state.clock.now_ms();
+    if status == "closed" && needs_approval(&state, &st).await? {
+        store::request_close(&state.db, &st.mall.id, &st.desk.id, &st.user.id, now).await?;
+        return Ok(st.back(Some("visit.close_requested")));
+    }
+    let result = store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &status, &st.user.id, now).await;
     outcome(&st, result)
+}
+
+/// Closing during opening hours while visitors wait for this counter's
+/// services is the mall manager's call (they may close it themselves).
+pub async fn needs_approval(state: &AppState, st: &Station) -> AppResult<bool> {
+    let access = crate::auth::store::access(&state.db, &st.user.id, &st.mall.id).await?;
+    if access.can_manage_mall() {
+        return Ok(false);
+    }
+    let local = state.clock.local(st.mall.zone());
+    let open_now = crate::calendar::store::opening_today(&state.db, &st.mall.id, local)
+        .await?
+        .is_some_and(|(o, c)| local.time() >= o && local.time() < c);
+    if !open_now {
+        return Ok(false);
+    }
+    let waiting = store::waiting_for_services(&state.db, &st.mall.id, &st.today(state), &st.desk.service_ids).await?;
+    Ok(!waiting.is_empty())
 }
 
 async fn call_next(
@@ -297,6 +309,9 @@ async fn call_next(
     Path((slug, number)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let st = Station::enter(&state, ctx.require_user()?.clone(), &slug, number).await?;
+    if super::issue::break_now(&state, &st.mall).await?.is_some() {
+        return Ok(st.back(Some("visit.on_break")));
+    }
     let policy = store::settings(&state.db, &st.mall.id).await?.policy();
     let called = store::call_next(
         &state.db,
@@ -365,21 +380,19 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
         store::void(&state.db, &st.mall.id, &t.id, state.clock.now_ms()).await?;
         return store::ticket(&state.db, &st.mall.id, &t.id).await?.ok_or(AppError::NotFound);
     }
-    let settings = store::settings(&state.db, &st.mall.id).await?;
-    let services = catalog::services(&state.db, &st.mall.id, false).await?;
-    let counters = catalog::counters(&state.db, &st.mall.id).await?;
     let target_service;
     let target_counter;
     let action = match form.action.as_str() {
         "recall" => Action::Recall,
         "start" => Action::Start,
-        "skip" => Action::Skip { limit: settings.recall_limit },
+        "skip" => Action::Skip { limit: store::settings(&state.db, &st.mall.id).await?.recall_limit },
         "finish" => {
             Action::Finish(Outcome::parse(&form.outcome).ok_or_else(|| AppError::invalid("outcome", "error.invalid"))?)
         }
         "hold" => Action::Hold,
         "resume" => Action::Resume,
         "transfer" => {
+            let counters = catalog::counters(&state.db, &st.mall.id).await?;
             let code = form.service.clone();
             target_counter = match form.counter.as_str() {
                 "" => None,
@@ -397,12 +410,13 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
                 ("", Some(_)) => {
                     store::ticket(&state.db, &st.mall.id, ticket_id).await?.ok_or(AppError::NotFound)?.service_id
                 }
-                _ => services
-                    .iter()
-                    .find(|s| s.code == code)
-                    .ok_or_else(|| AppError::invalid("service", "visit.pick_service"))?
-                    .id
-                    .clone(),
+                _ => {
+                    store::brief_by_code(&state.db, &st.mall.id, &code)
+                        .await?
+                        .filter(|s| s.active)
+                        .ok_or_else(|| AppError::invalid("service", "visit.pick_service"))?
+                        .id
+                }
             };
             // A visitor sent to one counter must be someone that counter serves.
             if let Some(c) = &target_counter {

@@ -111,8 +111,7 @@ async fn issue_ticket(
 ) -> AppResult<Response> {
     let mall = enter(&state, &ctx, &slug).await?;
     let code = form.get("service");
-    let services = catalog::services(&state.db, &mall.id, false).await?;
-    let chosen: Vec<_> = services.into_iter().filter(|s| s.code == code).collect();
+    let chosen: Vec<_> = store::brief_by_code(&state.db, &mall.id, &code).await?.iter().map(Into::into).collect();
     let priority = Priority::parse(&form.get("priority")).unwrap_or(Priority::None);
     let req = Request {
         services: chosen,

@@ -3,7 +3,6 @@
 //! be time left today to serve one more visitor.
 
 use super::store::{self, NewTicket, Ticket};
-use crate::catalog::store::Service;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Mall;
@@ -13,10 +12,30 @@ use mpp_domain::queue::{self, IssuedBy, Priority};
 /// Until a service has history, a visit is assumed to take this long.
 pub const DEFAULT_HANDLING_SECS: i64 = 600;
 
+/// A service asked for: what issuing needs to know of it.
+#[derive(Debug, Clone)]
+pub struct Wanted {
+    pub id: String,
+    pub queue_prefix: String,
+    pub active: bool,
+}
+
+impl From<&crate::catalog::store::Service> for Wanted {
+    fn from(s: &crate::catalog::store::Service) -> Wanted {
+        Wanted { id: s.id.clone(), queue_prefix: s.queue_prefix.clone(), active: s.active }
+    }
+}
+
+impl From<&store::Brief> for Wanted {
+    fn from(s: &store::Brief) -> Wanted {
+        Wanted { id: s.id.clone(), queue_prefix: s.queue_prefix.clone(), active: s.active }
+    }
+}
+
 /// A request for a ticket, already parsed.
 pub struct Request {
     /// The services in the order the visitor will go through them.
-    pub services: Vec<Service>,
+    pub services: Vec<Wanted>,
     pub issued_by: IssuedBy,
     pub priority: Priority,
     pub quick: bool,
@@ -48,17 +67,19 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
             return Err(AppError::Conflict("visit.no_counter"));
         }
     }
-    // Capacity: the first service must still fit before closing, at the
-    // counters that serve it today (open or yet to open).
+    // Capacity: the first service must still fit in the service time left
+    // today (breaks excluded), at the counters that serve it (open or yet to open).
     let (counters, _) = store::counters_for(&state.db, &mall.id, &first.id).await?;
     let handling = store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?;
     let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
-    let until_close = (closes - local.time()).whole_seconds();
+    let breaks = store::settings(&state.db, &mall.id).await?.breaks();
+    let weekday = local.weekday().number_from_monday();
+    let until_close = queue::service_secs_left(&breaks, weekday, local.time(), closes);
     let fits = queue::fits_before_closing(
         u64::try_from(waiting).unwrap_or(0),
         u64::try_from(handling).unwrap_or(0),
         u64::try_from(counters).unwrap_or(0),
-        u64::try_from(until_close).unwrap_or(0),
+        until_close,
     );
     if !fits {
         return Err(AppError::Conflict("visit.full_today"));
@@ -98,4 +119,11 @@ pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<
         u64::try_from(serving).unwrap_or(1),
     );
     Ok(Standing { ahead, wait_minutes })
+}
+
+/// The scheduled break in force at the mall right now, if any.
+pub async fn break_now(state: &AppState, mall: &Mall) -> AppResult<Option<queue::Break>> {
+    let local = state.clock.local(mall.zone());
+    let breaks = store::settings(&state.db, &mall.id).await?.breaks();
+    Ok(queue::break_at(&breaks, local.weekday().number_from_monday(), local.time()))
 }

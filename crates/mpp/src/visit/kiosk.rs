@@ -236,7 +236,7 @@ async fn take(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>,
     let priority = Priority::parse(&form.get("priority")).unwrap_or(Priority::None);
     let phone = form.get("phone");
     let req = Request {
-        services: chosen.clone(),
+        services: chosen.iter().map(Into::into).collect(),
         issued_by: IssuedBy::Kiosk,
         priority,
         quick: false,

@@ -15,7 +15,6 @@ pub mod store;
 pub mod ticket;
 pub mod voice;
 
-use crate::catalog::store as catalog;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -48,22 +47,17 @@ pub struct TicketView {
 
 impl TicketView {
     pub async fn load(state: &AppState, tr: &Tr, mall: &Mall, t: &Ticket) -> AppResult<TicketView> {
-        let services = catalog::services(&state.db, &mall.id, true).await?;
-        let agencies = catalog::agencies(&state.db, &mall.id).await?;
-        let name = |id: &str| {
-            services
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| tr.pick(&s.name_id, &s.name_en).to_string())
-                .unwrap_or_default()
-        };
-        let service = services.iter().find(|s| s.id == t.service_id);
+        let service = store::brief_by_id(&state.db, &mall.id, &t.service_id).await?;
+        let mut next_services = Vec::new();
+        for id in t.journey_ids() {
+            if let Some(s) = store::brief_by_id(&state.db, &mall.id, id).await? {
+                next_services.push(tr.pick(&s.name_id, &s.name_en).to_string());
+            }
+        }
         let standing =
             if t.status() == TicketStatus::Waiting { Some(issue::standing(state, &mall.id, t).await?) } else { None };
         let counter = match &t.counter_id {
-            Some(id) if t.status() != TicketStatus::Waiting => {
-                catalog::counters(&state.db, &mall.id).await?.into_iter().find(|c| &c.id == id).map(|c| c.number)
-            }
+            Some(id) if t.status() != TicketStatus::Waiting => store::counter_number(&state.db, &mall.id, id).await?,
             _ => None,
         };
         Ok(TicketView {
@@ -71,12 +65,12 @@ impl TicketView {
             label: t.label.clone(),
             status: t.status.clone(),
             status_text: tr.t(status_key(t.status())).to_string(),
-            service: name(&t.service_id),
+            service: service.as_ref().map(|s| tr.pick(&s.name_id, &s.name_en).to_string()).unwrap_or_default(),
             agency: service
-                .and_then(|s| agencies.iter().find(|a| a.id == s.agency_id))
-                .map(|a| tr.pick(&a.name_id, &a.name_en).to_string())
+                .as_ref()
+                .map(|s| tr.pick(&s.agency_name_id, &s.agency_name_en).to_string())
                 .unwrap_or_default(),
-            next_services: t.journey_ids().into_iter().map(name).collect(),
+            next_services,
             ahead: standing.as_ref().map_or(0, |s| s.ahead),
             wait_minutes: standing.as_ref().map_or(0, |s| s.wait_minutes),
             counter,
@@ -86,11 +80,12 @@ impl TicketView {
             },
             issued: format::instant(t.issued_at, mall.zone(), tr.lang),
             requirements: service
+                .as_ref()
                 .map(|s| {
                     lines(tr.pick(&s.requirements_id, &s.requirements_en)).into_iter().map(str::to_string).collect()
                 })
                 .unwrap_or_default(),
-            service_code: service.map(|s| s.code.clone()).unwrap_or_default(),
+            service_code: service.map(|s| s.code).unwrap_or_default(),
         })
     }
 

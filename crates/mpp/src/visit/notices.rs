@@ -4,7 +4,6 @@
 //! a slow gateway never delays an officer.
 
 use super::store::{self, Ticket};
-use crate::catalog::store as catalog;
 use crate::i18n::Tr;
 use crate::notify::{self, Message};
 use crate::state::AppState;
@@ -30,10 +29,12 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
         let text = t.f("notice.called", &[("label", &called.label), ("n", &counter.to_string())]);
         notify::enqueue(state, &message(mall_id, "ticket.called", called, &text)).await?;
     }
-    let waiting =
-        store::waiting_for_services(&state.db, mall_id, &called.day, std::slice::from_ref(&called.service_id)).await?;
-    let service = catalog::services(&state.db, mall_id, true).await?.into_iter().find(|s| s.id == called.service_id);
-    for (ahead, w) in waiting.iter().enumerate().take(usize::try_from(NEAR + 1).unwrap_or(4)) {
+    let waiting = store::waiting_head(&state.db, mall_id, &called.day, &called.service_id, NEAR + 1).await?;
+    if !waiting.iter().any(|w| !w.phone.is_empty() && !w.near_sent) {
+        return Ok(());
+    }
+    let service = store::brief_by_id(&state.db, mall_id, &called.service_id).await?;
+    for (ahead, w) in waiting.iter().enumerate() {
         if w.phone.is_empty() || w.near_sent || !store::mark_near_sent(&state.db, mall_id, &w.id).await? {
             continue;
         }

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/m/{slug}/admin/antrian", get(overview))
+        .route("/m/{slug}/admin/antrian/tutup/{number}", axum::routing::post(decide_close))
         .route("/m/{slug}/admin/statistik", get(daily))
         .route("/m/{slug}/admin/statistik.csv", get(daily_csv))
 }
@@ -42,6 +43,7 @@ pub struct CounterNow {
     pub officer: String,
     pub current: String,
     pub since: String,
+    pub close_requested_by: String,
 }
 
 #[derive(Template)]
@@ -105,6 +107,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             officer: st.map(|s| s.officer.clone()).unwrap_or_default(),
             current: st.map(|s| s.current.clone()).unwrap_or_default(),
             since: st.map(|s| format::instant(s.since, bo.mall.zone(), ctx.lang())).unwrap_or_default(),
+            close_requested_by: st.map(|s| s.close_requested_by.clone()).unwrap_or_default(),
         });
     }
     let page = OverviewPage {
@@ -349,4 +352,25 @@ async fn daily_csv(
         out,
     )
         .into_response())
+}
+
+/// The manager approves or refuses an officer's request to close a counter.
+async fn decide_close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, i64)>,
+    form: crate::forms::Posted,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    bo.require(bo.access.can_manage_mall())?;
+    let counter = catalog::counters(&state.db, &bo.mall.id)
+        .await?
+        .into_iter()
+        .find(|c| c.number == number)
+        .ok_or(AppError::NotFound)?;
+    let approve = form.get("decision") == "approve";
+    if !store::decide_close(&state.db, &bo.mall.id, &counter.id, approve, state.clock.now_ms()).await? {
+        return Err(AppError::Conflict("visit.not_now"));
+    }
+    Ok(axum::response::Redirect::to(&format!("/m/{}/admin/antrian", bo.mall.slug)).into_response())
 }

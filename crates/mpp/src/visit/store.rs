@@ -5,7 +5,8 @@
 
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
-use mpp_domain::queue::{self, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::format::parse_clock;
+use mpp_domain::queue::{self, Break, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -77,6 +78,10 @@ pub struct Settings {
     pub recall_limit: i64,
     pub board_text_id: String,
     pub board_text_en: String,
+    pub daily_break_from: String,
+    pub daily_break_to: String,
+    pub friday_break_from: String,
+    pub friday_break_to: String,
 }
 
 impl Default for Settings {
@@ -88,11 +93,31 @@ impl Default for Settings {
             recall_limit: 2,
             board_text_id: String::new(),
             board_text_en: String::new(),
+            // Most malls stop for ishoma and for Friday prayers.
+            daily_break_from: "12:00".into(),
+            daily_break_to: "13:00".into(),
+            friday_break_from: "11:30".into(),
+            friday_break_to: "13:30".into(),
         }
     }
 }
 
 impl Settings {
+    /// The scheduled breaks; a half-filled or reversed one is ignored.
+    pub fn breaks(&self) -> Vec<Break> {
+        let span = |from: &str, to: &str, weekday| {
+            let (from, to) = (parse_clock(from)?, parse_clock(to)?);
+            (from < to).then_some(Break { weekday, from, to })
+        };
+        [
+            span(&self.daily_break_from, &self.daily_break_to, None),
+            span(&self.friday_break_from, &self.friday_break_to, Some(5)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     pub fn policy(&self) -> Policy {
         Policy {
             priority_run: u32::try_from(self.priority_run).unwrap_or(0),
@@ -103,8 +128,8 @@ impl Settings {
 
 pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     let row: Option<Settings> = sqlx::query_as(
-        "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en FROM queue_settings
-         WHERE mall_id = $1",
+        "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
+         friday_break_from, friday_break_to FROM queue_settings WHERE mall_id = $1",
     )
     .bind(mall_id)
     .fetch_optional(&db.read)
@@ -291,6 +316,81 @@ pub async fn counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult
     Ok(row)
 }
 
+/// What the visit needs to know of a service, with its agency's name:
+/// one small query instead of loading the whole catalogue.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Brief {
+    pub id: String,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub queue_prefix: String,
+    #[sqlx(try_from = "crate::db::IntBool")]
+    pub active: bool,
+    pub requirements_id: String,
+    pub requirements_en: String,
+    pub agency_id: String,
+    pub agency_name_id: String,
+    pub agency_name_en: String,
+}
+
+const BRIEF: &str = "SELECT s.id, s.code, s.name_id, s.name_en, s.queue_prefix, s.active, s.requirements_id,
+    s.requirements_en, s.agency_id, a.name_id AS agency_name_id, a.name_en AS agency_name_en
+    FROM services s JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id WHERE s.mall_id = $1";
+
+pub async fn brief_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Brief>> {
+    Ok(sqlx::query_as(&format!("{BRIEF} AND s.id = $2")).bind(mall_id).bind(id).fetch_optional(&db.read).await?)
+}
+
+pub async fn brief_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Brief>> {
+    Ok(sqlx::query_as(&format!("{BRIEF} AND s.code = $2"))
+        .bind(mall_id)
+        .bind(code.trim().to_ascii_uppercase())
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// An active counter by its number, with the services it serves.
+pub async fn desk_by_number(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
+    let counter: Option<(String, String, String)> =
+        sqlx::query_as("SELECT id, agency_id, zone FROM counters WHERE mall_id = $1 AND number = $2 AND active = 1")
+            .bind(mall_id)
+            .bind(number)
+            .fetch_optional(&db.read)
+            .await?;
+    let Some((id, agency_id, zone)) = counter else { return Ok(None) };
+    let services: Vec<(String,)> =
+        sqlx::query_as("SELECT service_id FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+            .bind(mall_id)
+            .bind(&id)
+            .fetch_all(&db.read)
+            .await?;
+    let service_ids = services.into_iter().map(|(s,)| s).collect();
+    Ok(Some((agency_id, Desk { id, number, zone, service_ids })))
+}
+
+pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(counter_id)
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// The first `limit` people waiting today for a service, in line order.
+pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, limit: i64) -> AppResult<Vec<Ticket>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
+         ORDER BY queued_at, seq LIMIT $4"
+    ))
+    .bind(mall_id)
+    .bind(day)
+    .bind(service_id)
+    .bind(limit)
+    .fetch_all(&db.read)
+    .await?)
+}
+
 // ---- counters -------------------------------------------------------------
 
 /// A counter's state now: open, paused or closed, and who works it.
@@ -309,7 +409,7 @@ pub async fn counter_state(db: &Db, mall_id: &str, counter_id: &str) -> AppResul
         .await?)
 }
 
-/// Opens, pauses or closes a counter.
+/// Opens, pauses or closes a counter (and drops any pending close request).
 pub async fn set_counter_state(
     db: &Db,
     mall_id: &str,
@@ -320,7 +420,8 @@ pub async fn set_counter_state(
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (mall_id, counter_id) DO UPDATE SET status = $3, officer_id = $4, since = $5",
+         ON CONFLICT (mall_id, counter_id) DO UPDATE SET status = $3, officer_id = $4, since = $5,
+         close_requested_by = NULL, close_requested_at = NULL",
     )
     .bind(mall_id)
     .bind(counter_id)
@@ -330,6 +431,35 @@ pub async fn set_counter_state(
     .execute(&db.write)
     .await?;
     Ok(())
+}
+
+/// An officer asks to close a counter while visitors wait.
+pub async fn request_close(db: &Db, mall_id: &str, counter_id: &str, officer_id: &str, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since, close_requested_by, close_requested_at)
+         VALUES ($1, $2, 'open', $3, $4, $3, $4)
+         ON CONFLICT (mall_id, counter_id) DO UPDATE SET close_requested_by = $3, close_requested_at = $4",
+    )
+    .bind(mall_id)
+    .bind(counter_id)
+    .bind(officer_id)
+    .bind(now)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// The manager's decision on a close request: closes the counter or keeps it open.
+pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: bool, now: i64) -> AppResult<bool> {
+    let sql = if approve {
+        "UPDATE counter_states SET status = 'closed', since = $3, close_requested_by = NULL, close_requested_at = NULL
+         WHERE mall_id = $1 AND counter_id = $2 AND close_requested_by IS NOT NULL"
+    } else {
+        "UPDATE counter_states SET close_requested_by = NULL, close_requested_at = NULL
+         WHERE mall_id = $1 AND counter_id = $2 AND close_requested_by IS NOT NULL AND $3 = $3"
+    };
+    let n = sqlx::query(sql).bind(mall_id).bind(counter_id).bind(now).execute(&db.write).await?.rows_affected();
+    Ok(n == 1)
 }
 
 /// The ticket a counter has called or is serving, if any.
@@ -768,13 +898,16 @@ pub struct CounterNow {
     pub since: i64,
     pub officer: String,
     pub current: String,
+    /// Who asked to close it, if a request waits for the manager.
+    pub close_requested_by: String,
 }
 
 pub async fn counter_states(db: &Db, mall_id: &str) -> AppResult<Vec<CounterNow>> {
     Ok(sqlx::query_as(
         "SELECT s.counter_id, s.status, s.since, COALESCE(u.name, '') AS officer,
          COALESCE((SELECT t.label FROM tickets t WHERE t.mall_id = s.mall_id AND t.counter_id = s.counter_id
-                   AND t.status IN ('called', 'serving') LIMIT 1), '') AS current
+                   AND t.status IN ('called', 'serving') LIMIT 1), '') AS current,
+         COALESCE((SELECT r.name FROM users r WHERE r.id = s.close_requested_by), '') AS close_requested_by
          FROM counter_states s LEFT JOIN users u ON u.id = s.officer_id WHERE s.mall_id = $1",
     )
     .bind(mall_id)

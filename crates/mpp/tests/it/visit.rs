@@ -49,7 +49,7 @@ impl Officer {
         Officer { c: Client::new(), token: token_for(app, email).await, base: app.url("/api/v1/malls/ttu") }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = self.c.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
@@ -169,9 +169,9 @@ async fn the_kiosk_refuses_clearly_and_keeps_the_choice(app: TestApp) {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Nomor HP tidak dikenali"));
-    // Capacity: one counter, ten minutes a visit, until 15:00 → 36 visitors; the 37th is refused.
+    // Capacity: one counter, ten minutes a visit, 09:00–15:00 less the noon break → 30 visitors; the 31st is refused.
     set_clock(&app, "2026-11-25T09:00:00+08:00");
-    for _ in 0..36 {
+    for _ in 0..30 {
         kiosk_ticket(&app, "KTP-EL", "none").await;
     }
     let r = app.post_form(&c, "/m/ttu/kiosk/data?pilih=KTP-EL", "/m/ttu/kiosk/tiket", &[("pilih", "KTP-EL")]).await;
@@ -638,3 +638,46 @@ async fn the_wait_estimate_and_daily_figures_match_what_happened(app: TestApp) {
     assert_eq!(app.get(&officer, "/m/ttu/admin/statistik").await.status(), StatusCode::FORBIDDEN);
 }
 both!(the_wait_estimate_and_daily_figures_match_what_happened);
+
+async fn breaks_pause_calling_and_closing_with_visitors_needs_the_manager(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let waiting = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let officer = app.login(OFFICER).await;
+    app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "open")]).await;
+    // Someone waits: the officer cannot just close; the manager is asked.
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "closed")]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1?pesan=visit.close_requested");
+    let admin = app.login(ADMIN).await;
+    let (_, floor) = app.get_text(&admin, "/m/ttu/admin/antrian").await;
+    assert!(floor.contains("minta menutup loket 1") && floor.contains("Setujui tutup"), "{floor}");
+    let r =
+        app.post_form(&admin, "/m/ttu/admin/antrian", "/m/ttu/admin/antrian/tutup/1", &[("decision", "reject")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, console) = app.get_text(&officer, "/m/ttu/loket/1").await;
+    assert!(console.contains("counter-state state-open"), "kept open");
+    app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "closed")]).await;
+    let r =
+        app.post_form(&admin, "/m/ttu/admin/antrian", "/m/ttu/admin/antrian/tutup/1", &[("decision", "approve")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, console) = app.get_text(&officer, "/m/ttu/loket/1").await;
+    assert!(console.contains("counter-state state-closed"), "closed on approval");
+    // An officer may not decide.
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/admin/antrian/tutup/1", &[("decision", "approve")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The noon break: nobody is called, on the page or the API.
+    app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "open")]).await;
+    set_clock(&app, "2026-11-25T12:15:00+08:00");
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1?pesan=visit.on_break");
+    let o = Officer::new(&app, ADMIN).await;
+    let (s, p) = o.send(reqwest::Method::POST, "/counters/1/call-next", None).await;
+    assert_eq!((s, p["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/visit-on_break")));
+    set_clock(&app, "2026-11-25T13:00:00+08:00");
+    assert_eq!(o.call(1).await.unwrap()["id"], waiting.as_str(), "calling resumes at the end of the break");
+    // With nobody waiting, the officer closes at once.
+    o.finish(1, &waiting).await;
+    let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "closed")]).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/loket/1");
+}
+both!(breaks_pause_calling_and_closing_with_visitors_needs_the_manager);

@@ -1,0 +1,273 @@
+//! The visit under load: starts the real `mpp` binary (release build) on a
+//! fresh database, then for a fixed time drives simulated kiosks issuing
+//! tickets and counters calling and finishing them, all through the JSON
+//! API, with 200 concurrent clients. Prints complete visits per second
+//! (issue → call → finish), p50/p99 latency per operation and the server's
+//! peak memory, for SQLite and, when reachable, PostgreSQL.
+//!
+//!   cargo bench -p mpp --bench visits                # both databases, 20 s each
+//!   MPP_BENCH_SECS=5 MPP_BENCH_CLIENTS=100 cargo bench -p mpp --bench visits
+//!
+//! Figures and their discussion: docs/PERFORMANCE.md.
+
+#![allow(clippy::unwrap_used)]
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+const PASSWORD: &str = "mpp-demo-2026";
+/// Each kiosk's pause between tickets.
+const KIOSK_PAUSE_MS: u64 = 50;
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(database_url: Option<&str>) -> Server {
+    let dir = std::env::temp_dir().join(format!("mpp-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mpp"));
+    cmd.args(["--data-dir", dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+        .args(["--clock-start", "2026-11-25T08:00:00+08:00"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(url) = database_url {
+        cmd.args(["--database-url", url]);
+    }
+    let mut child = cmd.spawn().expect("starts mpp");
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut base = String::new();
+    for line in out.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("MPP is running at ") {
+            base = rest.trim_end_matches('/').to_string();
+            break;
+        }
+    }
+    // Keep reading what the server prints, so it never writes to a closed pipe.
+    std::thread::spawn(move || out.for_each(drop));
+    assert!(!base.is_empty(), "the server did not start");
+    Server { child, base, _dir: TempDir(dir) }
+}
+
+/// Peak resident memory of a process, from /proc (Linux).
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Logs in as the demo mall admin and makes an API token, as a person would.
+async fn token(base: &str) -> String {
+    let c = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let csrf =
+        |html: &str| html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let page = c.get(format!("{base}/masuk")).send().await.unwrap().text().await.unwrap();
+    let form = [
+        ("_csrf", csrf(&page)),
+        ("email", "admin@demo.mpp.id".into()),
+        ("password", PASSWORD.into()),
+        ("next", "/akun".into()),
+    ];
+    c.post(format!("{base}/masuk")).form(&form).send().await.unwrap();
+    let page = c.get(format!("{base}/akun")).send().await.unwrap().text().await.unwrap();
+    let form = [("_csrf", csrf(&page)), ("name", "bench".into())];
+    let html = c.post(format!("{base}/akun/token")).form(&form).send().await.unwrap().text().await.unwrap();
+    html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string()
+}
+
+#[derive(Default)]
+struct Latencies {
+    issue: Vec<u32>,
+    call: Vec<u32>,
+    finish: Vec<u32>,
+}
+
+fn percentile(v: &mut [u32], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_unstable();
+    let rank = ((v.len() as f64) * p).ceil() as usize;
+    f64::from(v[rank.clamp(1, v.len()) - 1]) / 1000.0
+}
+
+/// Services that get extra counters in the bench, and their agencies.
+const SERVICES: &[(&str, &str)] =
+    &[("KTP-EL", "dukcapil"), ("KK", "dukcapil"), ("PKB-TAHUNAN", "samsat"), ("NPWP", "pajak")];
+
+async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
+    let base = server.base.clone();
+    let token = token(&base).await;
+    let api = format!("{base}/api/v1/malls/ttu");
+    let http = Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    // Half the clients work counters, each its own; the other half are kiosks.
+    let counters = clients / 2;
+    let kiosks = clients - counters;
+    for i in 0..counters {
+        let (service, agency) = SERVICES[i % SERVICES.len()];
+        let number = 100 + i as i64;
+        let body = json!({"agency": agency, "number": number, "zone": "Bench", "services": [service], "active": true});
+        let r = http.post(format!("{api}/counters")).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        let r = http
+            .put(format!("{api}/counters/{number}/state"))
+            .bearer_auth(&token)
+            .json(&json!({"status": "open"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let visits = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let lat = Arc::new(Mutex::new(Latencies::default()));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..kiosks {
+        let (http, api, token, stop, lat, errors) =
+            (http.clone(), api.clone(), token.clone(), stop.clone(), lat.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let service = SERVICES[i % SERVICES.len()].0;
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{api}/tickets"))
+                    .bearer_auth(&token)
+                    .json(&json!({"services": [service]}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == StatusCode::CREATED => mine.push(t.elapsed().as_micros() as u32),
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                // Kiosks keep ahead of the counters but do not flood the
+                // queue: a kiosk pauses while its service has a long line.
+                tokio::time::sleep(Duration::from_millis(KIOSK_PAUSE_MS)).await;
+            }
+            lat.lock().await.issue.extend(mine);
+        }));
+    }
+    for i in 0..counters {
+        let (http, api, token, stop, lat, visits, errors) =
+            (http.clone(), api.clone(), token.clone(), stop.clone(), lat.clone(), visits.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let number = 100 + i as i64;
+            let (mut calls, mut finishes) = (Vec::new(), Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let r = http.post(format!("{api}/counters/{number}/call-next")).bearer_auth(&token).send().await;
+                let ticket: Value = match r {
+                    Ok(r) if r.status() == StatusCode::OK => {
+                        calls.push(t.elapsed().as_micros() as u32);
+                        r.json().await.unwrap()
+                    }
+                    Ok(r) if r.status() == StatusCode::NO_CONTENT => {
+                        calls.push(t.elapsed().as_micros() as u32);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                };
+                let id = ticket["id"].as_str().unwrap();
+                let t = Instant::now();
+                let r = http
+                    .post(format!("{api}/counters/{number}/tickets/{id}"))
+                    .bearer_auth(&token)
+                    .json(&json!({"action": "finish", "outcome": "served"}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == StatusCode::OK => {
+                        finishes.push(t.elapsed().as_micros() as u32);
+                        visits.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            let mut l = lat.lock().await;
+            l.call.extend(calls);
+            l.finish.extend(finishes);
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut guard = lat.lock().await;
+    let l = &mut *guard;
+    let done = visits.load(Ordering::Relaxed);
+    println!("\n== {label}: {clients} clients ({kiosks} kiosks, {counters} counters), {elapsed:.1} s");
+    println!("complete visits: {done} ({:.0}/s); errors: {}", done as f64 / elapsed, errors.load(Ordering::Relaxed));
+    for (name, v) in [("issue", &mut l.issue), ("call-next", &mut l.call), ("finish", &mut l.finish)] {
+        let n = v.len();
+        println!(
+            "{name:>10}: {n:>7} requests  p50 {:>6.1} ms  p99 {:>6.1} ms",
+            percentile(v, 0.50),
+            percentile(v, 0.99)
+        );
+    }
+    println!("server peak memory: {:.0} MiB", peak_rss_mib(server.child.id()));
+}
+
+fn main() {
+    let secs: u64 = std::env::var("MPP_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let clients: usize = std::env::var("MPP_BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let server = start(None);
+        run("SQLite (WAL, synchronous=FULL)", &server, clients, secs).await;
+        drop(server);
+        let admin =
+            std::env::var("MPP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("mpp_bench_{}", std::process::id());
+        let created = Command::new("psql").args([&admin, "-qc", &format!("CREATE DATABASE {name}")]).status();
+        if !matches!(created, Ok(s) if s.success()) {
+            println!("\n== PostgreSQL: not reachable at {admin}; skipped (set MPP_TEST_PG_URL)");
+            return;
+        }
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        let server = start(Some(&url));
+        run("PostgreSQL 15", &server, clients, secs).await;
+        drop(server);
+        let _ = Command::new("psql").args([&admin, "-qc", &format!("DROP DATABASE {name} WITH (FORCE)")]).status();
+    });
+}
