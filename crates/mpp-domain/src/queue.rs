@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn breaks_stop_calls_and_shorten_the_day() {
-        let t = |h, m| time::Time::from_hms(h, m, 0).unwrap();
+        let t = |h, m| time::Time::from_hms(h, m, 0).expect("a valid time");
         let breaks = [
             Break { weekday: None, from: t(12, 0), to: t(13, 0) },
             Break { weekday: Some(5), from: t(11, 30), to: t(13, 30) },
