@@ -153,3 +153,41 @@ CREATE TABLE notifications (
     sent_at BIGINT
 );
 CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+
+-- Online appointments per service: at most this many bookings a day
+-- (0 turns online booking off for the service).
+ALTER TABLE services ADD COLUMN booking_quota BIGINT NOT NULL DEFAULT 20;
+
+-- A citizen's booked slot. It becomes a ticket when they check in at the
+-- kiosk; one never checked in is marked a no-show after its grace period.
+CREATE TABLE appointments (
+    mall_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users (id),
+    day TEXT NOT NULL,
+    slot_start BIGINT NOT NULL,
+    slot_end BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    ticket_id TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (mall_id, id),
+    UNIQUE (mall_id, code),
+    FOREIGN KEY (mall_id, service_id) REFERENCES services (mall_id, id)
+);
+CREATE INDEX appointments_by_slot ON appointments (mall_id, service_id, day, status);
+CREATE INDEX appointments_by_user ON appointments (user_id, status);
+
+-- Bookings taken per slot (slot_start = 0: the whole day), raised and
+-- lowered with conditional UPDATEs so two citizens can never take the last
+-- place together, on either database.
+CREATE TABLE booking_counts (
+    mall_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    slot_start BIGINT NOT NULL,
+    booked BIGINT NOT NULL,
+    PRIMARY KEY (mall_id, service_id, day, slot_start)
+);

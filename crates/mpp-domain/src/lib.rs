@@ -25,6 +25,7 @@ macro_rules! str_enum {
 }
 
 pub mod auth;
+pub mod booking;
 pub mod calendar;
 pub mod catalog;
 pub mod format;

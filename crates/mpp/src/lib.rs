@@ -8,6 +8,7 @@ pub mod agreements;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod booking;
 pub mod calendar;
 pub mod catalog;
 pub mod clock;

@@ -129,6 +129,7 @@ pub fn spec() -> Value {
     resource::<Days>(&mut paths, "Calendar", "The date, `YYYY-MM-DD`.");
     resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
     crate::visit::api::document(&mut paths);
+    crate::booking::api::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -152,6 +153,10 @@ pub fn spec() -> Value {
         .schema_from::<crate::visit::api::CounterStateInput>()
         .schema_from::<crate::visit::console::ActionInput>()
         .schema_from::<crate::visit::store::Call>()
+        .schema_from::<crate::booking::DayOffer>()
+        .schema_from::<crate::booking::Slot>()
+        .schema_from::<crate::booking::api::BookingRequest>()
+        .schema_from::<crate::booking::api::BookingView>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -176,7 +181,7 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}],
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}],
         "paths": paths,
         "components": {
             "schemas": schemas,

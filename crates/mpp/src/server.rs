@@ -5,7 +5,7 @@ use crate::agreements::Agreements;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::state::AppState;
-use crate::{agreements, api, audit, auth, calendar, catalog, crud, metrics, openapi, tenancy, visit, web};
+use crate::{agreements, api, audit, auth, booking, calendar, catalog, crud, metrics, openapi, tenancy, visit, web};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -38,12 +38,14 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::stats::router())
         .merge(visit::board::router())
         .merge(visit::ticket::router())
+        .merge(booking::pages::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
     let api = Router::new()
         .merge(catalog::api::router())
         .merge(visit::api::router())
+        .merge(booking::api::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())
@@ -110,9 +112,24 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
 /// Serves until Ctrl-C / SIGTERM, finishing in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     crate::notify::spawn_worker(state.clone());
+    spawn_housekeeping(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Periodic chores: bookings whose grace period passed become no-shows.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            match crate::booking::store::sweep_no_shows(&state.db, state.clock.now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(bookings = n, "marked bookings as no-shows"),
+                Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        }
+    });
 }
 
 async fn shutdown_signal() {

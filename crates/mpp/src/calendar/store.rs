@@ -50,10 +50,15 @@ pub async fn opening_today(
     mall_id: &str,
     local: time::OffsetDateTime,
 ) -> AppResult<Option<(time::Time, time::Time)>> {
-    let today = mpp_domain::format::iso_date(local.date());
+    opening_on(db, mall_id, local.date()).await
+}
+
+/// A day's opening and closing time, or `None` when the mall is closed then.
+pub async fn opening_on(db: &Db, mall_id: &str, day: time::Date) -> AppResult<Option<(time::Time, time::Time)>> {
+    let iso = mpp_domain::format::iso_date(day);
     let day_off: Option<(String,)> = sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1 AND day = $2")
         .bind(mall_id)
-        .bind(&today)
+        .bind(&iso)
         .fetch_optional(&db.read)
         .await?;
     if day_off.is_some() {
@@ -62,7 +67,7 @@ pub async fn opening_today(
     let row: Option<Hours> =
         sqlx::query_as("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 AND weekday = $2")
             .bind(mall_id)
-            .bind(i64::from(local.weekday().number_from_monday()))
+            .bind(i64::from(day.weekday().number_from_monday()))
             .fetch_optional(&db.read)
             .await?;
     Ok(row.and_then(|h| parse_clock(&h.opens).zip(parse_clock(&h.closes))))

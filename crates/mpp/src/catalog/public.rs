@@ -228,6 +228,8 @@ struct ServicePage {
     legal_basis: Vec<String>,
     channels: Vec<&'static str>,
     counters: Vec<String>,
+    /// Online appointments are open for this service.
+    bookable: bool,
     json_ld: String,
 }
 
@@ -247,7 +249,7 @@ async fn service_page(
         .filter(|(_, sid)| *sid == s.id)
         .map(|(cid, _)| cid)
         .collect();
-    let counters = store::counters(&state.db, &mall.id)
+    let counters: Vec<String> = store::counters(&state.db, &mall.id)
         .await?
         .into_iter()
         .filter(|c| c.active && serving.contains(&c.id))
@@ -259,6 +261,7 @@ async fn service_page(
             }
         })
         .collect();
+    let bookable = !counters.is_empty() && crate::booking::quota(&state, &mall.id, &s.id).await? > 0;
     let own = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
     let json_ld = linked_data::schema_org_service(&mall, agency, &s, &t).to_string().replace("</", "<\\/");
     let page = ServicePage {
@@ -276,6 +279,7 @@ async fn service_page(
         legal_basis: own(lines(&s.legal_basis)),
         channels: s.channel_list().iter().map(|c| t.t(&format!("channel.{}", c.as_str()))).collect(),
         counters,
+        bookable,
         json_ld,
         ctx,
         mall,

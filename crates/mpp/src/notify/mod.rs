@@ -26,7 +26,7 @@ pub struct Config {
 #[derive(Debug, Clone, Default)]
 pub struct Message {
     pub mall_id: String,
-    /// What it is about, for receivers: `ticket.near`, `ticket.called` …
+    /// What it is about, for receivers: `ticket-near`, `ticket-called`, `booking-confirmed` …
     pub kind: String,
     pub ticket_id: Option<String>,
     pub to_phone: String,

@@ -102,6 +102,7 @@ async fn create(
         phone: body.phone.clone().unwrap_or_default(),
         window: None,
         claim: claim.clone(),
+        appointment: None,
     };
     let t = match issue::issue(&state, &mall, req).await {
         Ok(t) => t,

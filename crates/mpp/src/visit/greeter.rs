@@ -121,6 +121,7 @@ async fn issue_ticket(
         phone: form.get("phone"),
         window: None,
         claim: None,
+        appointment: None,
     };
     match issue::issue(&state, &mall, req).await {
         Ok(t) => Ok(Redirect::to(&format!("/m/{}/kiosk/tiket/{}?dari=penyambut", mall.slug, t.id)).into_response()),

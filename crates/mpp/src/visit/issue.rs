@@ -43,6 +43,8 @@ pub struct Request {
     pub phone: String,
     pub window: Option<(i64, i64)>,
     pub claim: Option<crate::idempotency::Claim>,
+    /// The booking this ticket checks in (its id, and whether it came late).
+    pub appointment: Option<(String, bool)>,
 }
 
 pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Ticket> {
@@ -97,6 +99,7 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
         phone: &phone,
         window: req.window,
         claim: req.claim.as_ref(),
+        appointment: req.appointment.as_ref().map(|(id, late)| (id.as_str(), *late)),
     };
     store::issue(&state.db, &new, state.clock.now_ms()).await
 }

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/m/{slug}/kiosk/data", get(details))
         .route("/m/{slug}/kiosk/tiket", post(take))
         .route("/m/{slug}/kiosk/tiket/{id}", get(printed))
+        .route("/m/{slug}/kiosk/booking", get(booking_form).post(booking_check_in))
 }
 
 /// The kiosk remembers its last ticket, so a jammed printer can reprint it.
@@ -243,6 +244,7 @@ async fn take(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>,
         phone: phone.clone(),
         window: None,
         claim: None,
+        appointment: None,
     };
     match issue::issue(&state, &mall, req).await {
         Ok(t) => {
@@ -313,4 +315,44 @@ async fn printed(
     let done_href =
         if q.dari == "penyambut" { format!("/m/{}/penyambut", mall.slug) } else { format!("/m/{}/kiosk", mall.slug) };
     render(&TicketPage { ctx, mall, view, qr, paper, done_href })
+}
+
+#[derive(Template)]
+#[template(path = "visit/kiosk_booking.html")]
+struct BookingPage {
+    ctx: Ctx,
+    mall: Mall,
+    code: String,
+    error: Option<&'static str>,
+}
+
+async fn booking_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    render(&BookingPage { ctx, mall, code: String::new(), error: None })
+}
+
+/// A visitor who booked online types (or scans) their code and gets a ticket.
+async fn booking_check_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    form: Posted,
+) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let code = form.get("code");
+    match crate::booking::check_in(&state, &mall, &code).await {
+        Ok(t) => {
+            let mut resp = Redirect::to(&format!("/m/{}/kiosk/tiket/{}", mall.slug, t.id)).into_response();
+            resp.headers_mut().append(header::SET_COOKIE, set_cookie(LAST_TICKET_COOKIE, &t.id, 24 * 3600, false));
+            Ok(resp)
+        }
+        Err(AppError::Conflict(key)) => {
+            render_status(StatusCode::CONFLICT, &BookingPage { ctx, mall, code, error: Some(key) })
+        }
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.first().map_or("error.invalid", |e| e.key);
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &BookingPage { ctx, mall, code, error: Some(key) })
+        }
+        Err(e) => Err(e),
+    }
 }

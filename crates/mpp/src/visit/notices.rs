@@ -27,7 +27,7 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
     let t = Tr::new(Lang::Id);
     if !called.phone.is_empty() {
         let text = t.f("notice.called", &[("label", &called.label), ("n", &counter.to_string())]);
-        notify::enqueue(state, &message(mall_id, "ticket.called", called, &text)).await?;
+        notify::enqueue(state, &message(mall_id, "ticket-called", called, &text)).await?;
     }
     let waiting = store::waiting_head(&state.db, mall_id, &called.day, &called.service_id, NEAR + 1).await?;
     if !waiting.iter().any(|w| !w.phone.is_empty() && !w.near_sent) {
@@ -40,7 +40,7 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
         }
         let name = service.as_ref().map(|s| s.name_id.as_str()).unwrap_or("");
         let text = t.f("notice.near", &[("label", &w.label), ("n", &ahead.to_string()), ("service", name)]);
-        notify::enqueue(state, &message(mall_id, "ticket.near", w, &text)).await?;
+        notify::enqueue(state, &message(mall_id, "ticket-near", w, &text)).await?;
     }
     Ok(())
 }

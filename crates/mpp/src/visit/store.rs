@@ -152,6 +152,9 @@ pub struct NewTicket<'a> {
     pub window: Option<(i64, i64)>,
     /// The API request's idempotency key, recorded in the same transaction.
     pub claim: Option<&'a crate::idempotency::Claim>,
+    /// A booking checked in by this ticket (id, late), marked in the same
+    /// transaction, so one booking never yields two tickets.
+    pub appointment: Option<(&'a str, bool)>,
 }
 
 /// Stores a ticket with the next number of its prefix for the day.
@@ -195,6 +198,11 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
     .await?;
     if let Some(claim) = t.claim {
         crate::idempotency::complete(&mut tx, claim, &id).await?;
+    }
+    if let Some((appointment, late)) = t.appointment
+        && !crate::booking::store::checked_in(&mut tx, t.mall_id, appointment, &id, late, now).await?
+    {
+        return Err(AppError::Conflict("booking.not_open"));
     }
     let ticket = by_id(&mut tx, t.mall_id, &id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod auth;
 mod backoffice;
+mod booking;
 mod cli;
 mod linked_data;
 mod notify;

@@ -1,0 +1,256 @@
+//! The SQL of appointments. Places are counted in `booking_counts` with
+//! conditional UPDATEs (`booked < capacity`), so concurrent bookings can
+//! never overfill a slot or the day's quota.
+
+use crate::db::{Db, is_unique_violation, new_id};
+use crate::error::{AppError, AppResult};
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Appointment {
+    pub id: String,
+    pub code: String,
+    pub service_id: String,
+    pub user_id: String,
+    pub day: String,
+    pub slot_start: i64,
+    pub slot_end: i64,
+    pub status: String,
+    pub ticket_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, code, service_id, user_id, day, slot_start, slot_end, status, ticket_id";
+
+pub async fn by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Appointment>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND code = $2"))
+        .bind(mall_id)
+        .bind(code)
+        .fetch_optional(&db.read)
+        .await?)
+}
+
+/// A citizen's bookings at a mall that are still ahead of them.
+pub async fn upcoming(db: &Db, mall_id: &str, user_id: &str, now: i64) -> AppResult<Vec<Appointment>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND user_id = $2 AND status = 'booked' AND slot_end >= $3
+         ORDER BY slot_start"
+    ))
+    .bind(mall_id)
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// Places taken per slot start on a day (the day's total under 0).
+pub async fn taken(db: &Db, mall_id: &str, service_id: &str, day: &str) -> AppResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT slot_start, booked FROM booking_counts WHERE mall_id = $1 AND service_id = $2 AND day = $3",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .bind(day)
+    .fetch_all(&db.read)
+    .await?)
+}
+
+/// Takes one place in a counter row if it is under `cap`; false when full.
+async fn take_place(
+    conn: &mut AnyConnection,
+    mall_id: &str,
+    service_id: &str,
+    day: &str,
+    slot: i64,
+    cap: i64,
+) -> AppResult<bool> {
+    sqlx::query(
+        "INSERT INTO booking_counts (mall_id, service_id, day, slot_start, booked) VALUES ($1, $2, $3, $4, 0)
+         ON CONFLICT (mall_id, service_id, day, slot_start) DO NOTHING",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .bind(day)
+    .bind(slot)
+    .execute(&mut *conn)
+    .await?;
+    let n = sqlx::query(
+        "UPDATE booking_counts SET booked = booked + 1
+         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND slot_start = $4 AND booked < $5",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .bind(day)
+    .bind(slot)
+    .bind(cap)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+async fn give_back(conn: &mut AnyConnection, mall_id: &str, a: &Appointment) -> AppResult<()> {
+    for slot in [a.slot_start, 0] {
+        sqlx::query(
+            "UPDATE booking_counts SET booked = booked - 1
+             WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND slot_start = $4 AND booked > 0",
+        )
+        .bind(mall_id)
+        .bind(&a.service_id)
+        .bind(&a.day)
+        .bind(slot)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A slot to book, with the capacities in force.
+pub struct Wanted<'a> {
+    pub mall_id: &'a str,
+    pub service_id: &'a str,
+    pub user_id: &'a str,
+    pub day: &'a str,
+    pub slot_start: i64,
+    pub slot_end: i64,
+    pub slot_capacity: i64,
+    pub day_quota: i64,
+}
+
+/// Books a slot; with `replacing`, moves that booking instead (its place is
+/// given back in the same transaction). Conflict when the slot or the day
+/// is full.
+pub async fn book(
+    db: &Db,
+    w: &Wanted<'_>,
+    replacing: Option<&Appointment>,
+    claim: Option<&crate::idempotency::Claim>,
+    now: i64,
+) -> AppResult<Appointment> {
+    let mut tx = db.write.begin().await?;
+    if let Some(old) = replacing {
+        give_back(&mut tx, w.mall_id, old).await?;
+    }
+    if !take_place(&mut tx, w.mall_id, w.service_id, w.day, 0, w.day_quota).await? {
+        return Err(AppError::Conflict("booking.day_full"));
+    }
+    if !take_place(&mut tx, w.mall_id, w.service_id, w.day, w.slot_start, w.slot_capacity).await? {
+        return Err(AppError::Conflict("booking.slot_full"));
+    }
+    let id = match replacing {
+        Some(old) => {
+            sqlx::query(
+                "UPDATE appointments SET service_id = $3, day = $4, slot_start = $5, slot_end = $6, updated_at = $7
+                 WHERE mall_id = $1 AND id = $2 AND status = 'booked'",
+            )
+            .bind(w.mall_id)
+            .bind(&old.id)
+            .bind(w.service_id)
+            .bind(w.day)
+            .bind(w.slot_start)
+            .bind(w.slot_end)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            old.id.clone()
+        }
+        None => insert(&mut tx, w, now).await?,
+    };
+    if let Some(claim) = claim {
+        crate::idempotency::complete(&mut tx, claim, &id).await?;
+    }
+    let a: Appointment = sqlx::query_as(&format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND id = $2"))
+        .bind(w.mall_id)
+        .bind(&id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Inserts with a fresh random code (retrying the rare clash).
+async fn insert(conn: &mut AnyConnection, w: &Wanted<'_>, now: i64) -> AppResult<String> {
+    for _ in 0..5 {
+        let mut random = [0u8; 5];
+        getrandom::fill(&mut random).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+        let code = mpp_domain::booking::booking_code(random);
+        let id = new_id();
+        let res = sqlx::query(
+            "INSERT INTO appointments (mall_id, id, code, service_id, user_id, day, slot_start, slot_end, status,
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9)",
+        )
+        .bind(w.mall_id)
+        .bind(&id)
+        .bind(&code)
+        .bind(w.service_id)
+        .bind(w.user_id)
+        .bind(w.day)
+        .bind(w.slot_start)
+        .bind(w.slot_end)
+        .bind(now)
+        .execute(&mut *conn)
+        .await;
+        match res {
+            Ok(_) => return Ok(id),
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!("could not find a free booking code")))
+}
+
+pub async fn cancel(db: &Db, mall_id: &str, a: &Appointment, now: i64) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    let n = sqlx::query(
+        "UPDATE appointments SET status = 'cancelled', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'booked'",
+    )
+    .bind(mall_id)
+    .bind(&a.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict("booking.not_open"));
+    }
+    give_back(&mut tx, mall_id, a).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records the check-in: the booking now has a ticket (as `checked_in`, or
+/// `late` when it became a walk-in).
+pub async fn checked_in(
+    conn: &mut AnyConnection,
+    mall_id: &str,
+    id: &str,
+    ticket_id: &str,
+    late: bool,
+    now: i64,
+) -> AppResult<bool> {
+    let n = sqlx::query(
+        "UPDATE appointments SET status = $4, ticket_id = $3, updated_at = $5 WHERE mall_id = $1 AND id = $2
+         AND status = 'booked'",
+    )
+    .bind(mall_id)
+    .bind(id)
+    .bind(ticket_id)
+    .bind(if late { "late" } else { "checked_in" })
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Bookings whose grace period passed without a check-in become no-shows.
+pub async fn sweep_no_shows(db: &Db, now: i64) -> AppResult<u64> {
+    let grace = mpp_domain::booking::GRACE_MINUTES * 60_000;
+    Ok(sqlx::query(
+        "UPDATE appointments SET status = 'no_show', updated_at = $1 WHERE status = 'booked' AND slot_end + $2 < $1",
+    )
+    .bind(now)
+    .bind(grace)
+    .execute(&db.write)
+    .await?
+    .rows_affected())
+}

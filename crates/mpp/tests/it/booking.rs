@@ -1,0 +1,201 @@
+//! Online appointments end to end: slots from counters, hours, breaks and
+//! handling time; the slot and daily quota; booking, moving, cancelling;
+//! the `.ics` file (parsed by the `icalendar` package); check-in at the
+//! kiosk inside the window (served ahead of walk-ins) or late (a walk-in);
+//! no-shows; the API with an idempotency key; other people's bookings.
+
+use crate::api::token_for;
+use crate::helpers::{ADMIN, CITIZEN, OFFICER, TestApp, both, run_checker};
+use crate::visit::{Officer, kiosk_ticket, set_clock};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// 09:00 WITA on Thursday 26 November 2026, in UTC milliseconds.
+const THU_0900: i64 = 1_795_654_800_000;
+const HALF_HOUR: i64 = 30 * 60_000;
+
+async fn book_form(
+    app: &TestApp,
+    c: &reqwest::Client,
+    code: &str,
+    date: &str,
+    start: i64,
+    moving: &str,
+) -> reqwest::Response {
+    let page = format!("/m/ttu/janji/layanan/{code}?tanggal={date}");
+    let start = start.to_string();
+    let fields = [("tanggal", date), ("slot", start.as_str()), ("pindah", moving)];
+    app.post_form(c, &page, &format!("/m/ttu/janji/layanan/{code}"), &fields).await
+}
+
+fn booking_code_of(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
+}
+
+async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let (_, page) = app.get_text(&citizen, "/m/ttu/janji/layanan/KTP-EL?tanggal=2026-11-26").await;
+    // 08:00–15:00 less the noon hour: twelve half-hour slots; one counter and
+    // ten-minute visits give three per slot, half of them bookable: one.
+    assert_eq!(page.matches("name=\"slot\"").count(), 12, "{page}");
+    assert!(page.contains(&format!("value=\"{THU_0900}\"")) && page.contains("sisa 1"));
+
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900, "").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let code = booking_code_of(&r);
+    let (_, shown) = app.get_text(&citizen, &format!("/m/ttu/janji/{code}")).await;
+    assert!(shown.contains(&code) && shown.contains("<svg") && shown.contains("Terjadwal"), "{shown}");
+    assert!(shown.contains("26 November 2026 09.00"), "{shown}");
+
+    // The slot is full for anyone else.
+    let other = app.login(ADMIN).await;
+    let r = book_form(&app, &other, "KTP-EL", "2026-11-26", THU_0900, "").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("baru saja penuh"));
+    // …who cannot see or cancel it either.
+    assert_eq!(app.get(&other, &format!("/m/ttu/janji/{code}")).await.status(), StatusCode::NOT_FOUND);
+
+    // The calendar file, read by an outside parser.
+    let ics = app.get(&citizen, &format!("/m/ttu/janji/{code}/kalender.ics")).await;
+    assert_eq!(ics.headers()["content-type"], "text/calendar; charset=utf-8");
+    let file = std::env::temp_dir().join(format!("mpp-{}.ics", uuid::Uuid::now_v7()));
+    std::fs::write(&file, ics.bytes().await.unwrap()).unwrap();
+    let script = "import sys, icalendar\ncal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\nev = next(iter(cal.walk('VEVENT')))\nprint(ev.decoded('dtstart').isoformat(), ev.decoded('dtend').isoformat(), ev.get('summary'), sep='|')";
+    let out = run_checker(&["-c", script, file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert!(out.starts_with("2026-11-26T01:00:00+00:00|2026-11-26T01:30:00+00:00|Perekaman"), "{out}");
+
+    // Moved to 10:00: the same code; 09:00 is free again.
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900 + 2 * HALF_HOUR, &code).await;
+    assert_eq!(booking_code_of(&r), code);
+    let r = book_form(&app, &other, "KTP-EL", "2026-11-26", THU_0900, "").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "09:00 was given back");
+    let others = booking_code_of(&r);
+
+    // Cancelled, and booked again.
+    let r = app.post_form(&citizen, &format!("/m/ttu/janji/{code}"), &format!("/m/ttu/janji/{code}/batal"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, shown) = app.get_text(&citizen, &format!("/m/ttu/janji/{code}")).await;
+    assert!(shown.contains("Dibatalkan"));
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900 + 2 * HALF_HOUR, "").await;
+    let code = booking_code_of(&r);
+
+    // On the day: a walk-in arrives first; the booked visitor checks in early.
+    set_clock(&app, "2026-11-26T09:50:00+08:00");
+    let walk_in = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let kiosk = app.client();
+    let r =
+        app.post_form(&kiosk, "/m/ttu/kiosk/booking", "/m/ttu/kiosk/booking", &[("code", &code.to_lowercase())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let booked_ticket = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let r = app.post_form(&kiosk, "/m/ttu/kiosk/booking", "/m/ttu/kiosk/booking", &[("code", &code)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "a booking yields one ticket");
+    // The other booking (09:00–09:30) is now 20 minutes late: past the grace, a walk-in.
+    let r = app.post_form(&kiosk, "/m/ttu/kiosk/booking", "/m/ttu/kiosk/booking", &[("code", &others)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let late_ticket = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let r = app.post_form(&kiosk, "/m/ttu/kiosk/booking", "/m/ttu/kiosk/booking", &[("code", "ZZZZ-ZZZZ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("tidak ditemukan"));
+
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    // Before 10:00 the booking waits like anyone (the walk-in came first)…
+    assert_eq!(o.call(1).await.unwrap()["id"], walk_in.as_str());
+    o.finish(1, &walk_in).await;
+    // …inside its window it goes ahead of the late one, who queued earlier.
+    set_clock(&app, "2026-11-26T10:05:00+08:00");
+    assert_eq!(o.call(1).await.unwrap()["id"], booked_ticket.as_str());
+    o.finish(1, &booked_ticket).await;
+    assert_eq!(o.call(1).await.unwrap()["id"], late_ticket.as_str());
+    // (A new day: yesterday's sessions have expired.)
+    let other = app.login(ADMIN).await;
+    let (_, shown) = app.get_text(&other, &format!("/m/ttu/janji/{others}")).await;
+    assert!(shown.contains("Terlambat"), "{shown}");
+
+    // A booking nobody came for is a no-show after its grace period.
+    let r = book_form(&app, &other, "KTP-EL", "2026-11-26", THU_0900 + 4 * HALF_HOUR, "").await;
+    let absent = booking_code_of(&r);
+    set_clock(&app, "2026-11-26T11:50:00+08:00");
+    let n = mpp::booking::store::sweep_no_shows(&app.state.db, app.state.clock.now_ms()).await.unwrap();
+    assert_eq!(n, 1);
+    let (_, shown) = app.get_text(&other, &format!("/m/ttu/janji/{absent}")).await;
+    assert!(shown.contains("Tidak datang"));
+}
+both!(a_citizen_books_moves_cancels_and_checks_in);
+
+async fn the_daily_quota_and_the_api(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    sqlx::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'").execute(&app.state.db.write).await.unwrap();
+    let c = Client::new();
+    let slots: Value = c
+        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(slots["day_free"], 2);
+    let starts: Vec<i64> = slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect();
+    let token = token_for(&app, CITIZEN).await;
+    let book = |key: String, start: i64| {
+        c.post(app.url("/api/v1/malls/ttu/appointments"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"service": "KK", "date": "2026-11-26", "start": start}))
+            .send()
+    };
+    let first = book("b-1".into(), starts[0]).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again: Value = book("b-1".into(), starts[0]).await.unwrap().json().await.unwrap();
+    assert_eq!(again["code"], first["code"], "a retried booking is the same booking");
+    assert_eq!(book("b-2".into(), starts[1]).await.unwrap().status(), StatusCode::CREATED);
+    let third = book("b-3".into(), starts[2]).await.unwrap();
+    assert_eq!(third.status(), StatusCode::CONFLICT, "the day's quota of two is used");
+    let p: Value = third.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/booking-day_full");
+    // Cancelling gives the place back.
+    let code = first["code"].as_str().unwrap();
+    let r =
+        c.delete(app.url(&format!("/api/v1/malls/ttu/appointments/{code}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(book("b-4".into(), starts[2]).await.unwrap().status(), StatusCode::CREATED);
+    // Someone else's booking is not found; a bad slot is a field error.
+    let admin = token_for(&app, ADMIN).await;
+    let r = c.get(app.url(&format!("/api/v1/malls/ttu/appointments/{code}"))).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .post(app.url("/api/v1/malls/ttu/appointments"))
+        .bearer_auth(&token)
+        .json(&json!({"service": "KK", "date": "2026-11-26", "start": 12345}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Check-in through the API needs a staff token, on the day.
+    let mine: Value = c
+        .post(app.url("/api/v1/malls/ttu/appointments"))
+        .bearer_auth(&token)
+        .json(&json!({"service": "KTP-EL", "date": "2026-11-26", "start": THU_0900}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = mine["code"].as_str().unwrap();
+    let staff = token_for(&app, OFFICER).await;
+    let check_in =
+        |t: String| c.post(app.url(&format!("/api/v1/malls/ttu/appointments/{code}/check-in"))).bearer_auth(t).send();
+    assert_eq!(check_in(token.clone()).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(check_in(staff.clone()).await.unwrap().status(), StatusCode::CONFLICT, "not today");
+    set_clock(&app, "2026-11-26T09:00:00+08:00");
+    let r = check_in(staff).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t: Value = r.json().await.unwrap();
+    assert_eq!(t["label"], "A-001");
+}
+both!(the_daily_quota_and_the_api);
