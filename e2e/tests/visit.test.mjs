@@ -157,4 +157,49 @@ describe('the visit', () => {
     assert.equal(response.headers()['content-type'], 'audio/wav');
     assert.equal((await board.evaluate(() => window.__spoken)).length, 0, 'no browser voice was used');
   });
+
+  test('a citizen books on a phone and checks in at the kiosk', async () => {
+    const phone = await newPage(browser, PHONE);
+    await login(phone, 'warga@demo.mpp.id', { next: `${MALL}/janji` });
+    await phone.waitForURL((u) => u.pathname === `${MALL}/janji`);
+    await checkA11y(phone, 'booking index');
+    await phone.getByRole('link', { name: /KTP Elektronik/ }).first().click();
+    await checkA11y(phone, 'booking slots');
+    assert.equal(await horizontalOverflow(phone, PHONE.width, 'booking slots'), null);
+    await screenshot(phone, 'booking-slots-phone');
+    await phone.locator('input[name=slot]:not([disabled])').first().check();
+    await phone.getByRole('button', { name: 'Pesan jadwal ini' }).click();
+    await phone.locator('.ticket-label').waitFor();
+    const code = (await phone.locator('.ticket-label').innerText()).trim();
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await checkA11y(phone, 'booking');
+    assert.equal(await horizontalOverflow(phone, PHONE.width, 'booking'), null);
+    await screenshot(phone, 'booking-phone');
+    assertNoPageProblems(phone, 'booking');
+
+    const kiosk = await newPage(browser, { width: 1080, height: 1920 });
+    await kiosk.goto(url(`${MALL}/kiosk`));
+    await kiosk.getByRole('link', { name: 'Punya kode booking?' }).click();
+    await checkA11y(kiosk, 'kiosk booking');
+    await kiosk.fill('#code', code.toLowerCase());
+    await kiosk.getByRole('button', { name: 'Ambil nomor antrian' }).click();
+    await kiosk.locator('.receipt-number').waitFor();
+    assertNoPageProblems(kiosk, 'kiosk booking');
+  });
+
+  test('the manager\'s floor and figures, and the greeter, at phone and desktop width', async () => {
+    for (const [viewport, suffix] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+      const page = await newPage(browser, viewport);
+      await login(page, 'admin@demo.mpp.id', { next: `${MALL}/admin/antrian` });
+      await page.waitForURL((u) => u.pathname === `${MALL}/admin/antrian`);
+      for (const [path, name] of [['/admin/antrian', 'floor'], ['/admin/statistik', 'stats'], ['/penyambut', 'greeter']]) {
+        await page.goto(url(`${MALL}${path}`));
+        await page.locator('h1').waitFor();
+        await checkA11y(page, `${name} (${suffix})`);
+        if (viewport === PHONE) assert.equal(await horizontalOverflow(page, PHONE.width, name), null);
+        await screenshot(page, `${name}-${suffix}`);
+      }
+      assertNoPageProblems(page, `manager (${suffix})`);
+    }
+  });
 });
