@@ -156,6 +156,8 @@ pub struct ServiceInput {
     pub legal_basis: String,
     pub channels: Vec<String>,
     pub queue_prefix: String,
+    /// Online appointments a day (0: the service cannot be booked online).
+    pub booking_quota: i64,
     pub active: bool,
 }
 
@@ -190,6 +192,9 @@ impl ServiceInput {
         check_text(&mut p, "legal_basis", &self.legal_basis, false, limits::LONG);
         if !(0..=365).contains(&self.sla_days) {
             p.push(Problem { field: "sla_days", key: "form.out_of_range" });
+        }
+        if !(0..=1000).contains(&self.booking_quota) {
+            p.push(Problem { field: "booking_quota", key: "form.out_of_range" });
         }
         if !(0..=1_000_000_000).contains(&self.cost_rupiah) {
             p.push(Problem { field: "cost_rupiah", key: "form.out_of_range" });

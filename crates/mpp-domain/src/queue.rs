@@ -187,6 +187,58 @@ pub fn service_secs_left(breaks: &[Break], weekday: u8, at: time::Time, closes: 
     u64::try_from(secs.max(0)).unwrap_or(0)
 }
 
+/// The mall's queue settings as a manager submits them.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct SettingsInput {
+    /// Priority visitors called in a row while others wait (1–10).
+    pub priority_run: i64,
+    /// Quick errands called in a row while others wait (1–10).
+    pub quick_run: i64,
+    /// Times a visitor may be "not here" before the ticket closes as a no-show (1–5).
+    pub recall_limit: i64,
+    /// Daily break, local "HH:MM", both or neither.
+    pub daily_break_from: String,
+    pub daily_break_to: String,
+    /// Friday prayers break, local "HH:MM", both or neither.
+    pub friday_break_from: String,
+    pub friday_break_to: String,
+    /// The board's running text (up to 300 characters).
+    pub board_text_id: String,
+    pub board_text_en: String,
+}
+
+impl SettingsInput {
+    pub fn validate(&self) -> Vec<crate::catalog::Problem> {
+        use crate::catalog::Problem;
+        let mut out = Vec::new();
+        for (field, value, max) in [
+            ("priority_run", self.priority_run, 10),
+            ("quick_run", self.quick_run, 10),
+            ("recall_limit", self.recall_limit, 5),
+        ] {
+            if !(1..=max).contains(&value) {
+                out.push(Problem { field, key: "form.out_of_range" });
+            }
+        }
+        for (field, from, to) in [
+            ("daily_break_from", &self.daily_break_from, &self.daily_break_to),
+            ("friday_break_from", &self.friday_break_from, &self.friday_break_to),
+        ] {
+            if let Err(key) = crate::calendar::check_hours(from, to) {
+                out.push(Problem { field, key });
+            }
+        }
+        for (field, text) in [("board_text_id", &self.board_text_id), ("board_text_en", &self.board_text_en)] {
+            if text.chars().count() > 300 {
+                out.push(Problem { field, key: "form.too_long" });
+            }
+        }
+        out
+    }
+}
+
 /// Mean and 90th percentile (nearest rank) of durations; zeros when empty.
 pub fn mean_and_p90(values: &[i64]) -> (i64, i64) {
     if values.is_empty() {
@@ -300,6 +352,37 @@ mod tests {
         assert_eq!(service_secs_left(&breaks, 5, t(11, 0), t(15, 30)), 4 * 3600 + 30 * 60 - 2 * 3600);
         assert_eq!(service_secs_left(&breaks, 3, t(12, 30), t(15, 0)), 2 * 3600);
         assert_eq!(service_secs_left(&breaks, 3, t(16, 0), t(15, 0)), 0);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let good = SettingsInput {
+            priority_run: 3,
+            quick_run: 2,
+            recall_limit: 2,
+            daily_break_from: "12:00".into(),
+            daily_break_to: "13:00".into(),
+            ..Default::default()
+        };
+        assert!(good.validate().is_empty());
+        let bad = SettingsInput {
+            priority_run: 0,
+            daily_break_to: String::new(),
+            friday_break_from: "13:00".into(),
+            friday_break_to: "11:00".into(),
+            board_text_id: "x".repeat(301),
+            ..good
+        };
+        let fields: Vec<_> = bad.validate().iter().map(|p| (p.field, p.key)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("priority_run", "form.out_of_range"),
+                ("daily_break_from", "hours.both_or_neither"),
+                ("friday_break_from", "hours.closes_before_opens"),
+                ("board_text_id", "form.too_long")
+            ]
+        );
     }
 
     #[test]

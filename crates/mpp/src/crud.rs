@@ -179,16 +179,14 @@ struct FormSpec<'a, R: Resource> {
 }
 
 fn form_page<R: Resource>(ctx: Ctx, bo: BackOffice, spec: FormSpec<'_, R>) -> AppResult<Response> {
-    let mut fields = R::fields(spec.input, spec.opts, &ctx.t);
-    forms::attach(&mut fields, &spec.errors);
+    let fields = R::fields(spec.input, spec.opts, &ctx.t);
     let base = format!("/m/{}/admin/{}", bo.mall.slug, R::SEGMENT);
     let action = match &spec.key {
         Some(k) => format!("{base}/{k}"),
         None => format!("{base}/baru"),
     };
     let delete_action = spec.key.as_ref().filter(|_| !spec.read_only).map(|k| format!("{base}/{k}/hapus"));
-    let status = if spec.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = FormPage {
+    let form = Form {
         section: R::SEGMENT,
         heading: spec.heading,
         action: if R::MULTIPART { format!("{action}?_csrf={}", ctx.csrf) } else { action },
@@ -199,6 +197,41 @@ fn form_page<R: Resource>(ctx: Ctx, bo: BackOffice, spec: FormSpec<'_, R>) -> Ap
         read_only: spec.read_only,
         fields,
         errors: spec.errors,
+    };
+    render_form(ctx, bo, form)
+}
+
+/// A back-office form: a record's, or a one-off settings page's.
+pub struct Form {
+    /// The admin navigation entry to mark as current.
+    pub section: &'static str,
+    pub heading: String,
+    pub action: String,
+    pub delete_action: Option<String>,
+    pub public_href: Option<String>,
+    pub multipart: bool,
+    pub saved: bool,
+    pub read_only: bool,
+    pub fields: Vec<Field>,
+    pub errors: Vec<FieldError>,
+}
+
+/// Renders a form with its errors next to their fields (422 when there are any).
+pub fn render_form(ctx: Ctx, bo: BackOffice, form: Form) -> AppResult<Response> {
+    let mut fields = form.fields;
+    forms::attach(&mut fields, &form.errors);
+    let status = if form.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = FormPage {
+        section: form.section,
+        heading: form.heading,
+        action: form.action,
+        delete_action: form.delete_action,
+        public_href: form.public_href,
+        multipart: form.multipart,
+        saved: form.saved,
+        read_only: form.read_only,
+        fields,
+        errors: form.errors,
         ctx,
         bo,
     };

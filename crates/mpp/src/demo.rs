@@ -239,6 +239,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
             legal_basis: s.legal_basis.join("\n"),
             channels: s.channels.clone(),
             queue_prefix: s.queue_prefix.clone(),
+            booking_quota: 20,
             active: true,
         };
         let problems = input.validate();

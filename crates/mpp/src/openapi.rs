@@ -153,6 +153,7 @@ pub fn spec() -> Value {
         .schema_from::<crate::visit::api::CounterStateInput>()
         .schema_from::<crate::visit::console::ActionInput>()
         .schema_from::<crate::visit::store::Call>()
+        .schema_from::<mpp_domain::queue::SettingsInput>()
         .schema_from::<crate::booking::DayOffer>()
         .schema_from::<crate::booking::Slot>()
         .schema_from::<crate::booking::api::BookingRequest>()

@@ -93,6 +93,7 @@ impl Resource for Services {
             agency,
             channels: vec![Channel::Counter.as_str().to_string()],
             queue_prefix: "A".into(),
+            booking_quota: 20,
             active: true,
             ..Default::default()
         }
@@ -140,6 +141,8 @@ impl Resource for Services {
             Field::new("channels", "service.channels", Kind::Multi(channels), "").checked(v.channels.clone()),
             Field::new("queue", "admin.queue", Kind::Heading, ""),
             text("queue_prefix", "admin.queue_prefix", &v.queue_prefix).help("admin.help_prefix"),
+            Field::new("booking_quota", "admin.booking_quota", Kind::Number, v.booking_quota.to_string())
+                .help("admin.help_booking_quota"),
             Field::new("active", "admin.active_help", Kind::Check, if v.active { "1" } else { "" }),
         ]
     }
@@ -171,6 +174,7 @@ impl Resource for Services {
             legal_basis: p.get("legal_basis"),
             channels: p.all("channels"),
             queue_prefix: p.get("queue_prefix").to_ascii_uppercase(),
+            booking_quota: p.number("booking_quota", &mut errors),
             active: p.flag("active"),
         };
         (input, errors)

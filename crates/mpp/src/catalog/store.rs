@@ -44,6 +44,7 @@ pub struct Service {
     pub legal_basis: String,
     pub channels: String,
     pub queue_prefix: String,
+    pub booking_quota: i64,
     #[sqlx(try_from = "crate::db::IntBool")]
     pub active: bool,
     #[serde(skip)]
@@ -87,6 +88,7 @@ impl Service {
             legal_basis: self.legal_basis.clone(),
             channels: self.channel_list().iter().map(|c| c.as_str().to_string()).collect(),
             queue_prefix: self.queue_prefix.clone(),
+            booking_quota: self.booking_quota,
             active: self.active,
         }
     }
@@ -120,7 +122,7 @@ const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, des
 const SERVICE_COLS: &str = "id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
     requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en, sla_days, cost_rupiah,
     cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
-    queue_prefix, active, search_text, updated_at";
+    queue_prefix, booking_quota, active, search_text, updated_at";
 
 pub async fn agencies(db: &Db, mall_id: &str) -> AppResult<Vec<Agency>> {
     Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 ORDER BY name_id"))
@@ -243,15 +245,15 @@ pub async fn write_service(
          summary_en = $9, requirements_id = $10, requirements_en = $11, procedure_id = $12, procedure_en = $13,
          completion_time_id = $14, completion_time_en = $15, sla_days = $16, cost_rupiah = $17, cost_note_id = $18,
          cost_note_en = $19, product_id = $20, product_en = $21, complaint_id = $22, complaint_en = $23,
-         legal_basis = $24, channels = $25, queue_prefix = $26, active = $27, search_text = $28, updated_at = $29
-         WHERE mall_id = $1 AND id = $2"
+         legal_basis = $24, channels = $25, queue_prefix = $26, active = $27, search_text = $28, updated_at = $29,
+         booking_quota = $30 WHERE mall_id = $1 AND id = $2"
     } else {
         "INSERT INTO services (mall_id, id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en,
          requirements_id, requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en,
          sla_days, cost_rupiah, cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en,
-         legal_basis, channels, queue_prefix, active, search_text, updated_at)
+         legal_basis, channels, queue_prefix, active, search_text, updated_at, booking_quota)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-         $22, $23, $24, $25, $26, $27, $28, $29)"
+         $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     };
     let tidy = |s: &str| lines(s).join("\n");
     sqlx::query(sql)
@@ -284,6 +286,7 @@ pub async fn write_service(
         .bind(i64::from(input.active))
         .bind(search_text_of(input, agency))
         .bind(now)
+        .bind(input.booking_quota)
         .execute(&mut *tx)
         .await
         .map_err(crate::crud::taken("code", "service.code_taken"))?;

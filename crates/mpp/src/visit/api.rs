@@ -265,6 +265,16 @@ pub fn document(paths: &mut Map<String, Value>) {
                        "responses": {"200": ok("Calls.", json!({"type": "array", "items": schema_ref("Call")})), "404": problem("No such mall.")}}}),
     );
     paths.insert(
+        "/api/v1/malls/{slug}/queue-settings".into(),
+        json!({"parameters": [param("slug", SLUG)],
+               "get": {"operationId": "get_queue_settings", "tags": ["Queue"], "security": bearer, "summary": "The calling policy, breaks and board text",
+                       "responses": {"200": ok("The settings.", schema_ref("SettingsInput")), "401": problem("No valid bearer token."),
+                                     "403": problem("No back-office role here."), "404": problem("No such mall.")}},
+               "put": {"operationId": "set_queue_settings", "tags": ["Queue"], "security": bearer, "summary": "Change them (mall admins; audited)",
+                       "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref("SettingsInput")}}},
+                       "responses": refused(json!({"200": ok("The settings now.", schema_ref("SettingsInput"))}))}}),
+    );
+    paths.insert(
         "/api/v1/malls/{slug}/counters/{number}/state".into(),
         json!({"parameters": [param("slug", SLUG), number],
                "put": {"operationId": "set_counter_state", "tags": ["Queue"], "security": bearer, "summary": "Open, pause or close a counter",

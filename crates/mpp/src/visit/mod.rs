@@ -10,6 +10,7 @@ pub mod greeter;
 pub mod issue;
 pub mod kiosk;
 pub mod notices;
+pub mod settings;
 pub mod stats;
 pub mod store;
 pub mod ticket;

@@ -968,3 +968,33 @@ pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool>
         .rows_affected();
     Ok(n == 1)
 }
+
+pub async fn save_settings(
+    conn: &mut AnyConnection,
+    mall_id: &str,
+    v: &mpp_domain::queue::SettingsInput,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO queue_settings (mall_id, priority_run, quick_run, recall_limit, board_text_id, board_text_en,
+         daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (mall_id) DO UPDATE SET priority_run = $2, quick_run = $3, recall_limit = $4, board_text_id = $5,
+         board_text_en = $6, daily_break_from = $7, daily_break_to = $8, friday_break_from = $9, friday_break_to = $10,
+         updated_at = $11",
+    )
+    .bind(mall_id)
+    .bind(v.priority_run)
+    .bind(v.quick_run)
+    .bind(v.recall_limit)
+    .bind(v.board_text_id.trim())
+    .bind(v.board_text_en.trim())
+    .bind(v.daily_break_from.trim())
+    .bind(v.daily_break_to.trim())
+    .bind(v.friday_break_from.trim())
+    .bind(v.friday_break_to.trim())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -681,3 +681,69 @@ async fn breaks_pause_calling_and_closing_with_visitors_needs_the_manager(app: T
     assert_eq!(r.headers()["location"], "/m/ttu/loket/1");
 }
 both!(breaks_pause_calling_and_closing_with_visitors_needs_the_manager);
+
+async fn managers_set_the_policy_breaks_and_board_text(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let admin = app.login(ADMIN).await;
+    let (s, page) = app.get_text(&admin, "/m/ttu/admin/antrian/pengaturan").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("value=\"12:00\"") && page.contains("value=\"11:30\""), "the default breaks are shown");
+    let fields = [
+        ("priority_run", "1"),
+        ("quick_run", "2"),
+        ("recall_limit", "3"),
+        ("daily_break_from", ""),
+        ("daily_break_to", ""),
+        ("friday_break_from", "11:00"),
+        ("friday_break_to", "13:00"),
+        ("board_text_id", "Selamat datang di MPP TTU — layanan gratis kecuali disebutkan."),
+        ("board_text_en", ""),
+    ];
+    let r = app.post_form(&admin, "/m/ttu/admin/antrian/pengaturan", "/m/ttu/admin/antrian/pengaturan", &fields).await;
+    assert_eq!(r.headers()["location"], "/m/ttu/admin/antrian/pengaturan?disimpan=1");
+    let (_, board) = app.get_text(&app.client(), "/m/ttu/papan").await;
+    assert!(board.contains("Selamat datang di MPP TTU"), "{board}");
+    // The noon break is gone: calling works at 12:15 now.
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    set_clock(&app, "2026-11-25T12:15:00+08:00");
+    let id = kiosk_ticket(&app, "KTP-EL", "none").await;
+    assert_eq!(o.call(1).await.unwrap()["id"], id.as_str());
+    // One priority visitor in a row now.
+    let (s, settings) = o.send(reqwest::Method::GET, "/queue-settings", None).await;
+    assert_eq!((s, settings["priority_run"].as_i64()), (StatusCode::OK, Some(1)));
+    // Bad values come back with their messages; nothing is saved.
+    let mut bad = fields;
+    bad[0] = ("priority_run", "0");
+    bad[5] = ("friday_break_from", "14:00");
+    let r = app.post_form(&admin, "/m/ttu/admin/antrian/pengaturan", "/m/ttu/admin/antrian/pengaturan", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Nilai di luar batas") && html.contains("aria-invalid"), "{html}");
+    let (s, p) = o
+        .send(
+            reqwest::Method::PUT,
+            "/queue-settings",
+            Some(json!({"priority_run": 3, "quick_run": 2, "recall_limit": 9})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "recall_limit");
+    let (s, _) = o
+        .send(
+            reqwest::Method::PUT,
+            "/queue-settings",
+            Some(json!({"priority_run": 2, "quick_run": 2, "recall_limit": 2})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Only mall admins change them; the change is in the audit trail.
+    let agency_admin = app.login(crate::helpers::AGENCY_ADMIN).await;
+    let r = app
+        .post_form(&agency_admin, "/m/ttu/admin/antrian/pengaturan", "/m/ttu/admin/antrian/pengaturan", &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, audit) = app.get_text(&admin, "/m/ttu/admin/audit").await;
+    assert!(audit.contains("queue_settings"), "{audit}");
+}
+both!(managers_set_the_policy_breaks_and_board_text);

@@ -1,0 +1,165 @@
+//! The mall's queue settings: the calling policy's caps, the no-show limit,
+//! the scheduled breaks and the board's running text. Mall admins change
+//! them (audited); whoever reads the back office sees them. Also in the API.
+
+use super::store::{self, Settings};
+use crate::api::{ApiJson, ApiUser};
+use crate::audit::{self, Change};
+use crate::catalog::agencies::to_errors;
+use crate::crud::{Form, render_form};
+use crate::error::{AppError, AppResult};
+use crate::forms::{Field, Kind, Posted};
+use crate::state::AppState;
+use crate::tenancy::BackOffice;
+use crate::web::Ctx;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use mpp_domain::queue::SettingsInput;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/m/{slug}/admin/antrian/pengaturan", get(page).post(save))
+}
+
+pub fn api_router() -> Router<AppState> {
+    Router::new().route("/api/v1/malls/{slug}/queue-settings", get(api_read).put(api_write))
+}
+
+fn input(s: &Settings) -> SettingsInput {
+    SettingsInput {
+        priority_run: s.priority_run,
+        quick_run: s.quick_run,
+        recall_limit: s.recall_limit,
+        daily_break_from: s.daily_break_from.clone(),
+        daily_break_to: s.daily_break_to.clone(),
+        friday_break_from: s.friday_break_from.clone(),
+        friday_break_to: s.friday_break_to.clone(),
+        board_text_id: s.board_text_id.clone(),
+        board_text_en: s.board_text_en.clone(),
+    }
+}
+
+fn fields(v: &SettingsInput) -> Vec<Field> {
+    vec![
+        Field::new("h_policy", "settings.policy", Kind::Heading, ""),
+        Field::new("priority_run", "settings.priority_run", Kind::Number, v.priority_run.to_string())
+            .help("settings.priority_run_help"),
+        Field::new("quick_run", "settings.quick_run", Kind::Number, v.quick_run.to_string())
+            .help("settings.quick_run_help"),
+        Field::new("recall_limit", "settings.recall_limit", Kind::Number, v.recall_limit.to_string())
+            .help("settings.recall_limit_help"),
+        Field::new("h_breaks", "settings.breaks", Kind::Heading, ""),
+        Field::new("daily_break_from", "settings.daily_break_from", Kind::Time, &v.daily_break_from)
+            .help("settings.breaks_help"),
+        Field::new("daily_break_to", "settings.daily_break_to", Kind::Time, &v.daily_break_to),
+        Field::new("friday_break_from", "settings.friday_break_from", Kind::Time, &v.friday_break_from),
+        Field::new("friday_break_to", "settings.friday_break_to", Kind::Time, &v.friday_break_to),
+        Field::new("h_board", "settings.board", Kind::Heading, ""),
+        Field::new("board_text_id", "settings.board_text_id", Kind::Area, &v.board_text_id),
+        Field::new("board_text_en", "settings.board_text_en", Kind::Area, &v.board_text_en),
+    ]
+}
+
+fn form(ctx: &Ctx, bo: &BackOffice, v: &SettingsInput, errors: Vec<crate::error::FieldError>, saved: bool) -> Form {
+    Form {
+        section: "antrian",
+        heading: ctx.t.t("settings.title").to_string(),
+        action: format!("/m/{}/admin/antrian/pengaturan", bo.mall.slug),
+        delete_action: None,
+        public_href: None,
+        multipart: false,
+        saved,
+        read_only: !bo.access.can_manage_mall(),
+        fields: fields(v),
+        errors,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Saved {
+    disimpan: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<Saved>,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let v = input(&store::settings(&state.db, &bo.mall.id).await?);
+    let f = form(&ctx, &bo, &v, Vec::new(), q.disimpan.is_some());
+    render_form(ctx, bo, f)
+}
+
+/// Checks and stores new settings, with an audit entry; the settings before.
+async fn write(state: &AppState, bo: &BackOffice, v: &SettingsInput) -> AppResult<()> {
+    bo.require(bo.access.can_manage_mall())?;
+    let problems = v.validate();
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(to_errors(problems)));
+    }
+    let before = input(&store::settings(&state.db, &bo.mall.id).await?);
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    store::save_settings(&mut tx, &bo.mall.id, v, now).await?;
+    let change = Change {
+        mall_id: &bo.mall.id,
+        actor: &bo.user,
+        action: "update",
+        entity: "queue_settings",
+        entity_id: &bo.mall.id,
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(v).ok(),
+    };
+    audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    let mut errors = Vec::new();
+    let v = SettingsInput {
+        priority_run: posted.number("priority_run", &mut errors),
+        quick_run: posted.number("quick_run", &mut errors),
+        recall_limit: posted.number("recall_limit", &mut errors),
+        daily_break_from: posted.get("daily_break_from"),
+        daily_break_to: posted.get("daily_break_to"),
+        friday_break_from: posted.get("friday_break_from"),
+        friday_break_to: posted.get("friday_break_to"),
+        board_text_id: posted.get("board_text_id"),
+        board_text_en: posted.get("board_text_en"),
+    };
+    let result = if errors.is_empty() { write(&state, &bo, &v).await } else { Err(AppError::Invalid(errors)) };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/m/{}/admin/antrian/pengaturan?disimpan=1", bo.mall.slug)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let f = form(&ctx, &bo, &v, errors, false);
+            render_form(ctx, bo, f)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn api_read(State(state): State<AppState>, user: ApiUser, Path(slug): Path<String>) -> AppResult<Response> {
+    let bo = user.back_office(&state, &slug).await?;
+    Ok(axum::Json(input(&store::settings(&state.db, &bo.mall.id).await?)).into_response())
+}
+
+async fn api_write(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(slug): Path<String>,
+    ApiJson(v): ApiJson<SettingsInput>,
+) -> AppResult<Response> {
+    let bo = user.back_office(&state, &slug).await?;
+    write(&state, &bo, &v).await?;
+    Ok(axum::Json(input(&store::settings(&state.db, &bo.mall.id).await?)).into_response())
+}
