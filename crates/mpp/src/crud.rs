@@ -342,6 +342,8 @@ pub async fn write_audited<R: Resource>(
     };
     audit::record(&mut tx, change, w.now).await?;
     tx.commit().await?;
+    // Configuration changed: drop what the hot paths cached.
+    state.db.cache.clear();
     Ok(row)
 }
 
@@ -402,6 +404,8 @@ async fn remove_audited<R: Resource>(state: &AppState, bo: &BackOffice, row: &R:
     };
     audit::record(&mut tx, change, now).await?;
     tx.commit().await?;
+    // Configuration changed: drop what the hot paths cached.
+    state.db.cache.clear();
     Ok(())
 }
 

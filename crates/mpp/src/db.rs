@@ -25,6 +25,8 @@ pub struct Db {
     pub read: AnyPool,
     pub write: AnyPool,
     pub dialect: Dialect,
+    /// Configuration read on hot paths, for a few seconds (see `cache.rs`).
+    pub cache: std::sync::Arc<crate::cache::Cache>,
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
@@ -50,7 +52,7 @@ impl Db {
                 // WAL persists in the file; set it once, before readers open.
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
-                Ok(Db { read, write, dialect })
+                Ok(Db { read, write, dialect, cache: Default::default() })
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -59,7 +61,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Db { read: pool.clone(), write: pool, dialect })
+                Ok(Db { read: pool.clone(), write: pool, dialect, cache: Default::default() })
             }
         }
     }
@@ -104,11 +106,12 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(size).acquire_timeout(Duration::from_secs(30)).after_connect(|conn, _| {
         Box::pin(async move {
             // FULL: a commit acknowledged to a user survives a power cut.
-            // A larger page cache and memory-mapped reads save system calls
-            // on every query (the database of a mall is small).
+            // A larger page cache saves reads (a mall's database is small).
+            // (Memory-mapped I/O was tried: the page faults cost more than
+            // the reads it saved, docs/PERFORMANCE.md.)
             conn.execute(
                 "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;",
+                 PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
             )
             .await?;
             Ok(())

@@ -9,6 +9,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod booking;
+pub mod cache;
 pub mod calendar;
 pub mod catalog;
 pub mod clock;

@@ -274,6 +274,8 @@ async fn save_hours(
     };
     audit::record(&mut tx, change, now).await?;
     tx.commit().await?;
+    // Configuration changed: drop what the hot paths cached.
+    state.db.cache.clear();
     Ok(Redirect::to(&format!("/m/{}/admin/jam?disimpan=1", bo.mall.slug)).into_response())
 }
 
@@ -294,5 +296,7 @@ async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     };
     audit::record(&mut tx, change, now).await?;
     tx.commit().await?;
+    // Configuration changed: drop what the hot paths cached.
+    state.db.cache.clear();
     Ok(Redirect::to(&format!("/m/{}/admin/jam?disalin={added}", bo.mall.slug)).into_response())
 }

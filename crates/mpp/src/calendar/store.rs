@@ -56,6 +56,15 @@ pub async fn opening_today(
 /// A day's opening and closing time, or `None` when the mall is closed then.
 pub async fn opening_on(db: &Db, mall_id: &str, day: time::Date) -> AppResult<Option<(time::Time, time::Time)>> {
     let iso = mpp_domain::format::iso_date(day);
+    db.cache.get_or(format!("opening:{mall_id}:{iso}"), || load_opening(db, mall_id, day, iso.clone())).await
+}
+
+async fn load_opening(
+    db: &Db,
+    mall_id: &str,
+    day: time::Date,
+    iso: String,
+) -> AppResult<Option<(time::Time, time::Time)>> {
     let day_off: Option<(String,)> = sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1 AND day = $2")
         .bind(mall_id)
         .bind(&iso)

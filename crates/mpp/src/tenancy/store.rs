@@ -32,11 +32,16 @@ const COLUMNS: &str =
 /// The mall with this slug; an unknown or malformed slug is 404.
 pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
     let slug = MallSlug::parse(slug).ok_or(AppError::NotFound)?;
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE slug = $1"))
-        .bind(slug.as_str())
-        .fetch_optional(&db.read)
-        .await?
-        .ok_or(AppError::NotFound)
+    let found: Option<Mall> = db
+        .cache
+        .get_or(format!("mall:{}", slug.as_str()), || async {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE slug = $1"))
+                .bind(slug.as_str())
+                .fetch_optional(&db.read)
+                .await
+        })
+        .await?;
+    found.ok_or(AppError::NotFound)
 }
 
 pub async fn list(db: &Db) -> AppResult<Vec<Mall>> {

@@ -115,6 +115,8 @@ async fn write(state: &AppState, bo: &BackOffice, v: &SettingsInput) -> AppResul
     };
     audit::record(&mut tx, change, now).await?;
     tx.commit().await?;
+    // Configuration changed: drop what the hot paths cached.
+    state.db.cache.clear();
     Ok(())
 }
 

@@ -127,6 +127,10 @@ impl Settings {
 }
 
 pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
+    db.cache.get_or(format!("queue-settings:{mall_id}"), || load_settings(db, mall_id)).await
+}
+
+async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     let row: Option<Settings> = sqlx::query_as(
         "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
          friday_break_from, friday_break_to FROM queue_settings WHERE mall_id = $1",
@@ -174,11 +178,12 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
         close_earlier_days(&mut tx, t.mall_id, t.day, now).await?;
     }
     let id = new_id();
-    sqlx::query(
+    let ticket: Ticket = sqlx::query_as(&format!(
         "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
          status, issued_at, queued_at, window_from, window_to, journey, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
+         RETURNING {COLUMNS}"
+    ))
     .bind(t.mall_id)
     .bind(&id)
     .bind(t.day)
@@ -194,7 +199,7 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
     .bind(t.window.map(|w| w.0))
     .bind(t.window.map(|w| w.1))
     .bind(t.journey.join(" "))
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     if let Some(claim) = t.claim {
         crate::idempotency::complete(&mut tx, claim, &id).await?;
@@ -204,7 +209,6 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
     {
         return Err(AppError::Conflict("booking.not_open"));
     }
-    let ticket = by_id(&mut tx, t.mall_id, &id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(ticket)
 }
@@ -311,6 +315,10 @@ pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i
 
 /// Counters serving this service: (all active, open right now).
 pub async fn counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
+    db.cache.get_or(format!("counters-for:{mall_id}:{service_id}"), || load_counters_for(db, mall_id, service_id)).await
+}
+
+async fn load_counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
     let row: (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), 0)
          FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
@@ -347,19 +355,36 @@ const BRIEF: &str = "SELECT s.id, s.code, s.name_id, s.name_en, s.queue_prefix, 
     FROM services s JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id WHERE s.mall_id = $1";
 
 pub async fn brief_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Brief>> {
-    Ok(sqlx::query_as(&format!("{BRIEF} AND s.id = $2")).bind(mall_id).bind(id).fetch_optional(&db.read).await?)
+    db.cache
+        .get_or(format!("brief:{mall_id}:{id}"), || async {
+            Ok(sqlx::query_as(&format!("{BRIEF} AND s.id = $2"))
+                .bind(mall_id)
+                .bind(id)
+                .fetch_optional(&db.read)
+                .await?)
+        })
+        .await
 }
 
 pub async fn brief_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Brief>> {
-    Ok(sqlx::query_as(&format!("{BRIEF} AND s.code = $2"))
-        .bind(mall_id)
-        .bind(code.trim().to_ascii_uppercase())
-        .fetch_optional(&db.read)
-        .await?)
+    let code = code.trim().to_ascii_uppercase();
+    db.cache
+        .get_or(format!("brief-code:{mall_id}:{code}"), || async {
+            Ok(sqlx::query_as(&format!("{BRIEF} AND s.code = $2"))
+                .bind(mall_id)
+                .bind(&code)
+                .fetch_optional(&db.read)
+                .await?)
+        })
+        .await
 }
 
 /// An active counter by its number, with the services it serves.
 pub async fn desk_by_number(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
+    db.cache.get_or(format!("desk:{mall_id}:{number}"), || load_desk(db, mall_id, number)).await
+}
+
+async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
     let counter: Option<(String, String, String)> =
         sqlx::query_as("SELECT id, agency_id, zone FROM counters WHERE mall_id = $1 AND number = $2 AND active = 1")
             .bind(mall_id)
@@ -438,6 +463,8 @@ pub async fn set_counter_state(
     .bind(now)
     .execute(&db.write)
     .await?;
+    // Counters open for a service are cached.
+    db.cache.clear();
     Ok(())
 }
 
@@ -467,6 +494,7 @@ pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: boo
          WHERE mall_id = $1 AND counter_id = $2 AND close_requested_by IS NOT NULL AND $3 = $3"
     };
     let n = sqlx::query(sql).bind(mall_id).bind(counter_id).bind(now).execute(&db.write).await?.rows_affected();
+    db.cache.clear();
     Ok(n == 1)
 }
 
@@ -557,24 +585,23 @@ pub async fn call_next(
             return Ok(None);
         };
         let pick = &candidates[i];
-        let won = sqlx::query(
+        let won: Option<Ticket> = sqlx::query_as(&format!(
             "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
-             target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'",
-        )
+             target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
+             RETURNING {COLUMNS}"
+        ))
         .bind(mall_id)
         .bind(&pick.id)
         .bind(&desk.id)
         .bind(officer_id)
         .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if won == 0 {
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(called) = won else {
             tx.rollback().await?;
             continue;
-        }
+        };
         insert_call(&mut tx, mall_id, pick, desk, waiting[i].lane(now), false, now).await?;
-        let called = by_id(&mut tx, mall_id, &pick.id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
         return Ok(Some(called));
     }
