@@ -141,6 +141,10 @@ pub struct Figures {
 }
 
 impl Figures {
+    fn named(key: &str, name: &str) -> Figures {
+        Figures { key: key.to_string(), name: name.to_string(), ..Figures::default() }
+    }
+
     fn add(&mut self, step: &store::Step) {
         self.tickets += 1;
         match step.result.as_str() {
@@ -207,7 +211,7 @@ pub async fn compute(state: &AppState, bo: &BackOffice, day: &str, ctx: &Ctx) ->
         bo.access.can_view_whole_mall() || bo.access.managed_agencies().is_none_or(|a| a.contains(&agency_id))
     };
     let (mut by_service, mut by_agency, mut by_counter) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-    let mut total = Figures { key: "total".into(), name: ctx.t.t("stats.total").into(), ..Figures::default() };
+    let mut total = Figures::named("total", ctx.t.t("stats.total"));
     for step in store::steps_of_day(&state.db, mall_id, day).await? {
         let Some(service) = services.iter().find(|s| s.id == step.service_id) else { continue };
         if !visible(&service.agency_id) {
@@ -216,29 +220,19 @@ pub async fn compute(state: &AppState, bo: &BackOffice, day: &str, ctx: &Ctx) ->
         let agency = agencies.iter().find(|a| a.id == service.agency_id);
         by_service
             .entry(service.code.clone())
-            .or_insert_with(|| Figures {
-                key: service.code.clone(),
-                name: ctx.t.pick(&service.name_id, &service.name_en).into(),
-                ..Figures::default()
-            })
+            .or_insert_with(|| Figures::named(&service.code, ctx.t.pick(&service.name_id, &service.name_en)))
             .add(&step);
         if let Some(a) = agency {
             by_agency
                 .entry(a.code.clone())
-                .or_insert_with(|| Figures {
-                    key: a.code.clone(),
-                    name: ctx.t.pick(&a.name_id, &a.name_en).into(),
-                    ..Figures::default()
-                })
+                .or_insert_with(|| Figures::named(&a.code, ctx.t.pick(&a.name_id, &a.name_en)))
                 .add(&step);
         }
         if let Some(c) = counters.iter().find(|c| Some(&c.id) == step.counter_id.as_ref()) {
             by_counter
                 .entry(c.number)
-                .or_insert_with(|| Figures {
-                    key: c.number.to_string(),
-                    name: ctx.t.f("counter.number", &[("n", &c.number.to_string())]),
-                    ..Figures::default()
+                .or_insert_with(|| {
+                    Figures::named(&c.number.to_string(), &ctx.t.f("counter.number", &[("n", &c.number.to_string())]))
                 })
                 .add(&step);
         }
@@ -250,20 +244,14 @@ pub async fn compute(state: &AppState, bo: &BackOffice, day: &str, ctx: &Ctx) ->
         if !visible(&service.agency_id) {
             continue;
         }
-        let f = by_service.entry(service.code.clone()).or_insert_with(|| Figures {
-            key: service.code.clone(),
-            name: ctx.t.pick(&service.name_id, &service.name_en).into(),
-            ..Figures::default()
-        });
+        let f = by_service
+            .entry(service.code.clone())
+            .or_insert_with(|| Figures::named(&service.code, ctx.t.pick(&service.name_id, &service.name_en)));
         f.tickets += open;
         if let Some(a) = agencies.iter().find(|a| a.id == service.agency_id) {
             by_agency
                 .entry(a.code.clone())
-                .or_insert_with(|| Figures {
-                    key: a.code.clone(),
-                    name: ctx.t.pick(&a.name_id, &a.name_en).into(),
-                    ..Figures::default()
-                })
+                .or_insert_with(|| Figures::named(&a.code, ctx.t.pick(&a.name_id, &a.name_en)))
                 .tickets += open;
         }
         total.tickets += open;
