@@ -425,7 +425,7 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
                     return Err(AppError::invalid("counter", "visit.counter_wrong_service"));
                 }
             }
-            Action::Transfer { service_id: &target_service, counter_id: target_counter.as_deref() }
+            Action::Transfer { service_id: target_service, counter_id: target_counter }
         }
         _ => return Err(AppError::invalid("action", "error.invalid")),
     };

@@ -86,22 +86,21 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
     if !fits {
         return Err(AppError::Conflict("visit.full_today"));
     }
-    let journey: Vec<String> = req.services[1..].iter().map(|s| s.id.clone()).collect();
     let new = NewTicket {
-        mall_id: &mall.id,
-        day: &day,
-        service_id: &first.id,
-        prefix: &first.queue_prefix,
-        journey: &journey,
+        mall_id: mall.id.clone(),
+        day,
+        service_id: first.id.clone(),
+        prefix: first.queue_prefix.clone(),
+        journey: req.services[1..].iter().map(|s| s.id.clone()).collect(),
         issued_by: req.issued_by,
         priority: req.priority,
         quick: req.quick,
-        phone: &phone,
+        phone,
         window: req.window,
-        claim: req.claim.as_ref(),
-        appointment: req.appointment.as_ref().map(|(id, late)| (id.as_str(), *late)),
+        claim: req.claim,
+        appointment: req.appointment,
     };
-    store::issue(&state.db, &new, state.clock.now_ms()).await
+    store::issue(&state.db, new, state.clock.now_ms()).await
 }
 
 /// Where a ticket stands for its visitor: people ahead and minutes to wait.

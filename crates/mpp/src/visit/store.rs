@@ -142,40 +142,43 @@ async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
 }
 
 /// What a new ticket needs; the number is assigned when it is stored.
-pub struct NewTicket<'a> {
-    pub mall_id: &'a str,
-    pub day: &'a str,
+pub struct NewTicket {
+    pub mall_id: String,
+    pub day: String,
     /// The first service, then the rest of the journey in order.
-    pub service_id: &'a str,
-    pub prefix: &'a str,
-    pub journey: &'a [String],
+    pub service_id: String,
+    pub prefix: String,
+    pub journey: Vec<String>,
     pub issued_by: queue::IssuedBy,
     pub priority: Priority,
     pub quick: bool,
-    pub phone: &'a str,
+    pub phone: String,
     pub window: Option<(i64, i64)>,
     /// The API request's idempotency key, recorded in the same transaction.
-    pub claim: Option<&'a crate::idempotency::Claim>,
+    pub claim: Option<crate::idempotency::Claim>,
     /// A booking checked in by this ticket (id, late), marked in the same
     /// transaction, so one booking never yields two tickets.
-    pub appointment: Option<(&'a str, bool)>,
+    pub appointment: Option<(String, bool)>,
 }
 
 /// Stores a ticket with the next number of its prefix for the day.
-pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
-    let mut tx = db.write.begin().await?;
+pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
+    db.transact(move |conn| Box::pin(issue_in(conn, t, now))).await
+}
+
+async fn issue_in(conn: &mut AnyConnection, t: NewTicket, now: i64) -> AppResult<Ticket> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_numbers (mall_id, day, prefix, last_seq) VALUES ($1, $2, $3, 1)
          ON CONFLICT (mall_id, day, prefix) DO UPDATE SET last_seq = ticket_numbers.last_seq + 1
          RETURNING last_seq",
     )
-    .bind(t.mall_id)
-    .bind(t.day)
-    .bind(t.prefix)
-    .fetch_one(&mut *tx)
+    .bind(&t.mall_id)
+    .bind(&t.day)
+    .bind(&t.prefix)
+    .fetch_one(&mut *conn)
     .await?;
     if seq == 1 {
-        close_earlier_days(&mut tx, t.mall_id, t.day, now).await?;
+        close_earlier_days(conn, &t.mall_id, &t.day, now).await?;
     }
     let id = new_id();
     let ticket: Ticket = sqlx::query_as(&format!(
@@ -184,32 +187,31 @@ pub async fn issue(db: &Db, t: &NewTicket<'_>, now: i64) -> AppResult<Ticket> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
          RETURNING {COLUMNS}"
     ))
-    .bind(t.mall_id)
+    .bind(&t.mall_id)
     .bind(&id)
-    .bind(t.day)
-    .bind(t.prefix)
+    .bind(&t.day)
+    .bind(&t.prefix)
     .bind(seq)
-    .bind(queue::label(t.prefix, seq))
-    .bind(t.service_id)
+    .bind(queue::label(&t.prefix, seq))
+    .bind(&t.service_id)
     .bind(t.issued_by.as_str())
     .bind(t.priority.as_str())
     .bind(i64::from(t.quick))
-    .bind(t.phone)
+    .bind(&t.phone)
     .bind(now)
     .bind(t.window.map(|w| w.0))
     .bind(t.window.map(|w| w.1))
     .bind(t.journey.join(" "))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    if let Some(claim) = t.claim {
-        crate::idempotency::complete(&mut tx, claim, &id).await?;
+    if let Some(claim) = &t.claim {
+        crate::idempotency::complete(conn, claim, &id).await?;
     }
-    if let Some((appointment, late)) = t.appointment
-        && !crate::booking::store::checked_in(&mut tx, t.mall_id, appointment, &id, late, now).await?
+    if let Some((appointment, late)) = &t.appointment
+        && !crate::booking::store::checked_in(conn, &t.mall_id, appointment, &id, *late, now).await?
     {
         return Err(AppError::Conflict("booking.not_open"));
     }
-    tx.commit().await?;
     Ok(ticket)
 }
 
@@ -545,17 +547,60 @@ pub async fn call_next(
     if desk.service_ids.is_empty() {
         return Ok(None);
     }
+    let call = NextCall::new(mall_id, day, desk, officer_id, policy, now);
     // A lost race (another counter took our pick first) just picks again.
     for _ in 0..50 {
-        let mut tx = db.write.begin().await?;
+        let attempt = call.clone();
+        match db.transact(move |conn| Box::pin(attempt.run(conn))).await? {
+            Picked::Called(t) => return Ok(Some(*t)),
+            Picked::Nobody => return Ok(None),
+            Picked::Lost => continue,
+        }
+    }
+    Err(AppError::Conflict("visit.busy_try_again"))
+}
+
+/// One attempt of [`call_next`], with everything it needs owned (it runs
+/// on the database writer).
+#[derive(Clone)]
+struct NextCall {
+    mall_id: String,
+    day: String,
+    desk: Desk,
+    officer_id: String,
+    policy: Policy,
+    now: i64,
+}
+
+enum Picked {
+    Called(Box<Ticket>),
+    Nobody,
+    /// Another counter called our pick between reading and updating.
+    Lost,
+}
+
+impl NextCall {
+    fn new(mall_id: &str, day: &str, desk: &Desk, officer_id: &str, policy: Policy, now: i64) -> NextCall {
+        NextCall {
+            mall_id: mall_id.into(),
+            day: day.into(),
+            desk: desk.clone(),
+            officer_id: officer_id.into(),
+            policy,
+            now,
+        }
+    }
+
+    async fn run(self, conn: &mut AnyConnection) -> AppResult<Picked> {
+        let NextCall { mall_id, day, desk, officer_id, policy, now } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
         // counter queue up, and checks that it is open.
         let open = sqlx::query(
             "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'",
         )
-        .bind(mall_id)
+        .bind(&mall_id)
         .bind(&desk.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
         if open == 0 {
@@ -564,25 +609,25 @@ pub async fn call_next(
         let busy: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
         )
-        .bind(mall_id)
+        .bind(&mall_id)
         .bind(&desk.id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         if busy.is_some() {
             return Err(AppError::Conflict("visit.still_serving"));
         }
-        let candidates = candidates(&mut tx, mall_id, day, desk).await?;
+        let candidates = candidates(conn, &mall_id, &day, &desk).await?;
         let recent: Vec<(String,)> = sqlx::query_as(
             "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
         )
-        .bind(mall_id)
+        .bind(&mall_id)
         .bind(&desk.id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
         let recent: Vec<Lane> = recent.iter().filter_map(|(l,)| Lane::parse(l)).collect();
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
         let Some(i) = queue::pick_next(&waiting, now, &recent, policy) else {
-            return Ok(None);
+            return Ok(Picked::Nobody);
         };
         let pick = &candidates[i];
         let won: Option<Ticket> = sqlx::query_as(&format!(
@@ -590,22 +635,19 @@ pub async fn call_next(
              target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
              RETURNING {COLUMNS}"
         ))
-        .bind(mall_id)
+        .bind(&mall_id)
         .bind(&pick.id)
         .bind(&desk.id)
-        .bind(officer_id)
+        .bind(&officer_id)
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(called) = won else {
-            tx.rollback().await?;
-            continue;
+            return Ok(Picked::Lost);
         };
-        insert_call(&mut tx, mall_id, pick, desk, waiting[i].lane(now), false, now).await?;
-        tx.commit().await?;
-        return Ok(Some(called));
+        insert_call(conn, &mall_id, pick, &desk, waiting[i].lane(now), false, now).await?;
+        Ok(Picked::Called(Box::new(called)))
     }
-    Err(AppError::Conflict("visit.busy_try_again"))
 }
 
 /// The tickets the policy chooses from: everyone in a special lane, and
@@ -663,7 +705,8 @@ async fn insert_call(
 }
 
 /// An officer's action on the ticket at their counter.
-pub enum Action<'a> {
+#[derive(Debug, Clone)]
+pub enum Action {
     /// Announce the call again.
     Recall,
     /// The visitor has arrived: service starts.
@@ -681,22 +724,27 @@ pub enum Action<'a> {
     /// To another service (and optionally one counter); the visitor keeps
     /// their place in line.
     Transfer {
-        service_id: &'a str,
-        counter_id: Option<&'a str>,
+        service_id: String,
+        counter_id: Option<String>,
     },
 }
 
 /// Applies an officer's action to a ticket at their counter.
-pub async fn act(
-    db: &Db,
-    mall_id: &str,
-    desk: &Desk,
-    ticket_id: &str,
-    action: Action<'_>,
+pub async fn act(db: &Db, mall_id: &str, desk: &Desk, ticket_id: &str, action: Action, now: i64) -> AppResult<Ticket> {
+    let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
+    db.transact(move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, action, now))).await
+}
+
+async fn act_in(
+    conn: &mut AnyConnection,
+    mall_id: String,
+    desk: Desk,
+    ticket_id: String,
+    action: Action,
     now: i64,
 ) -> AppResult<Ticket> {
-    let mut tx = db.write.begin().await?;
-    let t = by_id(&mut tx, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
+    let (mall_id, desk, ticket_id) = (mall_id.as_str(), &desk, ticket_id.as_str());
+    let t = by_id(conn, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
     if t.counter_id.as_deref() != Some(desk.id.as_str()) {
         return Err(AppError::Conflict("visit.not_at_counter"));
     }
@@ -706,13 +754,12 @@ pub async fn act(
     let guard = "WHERE mall_id = $1 AND id = $2 AND status = $3";
     let changed = match action {
         Action::Recall if status == TicketStatus::Called => {
-            insert_call(&mut tx, mall_id, &t, desk, Lane::Regular, true, now).await?;
-            update(&mut tx, &format!("UPDATE tickets SET recalls = recalls + 1, updated_at = $4 {guard}"), &t, now)
-                .await?
+            insert_call(conn, mall_id, &t, desk, Lane::Regular, true, now).await?;
+            update(conn, &format!("UPDATE tickets SET recalls = recalls + 1, updated_at = $4 {guard}"), &t, now).await?
         }
         Action::Start if status == TicketStatus::Called => {
             update(
-                &mut tx,
+                conn,
                 &format!("UPDATE tickets SET status = 'serving', started_at = $4, updated_at = $4 {guard}"),
                 &t,
                 now,
@@ -721,9 +768,9 @@ pub async fn act(
         }
         Action::Skip { limit } if status == TicketStatus::Called => {
             if t.skips + 1 >= limit {
-                record_step(&mut tx, mall_id, &t, "no_show", now).await?;
+                record_step(conn, mall_id, &t, "no_show", now).await?;
                 update(
-                    &mut tx,
+                    conn,
                     &format!("UPDATE tickets SET status = 'no_show', skips = skips + 1, updated_at = $4 {guard}"),
                     &t,
                     now,
@@ -731,7 +778,7 @@ pub async fn act(
                 .await?
             } else {
                 update(
-                    &mut tx,
+                    conn,
                     &format!(
                         "UPDATE tickets SET status = 'waiting', skips = skips + 1, counter_id = NULL, called_at = NULL,
                          queued_at = $4, updated_at = $4 {guard}"
@@ -743,7 +790,7 @@ pub async fn act(
             }
         }
         Action::Finish(outcome) if active => {
-            record_step(&mut tx, mall_id, &t, outcome.as_str(), now).await?;
+            record_step(conn, mall_id, &t, outcome.as_str(), now).await?;
             let journey = t.journey_ids();
             match journey.split_first() {
                 // On to the next agency of the journey, same number.
@@ -758,18 +805,18 @@ pub async fn act(
                 .bind(now)
                 .bind(*next)
                 .bind(rest.join(" "))
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected(),
                 None => {
-                    update(&mut tx, &format!("UPDATE tickets SET status = 'done', updated_at = $4 {guard}"), &t, now)
+                    update(conn, &format!("UPDATE tickets SET status = 'done', updated_at = $4 {guard}"), &t, now)
                         .await?
                 }
             }
         }
         Action::Hold if active => {
             update(
-                &mut tx,
+                conn,
                 &format!(
                     "UPDATE tickets SET status = 'held', started_at = COALESCE(started_at, $4), updated_at = $4 {guard}"
                 ),
@@ -784,15 +831,15 @@ pub async fn act(
             )
             .bind(mall_id)
             .bind(&desk.id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
             if busy.is_some() {
                 return Err(AppError::Conflict("visit.still_serving"));
             }
-            update(&mut tx, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
+            update(conn, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
         }
         Action::Transfer { service_id, counter_id } if active || status == TicketStatus::Held => {
-            record_step(&mut tx, mall_id, &t, "transferred", now).await?;
+            record_step(conn, mall_id, &t, "transferred", now).await?;
             sqlx::query(&format!(
                 "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
                  officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0, skips = 0, updated_at = $4 {guard}"
@@ -803,7 +850,7 @@ pub async fn act(
             .bind(now)
             .bind(service_id)
             .bind(counter_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         }
@@ -812,9 +859,7 @@ pub async fn act(
     if changed == 0 {
         return Err(AppError::Conflict("visit.changed"));
     }
-    let after = by_id(&mut tx, mall_id, &t.id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    Ok(after)
+    by_id(conn, mall_id, &t.id).await?.ok_or(AppError::NotFound)
 }
 
 /// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).

@@ -6,7 +6,11 @@
 //! "database is locked"; readers use their own pool and, thanks to WAL,
 //! never wait for the writer. On PostgreSQL both are the same pool.
 
+pub mod writer;
+
+use crate::error::{AppError, AppResult};
 use anyhow::Context;
+use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
@@ -27,12 +31,14 @@ pub struct Db {
     pub dialect: Dialect,
     /// Configuration read on hot paths, for a few seconds (see `cache.rs`).
     pub cache: std::sync::Arc<crate::cache::Cache>,
+    /// SQLite only: the thread that runs [`Db::transact`] work.
+    writer: Option<writer::Writer>,
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "foundation", include_str!("../../../migrations/0001_foundation.sql")),
-    (2, "visit", include_str!("../../../migrations/0002_visit.sql")),
+    (1, "foundation", include_str!("../../../../migrations/0001_foundation.sql")),
+    (2, "visit", include_str!("../../../../migrations/0002_visit.sql")),
 ];
 
 impl Db {
@@ -52,7 +58,8 @@ impl Db {
                 // WAL persists in the file; set it once, before readers open.
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
-                Ok(Db { read, write, dialect, cache: Default::default() })
+                let writer = Some(writer::Writer::start(write.clone())?);
+                Ok(Db { read, write, dialect, cache: Default::default(), writer })
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -61,7 +68,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Db { read: pool.clone(), write: pool, dialect, cache: Default::default() })
+                Ok(Db { read: pool.clone(), write: pool, dialect, cache: Default::default(), writer: None })
             }
         }
     }
@@ -95,6 +102,42 @@ impl Db {
             ran += 1;
         }
         Ok(ran)
+    }
+
+    /// Runs `work` in a transaction and commits it: on SQLite through the
+    /// writer thread (grouped with concurrent ones, see `writer.rs`), on
+    /// PostgreSQL in a transaction of its own. An error from `work` rolls its
+    /// changes back and is returned as it is.
+    pub async fn transact<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
+    {
+        let Some(w) = &self.writer else {
+            let mut tx = self.write.begin().await?;
+            let value = work(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(value);
+        };
+        let (answer, answered) = tokio::sync::oneshot::channel::<AppResult<T>>();
+        let job: writer::Job = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = work(conn).await;
+                let ok = result.is_ok();
+                let finish: writer::Finish = Box::new(move |committed| {
+                    let _ = answer.send(match (result, committed) {
+                        (Ok(value), Ok(())) => Ok(value),
+                        (Ok(_), Err(e)) => Err(AppError::Internal(anyhow::anyhow!("commit failed: {e}"))),
+                        (Err(e), _) => Err(e),
+                    });
+                });
+                (ok, finish)
+            })
+        });
+        if !w.submit(job) {
+            return Err(AppError::Internal(anyhow::anyhow!("the database writer has stopped")));
+        }
+        answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the write was not committed")))?
     }
 
     pub async fn ping(&self) -> bool {

@@ -1,0 +1,87 @@
+//! SQLite's writer: one thread that owns the write path of the busiest
+//! transactions (the queue's). They are queued to it and run back to back
+//! on its own single-threaded runtime, so the transaction in progress never
+//! waits behind request handlers for a turn on the CPU. Transactions that
+//! queue up meanwhile are committed together (group commit): `BEGIN
+//! IMMEDIATE`, each in its own savepoint (a failing one is rolled back
+//! alone), one `COMMIT` — one fsync for the group, still
+//! `synchronous=FULL` — and only then is each caller answered, so nothing
+//! is acknowledged before it is on disk.
+
+use futures_util::future::BoxFuture;
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::mpsc;
+
+/// What the writer hands back to a job after the group's COMMIT.
+pub type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A job: runs its statements, says whether they succeeded, and how to
+/// answer its caller once the commit is known.
+pub type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+
+/// Transactions committed together at most.
+const MAX_GROUP: usize = 64;
+
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Writer {
+    pub fn start(pool: AnyPool) -> std::io::Result<Writer> {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new().name("mpp-sqlite-writer".into()).spawn(move || runtime.block_on(run(pool, rx)))?;
+        Ok(Writer { jobs })
+    }
+
+    /// Queues a job; false if the writer has stopped.
+    pub fn submit(&self, job: Job) -> bool {
+        self.jobs.send(job).is_ok()
+    }
+}
+
+async fn run(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut finishes = Vec::with_capacity(group.len());
+        let outcome = match pool.acquire().await {
+            Ok(mut conn) => {
+                let outcome = run_group(&mut conn, group, &mut finishes).await;
+                if outcome.is_err() {
+                    let _ = conn.execute("ROLLBACK").await;
+                }
+                outcome
+            }
+            Err(e) => Err(format!("no database connection: {e}")),
+        };
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, "a group of writes did not commit");
+        }
+        // Jobs that never ran dropped their callers' channels: they hear an error too.
+        for finish in finishes {
+            finish(outcome.clone());
+        }
+    }
+}
+
+async fn run_group(conn: &mut AnyConnection, group: Vec<Job>, finishes: &mut Vec<Finish>) -> Result<(), String> {
+    let err = |e: sqlx::Error| e.to_string();
+    conn.execute("BEGIN IMMEDIATE").await.map_err(err)?;
+    for job in group {
+        conn.execute("SAVEPOINT job").await.map_err(err)?;
+        let (ok, finish) = job(conn).await;
+        finishes.push(finish);
+        if !ok {
+            conn.execute("ROLLBACK TO job").await.map_err(err)?;
+        }
+        conn.execute("RELEASE job").await.map_err(err)?;
+    }
+    conn.execute("COMMIT").await.map_err(err)?;
+    Ok(())
+}
