@@ -199,3 +199,34 @@ async fn the_daily_quota_and_the_api(app: TestApp) {
     assert_eq!(t["label"], "A-001");
 }
 both!(the_daily_quota_and_the_api);
+
+/// Ten kiosks checking in the same booking at once: one ticket, nine
+/// refusals, and the refused ones leave nothing behind (on SQLite their
+/// work is rolled back to its savepoint inside a shared group commit).
+async fn a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900, "").await;
+    let code = booking_code_of(&r);
+    set_clock(&app, "2026-11-26T09:00:00+08:00");
+    let staff = std::sync::Arc::new(token_for(&app, OFFICER).await);
+    let mut kiosks = Vec::new();
+    for _ in 0..10 {
+        let (url, staff) = (app.url(&format!("/api/v1/malls/ttu/appointments/{code}/check-in")), staff.clone());
+        kiosks.push(tokio::spawn(async move {
+            Client::new().post(url).bearer_auth(staff.as_str()).send().await.unwrap().status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for k in kiosks {
+        statuses.push(k.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 9, "{statuses:?}");
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&app.state.db.read).await.unwrap();
+    assert_eq!(tickets, 1, "the refused check-ins left no ticket behind");
+    let numbers: i64 =
+        sqlx::query_scalar("SELECT last_seq FROM ticket_numbers").fetch_one(&app.state.db.read).await.unwrap();
+    assert_eq!(numbers, 1, "nor used up a number");
+}
+both!(a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket);
