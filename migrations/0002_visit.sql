@@ -84,6 +84,8 @@ CREATE TABLE ticket_steps (
     FOREIGN KEY (mall_id, ticket_id) REFERENCES tickets (mall_id, id)
 );
 CREATE INDEX ticket_steps_by_day ON ticket_steps (mall_id, day);
+-- Recent handling times of a service (the wait estimate reads the last 30).
+CREATE INDEX ticket_steps_recent ON ticket_steps (mall_id, service_id, ended_at);
 
 -- Every call and recall, newest last: what the board shows and speaks.
 CREATE TABLE calls (

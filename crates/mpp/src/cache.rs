@@ -2,7 +2,9 @@
 //! every request (the mall, a counter and its services, a service's short
 //! description, the queue settings, a day's opening hours). Writes through
 //! this process clear it at once; another process's writes show within
-//! [`TTL`]. Nothing personal and nothing that changes per visit is cached.
+//! [`TTL`]. Besides configuration: a user's roles in a mall and an API
+//! token's owner (granting a role clears the cache). Nothing that changes
+//! per visit is cached.
 
 use std::any::Any;
 use std::collections::HashMap;

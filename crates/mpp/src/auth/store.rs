@@ -47,8 +47,13 @@ pub async fn is_supervisor(db: &Db, user_id: &str) -> AppResult<bool> {
     Ok(n > 0)
 }
 
-/// What this user may do in this mall.
+/// What this user may do in this mall. Cached for a few seconds (every
+/// request asks); granting a role here clears the cache.
 pub async fn access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access> {
+    db.cache.get_or(format!("access:{user_id}:{mall_id}"), || load_access(db, user_id, mall_id)).await
+}
+
+async fn load_access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT role, agency_id FROM mall_roles WHERE mall_id = $1 AND user_id = $2")
             .bind(mall_id)
@@ -84,6 +89,7 @@ pub async fn grant_mall_role(
     .bind(agency_id.unwrap_or(""))
     .execute(&db.write)
     .await?;
+    db.cache.clear();
     Ok(())
 }
 
@@ -93,6 +99,7 @@ pub async fn grant_supervisor(db: &Db, user_id: &str) -> AppResult<()> {
         .bind(Role::NationalSupervisor.as_str())
         .execute(&db.write)
         .await?;
+    db.cache.clear();
     Ok(())
 }
 

@@ -31,17 +31,26 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthorized)?;
-    // One query: the token's owner and whether they supervise the deployment.
-    let row: Option<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name,
-         (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor')
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.expires_at > $2",
-    )
-    .bind(super::token_hash(token.trim()))
-    .bind(state.clock.now_ms())
-    .fetch_optional(&state.db.read)
-    .await?;
+    // One query: the token's owner and whether they supervise the
+    // deployment; cached for a few seconds, as integrations call often.
+    let hash = super::token_hash(token.trim());
+    let now = state.clock.now_ms();
+    let row: Option<(String, String, String, i64)> = state
+        .db
+        .cache
+        .get_or(format!("token:{hash}"), || async {
+            sqlx::query_as(
+                "SELECT u.id, u.email, u.name,
+                 (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor')
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.token_hash = $1 AND t.expires_at > $2",
+            )
+            .bind(&hash)
+            .bind(now)
+            .fetch_optional(&state.db.read)
+            .await
+        })
+        .await?;
     let (id, email, name, supervising) = row.ok_or(AppError::Unauthorized)?;
     let is_supervisor = supervising > 0;
     Ok(CurrentUser { id, email, name, is_supervisor })
