@@ -1,7 +1,8 @@
 //! The SQL of the visit: issuing tickets, calling them, and every officer
-//! action, each one transaction. Concurrency rule: a ticket changes state
-//! only through an UPDATE that names the state it expects, so two officers
-//! racing for the same ticket cannot both win; the loser picks again.
+//! action, each one transaction through `Db::transact` (grouped commits on
+//! SQLite). Concurrency rule: a ticket changes state only through an UPDATE
+//! that names the state it expects, so two officers racing for the same
+//! ticket cannot both win; the loser picks again.
 
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
