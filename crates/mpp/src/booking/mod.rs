@@ -50,27 +50,24 @@ fn instant(mall: &Mall, day: Date, at: Time) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
-/// The daily quota of online bookings for a service (0: off).
-pub async fn quota(state: &AppState, mall_id: &str, service_id: &str) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT booking_quota FROM services WHERE mall_id = $1 AND id = $2")
-        .bind(mall_id)
-        .bind(service_id)
-        .fetch_optional(&state.db.read)
-        .await?
-        .unwrap_or(0))
-}
-
 /// What a service offers on a day: slots still ahead with their free places.
 pub async fn offer(state: &AppState, mall: &Mall, service: &Brief, day: Date) -> AppResult<DayOffer> {
+    Ok(plan(state, mall, service, day).await?.offer)
+}
+
+/// A day's offer and the places one slot holds (what booking checks against).
+struct Plan {
+    offer: DayOffer,
+    slot_capacity: i64,
+}
+
+async fn plan(state: &AppState, mall: &Mall, service: &Brief, day: Date) -> AppResult<Plan> {
     let date = iso_date(day);
-    let empty = DayOffer { date: date.clone(), day_free: 0, slots: Vec::new() };
-    let quota = quota(state, &mall.id, &service.id).await?;
-    let Some((opens, closes)) = crate::calendar::store::opening_on(&state.db, &mall.id, day).await? else {
-        return Ok(empty);
+    let quota = service.booking_quota;
+    let opening = crate::calendar::store::opening_on(&state.db, &mall.id, day).await?;
+    let Some((opens, closes)) = opening.filter(|_| quota > 0 && service.active) else {
+        return Ok(Plan { offer: DayOffer { date, day_free: 0, slots: Vec::new() }, slot_capacity: 0 });
     };
-    if quota == 0 || !service.active {
-        return Ok(empty);
-    }
     let (counters, _) = visit::counters_for(&state.db, &mall.id, &service.id).await?;
     let handling = visit::handling_secs(&state.db, &mall.id, &service.id, issue::DEFAULT_HANDLING_SECS).await?;
     let capacity =
@@ -98,7 +95,7 @@ pub async fn offer(state: &AppState, mall: &Mall, service: &Brief, day: Date) ->
         })
         .filter(|s| s.start > now)
         .collect();
-    Ok(DayOffer { date, day_free, slots })
+    Ok(Plan { offer: DayOffer { date, day_free, slots }, slot_capacity: capacity })
 }
 
 /// The days a citizen may book: the mall's open days from today, two weeks ahead.
@@ -136,15 +133,12 @@ pub async fn book(
     if day < today || day > today + time::Duration::days(rules::DAYS_AHEAD) {
         return Err(AppError::invalid("date", "booking.day_out_of_range"));
     }
-    let offer = offer(state, mall, service, day).await?;
+    let Plan { offer, slot_capacity } = plan(state, mall, service, day).await?;
     let slot = offer
         .slots
         .iter()
         .find(|s| s.start == start)
         .ok_or_else(|| AppError::invalid("slot", "booking.no_such_slot"))?;
-    let (counters, _) = visit::counters_for(&state.db, &mall.id, &service.id).await?;
-    let handling = visit::handling_secs(&state.db, &mall.id, &service.id, issue::DEFAULT_HANDLING_SECS).await?;
-    let capacity = rules::slot_capacity(u64::try_from(counters).unwrap_or(0), u64::try_from(handling).unwrap_or(1));
     let wanted = store::Wanted {
         mall_id: &mall.id,
         service_id: &service.id,
@@ -152,8 +146,8 @@ pub async fn book(
         day: &offer.date,
         slot_start: slot.start,
         slot_end: slot.end,
-        slot_capacity: i64::try_from(capacity).unwrap_or(0),
-        day_quota: quota(state, &mall.id, &service.id).await?,
+        slot_capacity,
+        day_quota: service.booking_quota,
     };
     let a = store::book(&state.db, &wanted, replacing, claim, state.clock.now_ms()).await?;
     confirm(state, mall, user, service, &a).await;

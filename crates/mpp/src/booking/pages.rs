@@ -122,11 +122,10 @@ struct ChoosePage {
 
 /// A bookable service by code, or 404.
 async fn service(state: &AppState, mall: &Mall, code: &str) -> AppResult<Brief> {
-    let s = visit::brief_by_code(&state.db, &mall.id, code).await?.filter(|s| s.active).ok_or(AppError::NotFound)?;
-    if super::quota(state, &mall.id, &s.id).await? == 0 {
-        return Err(AppError::NotFound);
-    }
-    Ok(s)
+    visit::brief_by_code(&state.db, &mall.id, code)
+        .await?
+        .filter(|s| s.active && s.booking_quota > 0)
+        .ok_or(AppError::NotFound)
 }
 
 /// The citizen's own booking by code; someone else's is simply not found.

@@ -261,7 +261,7 @@ async fn service_page(
             }
         })
         .collect();
-    let bookable = !counters.is_empty() && crate::booking::quota(&state, &mall.id, &s.id).await? > 0;
+    let bookable = !counters.is_empty() && s.booking_quota > 0;
     let own = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
     let json_ld = linked_data::schema_org_service(&mall, agency, &s, &t).to_string().replace("</", "<\\/");
     let page = ServicePage {

@@ -346,6 +346,8 @@ pub struct Brief {
     pub queue_prefix: String,
     #[sqlx(try_from = "crate::db::IntBool")]
     pub active: bool,
+    /// Online appointments a day (0: not bookable).
+    pub booking_quota: i64,
     pub requirements_id: String,
     pub requirements_en: String,
     pub agency_id: String,
@@ -353,7 +355,8 @@ pub struct Brief {
     pub agency_name_en: String,
 }
 
-const BRIEF: &str = "SELECT s.id, s.code, s.name_id, s.name_en, s.queue_prefix, s.active, s.requirements_id,
+const BRIEF: &str =
+    "SELECT s.id, s.code, s.name_id, s.name_en, s.queue_prefix, s.active, s.booking_quota, s.requirements_id,
     s.requirements_en, s.agency_id, a.name_id AS agency_name_id, a.name_en AS agency_name_en
     FROM services s JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id WHERE s.mall_id = $1";
 
