@@ -67,6 +67,17 @@ impl AppError {
         }
     }
 
+    /// For a refusal or invalid input, the message to show beside the form
+    /// the user sent (the first field's, for invalid input); `None` for
+    /// errors that are not about what they asked.
+    pub fn form_message(&self) -> Option<&'static str> {
+        match self {
+            AppError::Conflict(key) | AppError::BadRequest(key) => Some(key),
+            AppError::Invalid(fields) => Some(fields.first().map_or("error.invalid", |f| f.key)),
+            _ => None,
+        }
+    }
+
     /// Catalogue key of the one-line explanation.
     pub fn detail_key(&self) -> &'static str {
         match self {

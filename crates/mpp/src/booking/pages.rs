@@ -13,7 +13,7 @@ use crate::web::{Ctx, base_url, render, render_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use mpp_domain::booking as rules;
@@ -204,16 +204,13 @@ async fn take(
     let date = form.get("tanggal");
     match book(&state, &mall, &user, &s, Choice { date: &date, start }, moving.as_ref(), None).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/janji/{}", mall.slug, a.code)).into_response()),
-        Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
-            let q = ChooseQuery { tanggal: date, pindah: form.get("pindah") };
-            render_status(StatusCode::CONFLICT, &choose_page(&state, ctx, mall, s, &q, Some(key)).await?)
-        }
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.first().map_or("error.invalid", |e| e.key);
-            let q = ChooseQuery { tanggal: date, pindah: form.get("pindah") };
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &choose_page(&state, ctx, mall, s, &q, Some(key)).await?)
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.form_message() {
+            Some(key) => {
+                let q = ChooseQuery { tanggal: date, pindah: form.get("pindah") };
+                render_status(e.status(), &choose_page(&state, ctx, mall, s, &q, Some(key)).await?)
+            }
+            None => Err(e),
+        },
     }
 }
 

@@ -125,14 +125,10 @@ async fn issue_ticket(
     };
     match issue::issue(&state, &mall, req).await {
         Ok(t) => Ok(Redirect::to(&format!("/m/{}/kiosk/tiket/{}?dari=penyambut", mall.slug, t.id)).into_response()),
-        Err(AppError::Conflict(key) | AppError::BadRequest(key)) => {
-            again(&state, ctx, mall, &form, priority, key, StatusCode::CONFLICT).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.first().map_or("error.invalid", |e| e.key);
-            again(&state, ctx, mall, &form, priority, key, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.form_message() {
+            Some(key) => again(&state, ctx, mall, &form, priority, key, e.status()).await,
+            None => Err(e),
+        },
     }
 }
 
@@ -179,13 +175,9 @@ async fn void_by_number(
     match voided {
         Ok(()) => Ok(Redirect::to(&format!("/m/{}/penyambut?batal={}", mall.slug, crate::web::url_encode(&label)))
             .into_response()),
-        Err(AppError::Conflict(key)) => {
-            again(&state, ctx, mall, &form, Priority::None, key, StatusCode::CONFLICT).await
-        }
-        Err(AppError::Invalid(_)) => {
-            again(&state, ctx, mall, &form, Priority::None, "greeter.no_such_ticket", StatusCode::UNPROCESSABLE_ENTITY)
-                .await
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.form_message() {
+            Some(key) => again(&state, ctx, mall, &form, Priority::None, key, e.status()).await,
+            None => Err(e),
+        },
     }
 }

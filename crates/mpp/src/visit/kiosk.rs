@@ -253,14 +253,10 @@ async fn take(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>,
             Ok(resp)
         }
         // Shown on the same screen, with the choices kept.
-        Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
-            details_again(&state, ctx, mall, &chosen, phone, priority, key, StatusCode::CONFLICT).await
-        }
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.first().map(|e| e.key).unwrap_or("error.invalid");
-            details_again(&state, ctx, mall, &chosen, phone, priority, key, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.form_message() {
+            Some(key) => details_again(&state, ctx, mall, &chosen, phone, priority, key, e.status()).await,
+            None => Err(e),
+        },
     }
 }
 
@@ -346,13 +342,9 @@ async fn booking_check_in(
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(LAST_TICKET_COOKIE, &t.id, 24 * 3600, false));
             Ok(resp)
         }
-        Err(AppError::Conflict(key)) => {
-            render_status(StatusCode::CONFLICT, &BookingPage { ctx, mall, code, error: Some(key) })
-        }
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.first().map_or("error.invalid", |e| e.key);
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &BookingPage { ctx, mall, code, error: Some(key) })
-        }
-        Err(e) => Err(e),
+        Err(e) => match e.form_message() {
+            Some(key) => render_status(e.status(), &BookingPage { ctx, mall, code, error: Some(key) }),
+            None => Err(e),
+        },
     }
 }
