@@ -33,7 +33,7 @@ pub enum Begin {
 }
 
 /// The key of this request, if it sent one (checked: 1–200 visible characters).
-pub fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
+fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
     let Some(v) = headers.get(HEADER) else { return Ok(None) };
     let key = v.to_str().map_err(|_| AppError::BadRequest("idempotency.bad_key"))?.trim();
     if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -43,7 +43,7 @@ pub fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
 }
 
 /// Registers the key, or says what became of its first use.
-pub async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppResult<Begin> {
+async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppResult<Begin> {
     let hash = crate::auth::hex(&Sha256::digest(body));
     // Forget old keys now and then (cheap with the primary key's order irrelevant).
     sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now - KEEP_MS).execute(&db.write).await?;
@@ -108,11 +108,40 @@ pub async fn complete(conn: &mut AnyConnection, claim: &Claim, resource_id: &str
 }
 
 /// The first request failed: free the key so a retry can try again.
-pub async fn release(db: &Db, claim: &Claim) -> AppResult<()> {
+async fn release(db: &Db, claim: &Claim) -> AppResult<()> {
     sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND resource_id IS NULL")
         .bind(&claim.scope)
         .bind(&claim.key)
         .execute(&db.write)
         .await?;
     Ok(())
+}
+
+/// Starts an API create request: `None` when it sent no key; otherwise the
+/// claim of a first use, or the earlier result to replay. The key is bound to
+/// the body's canonical JSON, so a reuse with another body is refused.
+pub async fn start(
+    db: &Db,
+    headers: &HeaderMap,
+    scope: &str,
+    body: &impl serde::Serialize,
+    now: i64,
+) -> AppResult<Option<Begin>> {
+    let Some(key) = key_of(headers)? else { return Ok(None) };
+    let canonical = serde_json::to_vec(body).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Some(begin(db, scope, &key, &canonical, now).await?))
+}
+
+/// The work's result, after freeing the key if it failed (so a retry can succeed).
+pub async fn settle<T>(db: &Db, claim: Option<&Claim>, result: AppResult<T>) -> AppResult<T> {
+    if let (Err(_), Some(claim)) = (&result, claim) {
+        release(db, claim).await?;
+    }
+    result
+}
+
+/// Marks a response as the replay of an earlier request.
+pub fn replayed(mut resp: axum::response::Response) -> axum::response::Response {
+    resp.headers_mut().insert("idempotency-replayed", axum::http::HeaderValue::from_static("true"));
+    resp
 }

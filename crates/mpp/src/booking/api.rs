@@ -6,6 +6,7 @@ use super::store;
 use super::{Choice, DayOffer, book, check_in, offer};
 use crate::api::{ApiJson, ApiUser, accept_lang};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
 use crate::state::AppState;
 use crate::tenancy;
@@ -94,43 +95,19 @@ async fn create(
         .await?
         .filter(|s| s.active)
         .ok_or_else(|| AppError::invalid("service", "visit.pick_service"))?;
-    let claim = match crate::idempotency::key_of(&headers)? {
+    let scope = format!("{}:{}:appointments", user.0.id, mall.id);
+    let claim = match idempotency::start(&state.db, &headers, &scope, &body, state.clock.now_ms()).await? {
         None => None,
-        Some(key) => {
-            let scope = format!("{}:{}:appointments", user.0.id, mall.id);
-            let canonical = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.into()))?;
-            match crate::idempotency::begin(&state.db, &scope, &key, &canonical, state.clock.now_ms()).await? {
-                crate::idempotency::Begin::New(claim) => Some(claim),
-                crate::idempotency::Begin::Replay(id) => {
-                    let a: store::Appointment = sqlx::query_as(
-                        "SELECT id, code, service_id, user_id, day, slot_start, slot_end, status, ticket_id
-                         FROM appointments WHERE mall_id = $1 AND id = $2",
-                    )
-                    .bind(&mall.id)
-                    .bind(&id)
-                    .fetch_one(&state.db.read)
-                    .await?;
-                    let mut resp = crate::api::created(
-                        format!("/api/v1/malls/{}/appointments/{}", mall.slug, a.code),
-                        view(&state, &mall.id, &a).await?,
-                    );
-                    resp.headers_mut().insert("idempotency-replayed", axum::http::HeaderValue::from_static("true"));
-                    return Ok(resp);
-                }
-            }
+        Some(Begin::New(claim)) => Some(claim),
+        Some(Begin::Replay(id)) => {
+            let a = store::by_id(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
+            let location = format!("/api/v1/malls/{}/appointments/{}", mall.slug, a.code);
+            return Ok(idempotency::replayed(crate::api::created(location, view(&state, &mall.id, &a).await?)));
         }
     };
     let choice = Choice { date: &body.date, start: body.start };
     let result = book(&state, &mall, &user.0, &s, choice, None, claim.as_ref()).await;
-    let a = match result {
-        Ok(a) => a,
-        Err(e) => {
-            if let Some(c) = &claim {
-                crate::idempotency::release(&state.db, c).await?;
-            }
-            return Err(e);
-        }
-    };
+    let a = idempotency::settle(&state.db, claim.as_ref(), result).await?;
     Ok(crate::api::created(
         format!("/api/v1/malls/{}/appointments/{}", mall.slug, a.code),
         view(&state, &mall.id, &a).await?,

@@ -29,6 +29,14 @@ pub async fn by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<App
         .await?)
 }
 
+pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Appointment>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(id)
+        .fetch_optional(&db.read)
+        .await?)
+}
+
 /// A citizen's bookings at a mall that are still ahead of them.
 pub async fn upcoming(db: &Db, mall_id: &str, user_id: &str, now: i64) -> AppResult<Vec<Appointment>> {
     Ok(sqlx::query_as(&format!(

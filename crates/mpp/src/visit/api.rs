@@ -9,6 +9,7 @@ use crate::api::{ApiJson, ApiUser, accept_lang};
 use crate::catalog::store as catalog;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
@@ -77,21 +78,17 @@ async fn create(
         None | Some("") => Priority::None,
         Some(p) => Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "error.bad_field"))?,
     };
-    let claim = match crate::idempotency::key_of(&headers)? {
+    let scope = format!("{}:{}:tickets", user.0.id, mall.id);
+    let claim = match idempotency::start(&state.db, &headers, &scope, &body, state.clock.now_ms()).await? {
         None => None,
-        Some(key) => {
-            let scope = format!("{}:{}:tickets", user.0.id, mall.id);
-            let canonical = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.into()))?;
-            match crate::idempotency::begin(&state.db, &scope, &key, &canonical, state.clock.now_ms()).await? {
-                crate::idempotency::Begin::New(claim) => Some(claim),
-                crate::idempotency::Begin::Replay(id) => {
-                    let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
-                    let v = view(&state, &headers, &mall, &t).await?;
-                    let mut resp = crate::api::created(format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id), v);
-                    resp.headers_mut().insert("idempotency-replayed", axum::http::HeaderValue::from_static("true"));
-                    return Ok(resp);
-                }
-            }
+        Some(Begin::New(claim)) => Some(claim),
+        Some(Begin::Replay(id)) => {
+            let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
+            let v = view(&state, &headers, &mall, &t).await?;
+            return Ok(idempotency::replayed(crate::api::created(
+                format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id),
+                v,
+            )));
         }
     };
     let req = Request {
@@ -104,15 +101,7 @@ async fn create(
         claim: claim.clone(),
         appointment: None,
     };
-    let t = match issue::issue(&state, &mall, req).await {
-        Ok(t) => t,
-        Err(e) => {
-            if let Some(c) = &claim {
-                crate::idempotency::release(&state.db, c).await?;
-            }
-            return Err(e);
-        }
-    };
+    let t = idempotency::settle(&state.db, claim.as_ref(), issue::issue(&state, &mall, req).await).await?;
     let v = view(&state, &headers, &mall, &t).await?;
     Ok(crate::api::created(format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id), v))
 }
