@@ -4,7 +4,7 @@
 //! action comes back to the console with the reason.
 
 use super::store::{self, Action, Desk, Ticket};
-use super::{priority_key, status_key};
+use super::{priority_text, status_key};
 use crate::auth::session::CurrentUser;
 use crate::catalog::store::{self as catalog, Service};
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use mpp_domain::format::{self, iso_date};
-use mpp_domain::queue::{Outcome, Priority};
+use mpp_domain::queue::Outcome;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -133,10 +133,9 @@ fn line(ctx: &Ctx, mall: &Mall, services: &[Service], t: &Ticket) -> TicketLine 
         id: t.id.clone(),
         label: t.label.clone(),
         service: name(&t.service_id),
-        priority: match Priority::parse(&t.priority) {
-            Some(p) if p != Priority::None => ctx.t.t(priority_key(p)).to_string(),
-            _ if t.quick => ctx.t.t("ticket.quick").to_string(),
-            _ => String::new(),
+        priority: match priority_text(&ctx.t, &t.priority) {
+            none if none.is_empty() && t.quick => ctx.t.t("ticket.quick").to_string(),
+            need => need,
         },
         status: ctx.t.t(status_key(t.status())).to_string(),
         since: format::instant(t.called_at.unwrap_or(t.queued_at), mall.zone(), ctx.lang()),

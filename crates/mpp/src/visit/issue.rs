@@ -63,15 +63,18 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
         return Err(AppError::Conflict("visit.closed_now"));
     };
     let day = iso_date(local.date());
+    // Counters serving each service, open or yet to open today.
+    let mut serving = Vec::with_capacity(req.services.len());
     for s in &req.services {
         let (counters, _) = store::counters_for(&state.db, &mall.id, &s.id).await?;
         if counters == 0 || !s.active {
             return Err(AppError::Conflict("visit.no_counter"));
         }
+        serving.push(counters);
     }
     // Capacity: the first service must still fit in the service time left
-    // today (breaks excluded), at the counters that serve it (open or yet to open).
-    let (counters, _) = store::counters_for(&state.db, &mall.id, &first.id).await?;
+    // today (breaks excluded), at the counters that serve it.
+    let counters = serving[0];
     let handling = store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?;
     let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
     let breaks = store::settings(&state.db, &mall.id).await?.breaks();

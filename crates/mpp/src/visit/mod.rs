@@ -75,10 +75,7 @@ impl TicketView {
             ahead: standing.as_ref().map_or(0, |s| s.ahead),
             wait_minutes: standing.as_ref().map_or(0, |s| s.wait_minutes),
             counter,
-            priority: match Priority::parse(&t.priority) {
-                Some(p) if p != Priority::None => tr.t(priority_key(p)).to_string(),
-                _ => String::new(),
-            },
+            priority: priority_text(tr, &t.priority),
             issued: format::instant(t.issued_at, mall.zone(), tr.lang),
             requirements: service
                 .as_ref()
@@ -109,6 +106,14 @@ pub fn status_key(s: TicketStatus) -> &'static str {
         TicketStatus::NoShow => "ticket.status.no_show",
         TicketStatus::Void => "ticket.status.void",
         TicketStatus::Expired => "ticket.status.expired",
+    }
+}
+
+/// A ticket's priority need in words, or "" for none.
+pub fn priority_text(tr: &Tr, priority: &str) -> String {
+    match Priority::parse(priority) {
+        Some(p) if p != Priority::None => tr.t(priority_key(p)).to_string(),
+        _ => String::new(),
     }
 }
 
