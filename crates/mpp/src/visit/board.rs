@@ -51,7 +51,7 @@ pub struct BoardQuery {
 }
 
 impl BoardQuery {
-    fn lang(&self) -> Lang {
+    pub fn lang(&self) -> Lang {
         if self.bahasa == "en" { Lang::En } else { Lang::Id }
     }
     fn zone(&self) -> Option<&str> {

@@ -80,21 +80,15 @@ pub fn wav(sentence: &str, lang: Lang) -> Vec<u8> {
     out
 }
 
-#[derive(serde::Deserialize)]
-pub struct VoiceQuery {
-    #[serde(default)]
-    bahasa: String,
-}
-
 /// `GET /m/{slug}/papan/suara/{call_id}`: the call, spoken.
 pub async fn audio(
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
-    Query(q): Query<VoiceQuery>,
+    Query(q): Query<super::board::BoardQuery>,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let call = store::call(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
-    let lang = if q.bahasa == "en" { Lang::En } else { Lang::Id };
+    let lang = q.lang();
     let seq = u64::try_from(call.seq).unwrap_or(0);
     let counter = u64::try_from(call.counter_number).unwrap_or(0);
     let body = wav(&speech::announcement(&call.prefix, seq, counter, lang), lang);
