@@ -6,11 +6,11 @@
 //! resource's id against the key ([`complete`]), so a crash can never leave
 //! a created resource without its key.
 
+use crate::db::sql::{self, Conn};
 use crate::db::{Db, is_unique_violation};
 use crate::error::{AppError, AppResult};
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
 
 pub const HEADER: &str = "idempotency-key";
 /// Keys are remembered this long.
@@ -97,8 +97,8 @@ async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppRes
 }
 
 /// Records the created resource against the key, inside the creating transaction.
-pub async fn complete(conn: &mut AnyConnection, claim: &Claim, resource_id: &str) -> AppResult<()> {
-    sqlx::query("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2")
+pub async fn complete(conn: &mut Conn<'_>, claim: &Claim, resource_id: &str) -> AppResult<()> {
+    sql::query("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2")
         .bind(&claim.scope)
         .bind(&claim.key)
         .bind(resource_id)

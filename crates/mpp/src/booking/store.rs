@@ -2,6 +2,7 @@
 //! conditional UPDATEs (`booked < capacity`), so concurrent bookings can
 //! never overfill a slot or the day's quota.
 
+use crate::db::sql::{self, Conn};
 use crate::db::{Db, is_unique_violation, new_id};
 use crate::error::{AppError, AppResult};
 use sqlx::AnyConnection;
@@ -164,7 +165,7 @@ pub async fn book(
         None => insert(&mut tx, w, now).await?,
     };
     if let Some(claim) = claim {
-        crate::idempotency::complete(&mut tx, claim, &id).await?;
+        crate::idempotency::complete(&mut Conn::Any(&mut tx), claim, &id).await?;
     }
     let a: Appointment = sqlx::query_as(&format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND id = $2"))
         .bind(w.mall_id)
@@ -228,14 +229,14 @@ pub async fn cancel(db: &Db, mall_id: &str, a: &Appointment, now: i64) -> AppRes
 /// Records the check-in: the booking now has a ticket (as `checked_in`, or
 /// `late` when it became a walk-in).
 pub async fn checked_in(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     mall_id: &str,
     id: &str,
     ticket_id: &str,
     late: bool,
     now: i64,
 ) -> AppResult<bool> {
-    let n = sqlx::query(
+    let n = sql::query(
         "UPDATE appointments SET status = $4, ticket_id = $3, updated_at = $5 WHERE mall_id = $1 AND id = $2
          AND status = 'booked'",
     )
@@ -245,8 +246,7 @@ pub async fn checked_in(
     .bind(if late { "late" } else { "checked_in" })
     .bind(now)
     .execute(conn)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }
 

@@ -6,6 +6,7 @@
 //! "database is locked"; readers use their own pool and, thanks to WAL,
 //! never wait for the writer. On PostgreSQL both are the same pool.
 
+pub mod sql;
 pub mod writer;
 
 use crate::error::{AppError, AppResult};
@@ -58,7 +59,8 @@ impl Db {
                 // WAL persists in the file; set it once, before readers open.
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
-                let writer = Some(writer::Writer::start(write.clone())?);
+                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
+                let writer = Some(writer::Writer::start(file, SQLITE_PRAGMAS, write.clone())?);
                 Ok(Db { read, write, dialect, cache: Default::default(), writer })
             }
             Dialect::Postgres => {
@@ -111,11 +113,11 @@ impl Db {
     pub async fn transact<T, F>(&self, work: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut sql::Conn<'c>) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
     {
         let Some(w) = &self.writer else {
             let mut tx = self.write.begin().await?;
-            let value = work(&mut tx).await?;
+            let value = work(&mut sql::Conn::Any(&mut tx)).await?;
             tx.commit().await?;
             return Ok(value);
         };
@@ -145,21 +147,26 @@ impl Db {
     }
 }
 
+/// Every SQLite connection's settings. FULL: a commit acknowledged to a
+/// user survives a power cut. A larger page cache saves reads (a mall's
+/// database is small). (Memory-mapped I/O was tried: the page faults cost
+/// more than the reads it saved, docs/PERFORMANCE.md.)
+const SQLITE_PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
+    PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;";
+
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new().max_connections(size).acquire_timeout(Duration::from_secs(30)).after_connect(|conn, _| {
-        Box::pin(async move {
-            // FULL: a commit acknowledged to a user survives a power cut.
-            // A larger page cache saves reads (a mall's database is small).
-            // (Memory-mapped I/O was tried: the page faults cost more than
-            // the reads it saved, docs/PERFORMANCE.md.)
-            conn.execute(
-                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
-            )
-            .await?;
-            Ok(())
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(Duration::from_secs(30))
+        // A connection to a local file does not go stale; the ping would be
+        // one more round trip to its thread on every acquire.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
         })
-    })
 }
 
 /// A new globally unique, time-ordered id (UUIDv7, as text).

@@ -1,22 +1,29 @@
 //! SQLite's writer: one thread that owns the write path of the busiest
-//! transactions (the queue's). They are queued to it and run back to back
-//! on its own single-threaded runtime, so the transaction in progress never
-//! waits behind request handlers for a turn on the CPU. Transactions that
-//! queue up meanwhile are committed together (group commit): `BEGIN
-//! IMMEDIATE`, each in its own savepoint (a failing one is rolled back
-//! alone), one `COMMIT` — one fsync for the group, still
-//! `synchronous=FULL` — and only then is each caller answered, so nothing
-//! is acknowledged before it is on disk.
+//! transactions (the queue's), on a connection of its own (`rusqlite`, so a
+//! statement is a function call, not a round trip to another thread; see
+//! `sql.rs`). They are queued to it and run back to back on its own
+//! single-threaded runtime, so the transaction in progress never waits
+//! behind request handlers for a turn on the CPU. Transactions that queue up
+//! meanwhile are committed together (group commit): `BEGIN IMMEDIATE`, each
+//! in its own savepoint (a failing one is rolled back alone), one `COMMIT` —
+//! one fsync for the group, still `synchronous=FULL` — and only then is
+//! each caller answered, so nothing is acknowledged before it is on disk.
+//!
+//! The other writes of the application use sqlx's single write connection.
+//! The writer holds that connection, unused, for the length of each group:
+//! the two never wait on each other's SQLite lock, they queue in-process.
 
+use super::sql::Conn;
 use futures_util::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::AnyPool;
+use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 /// What the writer hands back to a job after the group's COMMIT.
 pub type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A job: runs its statements, says whether they succeeded, and how to
 /// answer its caller once the commit is known.
-pub type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+pub type Job = Box<dyn for<'c> FnOnce(&'c mut Conn<'c>) -> BoxFuture<'c, (bool, Finish)> + Send>;
 
 /// Transactions committed together at most.
 const MAX_GROUP: usize = 64;
@@ -27,10 +34,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(pool: AnyPool) -> std::io::Result<Writer> {
+    /// Opens the writer's connection to the database file and starts its thread.
+    pub fn start(file: PathBuf, pragmas: &str, lock: AnyPool) -> anyhow::Result<Writer> {
+        let conn = rusqlite::Connection::open(&file)?;
+        conn.execute_batch(pragmas)?;
         let (jobs, rx) = mpsc::unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new().name("mpp-sqlite-writer".into()).spawn(move || runtime.block_on(run(pool, rx)))?;
+        std::thread::Builder::new()
+            .name("mpp-sqlite-writer".into())
+            .spawn(move || runtime.block_on(run(conn, lock, rx)))?;
         Ok(Writer { jobs })
     }
 
@@ -40,7 +52,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(mut conn: rusqlite::Connection, lock: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -50,15 +62,15 @@ async fn run(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
             }
         }
         let mut finishes = Vec::with_capacity(group.len());
-        let outcome = match pool.acquire().await {
-            Ok(mut conn) => {
+        let outcome = match lock.acquire().await {
+            Ok(_held) => {
                 let outcome = run_group(&mut conn, group, &mut finishes).await;
                 if outcome.is_err() {
-                    let _ = conn.execute("ROLLBACK").await;
+                    let _ = conn.execute_batch("ROLLBACK");
                 }
                 outcome
             }
-            Err(e) => Err(format!("no database connection: {e}")),
+            Err(e) => Err(format!("the write lock is unavailable: {e}")),
         };
         if let Err(e) = &outcome {
             tracing::error!(error = %e, "a group of writes did not commit");
@@ -70,18 +82,18 @@ async fn run(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-async fn run_group(conn: &mut AnyConnection, group: Vec<Job>, finishes: &mut Vec<Finish>) -> Result<(), String> {
-    let err = |e: sqlx::Error| e.to_string();
-    conn.execute("BEGIN IMMEDIATE").await.map_err(err)?;
+async fn run_group(conn: &mut rusqlite::Connection, group: Vec<Job>, finishes: &mut Vec<Finish>) -> Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     for job in group {
-        conn.execute("SAVEPOINT job").await.map_err(err)?;
-        let (ok, finish) = job(conn).await;
+        conn.execute_batch("SAVEPOINT job").map_err(err)?;
+        let (ok, finish) = job(&mut Conn::Lite(conn)).await;
         finishes.push(finish);
         if !ok {
-            conn.execute("ROLLBACK TO job").await.map_err(err)?;
+            conn.execute_batch("ROLLBACK TO job").map_err(err)?;
         }
-        conn.execute("RELEASE job").await.map_err(err)?;
+        conn.execute_batch("RELEASE job").map_err(err)?;
     }
-    conn.execute("COMMIT").await.map_err(err)?;
+    conn.execute_batch("COMMIT").map_err(err)?;
     Ok(())
 }

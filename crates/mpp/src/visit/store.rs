@@ -4,13 +4,14 @@
 //! that names the state it expects, so two officers racing for the same
 //! ticket cannot both win; the loser picks again.
 
+use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::queue::{self, Break, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
 use sqlx::AnyConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     #[serde(skip)]
     pub mall_id: String,
@@ -22,7 +23,6 @@ pub struct Ticket {
     pub service_id: String,
     pub issued_by: String,
     pub priority: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub quick: bool,
     #[serde(skip)]
     pub phone: String,
@@ -40,7 +40,6 @@ pub struct Ticket {
     pub recalls: i64,
     pub skips: i64,
     #[serde(skip)]
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub near_sent: bool,
     /// Services still to visit after this one, in order.
     pub journey: String,
@@ -50,6 +49,38 @@ const COLUMNS: &str =
     "mall_id, id, day, label, prefix, seq, service_id, issued_by, priority, quick, phone, status, issued_at,
     queued_at, window_from, window_to, target_counter_id, counter_id, officer_id, called_at, started_at, recalls,
     skips, near_sent, journey";
+
+impl FromRow for Ticket {
+    fn from_row(r: &Row) -> AppResult<Ticket> {
+        Ok(Ticket {
+            mall_id: r.text("mall_id")?,
+            id: r.text("id")?,
+            day: r.text("day")?,
+            label: r.text("label")?,
+            prefix: r.text("prefix")?,
+            seq: r.int("seq")?,
+            service_id: r.text("service_id")?,
+            issued_by: r.text("issued_by")?,
+            priority: r.text("priority")?,
+            quick: r.flag("quick")?,
+            phone: r.text("phone")?,
+            status: r.text("status")?,
+            issued_at: r.int("issued_at")?,
+            queued_at: r.int("queued_at")?,
+            window_from: r.opt_int("window_from")?,
+            window_to: r.opt_int("window_to")?,
+            target_counter_id: r.opt_text("target_counter_id")?,
+            counter_id: r.opt_text("counter_id")?,
+            officer_id: r.opt_text("officer_id")?,
+            called_at: r.opt_int("called_at")?,
+            started_at: r.opt_int("started_at")?,
+            recalls: r.int("recalls")?,
+            skips: r.int("skips")?,
+            near_sent: r.flag("near_sent")?,
+            journey: r.text("journey")?,
+        })
+    }
+}
 
 impl Ticket {
     pub fn status(&self) -> TicketStatus {
@@ -167,8 +198,8 @@ pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
     db.transact(move |conn| Box::pin(issue_in(conn, t, now))).await
 }
 
-async fn issue_in(conn: &mut AnyConnection, t: NewTicket, now: i64) -> AppResult<Ticket> {
-    let seq: i64 = sqlx::query_scalar(
+async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Ticket> {
+    let seq: i64 = sql::query(
         "INSERT INTO ticket_numbers (mall_id, day, prefix, last_seq) VALUES ($1, $2, $3, 1)
          ON CONFLICT (mall_id, day, prefix) DO UPDATE SET last_seq = ticket_numbers.last_seq + 1
          RETURNING last_seq",
@@ -182,7 +213,7 @@ async fn issue_in(conn: &mut AnyConnection, t: NewTicket, now: i64) -> AppResult
         close_earlier_days(conn, &t.mall_id, &t.day, now).await?;
     }
     let id = new_id();
-    let ticket: Ticket = sqlx::query_as(&format!(
+    let ticket: Ticket = sql::query(&format!(
         "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
          status, issued_at, queued_at, window_from, window_to, journey, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
@@ -197,7 +228,7 @@ async fn issue_in(conn: &mut AnyConnection, t: NewTicket, now: i64) -> AppResult
     .bind(&t.service_id)
     .bind(t.issued_by.as_str())
     .bind(t.priority.as_str())
-    .bind(i64::from(t.quick))
+    .bind(t.quick)
     .bind(&t.phone)
     .bind(now)
     .bind(t.window.map(|w| w.0))
@@ -218,25 +249,25 @@ async fn issue_in(conn: &mut AnyConnection, t: NewTicket, now: i64) -> AppResult
 
 /// The daily reset: whoever was still queued on an earlier day was not
 /// served that day. Their tickets close as expired, not as no-shows.
-async fn close_earlier_days(conn: &mut AnyConnection, mall_id: &str, today: &str, now: i64) -> AppResult<()> {
-    sqlx::query(
+async fn close_earlier_days(conn: &mut Conn<'_>, mall_id: &str, today: &str, now: i64) -> AppResult<()> {
+    sql::query(
         "UPDATE tickets SET status = 'expired', counter_id = NULL, updated_at = $3
          WHERE mall_id = $1 AND day < $2 AND status IN ('waiting', 'called', 'serving', 'held')",
     )
     .bind(mall_id)
     .bind(today)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-async fn by_id(conn: &mut AnyConnection, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
+async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
+    sql::query(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_optional(conn)
-        .await?)
+        .await
 }
 
 pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
@@ -244,8 +275,7 @@ pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
-    let mut conn = db.read.acquire().await?;
-    by_id(&mut conn, mall_id, id).await
+    by_id(&mut Conn::Pool(&db.read), mall_id, id).await
 }
 
 /// Tickets waiting today for a service, in queue order.
@@ -258,11 +288,11 @@ pub async fn waiting_for_services(db: &Db, mall_id: &str, day: &str, service_ids
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3 AND service_id IN ({marks})
          ORDER BY queued_at, seq"
     );
-    let mut q = sqlx::query_as(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str());
+    let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str());
     for s in service_ids {
         q = q.bind(s);
     }
-    Ok(q.fetch_all(&db.read).await?)
+    q.fetch_all(&mut Conn::Pool(&db.read)).await
 }
 
 /// `$from, $from+1, …` for an IN list.
@@ -418,7 +448,7 @@ pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResu
 
 /// The first `limit` people waiting today for a service, in line order.
 pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, limit: i64) -> AppResult<Vec<Ticket>> {
-    Ok(sqlx::query_as(&format!(
+    sql::query(&format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
          ORDER BY queued_at, seq LIMIT $4"
     ))
@@ -426,8 +456,8 @@ pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, l
     .bind(day)
     .bind(service_id)
     .bind(limit)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Pool(&db.read))
+    .await
 }
 
 // ---- counters -------------------------------------------------------------
@@ -506,24 +536,24 @@ pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: boo
 
 /// The ticket a counter has called or is serving, if any.
 pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<Ticket>> {
-    Ok(sqlx::query_as(&format!(
+    sql::query(&format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')"
     ))
     .bind(mall_id)
     .bind(counter_id)
-    .fetch_optional(&db.read)
-    .await?)
+    .fetch_optional(&mut Conn::Pool(&db.read))
+    .await
 }
 
 /// Tickets a counter holds while the visitor fetches a missing document.
 pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<Ticket>> {
-    Ok(sqlx::query_as(&format!(
+    sql::query(&format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status = 'held' ORDER BY called_at"
     ))
     .bind(mall_id)
     .bind(counter_id)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Pool(&db.read))
+    .await
 }
 
 // ---- calling and serving ---------------------------------------------------
@@ -595,46 +625,39 @@ impl NextCall {
         }
     }
 
-    async fn run(self, conn: &mut AnyConnection) -> AppResult<Picked> {
+    async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
         let NextCall { mall_id, day, desk, officer_id, policy, now } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
         // counter queue up, and checks that it is open.
-        let open = sqlx::query(
+        let open = sql::query(
             "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'",
         )
         .bind(&mall_id)
         .bind(&desk.id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        .execute(conn)
+        .await?;
         if open == 0 {
             return Err(AppError::Conflict("visit.counter_not_open"));
         }
-        let busy: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
-        )
-        .bind(&mall_id)
-        .bind(&desk.id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if busy.is_some() {
+        if serving_at(conn, &mall_id, &desk.id).await? {
             return Err(AppError::Conflict("visit.still_serving"));
         }
         let candidates = candidates(conn, &mall_id, &day, &desk).await?;
-        let recent: Vec<(String,)> = sqlx::query_as(
+        let recent: Vec<Row> = sql::query(
             "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
         )
         .bind(&mall_id)
         .bind(&desk.id)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn)
         .await?;
-        let recent: Vec<Lane> = recent.iter().filter_map(|(l,)| Lane::parse(l)).collect();
+        let recent: Vec<Lane> =
+            recent.iter().filter_map(|r| r.text("lane").ok()).filter_map(|l| Lane::parse(&l)).collect();
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
         let Some(i) = queue::pick_next(&waiting, now, &recent, policy) else {
             return Ok(Picked::Nobody);
         };
         let pick = &candidates[i];
-        let won: Option<Ticket> = sqlx::query_as(&format!(
+        let won: Option<Ticket> = sql::query(&format!(
             "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
              target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
              RETURNING {COLUMNS}"
@@ -644,7 +667,7 @@ impl NextCall {
         .bind(&desk.id)
         .bind(&officer_id)
         .bind(now)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn)
         .await?;
         let Some(called) = won else {
             return Ok(Picked::Lost);
@@ -656,7 +679,7 @@ impl NextCall {
 
 /// The tickets the policy chooses from: everyone in a special lane, and
 /// the first regular visitor (the rest of the regular lane cannot be next).
-async fn candidates(conn: &mut AnyConnection, mall_id: &str, day: &str, desk: &Desk) -> AppResult<Vec<Ticket>> {
+async fn candidates(conn: &mut Conn<'_>, mall_id: &str, day: &str, desk: &Desk) -> AppResult<Vec<Ticket>> {
     let marks = placeholders(5, desk.service_ids.len());
     let base = format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3
@@ -669,17 +692,17 @@ async fn candidates(conn: &mut AnyConnection, mall_id: &str, day: &str, desk: &D
         format!("{base} AND priority = 'none' AND quick = 0 AND window_to IS NULL ORDER BY queued_at, seq LIMIT 1");
     let mut out = Vec::new();
     for sql in [special, regular] {
-        let mut q = sqlx::query_as(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str()).bind(&desk.id);
+        let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str()).bind(&desk.id);
         for s in &desk.service_ids {
             q = q.bind(s);
         }
-        out.extend(q.fetch_all(&mut *conn).await?);
+        out.extend(q.fetch_all::<Ticket>(conn).await?);
     }
     Ok(out)
 }
 
 async fn insert_call(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     mall_id: &str,
     t: &Ticket,
     desk: &Desk,
@@ -687,7 +710,7 @@ async fn insert_call(
     recall: bool,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO calls (mall_id, id, ticket_id, counter_id, label, prefix, seq, counter_number, zone, lane, recall, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
@@ -701,7 +724,7 @@ async fn insert_call(
     .bind(desk.number)
     .bind(&desk.zone)
     .bind(lane.as_str())
-    .bind(i64::from(recall))
+    .bind(recall)
     .bind(now)
     .execute(conn)
     .await?;
@@ -740,7 +763,7 @@ pub async fn act(db: &Db, mall_id: &str, desk: &Desk, ticket_id: &str, action: A
 }
 
 async fn act_in(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     mall_id: String,
     desk: Desk,
     ticket_id: String,
@@ -798,20 +821,21 @@ async fn act_in(
             let journey = t.journey_ids();
             match journey.split_first() {
                 // On to the next agency of the journey, same number.
-                Some((next, rest)) => sqlx::query(&format!(
-                    "UPDATE tickets SET status = 'waiting', service_id = $5, journey = $6, queued_at = $4,
+                Some((next, rest)) => {
+                    sql::query(&format!(
+                        "UPDATE tickets SET status = 'waiting', service_id = $5, journey = $6, queued_at = $4,
                          counter_id = NULL, officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0,
                          skips = 0, updated_at = $4 {guard}"
-                ))
-                .bind(mall_id)
-                .bind(&t.id)
-                .bind(&t.status)
-                .bind(now)
-                .bind(*next)
-                .bind(rest.join(" "))
-                .execute(&mut *conn)
-                .await?
-                .rows_affected(),
+                    ))
+                    .bind(mall_id)
+                    .bind(&t.id)
+                    .bind(&t.status)
+                    .bind(now)
+                    .bind(*next)
+                    .bind(rest.join(" "))
+                    .execute(conn)
+                    .await?
+                }
                 None => {
                     update(conn, &format!("UPDATE tickets SET status = 'done', updated_at = $4 {guard}"), &t, now)
                         .await?
@@ -830,21 +854,14 @@ async fn act_in(
             .await?
         }
         Action::Resume if status == TicketStatus::Held => {
-            let busy: Option<(String,)> = sqlx::query_as(
-                "SELECT id FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
-            )
-            .bind(mall_id)
-            .bind(&desk.id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if busy.is_some() {
+            if serving_at(conn, mall_id, &desk.id).await? {
                 return Err(AppError::Conflict("visit.still_serving"));
             }
             update(conn, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
         }
         Action::Transfer { service_id, counter_id } if active || status == TicketStatus::Held => {
             record_step(conn, mall_id, &t, "transferred", now).await?;
-            sqlx::query(&format!(
+            sql::query(&format!(
                 "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
                  officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0, skips = 0, updated_at = $4 {guard}"
             ))
@@ -854,9 +871,8 @@ async fn act_in(
             .bind(now)
             .bind(service_id)
             .bind(counter_id)
-            .execute(&mut *conn)
+            .execute(conn)
             .await?
-            .rows_affected()
         }
         _ => return Err(AppError::Conflict("visit.not_now")),
     };
@@ -867,13 +883,25 @@ async fn act_in(
 }
 
 /// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).
-async fn update(conn: &mut AnyConnection, sql: &str, t: &Ticket, now: i64) -> AppResult<u64> {
-    Ok(sqlx::query(sql).bind(&t.mall_id).bind(&t.id).bind(&t.status).bind(now).execute(conn).await?.rows_affected())
+async fn update(conn: &mut Conn<'_>, statement: &str, t: &Ticket, now: i64) -> AppResult<u64> {
+    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(&t.status).bind(now).execute(conn).await
+}
+
+/// Whether a counter has someone called or being served.
+async fn serving_at(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<bool> {
+    let n: i64 = sql::query(
+        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
+    )
+    .bind(mall_id)
+    .bind(counter_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
 }
 
 /// Closes the ticket's stretch at its current service, for the statistics.
-async fn record_step(conn: &mut AnyConnection, mall_id: &str, t: &Ticket, result: &str, now: i64) -> AppResult<()> {
-    sqlx::query(
+async fn record_step(conn: &mut Conn<'_>, mall_id: &str, t: &Ticket, result: &str, now: i64) -> AppResult<()> {
+    sql::query(
         "INSERT INTO ticket_steps (mall_id, id, ticket_id, day, service_id, counter_id, officer_id, queued_at,
          called_at, started_at, ended_at, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
@@ -952,12 +980,12 @@ pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
 
 /// Today's ticket with this printed number ("A-012").
 pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResult<Option<Ticket>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
+    sql::query(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
         .bind(mall_id)
         .bind(day)
         .bind(label)
-        .fetch_optional(&db.read)
-        .await?)
+        .fetch_optional(&mut Conn::Pool(&db.read))
+        .await
 }
 
 // ---- figures ------------------------------------------------------------------

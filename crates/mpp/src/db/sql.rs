@@ -1,0 +1,289 @@
+//! Statements that run on either of two connections: sqlx's (PostgreSQL,
+//! and SQLite readers) or the SQLite writer thread's own `rusqlite`
+//! connection (see `writer.rs`).
+//!
+//! Why a second SQLite driver: sqlx runs each SQLite connection on a thread
+//! of its own, so every statement is a round trip between two threads
+//! (measured 30–60 µs under load, docs/PERFORMANCE.md). The writer runs the
+//! queue's transactions one after another, so those round trips were the
+//! ceiling of the whole mall. On its own connection a statement is a
+//! function call. The SQL text is the same for every connection (`$1`
+//! placeholders are valid SQLite), so each query is still written once.
+
+use crate::error::{AppError, AppResult};
+use sqlx::{AnyConnection, AnyPool, Column, Row as _, ValueRef as _};
+use std::sync::Arc;
+
+/// A bound parameter. NULLs carry their type: PostgreSQL wants to know it.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+/// Flags are 0/1 integers on both databases (see `db::IntBool`).
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(Some(i64::from(v)))
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&Option<String>> for Value {
+    fn from(v: &Option<String>) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_owned))
+    }
+}
+
+/// Where a statement runs.
+pub enum Conn<'c> {
+    /// Any connection of a pool (reads).
+    Pool(&'c AnyPool),
+    /// One sqlx connection, usually inside a transaction.
+    Any(&'c mut AnyConnection),
+    /// The SQLite writer's connection, inside its transaction.
+    Lite(&'c mut rusqlite::Connection),
+}
+
+/// A statement and its parameters; `$n` is the n-th `bind`.
+pub struct Query<'q> {
+    sql: &'q str,
+    args: Vec<Value>,
+}
+
+pub fn query(sql: &str) -> Query<'_> {
+    Query { sql, args: Vec::new() }
+}
+
+/// A row's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// A result row, read by column name.
+pub struct Row {
+    names: Arc<[String]>,
+    cells: Vec<Cell>,
+}
+
+impl Row {
+    fn cell(&self, name: &str) -> AppResult<&Cell> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no column {name} in the result")))?;
+        Ok(&self.cells[i])
+    }
+
+    fn first(&self) -> AppResult<&Cell> {
+        self.cells.first().ok_or_else(|| AppError::Internal(anyhow::anyhow!("a row without columns")))
+    }
+
+    pub fn int(&self, name: &str) -> AppResult<i64> {
+        self.opt_int(name)?.ok_or_else(|| unexpected(name, "NULL"))
+    }
+
+    pub fn opt_int(&self, name: &str) -> AppResult<Option<i64>> {
+        as_int(self.cell(name)?, name)
+    }
+
+    pub fn flag(&self, name: &str) -> AppResult<bool> {
+        Ok(self.int(name)? != 0)
+    }
+
+    pub fn text(&self, name: &str) -> AppResult<String> {
+        self.opt_text(name)?.ok_or_else(|| unexpected(name, "NULL"))
+    }
+
+    pub fn opt_text(&self, name: &str) -> AppResult<Option<String>> {
+        match self.cell(name)? {
+            Cell::Null => Ok(None),
+            Cell::Text(s) => Ok(Some(s.clone())),
+            other => Err(unexpected(name, &format!("{other:?}"))),
+        }
+    }
+}
+
+fn as_int(cell: &Cell, name: &str) -> AppResult<Option<i64>> {
+    match cell {
+        Cell::Null => Ok(None),
+        Cell::Int(i) => Ok(Some(*i)),
+        other => Err(unexpected(name, &format!("{other:?}"))),
+    }
+}
+
+fn unexpected(name: &str, got: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!("column {name}: unexpected {got}"))
+}
+
+/// A type read from a result row.
+pub trait FromRow: Sized {
+    fn from_row(row: &Row) -> AppResult<Self>;
+}
+
+/// A single integer column (a count, a sequence number).
+impl FromRow for i64 {
+    fn from_row(row: &Row) -> AppResult<Self> {
+        as_int(row.first()?, "first")?.ok_or_else(|| unexpected("first", "NULL"))
+    }
+}
+
+impl FromRow for Row {
+    fn from_row(row: &Row) -> AppResult<Self> {
+        Ok(Row { names: row.names.clone(), cells: row.cells.clone() })
+    }
+}
+
+impl<'q> Query<'q> {
+    pub fn bind(mut self, v: impl Into<Value>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    /// Runs a statement that returns no rows; how many rows it changed.
+    pub async fn execute(self, conn: &mut Conn<'_>) -> AppResult<u64> {
+        match conn {
+            Conn::Pool(pool) => Ok(self.sqlx().execute(*pool).await?.rows_affected()),
+            Conn::Any(c) => Ok(self.sqlx().execute(&mut **c).await?.rows_affected()),
+            Conn::Lite(c) => Ok(lite_execute(c, self.sql, &self.args)?),
+        }
+    }
+
+    pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<Vec<T>> {
+        let rows = match conn {
+            Conn::Pool(pool) => from_sqlx(self.sqlx().fetch_all(*pool).await?),
+            Conn::Any(c) => from_sqlx(self.sqlx().fetch_all(&mut **c).await?),
+            Conn::Lite(c) => lite_rows(c, self.sql, &self.args)?,
+        };
+        rows.iter().map(T::from_row).collect()
+    }
+
+    pub async fn fetch_optional<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<Option<T>> {
+        Ok(self.fetch_all(conn).await?.into_iter().next())
+    }
+
+    pub async fn fetch_one<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<T> {
+        self.fetch_optional(conn).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no row returned")))
+    }
+
+    fn sqlx(self) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut q = sqlx::query(self.sql);
+        for arg in self.args {
+            q = match arg {
+                Value::Int(v) => q.bind(v),
+                Value::Text(v) => q.bind(v),
+            };
+        }
+        q
+    }
+}
+
+fn from_sqlx(rows: Vec<sqlx::any::AnyRow>) -> Vec<Row> {
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    let names: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
+    rows.iter()
+        .map(|r| Row { names: names.clone(), cells: (0..names.len()).map(|i| sqlx_cell(r, i)).collect() })
+        .collect()
+}
+
+fn sqlx_cell(row: &sqlx::any::AnyRow, i: usize) -> Cell {
+    use sqlx::any::AnyTypeInfoKind as K;
+    let Ok(raw) = row.try_get_raw(i) else { return Cell::Null };
+    if raw.is_null() {
+        return Cell::Null;
+    }
+    match raw.type_info().kind() {
+        K::Bool | K::SmallInt | K::Integer | K::BigInt => row.try_get(i).map_or(Cell::Null, Cell::Int),
+        K::Real | K::Double => row.try_get(i).map_or(Cell::Null, Cell::Real),
+        K::Text | K::Blob | K::Null => row.try_get(i).map_or(Cell::Null, Cell::Text),
+    }
+}
+
+/// Binds `$n` by name: SQLite numbers named parameters by first appearance.
+fn lite_bind(stmt: &mut rusqlite::Statement<'_>, args: &[Value]) -> rusqlite::Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let n = stmt.parameter_name(i).and_then(|name| name.strip_prefix('$')).and_then(|n| n.parse::<usize>().ok());
+        let Some(arg) = n.and_then(|n| args.get(n.wrapping_sub(1))) else {
+            return Err(rusqlite::Error::InvalidParameterName(stmt.parameter_name(i).unwrap_or("?").to_owned()));
+        };
+        match arg {
+            Value::Int(v) => stmt.raw_bind_parameter(i, v)?,
+            Value::Text(v) => stmt.raw_bind_parameter(i, v)?,
+        }
+    }
+    Ok(())
+}
+
+fn lite_execute(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> rusqlite::Result<u64> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    lite_bind(&mut stmt, args)?;
+    Ok(stmt.raw_execute()? as u64)
+}
+
+fn lite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> rusqlite::Result<Vec<Row>> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare_cached(sql)?;
+    lite_bind(&mut stmt, args)?;
+    let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let mut cells = Vec::with_capacity(names.len());
+        for i in 0..names.len() {
+            cells.push(match r.get_ref(i)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(v) => Cell::Int(v),
+                ValueRef::Real(v) => Cell::Real(v),
+                ValueRef::Text(t) | ValueRef::Blob(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+            });
+        }
+        out.push(Row { names: names.clone(), cells });
+    }
+    Ok(out)
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
