@@ -40,6 +40,7 @@ pub struct Db {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../../../../migrations/0001_foundation.sql")),
     (2, "visit", include_str!("../../../../migrations/0002_visit.sql")),
+    (3, "queue indexes", include_str!("../../../../migrations/0003_queue_indexes.sql")),
 ];
 
 impl Db {
