@@ -1,9 +1,10 @@
 //! The visit under load: starts the real `mpp` binary (release build) on a
 //! fresh database, then for a fixed time drives simulated kiosks issuing
-//! tickets and counters calling and finishing them, all through the JSON
-//! API, with 200 concurrent clients. Prints complete visits per second
-//! (issue → call → finish), p50/p99 latency per operation and the server's
-//! peak memory, for SQLite and, when reachable, PostgreSQL.
+//! tickets, citizens booking appointments (and checking in at once when the
+//! booking is for today), and counters calling and finishing them, all
+//! through the JSON API, with 200 concurrent clients. Prints complete
+//! visits per second (issue → call → finish), p50/p99 latency per operation
+//! and the server's peak memory, for SQLite and, when reachable, PostgreSQL.
 //!
 //!   cargo bench -p mpp --bench visits                # both databases, 20 s each
 //!   MPP_BENCH_SECS=5 MPP_BENCH_CLIENTS=100 cargo bench -p mpp --bench visits
@@ -106,9 +107,44 @@ async fn token(base: &str) -> String {
 #[derive(Default)]
 struct Latencies {
     issue: Vec<u32>,
+    slots: Vec<u32>,
+    book: Vec<u32>,
+    check_in: Vec<u32>,
     call: Vec<u32>,
     finish: Vec<u32>,
 }
+
+/// The fields a service is written with (`ServiceInput`), but its agency.
+const SERVICE_INPUT: &[&str] = &[
+    "code",
+    "name_id",
+    "name_en",
+    "aliases",
+    "summary_id",
+    "summary_en",
+    "requirements_id",
+    "requirements_en",
+    "procedure_id",
+    "procedure_en",
+    "completion_time_id",
+    "completion_time_en",
+    "sla_days",
+    "cost_rupiah",
+    "cost_note_id",
+    "cost_note_en",
+    "product_id",
+    "product_en",
+    "complaint_id",
+    "complaint_en",
+    "legal_basis",
+    "channels",
+    "queue_prefix",
+    "booking_quota",
+    "active",
+];
+
+/// The bench's first day (its clock starts then, see `start`).
+const TODAY: time::Date = time::macros::date!(2026 - 11 - 25);
 
 fn percentile(v: &mut [u32], p: f64) -> f64 {
     if v.is_empty() {
@@ -128,9 +164,31 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
     let token = token(&base).await;
     let api = format!("{base}/api/v1/malls/ttu");
     let http = Client::builder().pool_max_idle_per_host(clients).build().unwrap();
-    // Half the clients work counters, each its own; the other half are kiosks.
+    // Half the clients work counters, each its own; a twentieth are citizens
+    // booking online; the rest are kiosks.
     let counters = clients / 2;
-    let kiosks = clients - counters;
+    let citizens = clients / 20;
+    let kiosks = clients - counters - citizens;
+    // Enough online places that booking citizens do not run out at once.
+    for (service, agency) in SERVICES {
+        let url = format!("{api}/services/{service}");
+        let s: Value = http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        // The record as read, in the shape the API takes it.
+        let mut input: serde_json::Map<String, Value> = s
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| SERVICE_INPUT.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        input.insert("agency".into(), json!(agency));
+        // Read as one comma-separated text, written as a list.
+        let channels: Vec<&str> = s["channels"].as_str().unwrap_or("").split(',').collect();
+        input.insert("channels".into(), json!(channels));
+        input.insert("booking_quota".into(), json!(1000));
+        let r = http.put(&url).bearer_auth(&token).json(&input).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
     for i in 0..counters {
         let (service, agency) = SERVICES[i % SERVICES.len()];
         let number = 100 + i as i64;
@@ -177,6 +235,68 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
                 tokio::time::sleep(Duration::from_millis(KIOSK_PAUSE_MS)).await;
             }
             lat.lock().await.issue.extend(mine);
+        }));
+    }
+    for i in 0..citizens {
+        let (http, api, token, stop, lat, errors) =
+            (http.clone(), api.clone(), token.clone(), stop.clone(), lat.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut slots, mut books, mut check_ins) = (Vec::new(), Vec::new(), Vec::new());
+            let service = SERVICES[i % SERVICES.len()].0;
+            // Today first (then the booking is checked in at once, as at
+            // the kiosk); when today is full, the days after.
+            let mut day = 0;
+            while !stop.load(Ordering::Relaxed) && day < 14 {
+                let date = (TODAY + time::Duration::days(day)).to_string();
+                let t = Instant::now();
+                let r = http.get(format!("{api}/services/{service}/slots?date={date}")).send().await;
+                let offer: Value = match r {
+                    Ok(r) if r.status() == StatusCode::OK => {
+                        slots.push(t.elapsed().as_micros() as u32);
+                        r.json().await.unwrap()
+                    }
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                };
+                let free = offer["slots"].as_array().unwrap().iter().find(|s| s["free"].as_i64() > Some(0));
+                let Some(slot) = free else {
+                    day += 1;
+                    continue;
+                };
+                let t = Instant::now();
+                let body = json!({"service": service, "date": date, "start": slot["start"]});
+                let r = http.post(format!("{api}/appointments")).bearer_auth(&token).json(&body).send().await;
+                let booking: Value = match r {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        books.push(t.elapsed().as_micros() as u32);
+                        r.json().await.unwrap()
+                    }
+                    // Someone took the last place first: look again.
+                    Ok(r) if r.status() == StatusCode::CONFLICT => continue,
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                };
+                if day > 0 {
+                    continue;
+                }
+                let code = booking["code"].as_str().unwrap();
+                let t = Instant::now();
+                let r = http.post(format!("{api}/appointments/{code}/check-in")).bearer_auth(&token).send().await;
+                match r {
+                    Ok(r) if r.status() == StatusCode::CREATED => check_ins.push(t.elapsed().as_micros() as u32),
+                    _ => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            let mut l = lat.lock().await;
+            l.slots.extend(slots);
+            l.book.extend(books);
+            l.check_in.extend(check_ins);
         }));
     }
     for i in 0..counters {
@@ -235,9 +355,19 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
     let mut guard = lat.lock().await;
     let l = &mut *guard;
     let done = visits.load(Ordering::Relaxed);
-    println!("\n== {label}: {clients} clients ({kiosks} kiosks, {counters} counters), {elapsed:.1} s");
+    println!(
+        "\n== {label}: {clients} clients ({kiosks} kiosks, {citizens} booking citizens, {counters} counters), {elapsed:.1} s"
+    );
     println!("complete visits: {done} ({:.0}/s); errors: {}", done as f64 / elapsed, errors.load(Ordering::Relaxed));
-    for (name, v) in [("issue", &mut l.issue), ("call-next", &mut l.call), ("finish", &mut l.finish)] {
+    let ops = [
+        ("issue", &mut l.issue),
+        ("slots", &mut l.slots),
+        ("book", &mut l.book),
+        ("check-in", &mut l.check_in),
+        ("call-next", &mut l.call),
+        ("finish", &mut l.finish),
+    ];
+    for (name, v) in ops {
         let n = v.len();
         println!(
             "{name:>10}: {n:>7} requests  p50 {:>6.1} ms  p99 {:>6.1} ms",
