@@ -34,6 +34,8 @@ pub struct Db {
     pub cache: std::sync::Arc<crate::cache::Cache>,
     /// SQLite only: the thread that runs [`Db::transact`] work.
     writer: Option<writer::Writer>,
+    /// SQLite only: connections for the hot reads (see `sql.rs`).
+    readers: Option<std::sync::Arc<sql::Readers>>,
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
@@ -61,8 +63,9 @@ impl Db {
                 sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
                 let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
-                let writer = Some(writer::Writer::start(file, SQLITE_PRAGMAS, write.clone())?);
-                Ok(Db { read, write, dialect, cache: Default::default(), writer })
+                let writer = Some(writer::Writer::start(file.clone(), SQLITE_PRAGMAS, write.clone())?);
+                let readers = Some(std::sync::Arc::new(sql::Readers::new(file)));
+                Ok(Db { read, write, dialect, cache: Default::default(), writer, readers })
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -71,7 +74,14 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Ok(Db { read: pool.clone(), write: pool, dialect, cache: Default::default(), writer: None })
+                Ok(Db {
+                    read: pool.clone(),
+                    write: pool,
+                    dialect,
+                    cache: Default::default(),
+                    writer: None,
+                    readers: None,
+                })
             }
         }
     }

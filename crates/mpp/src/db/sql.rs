@@ -1,18 +1,23 @@
-//! Statements that run on either of two connections: sqlx's (PostgreSQL,
-//! and SQLite readers) or the SQLite writer thread's own `rusqlite`
-//! connection (see `writer.rs`).
+//! Statements that run on either kind of connection: sqlx's (PostgreSQL,
+//! and the rest of the application on SQLite) or `rusqlite`'s (the SQLite
+//! writer thread's, see `writer.rs`, and the hot reads' [`Readers`]).
 //!
 //! Why a second SQLite driver: sqlx runs each SQLite connection on a thread
 //! of its own, so every statement is a round trip between two threads
 //! (measured 30–60 µs under load, docs/PERFORMANCE.md). The writer runs the
 //! queue's transactions one after another, so those round trips were the
-//! ceiling of the whole mall. On its own connection a statement is a
-//! function call. The SQL text is the same for every connection (`$1`
-//! placeholders are valid SQLite), so each query is still written once.
+//! ceiling of the whole mall, and the thread switches of the reads were most
+//! of the rest of its CPU. On a `rusqlite` connection a statement is a
+//! function call: a read of a few indexed rows takes microseconds, so it
+//! runs right on the request's task. The SQL text is the same for every
+//! connection (`$1` placeholders are valid SQLite), so each query is still
+//! written once.
 
+use super::Db;
 use crate::error::{AppError, AppResult};
-use sqlx::{AnyConnection, AnyPool, Column, Row as _, ValueRef as _};
-use std::sync::Arc;
+use sqlx::{AnyConnection, Column, Row as _, ValueRef as _};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// A bound parameter. NULLs carry their type: PostgreSQL wants to know it.
 #[derive(Debug, Clone)]
@@ -70,8 +75,9 @@ impl From<Option<&str>> for Value {
 
 /// Where a statement runs.
 pub enum Conn<'c> {
-    /// Any connection of a pool (reads).
-    Pool(&'c AnyPool),
+    /// A read outside any transaction: on SQLite one of the [`Readers`],
+    /// on PostgreSQL a connection of the pool.
+    Read(&'c Db),
     /// One sqlx connection, usually inside a transaction.
     Any(&'c mut AnyConnection),
     /// The SQLite writer's connection, inside its transaction.
@@ -181,7 +187,10 @@ impl<'q> Query<'q> {
     /// Runs a statement that returns no rows; how many rows it changed.
     pub async fn execute(self, conn: &mut Conn<'_>) -> AppResult<u64> {
         match conn {
-            Conn::Pool(pool) => Ok(self.sqlx().execute(*pool).await?.rows_affected()),
+            Conn::Read(db) => match &db.readers {
+                Some(r) => r.with(|c| lite_execute(c, self.sql, &self.args)),
+                None => Ok(self.sqlx().execute(&db.read).await?.rows_affected()),
+            },
             Conn::Any(c) => Ok(self.sqlx().execute(&mut **c).await?.rows_affected()),
             Conn::Lite(c) => Ok(lite_execute(c, self.sql, &self.args)?),
         }
@@ -189,7 +198,10 @@ impl<'q> Query<'q> {
 
     pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<Vec<T>> {
         let rows = match conn {
-            Conn::Pool(pool) => from_sqlx(self.sqlx().fetch_all(*pool).await?),
+            Conn::Read(db) => match &db.readers {
+                Some(r) => r.with(|c| lite_rows(c, self.sql, &self.args))?,
+                None => from_sqlx(self.sqlx().fetch_all(&db.read).await?),
+            },
             Conn::Any(c) => from_sqlx(self.sqlx().fetch_all(&mut **c).await?),
             Conn::Lite(c) => lite_rows(c, self.sql, &self.args)?,
         };
@@ -285,5 +297,40 @@ fn lite_rows(conn: &rusqlite::Connection, sql: &str, args: &[Value]) -> rusqlite
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
         AppError::Internal(e.into())
+    }
+}
+
+/// SQLite connections for reads that run on the request's own task (WAL:
+/// they never wait for the writer). Opened on demand, kept when returned.
+pub struct Readers {
+    file: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Idle read connections kept at most (more are opened under a burst).
+const IDLE_READERS: usize = 8;
+
+impl Readers {
+    pub fn new(file: PathBuf) -> Readers {
+        Readers { file, idle: Mutex::new(Vec::new()) }
+    }
+
+    fn with<T>(&self, read: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> AppResult<T> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let c = rusqlite::Connection::open_with_flags(&self.file, flags)?;
+                c.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA cache_size = -8000;")?;
+                c
+            }
+        };
+        let result = read(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        Ok(result?)
     }
 }

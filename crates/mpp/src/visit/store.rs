@@ -275,7 +275,7 @@ pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
     }
-    by_id(&mut Conn::Pool(&db.read), mall_id, id).await
+    by_id(&mut Conn::Read(db), mall_id, id).await
 }
 
 /// Tickets waiting today for a service, in queue order.
@@ -292,7 +292,7 @@ pub async fn waiting_for_services(db: &Db, mall_id: &str, day: &str, service_ids
     for s in service_ids {
         q = q.bind(s);
     }
-    q.fetch_all(&mut Conn::Pool(&db.read)).await
+    q.fetch_all(&mut Conn::Read(db)).await
 }
 
 /// `$from, $from+1, …` for an IN list.
@@ -302,7 +302,7 @@ fn placeholders(from: usize, n: usize) -> String {
 
 /// How many wait ahead of this ticket at its service (same day).
 pub async fn ahead_of(db: &Db, mall_id: &str, t: &Ticket) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
+    sql::query(
         "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
          AND (queued_at < $4 OR (queued_at = $4 AND seq < $5))",
     )
@@ -311,38 +311,38 @@ pub async fn ahead_of(db: &Db, mall_id: &str, t: &Ticket) -> AppResult<i64> {
     .bind(&t.service_id)
     .bind(t.queued_at)
     .bind(t.seq)
-    .fetch_one(&db.read)
-    .await?)
+    .fetch_one(&mut Conn::Read(db))
+    .await
 }
 
 /// How many wait today for a service.
 pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(
+    sql::query(
         "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'",
     )
     .bind(mall_id)
     .bind(day)
     .bind(service_id)
-    .fetch_one(&db.read)
-    .await?)
+    .fetch_one(&mut Conn::Read(db))
+    .await
 }
 
 /// Seconds a visit at this service takes lately: the mean of its last 30
 /// served stretches, or `fallback` before there is any history.
 pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64) -> AppResult<i64> {
-    let recent: Vec<(i64,)> = sqlx::query_as(
+    let recent: Vec<i64> = sql::query(
         "SELECT ended_at - started_at FROM ticket_steps
          WHERE mall_id = $1 AND service_id = $2 AND result = 'served' AND started_at IS NOT NULL
          ORDER BY ended_at DESC LIMIT 30",
     )
     .bind(mall_id)
     .bind(service_id)
-    .fetch_all(&db.read)
+    .fetch_all(&mut Conn::Read(db))
     .await?;
     if recent.is_empty() {
         return Ok(fallback);
     }
-    let total: i64 = recent.iter().map(|(ms,)| ms.max(&0)).sum();
+    let total: i64 = recent.iter().map(|ms| ms.max(&0)).sum();
     Ok((total / recent.len() as i64 / 1000).max(1))
 }
 
@@ -439,11 +439,11 @@ async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(Str
 }
 
 pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
+    sql::query("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
         .bind(mall_id)
         .bind(counter_id)
-        .fetch_optional(&db.read)
-        .await?)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
 }
 
 /// The first `limit` people waiting today for a service, in line order.
@@ -456,7 +456,7 @@ pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, l
     .bind(day)
     .bind(service_id)
     .bind(limit)
-    .fetch_all(&mut Conn::Pool(&db.read))
+    .fetch_all(&mut Conn::Read(db))
     .await
 }
 
@@ -541,7 +541,7 @@ pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<O
     ))
     .bind(mall_id)
     .bind(counter_id)
-    .fetch_optional(&mut Conn::Pool(&db.read))
+    .fetch_optional(&mut Conn::Read(db))
     .await
 }
 
@@ -552,7 +552,7 @@ pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<
     ))
     .bind(mall_id)
     .bind(counter_id)
-    .fetch_all(&mut Conn::Pool(&db.read))
+    .fetch_all(&mut Conn::Read(db))
     .await
 }
 
@@ -984,7 +984,7 @@ pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResu
         .bind(mall_id)
         .bind(day)
         .bind(label)
-        .fetch_optional(&mut Conn::Pool(&db.read))
+        .fetch_optional(&mut Conn::Read(db))
         .await
 }
 
