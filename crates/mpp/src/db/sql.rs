@@ -307,6 +307,10 @@ pub struct Readers {
     idle: Mutex<Vec<rusqlite::Connection>>,
 }
 
+/// Prepared statements kept per connection: the visit has a few dozen
+/// distinct ones, and rusqlite's default (16) would prepare them again and again.
+pub const STATEMENT_CACHE: usize = 64;
+
 /// Idle read connections kept at most (more are opened under a burst).
 const IDLE_READERS: usize = 8;
 
@@ -323,6 +327,7 @@ impl Readers {
                 let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
                 let c = rusqlite::Connection::open_with_flags(&self.file, flags)?;
                 c.execute_batch("PRAGMA busy_timeout = 10000; PRAGMA cache_size = -8000;")?;
+                c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
                 c
             }
         };
@@ -332,5 +337,51 @@ impl Readers {
             idle.push(conn);
         }
         Ok(result?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lite() -> rusqlite::Connection {
+        let c = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        c.execute_batch("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, note TEXT)").unwrap_or_else(|e| panic!("{e}"));
+        c
+    }
+
+    #[tokio::test]
+    async fn placeholders_bind_by_number_in_any_order_and_repeat() {
+        let mut c = lite();
+        let conn = &mut Conn::Lite(&mut c);
+        // $3 comes first in the text and $1 twice: SQLite numbers them by first appearance.
+        let n = query("INSERT INTO t (note, id, n) VALUES ($3, $1, $2 + length($1))")
+            .bind("a")
+            .bind(10)
+            .bind(Option::<String>::None)
+            .execute(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, 1);
+        let row: Row = query("SELECT n, note, id FROM t WHERE id = $1")
+            .bind("a")
+            .fetch_one(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(row.int("n").ok(), Some(11));
+        assert_eq!(row.opt_text("note").ok(), Some(None));
+        assert_eq!(row.text("id").ok().as_deref(), Some("a"));
+        assert!(row.text("note").is_err(), "a NULL is not a text");
+        assert!(row.int("missing").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_parameter_without_a_value_is_an_error_not_a_null() {
+        let mut c = lite();
+        let r = query("SELECT COUNT(*) FROM t WHERE id = $2")
+            .bind("only one")
+            .fetch_one::<i64>(&mut Conn::Lite(&mut c))
+            .await;
+        assert!(r.is_err());
     }
 }

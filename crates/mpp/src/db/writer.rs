@@ -38,6 +38,7 @@ impl Writer {
     pub fn start(file: PathBuf, pragmas: &str, lock: AnyPool) -> anyhow::Result<Writer> {
         let conn = rusqlite::Connection::open(&file)?;
         conn.execute_batch(pragmas)?;
+        conn.set_prepared_statement_cache_capacity(super::sql::STATEMENT_CACHE);
         let (jobs, rx) = mpsc::unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         std::thread::Builder::new()
