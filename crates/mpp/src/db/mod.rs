@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../../../../migrations/0001_foundation.sql")),
     (2, "visit", include_str!("../../../../migrations/0002_visit.sql")),
     (3, "queue indexes", include_str!("../../../../migrations/0003_queue_indexes.sql")),
+    (4, "applications", include_str!("../../../../migrations/0004_applications.sql")),
 ];
 
 impl Db {

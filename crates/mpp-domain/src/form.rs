@@ -1,0 +1,251 @@
+//! A service's application form: the fields an admin configures, and the
+//! checks a filed value goes through (NIK, NIB, region codes, dates …).
+
+use std::collections::BTreeMap;
+
+str_enum! {
+    /// What a form field holds.
+    FieldKind {
+        Text = "text",
+        Number = "number",
+        Date = "date",
+        /// One of the field's options.
+        Choice = "choice",
+        /// A 16-digit national ID number.
+        Nik = "nik",
+        /// A 13-digit business ID number from OSS.
+        Nib = "nib",
+        /// A village (kelurahan/desa) by its Kemendagri code.
+        Region = "region",
+        /// A document the citizen uploads (kept in their own documents).
+        Document = "document",
+    }
+}
+
+/// One field of a service's form.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldDef {
+    /// The value's name in the filed data (`[a-z0-9_]`).
+    pub key: String,
+    pub label_id: String,
+    pub label_en: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// For choices: the allowed values.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// What is wrong with one value (a message key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub key: String,
+    pub message: &'static str,
+}
+
+/// Checks filed values against the form and returns them tidied (trimmed,
+/// NIK/NIB without spaces). Documents are checked elsewhere (they are
+/// files); here a required one must name an uploaded document.
+pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMap<String, String>, Vec<FieldProblem>) {
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    for f in fields {
+        let raw = values.get(&f.key).map(|v| v.trim()).unwrap_or("");
+        if raw.is_empty() {
+            if f.required {
+                problems.push(FieldProblem { key: f.key.clone(), message: "form.required" });
+            }
+            continue;
+        }
+        let tidy = match f.kind {
+            FieldKind::Text | FieldKind::Document => (raw.chars().count() <= 2000).then(|| raw.to_string()),
+            FieldKind::Number => raw.parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n.to_string()),
+            FieldKind::Date => crate::format::parse_date(raw).map(crate::format::iso_date),
+            FieldKind::Choice => f.options.iter().find(|o| o.as_str() == raw).cloned(),
+            FieldKind::Nik => nik(raw).map(|n| n.digits),
+            FieldKind::Nib => digits(raw, 13),
+            FieldKind::Region => is_village_code(raw).then(|| raw.to_string()),
+        };
+        match tidy {
+            Some(v) => {
+                out.insert(f.key.clone(), v);
+            }
+            None => problems.push(FieldProblem { key: f.key.clone(), message: bad_value(f.kind) }),
+        }
+    }
+    (out, problems)
+}
+
+fn bad_value(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Nik => "form.bad_nik",
+        FieldKind::Nib => "form.bad_nib",
+        FieldKind::Date => "form.bad_date",
+        FieldKind::Number => "form.bad_number",
+        FieldKind::Choice => "form.bad_choice",
+        FieldKind::Region => "form.bad_region",
+        FieldKind::Text | FieldKind::Document => "form.too_long",
+    }
+}
+
+/// Problems with a form as an admin configured it.
+pub fn check_definition(fields: &[FieldDef]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in fields {
+        let key_ok = !f.key.is_empty()
+            && f.key.len() <= 40
+            && f.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !key_ok {
+            out.push("form.bad_key");
+        }
+        if !seen.insert(f.key.as_str()) {
+            out.push("form.duplicate_key");
+        }
+        if f.label_id.trim().is_empty() || f.label_en.trim().is_empty() {
+            out.push("form.label_required");
+        }
+        if f.kind == FieldKind::Choice && f.options.iter().filter(|o| !o.trim().is_empty()).count() < 2 {
+            out.push("form.choice_needs_options");
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn digits(s: &str, len: usize) -> Option<String> {
+    let d: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect();
+    (d.len() == len && d.chars().all(|c| c.is_ascii_digit())).then_some(d)
+}
+
+/// A well-formed NIK, taken apart (GLOSSARY: `PP RR DD ddmmyy SSSS`).
+/// Well-formed is not proof of identity: it only catches typing mistakes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nik {
+    pub digits: String,
+    /// Province, regency and district codes (`PP.RR.DD`).
+    pub district: String,
+    pub female: bool,
+    pub birth_day: u8,
+    pub birth_month: u8,
+}
+
+pub fn nik(s: &str) -> Option<Nik> {
+    let d = digits(s, 16)?;
+    let num = |from: usize| d[from..from + 2].parse::<u8>().ok();
+    let (province, day, month) = (num(0)?, num(6)?, num(8)?);
+    let female = day > 40;
+    let birth_day = if female { day - 40 } else { day };
+    let ok = (11..=97).contains(&province)
+        && num(2)? > 0
+        && num(4)? > 0
+        && (1..=31).contains(&birth_day)
+        && (1..=12).contains(&month)
+        && &d[12..] != "0000";
+    ok.then(|| Nik {
+        district: format!("{}.{}.{}", &d[0..2], &d[2..4], &d[4..6]),
+        digits: d,
+        female,
+        birth_day,
+        birth_month: month,
+    })
+}
+
+/// A village code as Kemendagri writes it: `PP.RR.DD.VVVV`.
+pub fn is_village_code(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4
+        && [2, 2, 2, 4].iter().zip(&parts).all(|(len, p)| p.len() == *len && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(key: &str, kind: FieldKind, required: bool) -> FieldDef {
+        FieldDef {
+            key: key.into(),
+            label_id: key.into(),
+            label_en: key.into(),
+            kind,
+            required,
+            options: if kind == FieldKind::Choice { vec!["mikro".into(), "kecil".into()] } else { vec![] },
+        }
+    }
+
+    #[test]
+    fn a_nik_is_taken_apart_and_typos_are_caught() {
+        // A woman born on 12 March (day + 40 = 52), district 53.04.01.
+        let n = nik("5304 0152 0390 0001").unwrap_or_else(|| panic!("well-formed"));
+        assert_eq!(n.digits, "5304015203900001");
+        assert_eq!(n.district, "53.04.01");
+        assert!(n.female);
+        assert_eq!((n.birth_day, n.birth_month), (12, 3));
+        assert_eq!(nik("5304011203900001").map(|n| n.female), Some(false));
+        assert!(nik("530401120390000").is_none(), "15 digits");
+        assert!(nik("5304011213900001").is_none(), "month 13");
+        assert!(nik("5304013203900001").is_none(), "day 32");
+        assert!(nik("5304011203900000").is_none(), "serial 0000");
+        assert!(nik("0004011203900001").is_none(), "province 00");
+    }
+
+    #[test]
+    fn filed_values_are_checked_and_tidied() {
+        let fields = vec![
+            field("name", FieldKind::Text, true),
+            field("nik", FieldKind::Nik, true),
+            field("nib", FieldKind::Nib, false),
+            field("area", FieldKind::Number, true),
+            field("scale", FieldKind::Choice, true),
+            field("village", FieldKind::Region, true),
+            field("opened", FieldKind::Date, false),
+        ];
+        let values: BTreeMap<String, String> = [
+            ("name", " Siti "),
+            ("nik", "5304 0152 0390 0001"),
+            ("area", "120"),
+            ("scale", "kecil"),
+            ("village", "53.04.01.2001"),
+            ("opened", "2026-11-25"),
+            ("unknown", "dropped"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let (tidy, problems) = check(&fields, &values);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(tidy.get("name").map(String::as_str), Some("Siti"));
+        assert_eq!(tidy.get("nik").map(String::as_str), Some("5304015203900001"));
+        assert!(!tidy.contains_key("unknown") && !tidy.contains_key("nib"));
+
+        let bad: BTreeMap<String, String> =
+            [("nik", "123"), ("area", "-4"), ("scale", "besar"), ("village", "53.04"), ("nib", "12")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let (_, problems) = check(&fields, &bad);
+        let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.key.as_str(), p.message)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("name", "form.required"),
+                ("nik", "form.bad_nik"),
+                ("nib", "form.bad_nib"),
+                ("area", "form.bad_number"),
+                ("scale", "form.bad_choice"),
+                ("village", "form.bad_region"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_admins_form_needs_unique_plain_keys_labels_and_options() {
+        let mut f = vec![field("name", FieldKind::Text, true), field("name", FieldKind::Text, false)];
+        assert_eq!(check_definition(&f), vec!["form.duplicate_key"]);
+        f[1].key = "Nama Lengkap".into();
+        assert_eq!(check_definition(&f), vec!["form.bad_key"]);
+        let mut choice = field("scale", FieldKind::Choice, true);
+        choice.options = vec!["one".into()];
+        assert_eq!(check_definition(&[choice]), vec!["form.choice_needs_options"]);
+    }
+}
