@@ -87,6 +87,8 @@ impl StepStatus {
 /// One step of a service's workflow, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepDef {
+    /// The configured step's id (rules ignore it; it names the step).
+    pub id: String,
     pub stage: u32,
     pub kind: StepKind,
     /// The agency whose officers act on it.
@@ -454,6 +456,7 @@ mod tests {
 
     fn step(stage: u32, agency: &str, days: u32, risks: &[Risk]) -> StepDef {
         StepDef {
+            id: format!("{stage}-{agency}"),
             stage,
             kind: StepKind::Review,
             agency_id: agency.into(),

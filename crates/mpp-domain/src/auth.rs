@@ -69,6 +69,16 @@ impl Access {
 
     /// May work a counter of this agency: its officers and admins, and the mall's admins.
     pub fn can_work_counter(&self, agency_id: &str) -> bool {
+        self.works_for(agency_id)
+    }
+
+    /// May decide this agency's steps of applications (claim, approve …):
+    /// the same people as its counters.
+    pub fn can_process_for(&self, agency_id: &str) -> bool {
+        self.works_for(agency_id)
+    }
+
+    fn works_for(&self, agency_id: &str) -> bool {
         self.can_manage_agency(agency_id)
             || self.grants.iter().any(|g| g.role == Role::Officer && g.agency_id.as_deref() == Some(agency_id))
     }

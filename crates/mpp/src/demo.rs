@@ -3,12 +3,15 @@
 //! The content lives in `demo/ttu.json`; demo accounts share one password
 //! that `mpp serve` prints.
 
+use crate::application::store::{self as applications, WorkflowStep};
 use crate::auth::{password, store as users};
 use crate::calendar;
 use crate::catalog::store as catalog;
+use crate::db::sql::Conn;
 use crate::db::{Db, new_id};
 use crate::tenancy::store::{self as malls, NewMall};
 use anyhow::Context;
+use mpp_domain::application::StepDef;
 use mpp_domain::auth::Role;
 use mpp_domain::catalog::ServiceInput;
 use mpp_domain::tenancy::TimeZone;
@@ -28,6 +31,28 @@ struct Demo {
     counters: Vec<DemoCounter>,
     facilities: Vec<DemoFacility>,
     agreements: Vec<DemoAgreement>,
+    /// Application forms and workflows of some services.
+    workflows: Vec<DemoWorkflow>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoWorkflow {
+    service: String,
+    risk_based: bool,
+    fields: Vec<mpp_domain::form::FieldDef>,
+    steps: Vec<DemoStep>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoStep {
+    stage: u32,
+    kind: mpp_domain::application::StepKind,
+    name_id: String,
+    name_en: String,
+    agency: String,
+    sla_days: u32,
+    risks: Vec<mpp_domain::application::Risk>,
+    deemed_approval: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -118,6 +143,9 @@ pub const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
     ("admin@demo.mpp.id", "Admin MPP (demo)", Some(Role::MallAdmin), None),
     ("dukcapil@demo.mpp.id", "Admin Dukcapil (demo)", Some(Role::AgencyAdmin), Some("dukcapil")),
     ("petugas@demo.mpp.id", "Petugas Loket (demo)", Some(Role::Officer), Some("dukcapil")),
+    ("perizinan@demo.mpp.id", "Petugas Perizinan DPMPTSP (demo)", Some(Role::Officer), Some("dpmptsp")),
+    ("pupr@demo.mpp.id", "Tim Teknis PUPR (demo)", Some(Role::Officer), Some("pupr")),
+    ("dlh@demo.mpp.id", "Petugas DLH (demo)", Some(Role::Officer), Some("dlh")),
     ("pengawas@demo.mpp.id", "Pengawas Nasional (demo)", Some(Role::NationalSupervisor), None),
     ("warga@demo.mpp.id", "Warga (demo)", None, None),
 ];
@@ -277,6 +305,43 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         }
     }
     tx.commit().await?;
+
+    for w in &demo.workflows {
+        let service_id = service_ids.get(&w.service).context("workflow service")?;
+        let steps = w
+            .steps
+            .iter()
+            .map(|s| {
+                Ok(WorkflowStep {
+                    def: StepDef {
+                        id: String::new(),
+                        stage: s.stage,
+                        kind: s.kind,
+                        agency_id: agency_ids.get(&s.agency).context("workflow agency")?.clone(),
+                        sla_days: s.sla_days,
+                        risks: s.risks.clone(),
+                        deemed_approval: s.deemed_approval,
+                    },
+                    name_id: s.name_id.clone(),
+                    name_en: s.name_en.clone(),
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        anyhow::ensure!(mpp_domain::form::check_definition(&w.fields).is_empty(), "demo form of {}", w.service);
+        let mut tx = db.write.begin().await?;
+        applications::save_workflow(
+            &mut Conn::Any(&mut tx),
+            &mall_id,
+            service_id,
+            &w.fields,
+            w.risk_based,
+            &steps,
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tx.commit().await?;
+    }
 
     let hash = password::hash_async(PASSWORD.to_string()).await?;
     for (email, name, role, agency) in ACCOUNTS {

@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod api;
+pub mod application;
 pub mod audit;
 pub mod auth;
 pub mod booking;

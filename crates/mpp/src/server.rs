@@ -5,7 +5,9 @@ use crate::agreements::Agreements;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::state::AppState;
-use crate::{agreements, api, audit, auth, booking, calendar, catalog, crud, metrics, openapi, tenancy, visit, web};
+use crate::{
+    agreements, api, application, audit, auth, booking, calendar, catalog, crud, metrics, openapi, tenancy, visit, web,
+};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -40,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::board::router())
         .merge(visit::ticket::router())
         .merge(booking::pages::router())
+        .merge(application::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
@@ -128,6 +131,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bookings = n, "marked bookings as no-shows"),
                 Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+            }
+            match crate::application::flow::deem_overdue(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(steps = n, "steps deemed approved after their deadline"),
+                Err(e) => tracing::warn!(error = ?e, "deemed approvals failed"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
         }

@@ -38,6 +38,11 @@ pub async fn find_by_email(db: &Db, email: &str) -> AppResult<Option<UserRow>> {
     Ok(row.map(|(id, email, name, password_hash)| UserRow { id, email, name, password_hash }))
 }
 
+/// A user's email address (where messages about their applications go).
+pub async fn email_of(db: &Db, user_id: &str) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT email FROM users WHERE id = $1").bind(user_id).fetch_optional(&db.read).await?)
+}
+
 pub async fn is_supervisor(db: &Db, user_id: &str) -> AppResult<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deployment_roles WHERE user_id = $1 AND role = $2")
         .bind(user_id)

@@ -8,6 +8,7 @@ mod helpers;
 
 mod admin;
 mod api;
+mod application;
 mod auth;
 mod backoffice;
 mod booking;

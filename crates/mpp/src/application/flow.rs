@@ -1,0 +1,318 @@
+//! How an application moves: filing, an officer's action on a step, the
+//! citizen's resubmission after a correction, and deemed approvals. Each is
+//! one transaction; the rules are `mpp_domain::application`'s, the SQL
+//! `store.rs`'s. Each change lands in the timeline and, when the status
+//! changes, in a message to the citizen.
+
+use super::store::{self, Actor, Application, NewStep, ServiceForm};
+use crate::db::new_id;
+use crate::db::sql::Conn;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
+use crate::tenancy::Mall;
+use mpp_domain::application::{self as rules, Act, Next, Risk, Status, StepStatus};
+use mpp_domain::calendar::WorkingCalendar;
+use mpp_domain::format::{iso_date, parse_date};
+use std::collections::BTreeMap;
+
+/// A filing, from the citizen's own form or an officer at a counter.
+pub struct Filing<'a> {
+    pub service: &'a ServiceForm,
+    pub applicant_id: &'a str,
+    pub applicant_name: &'a str,
+    pub values: BTreeMap<String, String>,
+    pub risk: Option<String>,
+    /// `online`, or `counter` with the officer who filed.
+    pub channel: &'a str,
+    pub filed_by: Option<&'a str>,
+}
+
+/// The form's values checked against the service's fields, or the
+/// problems, one per field.
+fn checked(service: &ServiceForm, values: &BTreeMap<String, String>) -> AppResult<BTreeMap<String, String>> {
+    let (tidy, problems) = mpp_domain::form::check(&service.fields, values);
+    if problems.is_empty() {
+        Ok(tidy)
+    } else {
+        Err(AppError::Invalid(problems.into_iter().map(|p| FieldError::new(p.key, p.message)).collect()))
+    }
+}
+
+pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<Application> {
+    if !f.service.active {
+        return Err(AppError::Conflict("application.service_inactive"));
+    }
+    let form = checked(f.service, &f.values)?;
+    let risk = match (f.service.risk_based, f.risk.as_deref().and_then(Risk::parse)) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r),
+        (true, None) => return Err(AppError::invalid("risk", "application.pick_risk")),
+    };
+    let workflow = store::workflow(&state.db, &mall.id, &f.service.id).await?;
+    let defs: Vec<_> = workflow.iter().map(|w| w.def.clone()).collect();
+    let route = rules::route(&defs, risk);
+    if route.is_empty() {
+        return Err(AppError::Conflict("application.no_workflow"));
+    }
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let today = state.clock.today(mall.zone());
+    let now = state.clock.now_ms();
+    let sla = rules::route_days(&route);
+    let nik = form.values().find(|v| mpp_domain::form::nik(v).is_some()).cloned();
+    let mut tx = state.db.write.begin().await?;
+    let conn = &mut Conn::Any(&mut tx);
+    let seq = store::next_number(conn, &mall.id, &iso_date(today)).await?;
+    let a = Application {
+        mall_id: mall.id.clone(),
+        id: new_id(),
+        number: rules::registration_number(&mall.slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
+        service_id: f.service.id.clone(),
+        applicant_id: f.applicant_id.to_string(),
+        applicant_name: f.applicant_name.to_string(),
+        applicant_nik: nik.unwrap_or_default(),
+        channel: f.channel.to_string(),
+        form: serde_json::to_string(&form).map_err(|e| AppError::Internal(e.into()))?,
+        risk: risk.map(|r| r.as_str().to_string()),
+        status: Status::InProgress.as_str().to_string(),
+        stage: 0,
+        filed_day: iso_date(today),
+        sla_days: i64::from(sla),
+        due_day: iso_date(rules::due_date(&cal, today, sla, &[], today)),
+        correction: String::new(),
+        filed_at: now,
+        closed_at: None,
+    };
+    store::insert(conn, &a, f.filed_by, now).await?;
+    for (i, stage) in route.iter().enumerate() {
+        for def in stage {
+            let step = workflow.iter().find(|w| w.def.id == def.id).ok_or(AppError::NotFound)?;
+            let open = i == 0;
+            let new = NewStep {
+                stage: i as i64,
+                step,
+                status: if open { StepStatus::Open } else { StepStatus::Pending },
+                opened_day: open.then(|| iso_date(today)),
+                due_day: open.then(|| iso_date(rules::due_date(&cal, today, def.sla_days, &[], today))),
+            };
+            store::insert_step(conn, &mall.id, &a.id, &new).await?;
+        }
+    }
+    let actor = Actor { id: Some(f.filed_by.unwrap_or(f.applicant_id)), name: f.applicant_name };
+    store::record(conn, &a, &actor, "filed", None, f.channel, now).await?;
+    tx.commit().await?;
+    tell(state, mall, &a, "application.msg_filed").await;
+    Ok(a)
+}
+
+/// An officer's action on one step of an application.
+pub struct Action<'a> {
+    pub number: &'a str,
+    pub step_id: &'a str,
+    pub act: Act,
+    pub reason: &'a str,
+}
+
+/// Who acts: a person who may decide for some agencies, or the system.
+pub struct Officer<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub access: &'a mpp_domain::auth::Access,
+}
+
+pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &Action<'_>) -> AppResult<Application> {
+    let today = state.clock.today(mall.zone());
+    let now = state.clock.now_ms();
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let mut tx = state.db.write.begin().await?;
+    let conn = &mut Conn::Any(&mut tx);
+    let a = store::lock(conn, &mall.id, action.number, now).await?.ok_or(AppError::NotFound)?;
+    let steps = store::steps(conn, &mall.id, &a.id).await?;
+    let step = steps.iter().find(|s| s.id == action.step_id).ok_or(AppError::NotFound)?;
+    if !officer.access.can_process_for(&step.agency_id) {
+        return Err(AppError::Forbidden);
+    }
+    let new =
+        rules::decide(a.status(), step.status(), step.assignee_id.as_deref(), officer.id, action.act, action.reason)
+            .map_err(|r| AppError::Conflict(r.key()))?;
+    let assignee = match action.act {
+        Act::Release => None,
+        Act::Claim => Some(officer.id),
+        _ => step.assignee_id.as_deref(),
+    };
+    if action.act != Act::Comment
+        && !store::update_step(conn, &mall.id, step, new, assignee, Some(officer.id), now).await?
+    {
+        return Err(AppError::Conflict("application.changed"));
+    }
+    let actor = Actor { id: Some(officer.id), name: officer.name };
+    store::record(conn, &a, &actor, action.act.as_str(), Some(&step.id), action.reason.trim(), now).await?;
+    let status = match action.act {
+        Act::RequestCorrection => {
+            store::set_status(conn, &a, Status::Correction, a.stage, action.reason.trim(), now).await?;
+            store::start_pause(conn, &mall.id, &a.id, &iso_date(today)).await?;
+            Some(Status::Correction)
+        }
+        Act::Approve | Act::Reject => advance(conn, &a, &cal, today, now).await?,
+        _ => None,
+    };
+    tx.commit().await?;
+    if let Some(s) = status {
+        tell(state, mall, &a, message_key(s)).await;
+    }
+    Ok(a)
+}
+
+/// After a decision: the next stage opens, or the application is issued or
+/// rejected. The new status, if it changed.
+async fn advance(
+    conn: &mut Conn<'_>,
+    a: &Application,
+    cal: &WorkingCalendar,
+    today: time::Date,
+    now: i64,
+) -> AppResult<Option<Status>> {
+    let steps = store::steps(conn, &a.mall_id, &a.id).await?;
+    let stages = steps.iter().map(|s| s.stage).max().map_or(0, |m| m + 1);
+    let current: Vec<StepStatus> = steps.iter().filter(|s| s.stage == a.stage).map(|s| s.status()).collect();
+    let system = Actor { id: None, name: "MPP" };
+    match rules::next_after(usize::try_from(a.stage).unwrap_or(0), usize::try_from(stages).unwrap_or(0), &current) {
+        Next::Wait => Ok(None),
+        Next::OpenStage(next) => {
+            let next = next as i64;
+            for s in steps.iter().filter(|s| s.stage == next) {
+                let sla = u32::try_from(s.sla_days).unwrap_or(0);
+                let due = iso_date(rules::due_date(cal, today, sla, &[], today));
+                store::open_step(conn, &a.mall_id, &s.id, &iso_date(today), &due).await?;
+            }
+            store::set_status(conn, a, Status::InProgress, next, "", now).await?;
+            store::record(conn, a, &system, "stage_opened", None, "", now).await?;
+            Ok(None)
+        }
+        Next::Issue => {
+            store::set_status(conn, a, Status::Issued, a.stage, "", now).await?;
+            store::record(conn, a, &system, "issued", None, "", now).await?;
+            Ok(Some(Status::Issued))
+        }
+        Next::Reject => {
+            store::set_status(conn, a, Status::Rejected, a.stage, "", now).await?;
+            Ok(Some(Status::Rejected))
+        }
+    }
+}
+
+/// The citizen fixes the form and sends the application back: the clock
+/// starts again, every open deadline pushed back by the working days it
+/// stood still.
+pub async fn resubmit(
+    state: &AppState,
+    mall: &Mall,
+    user_id: &str,
+    user_name: &str,
+    number: &str,
+    values: BTreeMap<String, String>,
+) -> AppResult<Application> {
+    let today = state.clock.today(mall.zone());
+    let now = state.clock.now_ms();
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let mut tx = state.db.write.begin().await?;
+    let conn = &mut Conn::Any(&mut tx);
+    let a = store::lock(conn, &mall.id, number, now).await?.ok_or(AppError::NotFound)?;
+    if a.applicant_id != user_id {
+        return Err(AppError::NotFound);
+    }
+    if a.status() != Status::Correction {
+        return Err(AppError::Conflict("application.not_with_you"));
+    }
+    let service = service_of(state, mall, &a).await?;
+    let form = checked(&service, &values)?;
+    let from = store::end_pause(conn, &mall.id, &a.id, &iso_date(today)).await?;
+    let pause = rules::Pause { from: from.as_deref().and_then(parse_date).unwrap_or(today), to: Some(today) };
+    let paused = rules::paused_days(&cal, &[pause], today);
+    let later = |day: &str| parse_date(day).map(|d| iso_date(cal.add_working_days(d, paused)));
+    let due = later(&a.due_day).unwrap_or_else(|| a.due_day.clone());
+    let json = serde_json::to_string(&form).map_err(|e| AppError::Internal(e.into()))?;
+    store::set_form_and_due(conn, &a, &json, &due).await?;
+    for s in store::steps(conn, &mall.id, &a.id).await?.iter().filter(|s| s.status().is_active()) {
+        if let Some(d) = s.due_day.as_deref().and_then(later) {
+            store::set_step_due(conn, &mall.id, &s.id, &d).await?;
+        }
+    }
+    store::set_status(conn, &a, Status::InProgress, a.stage, "", now).await?;
+    store::record(conn, &a, &Actor { id: Some(user_id), name: user_name }, "resubmitted", None, "", now).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Steps whose deadline passed without a decision and that approve
+/// themselves (fiktif positif), in every mall: approved as deemed, in the
+/// timeline as such, and the application moves on. Returns how many.
+pub async fn deem_overdue(state: &AppState) -> AppResult<usize> {
+    let mut done = 0;
+    for mall in crate::tenancy::store::list(&state.db).await? {
+        let today = state.clock.today(mall.zone());
+        for (number, step_id) in store::deemed_due(&state.db, &mall.id, &iso_date(today)).await? {
+            if deem(state, &mall, &number, &step_id).await? {
+                done += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+async fn deem(state: &AppState, mall: &Mall, number: &str, step_id: &str) -> AppResult<bool> {
+    let today = state.clock.today(mall.zone());
+    let now = state.clock.now_ms();
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let mut tx = state.db.write.begin().await?;
+    let conn = &mut Conn::Any(&mut tx);
+    let Some(a) = store::lock(conn, &mall.id, number, now).await? else { return Ok(false) };
+    let steps = store::steps(conn, &mall.id, &a.id).await?;
+    let Some(step) = steps.iter().find(|s| s.id == step_id) else { return Ok(false) };
+    let due = step.due_day.as_deref().and_then(parse_date).unwrap_or(today);
+    if a.status() != Status::InProgress || !rules::is_deemed(step.status(), step.deemed_approval, today, due) {
+        return Ok(false);
+    }
+    if !store::update_step(conn, &mall.id, step, StepStatus::Deemed, step.assignee_id.as_deref(), None, now).await? {
+        return Ok(false);
+    }
+    store::record(conn, &a, &Actor { id: None, name: "MPP" }, "deemed", Some(step_id), "", now).await?;
+    let status = advance(conn, &a, &cal, today, now).await?;
+    tx.commit().await?;
+    if let Some(s) = status {
+        tell(state, mall, &a, message_key(s)).await;
+    }
+    Ok(true)
+}
+
+pub async fn service_of(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ServiceForm> {
+    let brief =
+        crate::visit::store::brief_by_id(&state.db, &mall.id, &a.service_id).await?.ok_or(AppError::NotFound)?;
+    store::service_form(&state.db, &mall.id, &brief.code).await?.ok_or(AppError::NotFound)
+}
+
+fn message_key(s: Status) -> &'static str {
+    match s {
+        Status::Correction => "application.msg_correction",
+        Status::Issued => "application.msg_issued",
+        Status::Rejected => "application.msg_rejected",
+        Status::InProgress | Status::Withdrawn => "application.msg_changed",
+    }
+}
+
+/// A message to the citizen through the notifier (email when configured;
+/// never blocks the action that caused it).
+async fn tell(state: &AppState, mall: &Mall, a: &Application, key: &str) {
+    let t = crate::i18n::Tr::new(mpp_domain::format::Lang::Id);
+    let email = crate::auth::store::email_of(&state.db, &a.applicant_id).await.ok().flatten().unwrap_or_default();
+    let m = crate::notify::Message {
+        mall_id: mall.id.clone(),
+        kind: "application-changed".into(),
+        to_email: email,
+        subject: format!("{} {}", t.t("application.msg_subject"), a.number),
+        body: t.f(key, &[("number", &a.number), ("mall", &mall.name)]),
+        ..Default::default()
+    };
+    if let Err(e) = crate::notify::enqueue(state, &m).await {
+        tracing::warn!(error = ?e, "could not queue the application message");
+    }
+}

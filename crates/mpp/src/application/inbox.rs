@@ -1,0 +1,194 @@
+//! The officers' inbox: the steps of live applications waiting on the
+//! agencies an officer works for, earliest due first, overdue ones marked;
+//! and one application with the actions on its steps (claim, release,
+//! approve, reject, ask for a correction, comment).
+
+use super::store::{self, InboxItem};
+use super::{Detail, detail, flow};
+use crate::auth::session::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::forms::Posted;
+use crate::state::AppState;
+use crate::tenancy::{self, Mall};
+use crate::web::{Ctx, render, render_status};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use mpp_domain::application::{Act, urgency};
+use mpp_domain::auth::Access;
+use mpp_domain::format::{self, parse_date};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/m/{slug}/kotak-masuk", get(inbox))
+        .route("/m/{slug}/kotak-masuk/{number}", get(one))
+        .route("/m/{slug}/kotak-masuk/{number}/aksi", post(act))
+}
+
+/// An officer in a mall: their grants decide which agencies' steps they see.
+struct Desk {
+    mall: Mall,
+    user: CurrentUser,
+    access: Access,
+    /// The agencies whose steps this officer decides; `None`: every one (mall admins).
+    agencies: Option<Vec<String>>,
+}
+
+async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<Desk> {
+    let user = ctx.require_user()?.clone();
+    let mall = tenancy::store::by_slug(&state.db, slug).await?;
+    let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
+    let agencies = if access.can_manage_mall() {
+        None
+    } else {
+        let mut ids: Vec<String> = access.grants.iter().filter_map(|g| g.agency_id.clone()).collect();
+        ids.dedup();
+        if ids.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        Some(ids)
+    };
+    Ok(Desk { mall, user, access, agencies })
+}
+
+pub struct Row {
+    pub number: String,
+    pub applicant: String,
+    pub service: String,
+    pub step: String,
+    pub agency: String,
+    pub due: String,
+    pub urgency: &'static str,
+    pub mine: bool,
+    pub claimed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "application/inbox.html")]
+struct InboxPage {
+    ctx: Ctx,
+    mall: Mall,
+    rows: Vec<Row>,
+    overdue: usize,
+}
+
+async fn inbox(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    let items = store::inbox(&state.db, &desk.mall.id, desk.agencies.as_deref()).await?;
+    let agencies = crate::catalog::store::agencies(&state.db, &desk.mall.id).await?;
+    let cal = crate::calendar::store::working_calendar(&state.db, &desk.mall.id).await?;
+    let today = state.clock.today(desk.mall.zone());
+    let rows: Vec<Row> = items
+        .into_iter()
+        .map(|i: InboxItem| {
+            let due = i.step.due_day.as_deref().and_then(parse_date);
+            Row {
+                number: i.number,
+                applicant: i.applicant_name,
+                service: ctx.t.pick(&i.service_name_id, &i.service_name_en).to_string(),
+                step: ctx.t.pick(&i.step.name_id, &i.step.name_en).to_string(),
+                agency: agencies
+                    .iter()
+                    .find(|a| a.id == i.step.agency_id)
+                    .map(|a| ctx.t.pick(&a.name_id, &a.name_en).to_string())
+                    .unwrap_or_default(),
+                due: due.map(|d| format::date(d, ctx.t.lang)).unwrap_or_default(),
+                urgency: due.map_or("", |d| match urgency(&cal, today, d) {
+                    mpp_domain::application::Urgency::Overdue => "overdue",
+                    mpp_domain::application::Urgency::DueSoon => "soon",
+                    mpp_domain::application::Urgency::OnTime => "",
+                }),
+                mine: i.step.assignee_id.as_deref() == Some(desk.user.id.as_str()),
+                claimed: i.step.assignee_id.is_some(),
+            }
+        })
+        .collect();
+    let overdue = rows.iter().filter(|r| r.urgency == "overdue").count();
+    render(&InboxPage { ctx, mall: desk.mall, rows, overdue })
+}
+
+/// A step this officer may act on now: its id, its name, and what they may
+/// do, as (action, label key).
+type StepActions = (String, String, Vec<(&'static str, &'static str)>);
+
+#[derive(Template)]
+#[template(path = "application/decide.html")]
+struct DecidePage {
+    ctx: Ctx,
+    mall: Mall,
+    d: Detail,
+    actions: Vec<StepActions>,
+    /// A step of this officer's agencies, for a comment on the application.
+    comment_step: Option<String>,
+    error: Option<&'static str>,
+}
+
+async fn one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    page(&state, ctx, desk, &number, None).await
+}
+
+async fn page(
+    state: &AppState,
+    ctx: Ctx,
+    desk: Desk,
+    number: &str,
+    error: Option<&'static str>,
+) -> AppResult<Response> {
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = store::by_number(conn, &desk.mall.id, number).await?.ok_or(AppError::NotFound)?;
+    let d = detail(state, &ctx.t, &desk.mall, &a).await?;
+    // Only applications that reach one of this officer's agencies.
+    if !d.steps.iter().any(|s| desk.access.can_process_for(&s.agency_id)) {
+        return Err(AppError::NotFound);
+    }
+    let live = a.status() == mpp_domain::application::Status::InProgress;
+    let actions = d
+        .steps
+        .iter()
+        .filter(|s| s.active && live && desk.access.can_process_for(&s.agency_id))
+        .map(|s| {
+            let mine = s.assignee_id.as_deref() == Some(desk.user.id.as_str());
+            let acts: Vec<(&'static str, &'static str)> = match (&s.assignee_id, mine) {
+                (None, _) => vec![("claim", "application.act.claim")],
+                (Some(_), true) => vec![
+                    ("approve", "application.act.approve"),
+                    ("request_correction", "application.act.request_correction"),
+                    ("reject", "application.act.reject"),
+                    ("release", "application.act.release"),
+                ],
+                (Some(_), false) => vec![],
+            };
+            (s.id.clone(), format!("{} · {}", s.name, s.agency), acts)
+        })
+        .collect();
+    let comment_step =
+        d.steps.iter().find(|s| desk.access.can_process_for(&s.agency_id)).map(|s| s.id.clone()).filter(|_| live);
+    let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
+    render_status(status, &DecidePage { ctx, mall: desk.mall, d, actions, comment_step, error })
+}
+
+async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    let act = Act::parse(&form.get("act")).ok_or_else(|| AppError::invalid("act", "error.bad_field"))?;
+    let step_id = form.get("step");
+    let reason = form.get("reason");
+    let officer = flow::Officer { id: &desk.user.id, name: &desk.user.name, access: &desk.access };
+    let action = flow::Action { number: &number, step_id: &step_id, act, reason: &reason };
+    match flow::act(&state, &desk.mall, &officer, &action).await {
+        Ok(a) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{}", desk.mall.slug, a.number)).into_response()),
+        Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
+        Err(e) => Err(e),
+    }
+}

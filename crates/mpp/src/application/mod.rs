@@ -1,0 +1,184 @@
+//! Applications (permohonan): a citizen files one online (or an officer at a
+//! counter, later), gets a receipt with a registration number, and follows
+//! it step by step while the agencies' officers work their inboxes.
+//!
+//! - `flow.rs`: how an application moves (filing, decisions, corrections,
+//!   deemed approvals), one transaction each;
+//! - `store.rs`: all of its SQL;
+//! - `pages.rs`: the citizen's pages (file, receipt and tracking, correction);
+//! - `inbox.rs`: the officers' inbox and the actions on a step.
+//!
+//! Rules live in `mpp_domain::application` (workflow, clock, decisions) and
+//! `mpp_domain::form` (the service's form).
+
+pub mod flow;
+pub mod inbox;
+pub mod pages;
+pub mod store;
+
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::state::AppState;
+use crate::tenancy::Mall;
+use axum::Router;
+use mpp_domain::application::{Status, StepStatus, Urgency, urgency};
+use mpp_domain::format::{self, parse_date};
+use store::Application;
+
+pub fn router() -> Router<AppState> {
+    pages::router().merge(inbox::router())
+}
+
+/// One step as the pages show it.
+pub struct StepView {
+    pub id: String,
+    pub name: String,
+    pub agency: String,
+    pub agency_id: String,
+    pub status: String,
+    pub status_text: &'static str,
+    pub due: String,
+    /// `overdue`, `soon` or "" (for a badge).
+    pub urgency: &'static str,
+    pub active: bool,
+    pub assignee_id: Option<String>,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub action: &'static str,
+    pub step: String,
+    pub note: String,
+}
+
+/// An application as its pages show it: the receipt, the timeline, who
+/// holds it now.
+pub struct Detail {
+    pub number: String,
+    pub service: String,
+    pub status: String,
+    pub status_text: &'static str,
+    pub filed: String,
+    pub due: String,
+    pub urgency: &'static str,
+    pub correction: String,
+    /// The agencies holding it now.
+    pub holders: Vec<String>,
+    pub steps: Vec<StepView>,
+    pub timeline: Vec<EventView>,
+    /// (label, value) of the form as filed.
+    pub values: Vec<(String, String)>,
+}
+
+fn urgency_class(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Overdue => "overdue",
+        Urgency::DueSoon => "soon",
+        Urgency::OnTime => "",
+    }
+}
+
+pub fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::InProgress => "application.status.in_progress",
+        Status::Correction => "application.status.correction",
+        Status::Issued => "application.status.issued",
+        Status::Rejected => "application.status.rejected",
+        Status::Withdrawn => "application.status.withdrawn",
+    }
+}
+
+fn step_key(s: StepStatus) -> &'static str {
+    match s {
+        StepStatus::Pending => "application.step.pending",
+        StepStatus::Open => "application.step.open",
+        StepStatus::Claimed => "application.step.claimed",
+        StepStatus::Approved => "application.step.approved",
+        StepStatus::Deemed => "application.step.deemed",
+        StepStatus::Rejected => "application.step.rejected",
+    }
+}
+
+fn action_key(action: &str) -> &'static str {
+    match action {
+        "filed" => "application.event.filed",
+        "claim" => "application.event.claim",
+        "release" => "application.event.release",
+        "approve" => "application.event.approve",
+        "reject" => "application.event.reject",
+        "request_correction" => "application.event.request_correction",
+        "comment" => "application.event.comment",
+        "resubmitted" => "application.event.resubmitted",
+        "deemed" => "application.event.deemed",
+        "stage_opened" => "application.event.stage_opened",
+        "issued" => "application.event.issued",
+        _ => "application.event.other",
+    }
+}
+
+pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> AppResult<Detail> {
+    let service = flow::service_of(state, mall, a).await?;
+    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let agency_name = |id: &str| {
+        agencies.iter().find(|g| g.id == id).map(|g| t.pick(&g.name_id, &g.name_en).to_string()).unwrap_or_default()
+    };
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let today = state.clock.today(mall.zone());
+    let live = a.status() == Status::InProgress;
+    let day = |d: &str| parse_date(d).map(|d| format::date(d, t.lang)).unwrap_or_default();
+    let urgent = |d: &str| parse_date(d).filter(|_| live).map_or("", |d| urgency_class(urgency(&cal, today, d)));
+    let steps = store::steps(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id).await?;
+    let step_views: Vec<StepView> = steps
+        .iter()
+        .map(|s| StepView {
+            id: s.id.clone(),
+            name: t.pick(&s.name_id, &s.name_en).to_string(),
+            agency: agency_name(&s.agency_id),
+            agency_id: s.agency_id.clone(),
+            status: s.status.clone(),
+            status_text: t.t(step_key(s.status())),
+            due: s.due_day.as_deref().map(day).unwrap_or_default(),
+            urgency: s.due_day.as_deref().filter(|_| s.status().is_active()).map_or("", urgent),
+            active: s.status().is_active(),
+            assignee_id: s.assignee_id.clone(),
+        })
+        .collect();
+    let mut holders: Vec<String> = step_views.iter().filter(|s| s.active && live).map(|s| s.agency.clone()).collect();
+    holders.dedup();
+    let timeline = store::timeline(&state.db, &mall.id, &a.id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            at: format::instant(e.at, mall.zone(), t.lang),
+            actor: e.actor_name,
+            action: t.t(action_key(&e.action)),
+            step: e
+                .step_id
+                .and_then(|id| step_views.iter().find(|s| s.id == id))
+                .map(|s| format!("{} ({})", s.name, s.agency))
+                .unwrap_or_default(),
+            note: if e.action == "filed" { String::new() } else { e.note },
+        })
+        .collect();
+    let filed = a.values();
+    let values = service
+        .fields
+        .iter()
+        .filter_map(|f| filed.get(&f.key).map(|v| (t.pick(&f.label_id, &f.label_en).to_string(), v.clone())))
+        .collect();
+    Ok(Detail {
+        number: a.number.clone(),
+        service: t.pick(&service.name_id, &service.name_en).to_string(),
+        status: a.status.clone(),
+        status_text: t.t(status_key(a.status())),
+        filed: format::instant(a.filed_at, mall.zone(), t.lang),
+        due: day(&a.due_day),
+        urgency: urgent(&a.due_day),
+        correction: a.correction.clone(),
+        holders,
+        steps: step_views,
+        timeline,
+        values,
+    })
+}

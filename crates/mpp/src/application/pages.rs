@@ -1,0 +1,361 @@
+//! The citizen's pages: the service's application form, the receipt with
+//! its QR code (also the tracking page), finding an application by its
+//! number and NIK, and sending it back after a correction.
+
+use super::store::{self, Application, ServiceForm};
+use super::{Detail, detail, flow};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::Posted;
+use crate::state::AppState;
+use crate::tenancy::{self, Mall};
+use crate::web::{Ctx, render, render_status};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use mpp_domain::application::{Risk, Status};
+use mpp_domain::form::{FieldDef, FieldKind};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/m/{slug}/layanan/{code}/ajukan", get(form_page).post(file))
+        .route("/m/{slug}/permohonan", get(find))
+        .route("/m/{slug}/permohonan/{number}", get(receipt))
+        .route("/m/{slug}/permohonan/{number}/perbaiki", post(resubmit))
+}
+
+/// A form field ready for the template.
+pub struct FieldView {
+    pub key: String,
+    pub label: String,
+    /// The `<input type>`, or `select`.
+    pub input: &'static str,
+    pub inputmode: &'static str,
+    pub pattern: &'static str,
+    pub hint: &'static str,
+    pub required: bool,
+    pub options: Vec<String>,
+    pub value: String,
+    pub error: Option<&'static str>,
+}
+
+fn field_views(
+    ctx: &Ctx,
+    fields: &[FieldDef],
+    values: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> Vec<FieldView> {
+    fields
+        .iter()
+        .filter(|f| f.kind != FieldKind::Document)
+        .map(|f| {
+            let (input, inputmode, pattern, hint) = match f.kind {
+                FieldKind::Number => ("number", "numeric", "", ""),
+                FieldKind::Date => ("date", "", "", ""),
+                FieldKind::Choice => ("select", "", "", ""),
+                FieldKind::Nik => ("text", "numeric", "[0-9 ]{16,19}", "application.hint_nik"),
+                FieldKind::Nib => ("text", "numeric", "[0-9 ]{13,16}", "application.hint_nib"),
+                FieldKind::Region => {
+                    ("text", "decimal", "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}", "application.hint_region")
+                }
+                FieldKind::Text | FieldKind::Document => ("text", "", "", ""),
+            };
+            FieldView {
+                key: f.key.clone(),
+                label: ctx.t.pick(&f.label_id, &f.label_en).to_string(),
+                input,
+                inputmode,
+                pattern,
+                hint,
+                required: f.required,
+                options: f.options.clone(),
+                value: values.get(&f.key).cloned().unwrap_or_default(),
+                error: errors.iter().find(|e| e.field == f.key).map(|e| e.key),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "application/file.html")]
+struct FilePage {
+    ctx: Ctx,
+    mall: Mall,
+    service: ServiceForm,
+    service_name: String,
+    fields: Vec<FieldView>,
+    risks: Vec<(&'static str, &'static str)>,
+    risk: String,
+    risk_error: Option<&'static str>,
+    error: Option<&'static str>,
+    action: String,
+}
+
+fn risks() -> Vec<(&'static str, &'static str)> {
+    Risk::ALL
+        .iter()
+        .map(|r| {
+            let key = match r {
+                Risk::Low => "application.risk.low",
+                Risk::Medium => "application.risk.medium",
+                Risk::High => "application.risk.high",
+            };
+            (r.as_str(), key)
+        })
+        .collect()
+}
+
+async fn service(state: &AppState, mall: &Mall, code: &str) -> AppResult<ServiceForm> {
+    store::service_form(&state.db, &mall.id, code).await?.filter(|s| s.active).ok_or(AppError::NotFound)
+}
+
+/// Filing needs an account: the application is the citizen's.
+fn login_first(ctx: &Ctx) -> Option<Response> {
+    ctx.user.is_none().then(|| Redirect::to(&format!("/masuk?next={}", ctx.here_encoded())).into_response())
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, code)): Path<(String, String)>,
+) -> AppResult<Response> {
+    if let Some(r) = login_first(&ctx) {
+        return Ok(r);
+    }
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let service = service(&state, &mall, &code).await?;
+    if store::workflow(&state.db, &mall.id, &service.id).await?.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let page = file_page(ctx, mall, service, &BTreeMap::new(), "", &[], None);
+    render(&page)
+}
+
+fn file_page(
+    ctx: Ctx,
+    mall: Mall,
+    service: ServiceForm,
+    values: &BTreeMap<String, String>,
+    risk: &str,
+    errors: &[FieldError],
+    error: Option<&'static str>,
+) -> FilePage {
+    let fields = field_views(&ctx, &service.fields, values, errors);
+    let action = format!("/m/{}/layanan/{}/ajukan", mall.slug, service.code);
+    FilePage {
+        service_name: ctx.t.pick(&service.name_id, &service.name_en).to_string(),
+        risk_error: errors.iter().find(|e| e.field == "risk").map(|e| e.key),
+        ctx,
+        mall,
+        service,
+        fields,
+        risks: risks(),
+        risk: risk.to_string(),
+        error,
+        action,
+    }
+}
+
+fn values_of(service: &ServiceForm, form: &Posted) -> BTreeMap<String, String> {
+    service.fields.iter().map(|f| (f.key.clone(), form.get(&f.key))).collect()
+}
+
+async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, code)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    if let Some(r) = login_first(&ctx) {
+        return Ok(r);
+    }
+    let user = ctx.require_user()?.clone();
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let service = service(&state, &mall, &code).await?;
+    let values = values_of(&service, &form);
+    let risk = form.get("risk");
+    let filing = flow::Filing {
+        service: &service,
+        applicant_id: &user.id,
+        applicant_name: &user.name,
+        values: values.clone(),
+        risk: Some(risk.clone()).filter(|r| !r.is_empty()),
+        channel: "online",
+        filed_by: None,
+    };
+    match flow::file(&state, &mall, filing).await {
+        Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
+        Err(e) => {
+            let Some(message) = e.form_message() else { return Err(e) };
+            let errors = match &e {
+                AppError::Invalid(list) => list.clone(),
+                _ => Vec::new(),
+            };
+            // The summary above the form; each field shows its own message.
+            let message = if errors.is_empty() { message } else { "form.fix_errors" };
+            let page = file_page(ctx, mall, service, &values, &risk, &errors, Some(message));
+            render_status(e.status(), &page)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "application/receipt.html")]
+struct ReceiptPage {
+    ctx: Ctx,
+    mall: Mall,
+    d: Detail,
+    qr: String,
+    /// A correction form, when it is with the applicant.
+    fix: Option<Vec<FieldView>>,
+    track_url: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Second {
+    /// The last four digits of the applicant's NIK.
+    nik: Option<String>,
+}
+
+/// Who may see an application: its applicant, the mall's staff, or anyone
+/// with its number and the last four digits of the applicant's NIK.
+async fn visible(
+    state: &AppState,
+    ctx: &Ctx,
+    mall: &Mall,
+    a: &Application,
+    nik: Option<&str>,
+) -> AppResult<(bool, bool)> {
+    if let Some(user) = &ctx.user {
+        if user.id == a.applicant_id {
+            return Ok((true, true));
+        }
+        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
+        if access.is_staff() || access.can_view_admin() {
+            return Ok((true, false));
+        }
+    }
+    let digits = nik.map(str::trim).unwrap_or("");
+    let ok = digits.len() == 4 && a.applicant_nik.len() == 16 && a.applicant_nik.ends_with(digits);
+    Ok((ok, false))
+}
+
+async fn receipt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, number)): Path<(String, String)>,
+    Query(q): Query<Second>,
+) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let number = mpp_domain::application::parse_registration_number(&number).ok_or(AppError::NotFound)?;
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
+    let (seen, is_applicant) = visible(&state, &ctx, &mall, &a, q.nik.as_deref()).await?;
+    if !seen {
+        // The same answer for a wrong number and a wrong NIK: no guessing.
+        return Err(AppError::NotFound);
+    }
+    receipt_page(&state, ctx, &headers, mall, &a, is_applicant, &[]).await
+}
+
+async fn receipt_page(
+    state: &AppState,
+    ctx: Ctx,
+    headers: &HeaderMap,
+    mall: Mall,
+    a: &Application,
+    is_applicant: bool,
+    errors: &[FieldError],
+) -> AppResult<Response> {
+    let mut d = detail(state, &ctx.t, &mall, a).await?;
+    if !is_applicant && ctx.user.is_none() {
+        d.values.clear();
+    }
+    let track_url = format!("{}/m/{}/permohonan/{}", crate::web::base_url(headers), mall.slug, a.number);
+    let fix = if is_applicant && a.status() == Status::Correction {
+        let service = flow::service_of(state, &mall, a).await?;
+        Some(field_views(&ctx, &service.fields, &a.values(), errors))
+    } else {
+        None
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &ReceiptPage { qr: crate::visit::qr_svg(&track_url), ctx, mall, d, fix, track_url })
+}
+
+#[derive(Template)]
+#[template(path = "application/find.html")]
+struct FindPage {
+    ctx: Ctx,
+    mall: Mall,
+    mine: Vec<(String, String, &'static str)>,
+    number: String,
+    not_found: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct FindQuery {
+    nomor: Option<String>,
+    nik: Option<String>,
+}
+
+/// Finding an application by its number and NIK; the citizen's own list.
+async fn find(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<FindQuery>,
+) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let typed = q.nomor.clone().unwrap_or_default();
+    if let Some(number) = mpp_domain::application::parse_registration_number(&typed) {
+        let nik = q.nik.clone().unwrap_or_default();
+        let conn = &mut crate::db::sql::Conn::Read(&state.db);
+        if let Some(a) = store::by_number(conn, &mall.id, &number).await?
+            && visible(&state, &ctx, &mall, &a, Some(&nik)).await?.0
+        {
+            let nik = crate::web::url_encode(nik.trim());
+            return Ok(Redirect::to(&format!("/m/{}/permohonan/{}?nik={nik}", mall.slug, a.number)).into_response());
+        }
+    }
+    let mut mine = Vec::new();
+    if let Some(user) = &ctx.user {
+        for a in store::of_applicant(&state.db, &mall.id, &user.id).await? {
+            let service = flow::service_of(&state, &mall, &a).await?;
+            mine.push((
+                a.number.clone(),
+                ctx.t.pick(&service.name_id, &service.name_en).to_string(),
+                ctx.t.t(super::status_key(a.status())),
+            ));
+        }
+    }
+    let not_found = !typed.trim().is_empty();
+    let status = if not_found { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    render_status(status, &FindPage { ctx, mall, mine, number: typed, not_found })
+}
+
+async fn resubmit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = store::by_number(conn, &mall.id, &number)
+        .await?
+        .filter(|a| a.applicant_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    let service = flow::service_of(&state, &mall, &a).await?;
+    let values = values_of(&service, &form);
+    match flow::resubmit(&state, &mall, &user.id, &user.name, &a.number, values).await {
+        Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
+        Err(AppError::Invalid(errors)) => receipt_page(&state, ctx, &headers, mall, &a, true, &errors).await,
+        Err(e) => Err(e),
+    }
+}

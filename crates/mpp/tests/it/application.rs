@@ -1,0 +1,301 @@
+//! Applications end to end, through the pages as citizens and officers use
+//! them: filing with the service's form, the receipt, a business licence
+//! across two agencies approving in parallel, a correction that pauses the
+//! clock, a deadline across a holiday and a weekend, a deemed approval,
+//! tracking by number and NIK, and officers of other agencies kept out.
+
+use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
+use crate::visit::set_clock;
+use reqwest::{Client, StatusCode};
+
+const LICENSING: &str = "perizinan@demo.mpp.id";
+const PUPR: &str = "pupr@demo.mpp.id";
+const DLH: &str = "dlh@demo.mpp.id";
+const NIK: &str = "5304015203900001";
+
+/// Files an application from the service's form; returns the response.
+async fn file(app: &TestApp, c: &Client, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = format!("/m/ttu/layanan/{code}/ajukan");
+    app.post_form(c, &page, &page, fields).await
+}
+
+fn number_of(r: &reqwest::Response) -> String {
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "filed");
+    r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
+}
+
+async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
+    let fields = [
+        ("business_name", "Kios Siti"),
+        ("owner_nik", NIK),
+        ("sector", "Kuliner"),
+        ("capital", "5000000"),
+        ("workers", "2"),
+        ("village", "53.05.01.2001"),
+        ("risk", risk),
+    ];
+    number_of(&file(app, c, "IZIN-USAHA-MIKRO", &fields).await)
+}
+
+/// The step ids an officer may act on, in page order, from the inbox page of an application.
+async fn steps_for(app: &TestApp, c: &Client, number: &str) -> Vec<String> {
+    let (status, html) = app.get_text(c, &format!("/m/ttu/kotak-masuk/{number}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    html.split("name=\"step\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
+}
+
+async fn act(app: &TestApp, c: &Client, number: &str, step: &str, act: &str, reason: &str) -> reqwest::Response {
+    let page = format!("/m/ttu/kotak-masuk/{number}");
+    let fields = [("step", step), ("act", act), ("reason", reason)];
+    app.post_form(c, &page, &format!("{page}/aksi"), &fields).await
+}
+
+/// Claims and approves the first step this officer may act on.
+async fn approve_next(app: &TestApp, c: &Client, number: &str) {
+    let step = steps_for(app, c, number).await.first().cloned().expect("a step to act on");
+    assert_eq!(act(app, c, number, &step, "claim", "").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(act(app, c, number, &step, "approve", "").await.status(), StatusCode::SEE_OTHER);
+}
+
+async fn receipt(app: &TestApp, c: &Client, number: &str) -> String {
+    let (status, html) = app.get_text(c, &format!("/m/ttu/permohonan/{number}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    html
+}
+
+async fn a_business_licence_goes_from_filing_to_issued_across_two_agencies(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(&app, &citizen, "high").await;
+    assert_eq!(number, "TTU-261125-0001");
+    let html = receipt(&app, &citizen, &number).await;
+    // Five steps on the high-risk path: 1 + 2 + max(3, 3) + 1 working days.
+    assert!(html.contains("Diproses") && html.contains("<svg"), "{html}");
+    assert!(html.contains("4 Desember 2026"), "due seven working days later: {html}");
+    assert!(html.contains("Kios Siti") && html.contains("Dinas Penanaman Modal"), "{html}");
+
+    let licensing = app.login(LICENSING).await;
+    let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
+    assert!(inbox.contains(&number) && inbox.contains("Verifikasi berkas"), "{inbox}");
+    // Stage 1 (document check), then stage 2 (self-declaration check).
+    approve_next(&app, &licensing, &number).await;
+    approve_next(&app, &licensing, &number).await;
+
+    // Stage 3: spatial planning (PUPR) and environment (DLH) side by side.
+    let pupr = app.login(PUPR).await;
+    let dlh = app.login(DLH).await;
+    let (_, inbox) = app.get_text(&pupr, "/m/ttu/kotak-masuk").await;
+    assert!(inbox.contains("Kajian tata ruang") && !inbox.contains("Kajian lingkungan"), "{inbox}");
+    let dlh_step = steps_for(&app, &dlh, &number).await[0].clone();
+    // PUPR's officer cannot decide DLH's step.
+    let r = act(&app, &pupr, &number, &dlh_step, "claim", "").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    approve_next(&app, &pupr, &number).await;
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("Dinas Lingkungan Hidup"), "still with DLH: {html}");
+    approve_next(&app, &dlh, &number).await;
+
+    // Stage 4: issuance, back at DPMPTSP.
+    approve_next(&app, &licensing, &number).await;
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("Selesai, dokumen terbit"), "{html}");
+    for event in ["Permohonan diajukan", "Diambil petugas", "Disetujui", "Tahap berikutnya dimulai", "Dokumen terbit"] {
+        assert!(html.contains(event), "timeline has {event}: {html}");
+    }
+    assert!(html.contains("Tim Teknis PUPR (demo)") && html.contains("Petugas DLH (demo)"), "{html}");
+    // Nothing is left in anyone's inbox, and a decided step cannot be decided again.
+    let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
+    assert!(!inbox.contains(&number), "{inbox}");
+    let r = act(&app, &dlh, &number, &dlh_step, "approve", "").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+both!(a_business_licence_goes_from_filing_to_issued_across_two_agencies);
+
+async fn a_low_risk_licence_skips_the_reviews_and_other_agencies_never_see_it(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(&app, &citizen, "low").await;
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(!html.contains("Kajian tata ruang") && html.contains("Penerbitan izin"), "{html}");
+    // The technical team has nothing to do with it: not even its page.
+    let pupr = app.login(PUPR).await;
+    assert_eq!(app.get(&pupr, &format!("/m/ttu/kotak-masuk/{number}")).await.status(), StatusCode::NOT_FOUND);
+    // A counter officer of Dukcapil has no step here either, and no citizen has an inbox.
+    let dukcapil = app.login(OFFICER).await;
+    assert_eq!(app.get(&dukcapil, &format!("/m/ttu/kotak-masuk/{number}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&citizen, "/m/ttu/kotak-masuk").await.status(), StatusCode::FORBIDDEN);
+    let licensing = app.login(LICENSING).await;
+    approve_next(&app, &licensing, &number).await;
+    approve_next(&app, &licensing, &number).await;
+    assert!(receipt(&app, &citizen, &number).await.contains("Selesai, dokumen terbit"));
+}
+both!(a_low_risk_licence_skips_the_reviews_and_other_agencies_never_see_it);
+
+async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let fields = [
+        ("business_name", "Kios Siti"),
+        ("owner_nik", "1234"),
+        ("sector", "Kuliner"),
+        ("capital", "-5"),
+        ("workers", "2"),
+        ("village", "53.05"),
+    ];
+    let r = file(&app, &citizen, "IZIN-USAHA-MIKRO", &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("NIK harus 16 angka") && html.contains("Kode wilayah harus"), "{html}");
+    assert!(html.contains("Harus angka bulat"), "{html}");
+    assert!(html.contains("value=\"Kios Siti\"") && html.contains("aria-invalid=\"true\""), "{html}");
+    // Nothing was filed.
+    let (_, mine) = app.get_text(&citizen, "/m/ttu/permohonan").await;
+    assert!(!mine.contains("Permohonan saya"), "no application of theirs: {mine}");
+    // Filing needs an account.
+    let anonymous = app.client();
+    let r = app.get(&anonymous, "/m/ttu/layanan/PBG/ajukan").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk?next="));
+}
+both!(bad_input_is_refused_field_by_field_and_keeps_what_was_typed);
+
+async fn research_letter(app: &TestApp, c: &Client) -> String {
+    let fields = [
+        ("researcher_nik", NIK),
+        ("title", "Tenun ikat Biboki"),
+        ("institution", "Universitas Timor"),
+        ("village", "53.05.01.2001"),
+        ("starts", "2027-01-04"),
+        ("ends", "2027-02-26"),
+    ];
+    number_of(&file(app, c, "REKOM-PENELITIAN", &fields).await)
+}
+
+async fn a_correction_pauses_the_clock_until_the_citizen_resubmits(app: TestApp) {
+    // Monday 7 December: two working days, due Wednesday 9 December.
+    set_clock(&app, "2026-12-07T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    assert!(receipt(&app, &citizen, &number).await.contains("9 Desember 2026"));
+    let licensing = app.login(LICENSING).await;
+    let step = steps_for(&app, &licensing, &number).await[0].clone();
+    act(&app, &licensing, &number, &step, "claim", "").await;
+    // A correction needs a reason.
+    let r = act(&app, &licensing, &number, &step, "request_correction", " ").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("Tuliskan alasannya"));
+    let r = act(&app, &licensing, &number, &step, "request_correction", "Tanggal selesai melewati izin kampus").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // While it is with the citizen, the officer cannot decide it.
+    let r = act(&app, &licensing, &number, &step, "approve", "").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("Perlu perbaikan") && html.contains("Tanggal selesai melewati izin kampus"), "{html}");
+
+    // Back on Wednesday: two working days (Tue, Wed) stood still. (Sessions
+    // do not last two days: everyone signs in again.)
+    set_clock(&app, "2026-12-09T10:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let licensing = app.login(LICENSING).await;
+    let page = format!("/m/ttu/permohonan/{number}");
+    let bad = [
+        ("researcher_nik", NIK),
+        ("title", ""),
+        ("institution", "Universitas Timor"),
+        ("village", "53.05.01.2001"),
+        ("starts", "2027-01-04"),
+        ("ends", "2027-01-29"),
+    ];
+    let r = app.post_form(&citizen, &page, &format!("{page}/perbaiki"), &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a required field left empty");
+    let fixed = [
+        ("researcher_nik", NIK),
+        ("title", "Tenun ikat Biboki"),
+        ("institution", "Universitas Timor"),
+        ("village", "53.05.01.2001"),
+        ("starts", "2027-01-04"),
+        ("ends", "2027-01-29"),
+    ];
+    let r = app.post_form(&citizen, &page, &format!("{page}/perbaiki"), &fixed).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("Diproses") && html.contains("2027-01-29"), "{html}");
+    assert!(html.contains("11 Desember 2026"), "due pushed from 9 to 11 December: {html}");
+    assert!(html.contains("Perbaikan dikirim pemohon"), "{html}");
+    // The same officer still holds the step and can now approve it.
+    approve_next_claimed(&app, &licensing, &number, &step).await;
+}
+both!(a_correction_pauses_the_clock_until_the_citizen_resubmits);
+
+async fn approve_next_claimed(app: &TestApp, c: &Client, number: &str, step: &str) {
+    assert_eq!(act(app, c, number, step, "approve", "").await.status(), StatusCode::SEE_OTHER);
+}
+
+async fn deadlines_skip_the_christmas_holidays_and_the_weekend(app: TestApp) {
+    // Wednesday 23 December; 24 (cuti bersama) and 25 (Christmas) are off,
+    // then the weekend: two working days end on Tuesday 29 December.
+    set_clock(&app, "2026-12-23T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    assert!(receipt(&app, &citizen, &number).await.contains("29 Desember 2026"));
+    let licensing = app.login(LICENSING).await;
+    let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
+    // The document check takes one working day: due Monday 28 December.
+    assert!(inbox.contains("28 Desember 2026"), "{inbox}");
+    // On the 29th it is overdue, and marked so.
+    set_clock(&app, "2026-12-29T09:00:00+08:00");
+    let licensing = app.login(LICENSING).await;
+    let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
+    assert!(inbox.contains("class=\"overdue\"") && inbox.contains("1 terlambat"), "{inbox}");
+}
+both!(deadlines_skip_the_christmas_holidays_and_the_weekend);
+
+async fn a_late_environmental_review_is_deemed_approved(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let fields =
+        [("owner_nik", NIK), ("village", "53.05.01.2001"), ("use", "Hunian"), ("floor_area", "120"), ("floors", "2")];
+    let number = number_of(&file(&app, &citizen, "PBG", &fields).await);
+    let licensing = app.login(LICENSING).await;
+    approve_next(&app, &licensing, &number).await;
+    // Stage 2 opened on 25 November: DLH has five working days (to 2 December).
+    let pupr = app.login(PUPR).await;
+    approve_next(&app, &pupr, &number).await;
+    assert_eq!(mpp::application::flow::deem_overdue(&app.state).await.unwrap(), 0, "not late yet");
+    set_clock(&app, "2026-12-03T08:00:00+08:00");
+    // The server's housekeeping may get there first; either way, once.
+    assert!(mpp::application::flow::deem_overdue(&app.state).await.unwrap() <= 1);
+    let (citizen, pupr) = (app.login(CITIZEN).await, app.login(PUPR).await);
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(
+        html.contains("Dianggap disetujui karena lewat batas waktu") && html.contains("Pemeriksaan lapangan"),
+        "{html}"
+    );
+    // The field inspection (stage 3) is now open at PUPR.
+    let (_, inbox) = app.get_text(&pupr, "/m/ttu/kotak-masuk").await;
+    assert!(inbox.contains("Pemeriksaan lapangan"), "{inbox}");
+}
+both!(a_late_environmental_review_is_deemed_approved);
+
+async fn anyone_tracks_with_the_number_and_the_last_four_nik_digits(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let stranger = app.client();
+    let page = format!("/m/ttu/permohonan/{number}");
+    assert_eq!(app.get(&stranger, &page).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&stranger, &format!("{page}?nik=9999")).await.status(), StatusCode::NOT_FOUND);
+    let (status, html) = app.get_text(&stranger, &format!("{page}?nik=0001")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Verifikasi berkas") && !html.contains("Tenun ikat Biboki"), "no personal data: {html}");
+    // The lookup form leads there too; a wrong pair says so.
+    let r = app.get(&stranger, &format!("/m/ttu/permohonan?nomor={}&nik=0001", number.to_lowercase())).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = app.get_text(&stranger, &format!("/m/ttu/permohonan?nomor={number}&nik=1234")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Permohonan tidak ditemukan"));
+    // The citizen's own list.
+    let (_, mine) = app.get_text(&citizen, "/m/ttu/permohonan").await;
+    assert!(mine.contains(&number) && mine.contains("Surat Keterangan Penelitian"), "{mine}");
+}
+both!(anyone_tracks_with_the_number_and_the_last_four_nik_digits);
