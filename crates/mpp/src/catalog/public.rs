@@ -230,6 +230,8 @@ struct ServicePage {
     counters: Vec<String>,
     /// Online appointments are open for this service.
     bookable: bool,
+    /// The service can be applied for online (it has a workflow).
+    online: bool,
     json_ld: String,
 }
 
@@ -262,6 +264,7 @@ async fn service_page(
         })
         .collect();
     let bookable = !counters.is_empty() && s.booking_quota > 0;
+    let online = !crate::application::store::workflow(&state.db, &mall.id, &s.id).await?.is_empty();
     let own = |v: Vec<&str>| v.into_iter().map(str::to_string).collect::<Vec<_>>();
     let json_ld = linked_data::schema_org_service(&mall, agency, &s, &t).to_string().replace("</", "<\\/");
     let page = ServicePage {
@@ -280,6 +283,7 @@ async fn service_page(
         channels: s.channel_list().iter().map(|c| t.t(&format!("channel.{}", c.as_str()))).collect(),
         counters,
         bookable,
+        online,
         json_ld,
         ctx,
         mall,

@@ -66,6 +66,9 @@ async fn receipt(app: &TestApp, c: &Client, number: &str) -> String {
 async fn a_business_licence_goes_from_filing_to_issued_across_two_agencies(app: TestApp) {
     set_clock(&app, "2026-11-25T09:00:00+08:00");
     let citizen = app.login(CITIZEN).await;
+    // The service's page leads to its online form.
+    let (_, page) = app.get_text(&citizen, "/m/ttu/layanan/IZIN-USAHA-MIKRO").await;
+    assert!(page.contains("href=\"/m/ttu/layanan/IZIN-USAHA-MIKRO/ajukan\""), "{page}");
     let number = business_licence(&app, &citizen, "high").await;
     assert_eq!(number, "TTU-261125-0001");
     let html = receipt(&app, &citizen, &number).await;

@@ -1,0 +1,106 @@
+// Applications in the browser: a citizen on a phone files a business
+// licence online and keeps the receipt; officers of three agencies work it
+// through their inboxes (two of them side by side); the citizen sees it
+// done. axe-core checks every screen; nothing sticks out on the phone.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  DESKTOP,
+  PHONE,
+  assertNoPageProblems,
+  checkA11y,
+  horizontalOverflow,
+  launchBrowser,
+  login,
+  newPage,
+  screenshot,
+  url,
+} from './helpers.mjs';
+
+const MALL = '/m/ttu';
+
+/** Claims and approves, in the inbox, the first step this officer may act on. */
+async function approveInInbox(browser, email, number, { check = false } = {}) {
+  const page = await newPage(browser, DESKTOP);
+  try {
+    await login(page, email, { next: `${MALL}/kotak-masuk` });
+    await page.getByRole('link', { name: number }).click();
+    if (check) await checkA11y(page, `decide page (${email})`);
+    await page.getByRole('button', { name: 'Ambil' }).first().click();
+    await page.getByRole('button', { name: 'Setujui' }).first().click();
+    await page.getByRole('heading', { name: new RegExp(number) }).waitFor();
+    assertNoPageProblems(page, `inbox of ${email}`);
+  } finally {
+    await page.context().close();
+  }
+}
+
+describe('applications', () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a citizen files a licence on a phone; three agencies approve it in their inboxes', async () => {
+    const citizen = await newPage(browser, PHONE);
+    try {
+      await login(citizen, 'warga@demo.mpp.id', { next: `${MALL}/layanan/IZIN-USAHA-MIKRO/ajukan` });
+      await citizen.getByRole('heading', { name: /Ajukan permohonan/ }).waitFor();
+      await checkA11y(citizen, 'application form');
+      assert.equal(await horizontalOverflow(citizen, PHONE.width, 'application form'), null);
+      // A mistake first: the page says what is wrong and keeps the rest.
+      await citizen.getByLabel('Nama usaha').fill('Warung Makan Nona');
+      await citizen.getByLabel('NIK pemilik usaha').fill('1234');
+      await citizen.getByLabel('Bidang usaha').selectOption('Kuliner');
+      await citizen.getByLabel('Modal usaha (rupiah)').fill('15000000');
+      await citizen.getByLabel('Jumlah tenaga kerja').fill('3');
+      await citizen.getByLabel('Lokasi usaha (kode desa/kelurahan)').fill('53.05.01.2001');
+      await citizen.getByLabel('Tinggi').check();
+      await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
+      await citizen.getByText('NIK harus 16 angka').waitFor();
+      assert.equal(await citizen.getByLabel('Nama usaha').inputValue(), 'Warung Makan Nona');
+      await checkA11y(citizen, 'application form with errors');
+      // The refusal is a 422 page, which Chromium logs; it is expected here.
+      citizen.problems = citizen.problems.filter((p) => !p.includes('status of 422'));
+      await citizen.getByLabel('NIK pemilik usaha').fill('5304015203900001');
+      await citizen.getByLabel('Tinggi').check();
+      await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
+      await citizen.getByRole('heading', { name: /Tanda terima/ }).waitFor();
+      const number = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+      assert.match(number, /^TTU-\d{6}-\d{4}$/);
+      await checkA11y(citizen, 'receipt');
+      assert.equal(await horizontalOverflow(citizen, PHONE.width, 'receipt'), null);
+      await screenshot(citizen, 'application-receipt-phone');
+      assert.ok((await citizen.locator('.receipt-qr svg').count()) === 1, 'the receipt has a QR code');
+
+      // The licensing office: document check, then the self-declaration.
+      const inbox = await newPage(browser, PHONE);
+      try {
+        await login(inbox, 'perizinan@demo.mpp.id', { next: `${MALL}/kotak-masuk` });
+        await inbox.getByRole('link', { name: number }).waitFor();
+        await checkA11y(inbox, 'inbox');
+        await screenshot(inbox, 'application-inbox-phone');
+      } finally {
+        await inbox.context().close();
+      }
+      await approveInInbox(browser, 'perizinan@demo.mpp.id', number, { check: true });
+      await approveInInbox(browser, 'perizinan@demo.mpp.id', number);
+      // Spatial planning and environment, side by side.
+      await approveInInbox(browser, 'pupr@demo.mpp.id', number);
+      await citizen.reload();
+      await citizen.getByText('Dinas Lingkungan Hidup Kabupaten Timor Tengah Utara').first().waitFor();
+      await approveInInbox(browser, 'dlh@demo.mpp.id', number);
+      // Issuance, back at the licensing office.
+      await approveInInbox(browser, 'perizinan@demo.mpp.id', number);
+      await citizen.reload();
+      await citizen.getByText('Selesai, dokumen terbit').first().waitFor();
+      await checkA11y(citizen, 'receipt when issued');
+      assertNoPageProblems(citizen, 'citizen pages');
+    } finally {
+      await citizen.context().close();
+    }
+  });
+});
