@@ -130,6 +130,7 @@ pub fn spec() -> Value {
     resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
     crate::visit::api::document(&mut paths);
     crate::booking::api::document(&mut paths);
+    crate::application::api::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -158,6 +159,13 @@ pub fn spec() -> Value {
         .schema_from::<crate::booking::Slot>()
         .schema_from::<crate::booking::api::BookingRequest>()
         .schema_from::<crate::booking::api::BookingView>()
+        .schema_from::<crate::application::api::ApplicationRequest>()
+        .schema_from::<crate::application::api::Resubmission>()
+        .schema_from::<crate::application::api::StepAction>()
+        .schema_from::<crate::application::api::ApplicationView>()
+        .schema_from::<crate::application::api::StepView>()
+        .schema_from::<crate::application::api::EventView>()
+        .schema_from::<crate::application::api::InboxLine>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -182,7 +190,7 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}],
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"}],
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -51,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::api::router())
         .merge(visit::settings::api_router())
         .merge(booking::api::router())
+        .merge(application::api::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())

@@ -25,6 +25,8 @@ pub struct Filing<'a> {
     /// `online`, or `counter` with the officer who filed.
     pub channel: &'a str,
     pub filed_by: Option<&'a str>,
+    /// An API request's idempotency key, recorded in the same transaction.
+    pub claim: Option<&'a crate::idempotency::Claim>,
 }
 
 /// The form's values checked against the service's fields, or the
@@ -99,6 +101,9 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     }
     let actor = Actor { id: Some(f.filed_by.unwrap_or(f.applicant_id)), name: f.applicant_name };
     store::record(conn, &a, &actor, "filed", None, f.channel, now).await?;
+    if let Some(claim) = f.claim {
+        crate::idempotency::complete(conn, claim, &a.id).await?;
+    }
     tx.commit().await?;
     tell(state, mall, &a, "application.msg_filed").await;
     Ok(a)

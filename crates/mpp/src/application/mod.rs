@@ -6,11 +6,13 @@
 //!   deemed approvals), one transaction each;
 //! - `store.rs`: all of its SQL;
 //! - `pages.rs`: the citizen's pages (file, receipt and tracking, correction);
-//! - `inbox.rs`: the officers' inbox and the actions on a step.
+//! - `inbox.rs`: the officers' inbox and the actions on a step;
+//! - `api.rs`: all of that in the JSON API.
 //!
 //! Rules live in `mpp_domain::application` (workflow, clock, decisions) and
 //! `mpp_domain::form` (the service's form).
 
+pub mod api;
 pub mod flow;
 pub mod inbox;
 pub mod pages;
@@ -27,6 +29,17 @@ use store::Application;
 
 pub fn router() -> Router<AppState> {
     pages::router().merge(inbox::router())
+}
+
+/// Whether a member of staff may see an application (its form holds
+/// personal data): the mall's managers and supervisors, and the officers of
+/// the agencies it goes through; not every officer of the mall.
+pub async fn staff_may_see(state: &AppState, access: &mpp_domain::auth::Access, a: &Application) -> AppResult<bool> {
+    if access.can_view_whole_mall() {
+        return Ok(true);
+    }
+    let steps = store::steps(&mut crate::db::sql::Conn::Read(&state.db), &a.mall_id, &a.id).await?;
+    Ok(steps.iter().any(|s| access.can_process_for(&s.agency_id)))
 }
 
 /// One step as the pages show it.

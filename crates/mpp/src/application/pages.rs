@@ -185,6 +185,7 @@ async fn file(
         risk: Some(risk.clone()).filter(|r| !r.is_empty()),
         channel: "online",
         filed_by: None,
+        claim: None,
     };
     match flow::file(&state, &mall, filing).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
@@ -234,7 +235,7 @@ async fn visible(
             return Ok((true, true));
         }
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if access.is_staff() || access.can_view_admin() {
+        if super::staff_may_see(state, &access, a).await? {
             return Ok((true, false));
         }
     }

@@ -246,6 +246,14 @@ pub async fn by_number(conn: &mut Conn<'_>, mall_id: &str, number: &str) -> AppR
         .await
 }
 
+pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Application>> {
+    sql::query(&format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(id)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
+}
+
 /// The application, locked for the rest of the transaction (PostgreSQL:
 /// two officers approving parallel steps at once take turns, so the second
 /// sees the first's approval and the stage moves on).

@@ -302,3 +302,70 @@ async fn anyone_tracks_with_the_number_and_the_last_four_nik_digits(app: TestApp
     assert!(mine.contains(&number) && mine.contains("Surat Keterangan Penelitian"), "{mine}");
 }
 both!(anyone_tracks_with_the_number_and_the_last_four_nik_digits);
+
+async fn integrators_file_track_and_decide_through_the_api(app: TestApp) {
+    use crate::api::token_for;
+    use serde_json::{Value, json};
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let c = Client::new();
+    let citizen = token_for(&app, CITIZEN).await;
+    let base = app.url("/api/v1/malls/ttu/applications");
+    let body = json!({"service": "REKOM-PENELITIAN", "values": {
+        "researcher_nik": NIK, "title": "Tenun ikat Biboki", "institution": "Universitas Timor",
+        "village": "53.05.01.2001", "starts": "2027-01-04", "ends": "2027-02-26"}});
+    // Bad values: a problem document naming each field; nothing filed.
+    let bad = json!({"service": "REKOM-PENELITIAN", "values": {"researcher_nik": "12"}});
+    let r = c.post(&base).bearer_auth(&citizen).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let doc: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = doc["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"researcher_nik") && fields.contains(&"title"), "{doc}");
+    // Filed once, even when retried with the same key.
+    let send = |key: &'static str, body: Value| {
+        c.post(&base).bearer_auth(&citizen).header("Idempotency-Key", key).json(&body).send()
+    };
+    let first = send("filing-1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let filed: Value = first.json().await.unwrap();
+    let number = filed["number"].as_str().unwrap().to_string();
+    assert_eq!(filed["status"], "in_progress");
+    assert_eq!(filed["due_day"], "2026-11-27");
+    let again = send("filing-1", body.clone()).await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["number"], number.as_str());
+    let mut other = body.clone();
+    other["values"]["title"] = json!("Another study");
+    assert_eq!(send("filing-1", other).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The licensing officer's inbox, and a decision.
+    let officer = token_for(&app, LICENSING).await;
+    let inbox: Value =
+        c.get(app.url("/api/v1/malls/ttu/inbox")).bearer_auth(&officer).send().await.unwrap().json().await.unwrap();
+    let line = inbox.as_array().unwrap().iter().find(|l| l["number"] == number.as_str()).unwrap().clone();
+    assert_eq!(line["agency"], "dpmptsp");
+    let step_url =
+        app.url(&format!("/api/v1/malls/ttu/applications/{number}/steps/{}", line["step"].as_str().unwrap()));
+    let r = c.post(&step_url).bearer_auth(&officer).json(&json!({"act": "approve"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "claim first");
+    let r = c.post(&step_url).bearer_auth(&officer).json(&json!({"act": "claim"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c.post(&step_url).bearer_auth(&officer).json(&json!({"act": "approve"})).send().await.unwrap();
+    let after: Value = r.json().await.unwrap();
+    assert_eq!(after["steps"][1]["status"], "open", "{after}");
+    // Officers of other agencies can neither decide nor read it; the citizen reads it.
+    let pupr = token_for(&app, PUPR).await;
+    let r = c.post(&step_url).bearer_auth(&pupr).json(&json!({"act": "comment", "reason": "x"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let one = app.url(&format!("/api/v1/malls/ttu/applications/{number}"));
+    assert_eq!(c.get(&one).bearer_auth(&pupr).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let mine: Value = c.get(&one).bearer_auth(&citizen).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<&str> =
+        mine["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, vec!["filed", "claim", "approve", "stage_opened"]);
+    // A citizen has no inbox.
+    let r = c.get(app.url("/api/v1/malls/ttu/inbox")).bearer_auth(&citizen).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both!(integrators_file_track_and_decide_through_the_api);

@@ -1,0 +1,341 @@
+//! Applications in the JSON API: a national app or an agency's system files
+//! an application for the token's owner (with `Idempotency-Key`), reads it
+//! with its steps and timeline, acts on a step, resubmits after a
+//! correction, and lists an officer's inbox.
+
+use super::flow::{self, Filing};
+use super::store::{self, Application};
+use crate::api::{ApiJson, ApiUser};
+use crate::db::sql::Conn;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, Begin};
+use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::state::AppState;
+use crate::tenancy::{self, Mall};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use mpp_domain::application::Act;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/malls/{slug}/applications", post(create))
+        .route("/api/v1/malls/{slug}/applications/{registration}", get(read))
+        .route("/api/v1/malls/{slug}/applications/{registration}/resubmit", post(resubmit))
+        .route("/api/v1/malls/{slug}/applications/{registration}/steps/{step}", post(act))
+        .route("/api/v1/malls/{slug}/inbox", get(inbox))
+}
+
+/// An application to file.
+#[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationRequest {
+    /// The service code, e.g. `IZIN-USAHA-MIKRO`.
+    pub service: String,
+    /// The form's values by field key (see the service's form).
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// low, medium or high, for services routed by risk.
+    #[serde(default)]
+    pub risk: Option<String>,
+}
+
+/// Corrected values, after an officer asked for a correction.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resubmission {
+    pub values: BTreeMap<String, String>,
+}
+
+/// An officer's action on a step.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepAction {
+    /// claim, release, approve, reject, request_correction or comment.
+    pub act: String,
+    /// Required to reject, ask for a correction or comment.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StepView {
+    pub id: String,
+    /// The stage, from 0; steps of one stage run in parallel.
+    pub stage: i64,
+    pub kind: String,
+    pub name: String,
+    /// The agency's code.
+    pub agency: String,
+    /// pending, open, claimed, approved, deemed or rejected.
+    pub status: String,
+    pub claimed: bool,
+    /// `YYYY-MM-DD`, once the step is open.
+    pub due_day: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    /// UTC milliseconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub step: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    /// The registration number on the receipt.
+    pub number: String,
+    pub service: String,
+    /// in_progress, correction, issued, rejected or withdrawn.
+    pub status: String,
+    pub risk: Option<String>,
+    /// UTC milliseconds.
+    pub filed_at: i64,
+    /// `YYYY-MM-DD`: the expected completion, in working days.
+    pub due_day: String,
+    /// Why it was sent back, while it waits for a correction.
+    pub correction: String,
+    pub values: BTreeMap<String, String>,
+    pub steps: Vec<StepView>,
+    pub timeline: Vec<EventView>,
+}
+
+async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ApplicationView> {
+    let service = flow::service_of(state, mall, a).await?;
+    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let code = |id: &str| agencies.iter().find(|g| g.id == id).map(|g| g.code.clone()).unwrap_or_default();
+    let steps = store::steps(&mut Conn::Read(&state.db), &mall.id, &a.id).await?;
+    let timeline = store::timeline(&state.db, &mall.id, &a.id).await?;
+    Ok(ApplicationView {
+        number: a.number.clone(),
+        service: service.code,
+        status: a.status.clone(),
+        risk: a.risk.clone(),
+        filed_at: a.filed_at,
+        due_day: a.due_day.clone(),
+        correction: a.correction.clone(),
+        values: a.values(),
+        steps: steps
+            .into_iter()
+            .map(|s| StepView {
+                agency: code(&s.agency_id),
+                claimed: s.assignee_id.is_some(),
+                id: s.id,
+                stage: s.stage,
+                kind: s.kind,
+                name: s.name_en,
+                status: s.status,
+                due_day: s.due_day,
+            })
+            .collect(),
+        timeline: timeline
+            .into_iter()
+            .map(|e| EventView { at: e.at, actor: e.actor_name, action: e.action, step: e.step_id, note: e.note })
+            .collect(),
+    })
+}
+
+fn location(mall: &Mall, a: &Application) -> String {
+    format!("/api/v1/malls/{}/applications/{}", mall.slug, a.number)
+}
+
+/// Files an application for the token's owner.
+async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ApplicationRequest>,
+) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let service = store::service_form(&state.db, &mall.id, &body.service)
+        .await?
+        .filter(|s| s.active)
+        .ok_or_else(|| AppError::invalid("service", "visit.pick_service"))?;
+    let scope = format!("{}:{}:applications", user.0.id, mall.id);
+    let claim = match idempotency::start(&state.db, &headers, &scope, &body, state.clock.now_ms()).await? {
+        None => None,
+        Some(Begin::New(claim)) => Some(claim),
+        Some(Begin::Replay(id)) => {
+            let a = store::by_id(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
+            let v = view(&state, &mall, &a).await?;
+            return Ok(idempotency::replayed(crate::api::created(location(&mall, &a), v)));
+        }
+    };
+    let filing = Filing {
+        service: &service,
+        applicant_id: &user.0.id,
+        applicant_name: &user.0.name,
+        values: body.values.clone(),
+        risk: body.risk.clone(),
+        channel: "online",
+        filed_by: None,
+        claim: claim.as_ref(),
+    };
+    let result = flow::file(&state, &mall, filing).await;
+    let a = idempotency::settle(&state.db, claim.as_ref(), result).await?;
+    Ok(crate::api::created(location(&mall, &a), view(&state, &mall, &a).await?))
+}
+
+/// The application, for its applicant or the mall's staff.
+async fn readable(state: &AppState, user: &ApiUser, slug: &str, number: &str) -> AppResult<(Mall, Application)> {
+    let mall = tenancy::store::by_slug(&state.db, slug).await?;
+    let number = mpp_domain::application::parse_registration_number(number).ok_or(AppError::NotFound)?;
+    let a = store::by_number(&mut Conn::Read(&state.db), &mall.id, &number).await?.ok_or(AppError::NotFound)?;
+    if a.applicant_id != user.0.id {
+        let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
+        if !super::staff_may_see(state, &access, &a).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok((mall, a))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((slug, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (mall, a) = readable(&state, &user, &slug, &number).await?;
+    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+}
+
+async fn resubmit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((slug, number)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Resubmission>,
+) -> AppResult<Response> {
+    let (mall, a) = readable(&state, &user, &slug, &number).await?;
+    let a = flow::resubmit(&state, &mall, &user.0.id, &user.0.name, &a.number, body.values).await?;
+    let a = store::by_id(&state.db, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
+    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+}
+
+async fn act(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((slug, number, step)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<StepAction>,
+) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
+    let act = Act::parse(&body.act).ok_or_else(|| AppError::invalid("act", "error.bad_field"))?;
+    let officer = flow::Officer { id: &user.0.id, name: &user.0.name, access: &access };
+    let number = mpp_domain::application::parse_registration_number(&number).ok_or(AppError::NotFound)?;
+    let action = flow::Action { number: &number, step_id: &step, act, reason: &body.reason };
+    let a = flow::act(&state, &mall, &officer, &action).await?;
+    let a = store::by_id(&state.db, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
+    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InboxLine {
+    pub number: String,
+    pub applicant: String,
+    pub step: String,
+    pub step_name: String,
+    /// The agency's code.
+    pub agency: String,
+    pub status: String,
+    pub due_day: Option<String>,
+    /// Claimed by the token's owner.
+    pub mine: bool,
+}
+
+/// The open steps of the agencies the token's owner works for.
+async fn inbox(State(state): State<AppState>, user: ApiUser, Path(slug): Path<String>) -> AppResult<Response> {
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
+    let agencies: Option<Vec<String>> = if access.can_manage_mall() {
+        None
+    } else {
+        Some(access.grants.iter().filter_map(|g| g.agency_id.clone()).collect())
+    };
+    if agencies.as_ref().is_some_and(Vec::is_empty) {
+        return Err(AppError::Forbidden);
+    }
+    let all = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let code = |id: &str| all.iter().find(|g| g.id == id).map(|g| g.code.clone()).unwrap_or_default();
+    let lines: Vec<InboxLine> = store::inbox(&state.db, &mall.id, agencies.as_deref())
+        .await?
+        .into_iter()
+        .map(|i| InboxLine {
+            agency: code(&i.step.agency_id),
+            mine: i.step.assignee_id.as_deref() == Some(user.0.id.as_str()),
+            number: i.number,
+            applicant: i.applicant_name,
+            step: i.step.id,
+            step_name: i.step.name_en,
+            status: i.step.status,
+            due_day: i.step.due_day,
+        })
+        .collect();
+    Ok(axum::Json(lines).into_response())
+}
+
+/// This module's part of the OpenAPI document.
+pub fn document(paths: &mut Map<String, Value>) {
+    let bearer = json!([{"bearer": []}]);
+    let view = schema_ref("ApplicationView");
+    let refused = |extra: Value| {
+        let mut r = json!({"401": problem("No valid bearer token."), "403": problem("The token's owner may not do this."),
+                           "404": problem("No such mall, application or step."), "409": problem("Not possible now; `detail` says why."),
+                           "422": problem("Invalid input; `errors` names each field.")});
+        if let (Some(r), Some(extra)) = (r.as_object_mut(), extra.as_object()) {
+            r.extend(extra.clone());
+        }
+        r
+    };
+    let registration = param("registration", "The registration number, e.g. `TTU-261125-0001`.");
+    paths.insert(
+        "/api/v1/malls/{slug}/applications".into(),
+        json!({"parameters": [param("slug", SLUG)],
+               "post": {"operationId": "file_application", "tags": ["Applications"], "security": bearer,
+                        "summary": "File an application for the token's owner",
+                        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+                                        "description": "A retried request with the same key returns the first application; reused with another body: 422; still in flight: 409."}],
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref("ApplicationRequest")}}},
+                        "responses": refused(json!({"201": ok("The application, with its receipt number.", view.clone())}))}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}/applications/{registration}".into(),
+        json!({"parameters": [param("slug", SLUG), registration.clone()],
+               "get": {"operationId": "get_application", "tags": ["Applications"], "security": bearer,
+                       "summary": "An application with its steps and timeline (its applicant, the officers of its agencies, the mall's managers)",
+                       "responses": {"200": ok("The application.", view.clone()), "401": problem("No valid bearer token."),
+                                     "404": problem("No such application, or not yours.")}}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}/applications/{registration}/resubmit".into(),
+        json!({"parameters": [param("slug", SLUG), registration.clone()],
+               "post": {"operationId": "resubmit_application", "tags": ["Applications"], "security": bearer,
+                        "summary": "Send corrected values back (the applicant, while a correction is asked)",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref("Resubmission")}}},
+                        "responses": refused(json!({"200": ok("The application.", view.clone())}))}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}/applications/{registration}/steps/{step}".into(),
+        json!({"parameters": [param("slug", SLUG), registration, param("step", "The step id (from the application's steps).")],
+               "post": {"operationId": "act_on_step", "tags": ["Applications"], "security": bearer,
+                        "summary": "Claim, release, approve, reject, ask for a correction or comment (officers of the step's agency)",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": schema_ref("StepAction")}}},
+                        "responses": refused(json!({"200": ok("The application after the action.", view)}))}}),
+    );
+    paths.insert(
+        "/api/v1/malls/{slug}/inbox".into(),
+        json!({"parameters": [param("slug", SLUG)],
+               "get": {"operationId": "get_inbox", "tags": ["Applications"], "security": bearer,
+                       "summary": "Open steps of the agencies the token's owner works for, earliest due first",
+                       "responses": {"200": ok("Steps.", json!({"type": "array", "items": schema_ref("InboxLine")})),
+                                     "401": problem("No valid bearer token."), "403": problem("Not an officer here."),
+                                     "404": problem("No such mall.")}}}),
+    );
+}
