@@ -369,3 +369,40 @@ async fn integrators_file_track_and_decide_through_the_api(app: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 both!(integrators_file_track_and_decide_through_the_api);
+
+async fn another_malls_staff_never_see_an_application(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    crate::tenancy::second_mall(&app).await;
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let kupang = app.login("admin@kupang.example").await;
+    // Its own inbox works and is empty of TTU's work; TTU's is refused.
+    let (status, own) = app.get_text(&kupang, "/m/kupang/kotak-masuk").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!own.contains(&number));
+    assert_eq!(app.get(&kupang, "/m/ttu/kotak-masuk").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&kupang, &format!("/m/ttu/kotak-masuk/{number}")).await.status(), StatusCode::FORBIDDEN);
+    // Not through TTU's receipt, nor under its own mall's address.
+    assert_eq!(app.get(&kupang, &format!("/m/ttu/permohonan/{number}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&kupang, &format!("/m/kupang/permohonan/{number}?nik=0001")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Nor through the API, reading or acting.
+    let token = crate::api::token_for(&app, "admin@kupang.example").await;
+    let c = Client::new();
+    let r =
+        c.get(app.url(&format!("/api/v1/malls/ttu/applications/{number}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let licensing = app.login(LICENSING).await;
+    let step = steps_for(&app, &licensing, &number).await[0].clone();
+    let r = c
+        .post(app.url(&format!("/api/v1/malls/ttu/applications/{number}/steps/{step}")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"act": "claim"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both!(another_malls_staff_never_see_an_application);

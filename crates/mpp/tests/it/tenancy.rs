@@ -8,7 +8,7 @@ use mpp_domain::tenancy::TimeZone;
 use reqwest::StatusCode;
 
 /// Adds "MPP Kota Kupang" with its own admin and one agency + service.
-async fn second_mall(app: &TestApp) {
+pub(crate) async fn second_mall(app: &TestApp) {
     let db = &app.state.db;
     let new = mpp::tenancy::store::NewMall {
         slug: "kupang",
