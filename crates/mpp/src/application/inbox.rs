@@ -13,7 +13,7 @@ use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use mpp_domain::application::{Act, urgency};
@@ -71,10 +71,28 @@ struct InboxPage {
     ctx: Ctx,
     mall: Mall,
     rows: Vec<Row>,
+    /// All waiting steps, and those overdue or due soon (before filtering).
+    waiting: usize,
     overdue: usize,
+    soon: usize,
+    /// Only overdue and due-soon steps are listed (the escalation view).
+    urgent_only: bool,
+    /// Per agency: (name, overdue, due soon), for the escalation view.
+    by_agency: Vec<(String, usize, usize)>,
 }
 
-async fn inbox(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+struct InboxQuery {
+    /// `mendesak`: only what is overdue or due within a working day.
+    lihat: Option<String>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<InboxQuery>,
+) -> AppResult<Response> {
     let desk = enter(&state, &ctx, &slug).await?;
     let items = store::inbox(&state.db, &desk.mall.id, desk.agencies.as_deref()).await?;
     let agencies = crate::catalog::store::agencies(&state.db, &desk.mall.id).await?;
@@ -105,8 +123,26 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>
             }
         })
         .collect();
-    let overdue = rows.iter().filter(|r| r.urgency == "overdue").count();
-    render(&InboxPage { ctx, mall: desk.mall, rows, overdue })
+    let count = |rows: &[Row], u: &str| rows.iter().filter(|r| r.urgency == u).count();
+    let (waiting, overdue, soon) = (rows.len(), count(&rows, "overdue"), count(&rows, "soon"));
+    let mut by_agency: Vec<(String, usize, usize)> = Vec::new();
+    for r in rows.iter().filter(|r| !r.urgency.is_empty()) {
+        let at = match by_agency.iter().position(|(name, _, _)| *name == r.agency) {
+            Some(i) => i,
+            None => {
+                by_agency.push((r.agency.clone(), 0, 0));
+                by_agency.len() - 1
+            }
+        };
+        if r.urgency == "overdue" {
+            by_agency[at].1 += 1;
+        } else {
+            by_agency[at].2 += 1;
+        }
+    }
+    let urgent_only = q.lihat.as_deref() == Some("mendesak");
+    let rows = if urgent_only { rows.into_iter().filter(|r| !r.urgency.is_empty()).collect() } else { rows };
+    render(&InboxPage { ctx, mall: desk.mall, rows, waiting, overdue, soon, urgent_only, by_agency })
 }
 
 /// A step this officer may act on now: its id, its name, and what they may

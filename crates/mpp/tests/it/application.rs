@@ -250,6 +250,10 @@ async fn deadlines_skip_the_christmas_holidays_and_the_weekend(app: TestApp) {
     let licensing = app.login(LICENSING).await;
     let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
     assert!(inbox.contains("class=\"overdue\"") && inbox.contains("1 terlambat"), "{inbox}");
+    // The escalation view: only what is late or nearly so, counted per agency.
+    let (_, urgent) = app.get_text(&licensing, "/m/ttu/kotak-masuk?lihat=mendesak").await;
+    assert!(urgent.contains(&number) && urgent.contains("per instansi"), "{urgent}");
+    assert!(urgent.contains("<td>Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Timor Tengah Utara</td><td>1</td><td>0</td>"), "{urgent}");
 }
 both!(deadlines_skip_the_christmas_holidays_and_the_weekend);
 
