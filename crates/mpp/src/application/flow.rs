@@ -60,7 +60,9 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
     let sla = rules::route_days(&route);
-    let nik = form.values().find(|v| mpp_domain::form::nik(v).is_some()).cloned();
+    // The applicant's NIK: the form's first NIK field (the second factor for tracking).
+    let nik =
+        f.service.fields.iter().find(|d| d.kind == mpp_domain::form::FieldKind::Nik).and_then(|d| form.get(&d.key));
     let mut tx = state.db.write.begin().await?;
     let conn = &mut Conn::Any(&mut tx);
     let seq = store::next_number(conn, &mall.id, &iso_date(today)).await?;
@@ -71,7 +73,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         service_id: f.service.id.clone(),
         applicant_id: f.applicant_id.to_string(),
         applicant_name: f.applicant_name.to_string(),
-        applicant_nik: nik.unwrap_or_default(),
+        applicant_nik: nik.cloned().unwrap_or_default(),
         channel: f.channel.to_string(),
         form: serde_json::to_string(&form).map_err(|e| AppError::Internal(e.into()))?,
         risk: risk.map(|r| r.as_str().to_string()),

@@ -157,8 +157,12 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
             assignee_id: s.assignee_id.clone(),
         })
         .collect();
-    let mut holders: Vec<String> = step_views.iter().filter(|s| s.active && live).map(|s| s.agency.clone()).collect();
-    holders.dedup();
+    let mut holders: Vec<String> = Vec::new();
+    for s in step_views.iter().filter(|s| s.active && live) {
+        if !holders.contains(&s.agency) {
+            holders.push(s.agency.clone());
+        }
+    }
     let timeline = store::timeline(&state.db, &mall.id, &a.id)
         .await?
         .into_iter()
