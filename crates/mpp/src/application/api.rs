@@ -254,14 +254,7 @@ pub struct InboxLine {
 async fn inbox(State(state): State<AppState>, user: ApiUser, Path(slug): Path<String>) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
-    let agencies: Option<Vec<String>> = if access.can_manage_mall() {
-        None
-    } else {
-        Some(access.grants.iter().filter_map(|g| g.agency_id.clone()).collect())
-    };
-    if agencies.as_ref().is_some_and(Vec::is_empty) {
-        return Err(AppError::Forbidden);
-    }
+    let agencies = super::inbox_agencies(&access)?;
     let all = crate::catalog::store::agencies(&state.db, &mall.id).await?;
     let code = |id: &str| all.iter().find(|g| g.id == id).map(|g| g.code.clone()).unwrap_or_default();
     let lines: Vec<InboxLine> = store::inbox(&state.db, &mall.id, agencies.as_deref())

@@ -292,9 +292,7 @@ async fn deem(state: &AppState, mall: &Mall, number: &str, step_id: &str) -> App
 }
 
 pub async fn service_of(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ServiceForm> {
-    let brief =
-        crate::visit::store::brief_by_id(&state.db, &mall.id, &a.service_id).await?.ok_or(AppError::NotFound)?;
-    store::service_form(&state.db, &mall.id, &brief.code).await?.ok_or(AppError::NotFound)
+    store::service_form_by_id(&state.db, &mall.id, &a.service_id).await?.ok_or(AppError::NotFound)
 }
 
 fn message_key(s: Status) -> &'static str {

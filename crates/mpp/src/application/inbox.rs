@@ -40,16 +40,7 @@ async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<Desk> {
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, slug).await?;
     let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-    let agencies = if access.can_manage_mall() {
-        None
-    } else {
-        let mut ids: Vec<String> = access.grants.iter().filter_map(|g| g.agency_id.clone()).collect();
-        ids.dedup();
-        if ids.is_empty() {
-            return Err(AppError::Forbidden);
-        }
-        Some(ids)
-    };
+    let agencies = super::inbox_agencies(&access)?;
     Ok(Desk { mall, user, access, agencies })
 }
 
@@ -113,11 +104,7 @@ async fn inbox(
                     .map(|a| ctx.t.pick(&a.name_id, &a.name_en).to_string())
                     .unwrap_or_default(),
                 due: due.map(|d| format::date(d, ctx.t.lang)).unwrap_or_default(),
-                urgency: due.map_or("", |d| match urgency(&cal, today, d) {
-                    mpp_domain::application::Urgency::Overdue => "overdue",
-                    mpp_domain::application::Urgency::DueSoon => "soon",
-                    mpp_domain::application::Urgency::OnTime => "",
-                }),
+                urgency: due.map_or("", |d| super::urgency_class(urgency(&cal, today, d))),
                 mine: i.step.assignee_id.as_deref() == Some(desk.user.id.as_str()),
                 claimed: i.step.assignee_id.is_some(),
             }

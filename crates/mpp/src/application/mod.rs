@@ -31,6 +31,20 @@ pub fn router() -> Router<AppState> {
     pages::router().merge(inbox::router())
 }
 
+/// The agencies whose steps this user decides, for an inbox: `None` for all
+/// of them (the mall's managers); refused for users who decide none.
+pub(crate) fn inbox_agencies(access: &mpp_domain::auth::Access) -> AppResult<Option<Vec<String>>> {
+    if access.can_manage_mall() {
+        return Ok(None);
+    }
+    let mut ids: Vec<String> = access.grants.iter().filter_map(|g| g.agency_id.clone()).collect();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(crate::error::AppError::Forbidden);
+    }
+    Ok(Some(ids))
+}
+
 /// Whether a member of staff may see an application (its form holds
 /// personal data): the mall's managers and supervisors, and the officers of
 /// the agencies it goes through; not every officer of the mall.
@@ -84,7 +98,8 @@ pub struct Detail {
     pub values: Vec<(String, String)>,
 }
 
-fn urgency_class(u: Urgency) -> &'static str {
+/// The CSS class (and badge) of a deadline's urgency.
+pub(crate) fn urgency_class(u: Urgency) -> &'static str {
     match u {
         Urgency::Overdue => "overdue",
         Urgency::DueSoon => "soon",

@@ -38,15 +38,20 @@ impl FromRow for ServiceForm {
     }
 }
 
+const SERVICE_FORM: &str =
+    "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based FROM services WHERE mall_id = $1";
+
 pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<ServiceForm>> {
-    sql::query(
-        "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based FROM services
-         WHERE mall_id = $1 AND code = $2",
-    )
-    .bind(mall_id)
-    .bind(code.trim().to_ascii_uppercase())
-    .fetch_optional(&mut Conn::Read(db))
-    .await
+    sql::query(&format!("{SERVICE_FORM} AND code = $2"))
+        .bind(mall_id)
+        .bind(code.trim().to_ascii_uppercase())
+        .fetch_optional(&mut Conn::Read(db))
+        .await
+}
+
+/// The form of the service an application was filed for.
+pub async fn service_form_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<ServiceForm>> {
+    sql::query(&format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
 }
 
 /// A configured workflow step, with its names.
