@@ -42,6 +42,7 @@ pub mod auth;
 pub mod booking;
 pub mod calendar;
 pub mod catalog;
+pub mod certificate;
 pub mod form;
 pub mod format;
 pub mod queue;

@@ -40,6 +40,8 @@ struct DemoWorkflow {
     service: String,
     risk_based: bool,
     fields: Vec<mpp_domain::form::FieldDef>,
+    #[serde(default)]
+    certificate: mpp_domain::certificate::Template,
     steps: Vec<DemoStep>,
 }
 
@@ -333,8 +335,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
             &mut Conn::Any(&mut tx),
             &mall_id,
             service_id,
-            &w.fields,
-            w.risk_based,
+            &applications::Setup { fields: &w.fields, risk_based: w.risk_based, certificate: &w.certificate },
             &steps,
             now,
         )

@@ -13,6 +13,7 @@ pub mod booking;
 pub mod cache;
 pub mod calendar;
 pub mod catalog;
+pub mod certificate;
 pub mod clock;
 pub mod crud;
 pub mod db;

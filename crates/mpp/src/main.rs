@@ -86,6 +86,15 @@ enum Command {
         #[arg(long, env = "MPP_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Check a certificate PDF: prints valid, revoked, expired or forged
+    /// (exit 0, 3, 4 or 2; 1 if it could not be checked).
+    Verify {
+        file: PathBuf,
+        /// The MPP server whose keys and register to trust, e.g.
+        /// https://mpp.example.go.id (default: the address the certificate names).
+        #[arg(long)]
+        server: Option<String>,
+    },
 }
 
 impl Cli {
@@ -172,6 +181,15 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             println!("created {email} as {role}");
             Ok(())
+        }
+        Command::Verify { file, server } => {
+            let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let outcome = mpp::certificate::cli::verify(&bytes, server.as_deref()).await?;
+            println!("{}", outcome.verdict.as_str());
+            for line in &outcome.lines {
+                println!("  {line}");
+            }
+            std::process::exit(outcome.exit_code());
         }
     }
 }

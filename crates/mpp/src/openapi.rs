@@ -131,6 +131,7 @@ pub fn spec() -> Value {
     crate::visit::api::document(&mut paths);
     crate::booking::api::document(&mut paths);
     crate::application::api::document(&mut paths);
+    crate::certificate::api::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -166,6 +167,8 @@ pub fn spec() -> Value {
         .schema_from::<crate::application::api::StepView>()
         .schema_from::<crate::application::api::EventView>()
         .schema_from::<crate::application::api::InboxLine>()
+        .schema_from::<crate::certificate::api::CertificateStatus>()
+        .schema_from::<crate::certificate::api::Revocation>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -190,7 +193,8 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"}],
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
+                 {"name": "Certificates"}],
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -6,7 +6,8 @@ use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::state::AppState;
 use crate::{
-    agreements, api, application, audit, auth, booking, calendar, catalog, crud, metrics, openapi, tenancy, visit, web,
+    agreements, api, application, audit, auth, booking, calendar, catalog, certificate, crud, metrics, openapi,
+    tenancy, visit, web,
 };
 use axum::Router;
 use axum::extract::State;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::ticket::router())
         .merge(booking::pages::router())
         .merge(application::router())
+        .merge(certificate::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
@@ -52,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::settings::api_router())
         .merge(booking::api::router())
         .merge(application::api::router())
+        .merge(certificate::api::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())

@@ -75,7 +75,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         applicant_name: f.applicant_name.to_string(),
         applicant_nik: nik.cloned().unwrap_or_default(),
         channel: f.channel.to_string(),
-        form: serde_json::to_string(&form).map_err(|e| AppError::Internal(e.into()))?,
+        form: crate::db::json(&form)?,
         risk: risk.map(|r| r.as_str().to_string()),
         status: Status::InProgress.as_str().to_string(),
         stage: 0,
@@ -197,7 +197,8 @@ async fn advance(
         }
         Next::Issue => {
             store::set_status(conn, a, Status::Issued, a.stage, "", now).await?;
-            store::record(conn, a, &system, "issued", None, "", now).await?;
+            let certificate = crate::certificate::issue(conn, a, today, now).await?;
+            store::record(conn, a, &system, "issued", None, &certificate.number, now).await?;
             Ok(Some(Status::Issued))
         }
         Next::Reject => {
@@ -237,7 +238,7 @@ pub async fn resubmit(
     let paused = rules::paused_days(&cal, &[pause], today);
     let later = |day: &str| parse_date(day).map(|d| iso_date(cal.add_working_days(d, paused)));
     let due = later(&a.due_day).unwrap_or_else(|| a.due_day.clone());
-    let json = serde_json::to_string(&form).map_err(|e| AppError::Internal(e.into()))?;
+    let json = crate::db::json(&form)?;
     store::set_form_and_due(conn, &a, &json, &due).await?;
     for s in store::steps(conn, &mall.id, &a.id).await?.iter().filter(|s| s.status().is_active()) {
         if let Some(d) = s.due_day.as_deref().and_then(later) {
@@ -306,7 +307,7 @@ fn message_key(s: Status) -> &'static str {
 
 /// A message to the citizen through the notifier (email when configured;
 /// never blocks the action that caused it).
-async fn tell(state: &AppState, mall: &Mall, a: &Application, key: &str) {
+pub(crate) async fn tell(state: &AppState, mall: &Mall, a: &Application, key: &str) {
     let t = crate::i18n::Tr::new(mpp_domain::format::Lang::Id);
     let email = crate::auth::store::email_of(&state.db, &a.applicant_id).await.ok().flatten().unwrap_or_default();
     let m = crate::notify::Message {

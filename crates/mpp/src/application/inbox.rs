@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/m/{slug}/kotak-masuk", get(inbox))
         .route("/m/{slug}/kotak-masuk/{number}", get(one))
         .route("/m/{slug}/kotak-masuk/{number}/aksi", post(act))
+        .route("/m/{slug}/kotak-masuk/{number}/cabut", post(revoke))
 }
 
 /// An officer in a mall: their grants decide which agencies' steps they see.
@@ -145,6 +146,10 @@ struct DecidePage {
     actions: Vec<StepActions>,
     /// A step of this officer's agencies, for a comment on the application.
     comment_step: Option<String>,
+    /// May revoke the certificate (the issuing agency's officers, managers).
+    can_revoke: bool,
+    /// Staff who see the application may print its certificate.
+    can_download: bool,
     error: Option<&'static str>,
 }
 
@@ -193,8 +198,14 @@ async fn page(
         .collect();
     let comment_step =
         d.steps.iter().find(|s| desk.access.can_process_for(&s.agency_id)).map(|s| s.id.clone()).filter(|_| live);
+    let service = flow::service_of(state, &desk.mall, &a).await?;
+    let can_revoke = d.certificate.as_ref().is_some_and(|c| !c.revoked)
+        && (desk.access.can_manage_mall() || desk.access.can_process_for(&service.agency_id));
     let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
-    render_status(status, &DecidePage { ctx, mall: desk.mall, d, actions, comment_step, error })
+    render_status(
+        status,
+        &DecidePage { ctx, mall: desk.mall, d, actions, comment_step, can_revoke, can_download: true, error },
+    )
 }
 
 async fn act(
@@ -212,6 +223,25 @@ async fn act(
     match flow::act(&state, &desk.mall, &officer, &action).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{}", desk.mall.slug, a.number)).into_response()),
         Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Revoking the application's certificate, with a reason.
+async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    match crate::certificate::revoke(&state, &desk.mall, &desk.user, &desk.access, &number, &form.get("reason")).await {
+        Ok(_) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{number}", desk.mall.slug)).into_response()),
+        Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.first().map_or("error.bad_field", |e| e.key);
+            page(&state, ctx, desk, &number, Some(key)).await
+        }
         Err(e) => Err(e),
     }
 }

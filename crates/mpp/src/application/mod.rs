@@ -96,6 +96,16 @@ pub struct Detail {
     pub timeline: Vec<EventView>,
     /// (label, value) of the form as filed.
     pub values: Vec<(String, String)>,
+    pub certificate: Option<CertificateView>,
+}
+
+/// The certificate of an issued application, as its pages show it.
+pub struct CertificateView {
+    pub number: String,
+    /// The public verification page (with the signature, as its QR code).
+    pub check_path: String,
+    pub revoked: bool,
+    pub revoke_reason: String,
 }
 
 /// The CSS class (and badge) of a deadline's urgency.
@@ -141,6 +151,7 @@ fn action_key(action: &str) -> &'static str {
         "deemed" => "application.event.deemed",
         "stage_opened" => "application.event.stage_opened",
         "issued" => "application.event.issued",
+        "revoked" => "application.event.revoked",
         _ => "application.event.other",
     }
 }
@@ -199,6 +210,15 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         .iter()
         .filter_map(|f| filed.get(&f.key).map(|v| (t.pick(&f.label_id, &f.label_en).to_string(), v.clone())))
         .collect();
+    let certificate =
+        crate::certificate::store::of_application(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id)
+            .await?
+            .map(|c| CertificateView {
+                number: c.number.clone(),
+                check_path: crate::certificate::verify_url("", &mall.slug, &c),
+                revoked: c.revoked_at.is_some(),
+                revoke_reason: c.revoke_reason,
+            });
     Ok(Detail {
         number: a.number.clone(),
         service: t.pick(&service.name_id, &service.name_en).to_string(),
@@ -212,5 +232,6 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         steps: step_views,
         timeline,
         values,
+        certificate,
     })
 }

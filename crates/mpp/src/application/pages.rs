@@ -213,12 +213,27 @@ struct ReceiptPage {
     /// A correction form, when it is with the applicant.
     fix: Option<Vec<FieldView>>,
     track_url: String,
+    /// The applicant and staff download the certificate; revoking is on
+    /// the officer's page.
+    can_download: bool,
+    can_revoke: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct Second {
     /// The last four digits of the applicant's NIK.
     nik: Option<String>,
+}
+
+/// Who is looking at an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Viewer {
+    Applicant,
+    /// An officer of its agencies or a manager of the mall.
+    Staff,
+    /// Anyone with its number and the last four digits of the applicant's
+    /// NIK: sees its progress, none of its personal data.
+    Tracker,
 }
 
 /// Who may see an application: its applicant, the mall's staff, or anyone
@@ -229,19 +244,19 @@ async fn visible(
     mall: &Mall,
     a: &Application,
     nik: Option<&str>,
-) -> AppResult<(bool, bool)> {
+) -> AppResult<Option<Viewer>> {
     if let Some(user) = &ctx.user {
         if user.id == a.applicant_id {
-            return Ok((true, true));
+            return Ok(Some(Viewer::Applicant));
         }
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
         if super::staff_may_see(state, &access, a).await? {
-            return Ok((true, false));
+            return Ok(Some(Viewer::Staff));
         }
     }
     let digits = nik.map(str::trim).unwrap_or("");
     let ok = digits.len() == 4 && a.applicant_nik.len() == 16 && a.applicant_nik.ends_with(digits);
-    Ok((ok, false))
+    Ok(ok.then_some(Viewer::Tracker))
 }
 
 async fn receipt(
@@ -255,12 +270,9 @@ async fn receipt(
     let number = mpp_domain::application::parse_registration_number(&number).ok_or(AppError::NotFound)?;
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let a = store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
-    let (seen, is_applicant) = visible(&state, &ctx, &mall, &a, q.nik.as_deref()).await?;
-    if !seen {
-        // The same answer for a wrong number and a wrong NIK: no guessing.
-        return Err(AppError::NotFound);
-    }
-    receipt_page(&state, ctx, &headers, mall, &a, is_applicant, &[]).await
+    // The same answer for a wrong number and a wrong NIK: no guessing.
+    let viewer = visible(&state, &ctx, &mall, &a, q.nik.as_deref()).await?.ok_or(AppError::NotFound)?;
+    receipt_page(&state, ctx, &headers, mall, &a, viewer, &[]).await
 }
 
 async fn receipt_page(
@@ -269,22 +281,33 @@ async fn receipt_page(
     headers: &HeaderMap,
     mall: Mall,
     a: &Application,
-    is_applicant: bool,
+    viewer: Viewer,
     errors: &[FieldError],
 ) -> AppResult<Response> {
     let mut d = detail(state, &ctx.t, &mall, a).await?;
-    if !is_applicant && ctx.user.is_none() {
+    if viewer == Viewer::Tracker {
         d.values.clear();
     }
     let track_url = format!("{}/m/{}/permohonan/{}", crate::web::base_url(headers), mall.slug, a.number);
-    let fix = if is_applicant && a.status() == Status::Correction {
+    let fix = if viewer == Viewer::Applicant && a.status() == Status::Correction {
         let service = flow::service_of(state, &mall, a).await?;
         Some(field_views(&ctx, &service.fields, &a.values(), errors))
     } else {
         None
     };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_status(status, &ReceiptPage { qr: crate::visit::qr_svg(&track_url), ctx, mall, d, fix, track_url })
+    let can_download = viewer != Viewer::Tracker;
+    let page = ReceiptPage {
+        qr: crate::visit::qr_svg(&track_url),
+        ctx,
+        mall,
+        d,
+        fix,
+        track_url,
+        can_download,
+        can_revoke: false,
+    };
+    render_status(status, &page)
 }
 
 #[derive(Template)]
@@ -316,7 +339,7 @@ async fn find(
         let nik = q.nik.clone().unwrap_or_default();
         let conn = &mut crate::db::sql::Conn::Read(&state.db);
         if let Some(a) = store::by_number(conn, &mall.id, &number).await?
-            && visible(&state, &ctx, &mall, &a, Some(&nik)).await?.0
+            && visible(&state, &ctx, &mall, &a, Some(&nik)).await?.is_some()
         {
             let nik = crate::web::url_encode(nik.trim());
             return Ok(Redirect::to(&format!("/m/{}/permohonan/{}?nik={nik}", mall.slug, a.number)).into_response());
@@ -356,7 +379,9 @@ async fn resubmit(
     let values = values_of(&service, &form);
     match flow::resubmit(&state, &mall, &user.id, &user.name, &a.number, values).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
-        Err(AppError::Invalid(errors)) => receipt_page(&state, ctx, &headers, mall, &a, true, &errors).await,
+        Err(AppError::Invalid(errors)) => {
+            receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, &errors).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -93,24 +93,34 @@ pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec
 }
 
 /// Replaces a service's form and workflow (admins; the demo).
+/// How a service takes applications: its form, whether it asks for a risk
+/// level, and the wording of its certificate.
+pub struct Setup<'a> {
+    pub fields: &'a [FieldDef],
+    pub risk_based: bool,
+    pub certificate: &'a mpp_domain::certificate::Template,
+}
+
 pub async fn save_workflow(
     conn: &mut Conn<'_>,
     mall_id: &str,
     service_id: &str,
-    fields: &[FieldDef],
-    risk_based: bool,
+    setup: &Setup<'_>,
     steps: &[WorkflowStep],
     now: i64,
 ) -> AppResult<()> {
-    let fields = serde_json::to_string(fields).map_err(|e| crate::error::AppError::Internal(e.into()))?;
-    sql::query("UPDATE services SET form_fields = $3, risk_based = $4, updated_at = $5 WHERE mall_id = $1 AND id = $2")
-        .bind(mall_id)
-        .bind(service_id)
-        .bind(fields)
-        .bind(risk_based)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    sql::query(
+        "UPDATE services SET form_fields = $3, risk_based = $4, certificate_template = $5, updated_at = $6
+         WHERE mall_id = $1 AND id = $2",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .bind(crate::db::json(&setup.fields)?)
+    .bind(setup.risk_based)
+    .bind(crate::db::json(setup.certificate)?)
+    .bind(now)
+    .execute(conn)
+    .await?;
     sql::query("DELETE FROM workflow_steps WHERE mall_id = $1 AND service_id = $2")
         .bind(mall_id)
         .bind(service_id)

@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "visit", include_str!("../../../../migrations/0002_visit.sql")),
     (3, "queue indexes", include_str!("../../../../migrations/0003_queue_indexes.sql")),
     (4, "applications", include_str!("../../../../migrations/0004_applications.sql")),
+    (5, "certificates", include_str!("../../../../migrations/0005_certificates.sql")),
 ];
 
 impl Db {
@@ -182,6 +183,11 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
 }
 
 /// A new globally unique, time-ordered id (UUIDv7, as text).
+/// A value as the JSON text of a TEXT column.
+pub fn json(value: &impl serde::Serialize) -> crate::error::AppResult<String> {
+    serde_json::to_string(value).map_err(|e| crate::error::AppError::Internal(e.into()))
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

@@ -8,10 +8,10 @@ use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
 use crate::visit::set_clock;
 use reqwest::{Client, StatusCode};
 
-const LICENSING: &str = "perizinan@demo.mpp.id";
-const PUPR: &str = "pupr@demo.mpp.id";
-const DLH: &str = "dlh@demo.mpp.id";
-const NIK: &str = "5304015203900001";
+pub(crate) const LICENSING: &str = "perizinan@demo.mpp.id";
+pub(crate) const PUPR: &str = "pupr@demo.mpp.id";
+pub(crate) const DLH: &str = "dlh@demo.mpp.id";
+pub(crate) const NIK: &str = "5304015203900001";
 
 /// Files an application from the service's form; returns the response.
 async fn file(app: &TestApp, c: &Client, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -24,7 +24,7 @@ fn number_of(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
 }
 
-async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
+pub(crate) async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
     let fields = [
         ("business_name", "Kios Siti"),
         ("owner_nik", NIK),
@@ -38,26 +38,33 @@ async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
 }
 
 /// The step ids an officer may act on, in page order, from the inbox page of an application.
-async fn steps_for(app: &TestApp, c: &Client, number: &str) -> Vec<String> {
+pub(crate) async fn steps_for(app: &TestApp, c: &Client, number: &str) -> Vec<String> {
     let (status, html) = app.get_text(c, &format!("/m/ttu/kotak-masuk/{number}")).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     html.split("name=\"step\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
 }
 
-async fn act(app: &TestApp, c: &Client, number: &str, step: &str, act: &str, reason: &str) -> reqwest::Response {
+pub(crate) async fn act(
+    app: &TestApp,
+    c: &Client,
+    number: &str,
+    step: &str,
+    act: &str,
+    reason: &str,
+) -> reqwest::Response {
     let page = format!("/m/ttu/kotak-masuk/{number}");
     let fields = [("step", step), ("act", act), ("reason", reason)];
     app.post_form(c, &page, &format!("{page}/aksi"), &fields).await
 }
 
 /// Claims and approves the first step this officer may act on.
-async fn approve_next(app: &TestApp, c: &Client, number: &str) {
+pub(crate) async fn approve_next(app: &TestApp, c: &Client, number: &str) {
     let step = steps_for(app, c, number).await.first().cloned().expect("a step to act on");
     assert_eq!(act(app, c, number, &step, "claim", "").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(act(app, c, number, &step, "approve", "").await.status(), StatusCode::SEE_OTHER);
 }
 
-async fn receipt(app: &TestApp, c: &Client, number: &str) -> String {
+pub(crate) async fn receipt(app: &TestApp, c: &Client, number: &str) -> String {
     let (status, html) = app.get_text(c, &format!("/m/ttu/permohonan/{number}")).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     html
@@ -162,7 +169,7 @@ async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestA
 }
 both!(bad_input_is_refused_field_by_field_and_keeps_what_was_typed);
 
-async fn research_letter(app: &TestApp, c: &Client) -> String {
+pub(crate) async fn research_letter(app: &TestApp, c: &Client) -> String {
     let fields = [
         ("researcher_nik", NIK),
         ("title", "Tenun ikat Biboki"),

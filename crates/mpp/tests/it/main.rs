@@ -12,6 +12,7 @@ mod application;
 mod auth;
 mod backoffice;
 mod booking;
+mod certificate;
 mod cli;
 mod linked_data;
 mod notify;

@@ -1,0 +1,165 @@
+//! Certificates' SQL.
+
+use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::error::{AppError, AppResult};
+use mpp_domain::certificate::{Content, Template};
+
+/// An issued certificate as stored.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub id: String,
+    pub application_id: String,
+    pub number: String,
+    /// Exactly the signed bytes (canonical JSON of [`Content`]).
+    pub content: String,
+    pub signature: String,
+    pub key_id: String,
+    pub issued_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: String,
+}
+
+impl Certificate {
+    pub fn content(&self) -> AppResult<Content> {
+        parse(&self.content).ok_or_else(|| AppError::Internal(anyhow::anyhow!("certificate {} is unreadable", self.id)))
+    }
+}
+
+/// The canonical form that is signed: compact JSON, keys sorted.
+pub fn canonical(c: &Content) -> String {
+    serde_json::to_string(c).unwrap_or_default()
+}
+
+pub fn parse(text: &str) -> Option<Content> {
+    serde_json::from_str(text).ok()
+}
+
+const CERTIFICATE: &str =
+    "id, application_id, number, content, signature, key_id, issued_at, revoked_at, revoke_reason FROM certificates";
+
+impl FromRow for Certificate {
+    fn from_row(r: &Row) -> AppResult<Certificate> {
+        Ok(Certificate {
+            id: r.text("id")?,
+            application_id: r.text("application_id")?,
+            number: r.text("number")?,
+            content: r.text("content")?,
+            signature: r.text("signature")?,
+            key_id: r.text("key_id")?,
+            issued_at: r.int("issued_at")?,
+            revoked_at: r.opt_int("revoked_at")?,
+            revoke_reason: r.text("revoke_reason")?,
+        })
+    }
+}
+
+pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Certificate>> {
+    sql::query(&format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND id = $2"))
+        .bind(mall_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn of_application(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    application_id: &str,
+) -> AppResult<Option<Certificate>> {
+    sql::query(&format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND application_id = $2"))
+        .bind(mall_id)
+        .bind(application_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// What a certificate of this application's service is made from: the
+/// names on it and the template.
+pub struct Issuer {
+    pub mall_slug: String,
+    pub mall_name: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub service_name: String,
+    pub template: Template,
+}
+
+pub async fn issuer(conn: &mut Conn<'_>, mall_id: &str, service_id: &str) -> AppResult<Issuer> {
+    let r: Row = sql::query(
+        "SELECT m.slug, m.name AS mall_name, g.code, g.name_id AS agency_name, s.name_id AS service_name,
+                s.certificate_template
+         FROM services s JOIN agencies g ON g.mall_id = s.mall_id AND g.id = s.agency_id
+         JOIN malls m ON m.id = s.mall_id
+         WHERE s.mall_id = $1 AND s.id = $2",
+    )
+    .bind(mall_id)
+    .bind(service_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Issuer {
+        mall_slug: r.text("slug")?,
+        mall_name: r.text("mall_name")?,
+        agency_code: r.text("code")?,
+        agency_name: r.text("agency_name")?,
+        service_name: r.text("service_name")?,
+        template: serde_json::from_str(&r.text("certificate_template")?).unwrap_or_default(),
+    })
+}
+
+/// The year's next decision sequence number.
+pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, year: i32) -> AppResult<i64> {
+    sql::query(
+        "INSERT INTO certificate_numbers (mall_id, year, last_seq) VALUES ($1, $2, 1)
+         ON CONFLICT (mall_id, year) DO UPDATE SET last_seq = certificate_numbers.last_seq + 1 RETURNING last_seq",
+    )
+    .bind(mall_id)
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn insert(conn: &mut Conn<'_>, mall_id: &str, c: &Certificate, valid_until: Option<&str>) -> AppResult<()> {
+    sql::query(
+        "INSERT INTO certificates (mall_id, id, application_id, number, content, signature, key_id, issued_at,
+         valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(mall_id)
+    .bind(&c.id)
+    .bind(&c.application_id)
+    .bind(&c.number)
+    .bind(&c.content)
+    .bind(&c.signature)
+    .bind(&c.key_id)
+    .bind(c.issued_at)
+    .bind(valid_until)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes a certificate; false if it already was.
+pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, id: &str, by: &str, reason: &str, now: i64) -> AppResult<bool> {
+    let n = sql::query(
+        "UPDATE certificates SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
+         WHERE mall_id = $1 AND id = $2 AND revoked_at IS NULL",
+    )
+    .bind(mall_id)
+    .bind(id)
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// The public key a certificate names, if the mall has it.
+pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
+    sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(key_id)
+        .fetch_optional::<Row>(conn)
+        .await?
+        .map(|r| r.text("public_key"))
+        .transpose()
+}

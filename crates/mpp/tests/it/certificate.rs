@@ -1,0 +1,221 @@
+//! Certificates end to end: a business licence issued across two agencies
+//! ends in a signed PDF whose QR code an outside decoder (zbarimg, after
+//! pdftoppm) reads and follows to the verification page; `mpp verify`
+//! calls it valid, an altered copy forged, a revoked one revoked and an
+//! old research letter expired. Revoking needs the issuing agency (or the
+//! mall's managers) and a reason; other malls' staff cannot.
+
+use crate::application::{DLH, LICENSING, PUPR, approve_next, business_licence, receipt, research_letter, steps_for};
+use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
+use crate::visit::set_clock;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use reqwest::{Client, StatusCode};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Takes a business licence on the high-risk path through every stage.
+async fn issued_licence(app: &TestApp) -> (Client, String) {
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(app, &citizen, "high").await;
+    let licensing = app.login(LICENSING).await;
+    approve_next(app, &licensing, &number).await;
+    approve_next(app, &licensing, &number).await;
+    approve_next(app, &app.login(PUPR).await, &number).await;
+    approve_next(app, &app.login(DLH).await, &number).await;
+    approve_next(app, &licensing, &number).await;
+    (citizen, number)
+}
+
+async fn download(app: &TestApp, c: &Client, number: &str) -> Vec<u8> {
+    let r = app.get(c, &format!("/m/ttu/permohonan/{number}/sertifikat.pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    r.bytes().await.unwrap().to_vec()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("mpp-cert-{}-{name}", uuid::Uuid::now_v7().simple()))
+}
+
+/// `mpp verify FILE`: the exit code and what it printed.
+fn verify(pdf: &[u8]) -> (i32, String) {
+    let file = scratch("copy.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_mpp")).arg("verify").arg(&file).env("RUST_LOG", "warn").output().unwrap();
+    std::fs::remove_file(&file).ok();
+    (
+        o.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+    )
+}
+
+fn tool(name: &str) -> &str {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().unwrap();
+    assert!(found.status.success(), "{name} is needed (Debian: poppler-utils, zbar-tools; scripts/test installs them)");
+    name
+}
+
+/// The QR code on the PDF's page, read by outside tools: the page
+/// rasterised by pdftoppm, the code decoded by zbarimg.
+fn qr_of(pdf: &[u8]) -> String {
+    let file = scratch("qr.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let png = file.with_extension("");
+    let o = Command::new(tool("pdftoppm"))
+        .args(["-r", "150", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let image = png.with_extension("png");
+    let o = Command::new(tool("zbarimg")).args(["--quiet", "--raw"]).arg(&image).output().unwrap();
+    for f in [&file, &image] {
+        std::fs::remove_file(Path::new(f)).ok();
+    }
+    assert!(o.status.success(), "zbarimg found no QR code: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap().trim().to_string()
+}
+
+/// The PDF with `from` replaced by `to` (same length) in its page only.
+fn alter_page(pdf: &[u8], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    let at = pdf.windows(from.len()).position(|w| w == from).expect("the text is on the page");
+    let mut out = pdf.to_vec();
+    out[at..at + to.len()].copy_from_slice(to);
+    out
+}
+
+/// The PDF with its embedded signed content changed (a forger who also
+/// edits what `mpp verify` reads).
+fn alter_content(pdf: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let key = b"/MPPCertificate (";
+    let start = pdf.windows(key.len()).position(|w| w == key).unwrap() + key.len();
+    let len = pdf[start..].iter().position(|b| *b == b')').unwrap();
+    let content = String::from_utf8(B64.decode(&pdf[start..start + len]).unwrap()).unwrap();
+    assert!(content.contains(from), "{content}");
+    let forged = B64.encode(content.replace(from, to));
+    [&pdf[..start], forged.as_bytes(), &pdf[start + len..]].concat()
+}
+
+async fn an_issued_licence_carries_a_certificate_that_verifies(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let (citizen, number) = issued_licence(&app).await;
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("503/0001/DPMPTSP/XI/2026") && html.contains("sertifikat.pdf"), "{html}");
+    let pdf = download(&app, &citizen, &number).await;
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    // The QR code leads to the public verification page, which says valid.
+    let url = qr_of(&pdf);
+    assert!(url.starts_with(&app.url("/m/ttu/sertifikat/")), "{url}");
+    let (status, page) = app.get_text(&app.client(), url.trim_start_matches(&app.base)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Sah") && page.contains("Warga (demo)") && page.contains("SERTIFIKAT STANDAR"), "{page}");
+    // A copy whose QR carries another signature is not genuine.
+    let (_, fake) = app.get_text(&app.client(), &format!("{}AAAA", url.trim_start_matches(&app.base))).await;
+    assert!(fake.contains("Tidak sah") && !fake.contains("Warga (demo)"), "{fake}");
+    let (status, _) = app.get_text(&app.client(), "/m/ttu/sertifikat/no-such-certificate").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // `mpp verify`: the file as issued is valid; altered, it is forged.
+    let (code, out) = verify(&pdf);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("valid") && out.contains("503/0001/DPMPTSP/XI/2026"), "{out}");
+    let (code, out) = verify(&alter_page(&pdf, "Kios Siti", "Kios Sita"));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.starts_with("forged") && out.contains("page was altered"), "{out}");
+    let (code, out) = verify(&alter_content(&pdf, "Kios Siti", "Toko Budi Besar"));
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("signature does not match"), "{out}");
+    let (code, out) = verify(b"%PDF-1.7 not a certificate");
+    assert_eq!(code, 2, "{out}");
+
+    // Only its holder and the staff who may see the application print it.
+    let stranger = app.login(OFFICER).await;
+    let r = app.get(&stranger, &format!("/m/ttu/permohonan/{number}/sertifikat.pdf")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let licensing = app.login(LICENSING).await;
+    assert_eq!(download(&app, &licensing, &number).await, pdf, "every copy is the same file");
+
+    // The published key is the one that signed it.
+    let keys: serde_json::Value =
+        app.client().get(app.url("/api/v1/malls/ttu/signing-keys")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(keys["keys"][0]["kty"], "OKP");
+    assert_eq!(keys["keys"][0]["crv"], "Ed25519");
+    let kid = keys["keys"][0]["kid"].as_str().unwrap();
+    assert!(verify(&pdf).1.contains(kid), "signed with the published key {kid}");
+}
+both!(an_issued_licence_carries_a_certificate_that_verifies);
+
+async fn a_revoked_certificate_says_so_everywhere(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    crate::tenancy::second_mall(&app).await;
+    let (citizen, number) = issued_licence(&app).await;
+    let pdf = download(&app, &citizen, &number).await;
+    let page = format!("/m/ttu/kotak-masuk/{number}");
+    let revoke = format!("{page}/cabut");
+
+    // DLH took part but did not issue it: it may not revoke it.
+    let dlh = app.login(DLH).await;
+    let r = app.post_form(&dlh, &page, &revoke, &[("reason", "Salah terbit")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Another mall's admin cannot, through the API either.
+    let token = crate::api::token_for(&app, "admin@kupang.example").await;
+    let r = Client::new()
+        .post(app.url(&format!("/api/v1/malls/ttu/applications/{number}/certificate/revoke")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The issuing agency's officer must say why.
+    let licensing = app.login(LICENSING).await;
+    let (_, html) = app.get_text(&licensing, &page).await;
+    assert!(html.contains("Cabut sertifikat"), "{html}");
+    let r = app.post_form(&licensing, &page, &revoke, &[("reason", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("Tuliskan alasan pencabutan"));
+    let r = app.post_form(&licensing, &page, &revoke, &[("reason", "Lokasi usaha ternyata di jalur hijau")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get_text(&licensing, &page).await;
+    assert!(!html.contains("Cabut sertifikat") && html.contains("jalur hijau"), "revoked once: {html}");
+    let r = app.post_form(&licensing, &page, &revoke, &[("reason", "Lagi")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("sudah dicabut"));
+
+    // The QR's page, the API and `mpp verify` all say revoked, with the reason.
+    let url = qr_of(&pdf);
+    let (_, html) = app.get_text(&app.client(), url.trim_start_matches(&app.base)).await;
+    assert!(html.contains("Dicabut") && html.contains("Lokasi usaha ternyata di jalur hijau"), "{html}");
+    let (code, out) = verify(&pdf);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.starts_with("revoked") && out.contains("jalur hijau"), "{out}");
+    // The citizen sees it in the timeline.
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains("Sertifikat dicabut") && html.contains("jalur hijau"), "{html}");
+}
+both!(a_revoked_certificate_says_so_everywhere);
+
+async fn a_research_letter_expires_after_six_months(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let licensing = app.login(LICENSING).await;
+    approve_next(&app, &licensing, &number).await;
+    approve_next(&app, &licensing, &number).await;
+    assert!(steps_for(&app, &licensing, &number).await.is_empty(), "issued");
+    let pdf = download(&app, &citizen, &number).await;
+    assert_eq!(verify(&pdf).0, 0);
+    // Valid through 24 May 2027, expired the day after.
+    set_clock(&app, "2027-05-24T09:00:00+08:00");
+    assert_eq!(verify(&pdf).0, 0);
+    set_clock(&app, "2027-05-25T09:00:00+08:00");
+    let (code, out) = verify(&pdf);
+    assert_eq!(code, 4, "{out}");
+    assert!(out.starts_with("expired"), "{out}");
+}
+both!(a_research_letter_expires_after_six_months);
