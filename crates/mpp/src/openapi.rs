@@ -167,6 +167,7 @@ pub fn spec() -> Value {
         .schema_from::<crate::application::api::StepView>()
         .schema_from::<crate::application::api::EventView>()
         .schema_from::<crate::application::api::InboxLine>()
+        .schema_from::<crate::application::api::CertificateRef>()
         .schema_from::<crate::certificate::api::CertificateStatus>()
         .schema_from::<crate::certificate::api::Revocation>()
         .build();

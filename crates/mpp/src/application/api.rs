@@ -105,6 +105,21 @@ pub struct ApplicationView {
     pub values: BTreeMap<String, String>,
     pub steps: Vec<StepView>,
     pub timeline: Vec<EventView>,
+    /// Once issued: its certificate.
+    pub certificate: Option<CertificateRef>,
+}
+
+/// An issued application's certificate.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateRef {
+    pub id: String,
+    /// The decision number.
+    pub number: String,
+    pub revoked: bool,
+    /// The public verification page (what its QR code holds).
+    pub verify_path: String,
+    /// The PDF, for this API's bearer.
+    pub pdf_path: String,
 }
 
 async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ApplicationView> {
@@ -113,6 +128,15 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
     let code = |id: &str| agencies.iter().find(|g| g.id == id).map(|g| g.code.clone()).unwrap_or_default();
     let steps = store::steps(&mut Conn::Read(&state.db), &mall.id, &a.id).await?;
     let timeline = store::timeline(&state.db, &mall.id, &a.id).await?;
+    let certificate = crate::certificate::store::of_application(&mut Conn::Read(&state.db), &mall.id, &a.id)
+        .await?
+        .map(|c| CertificateRef {
+            verify_path: crate::certificate::verify_url("", &mall.slug, &c),
+            pdf_path: format!("{}/certificate", location(mall, a)),
+            revoked: c.revoked_at.is_some(),
+            number: c.number,
+            id: c.id,
+        });
     Ok(ApplicationView {
         number: a.number.clone(),
         service: service.code,
@@ -139,6 +163,7 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
             .into_iter()
             .map(|e| EventView { at: e.at, actor: e.actor_name, action: e.action, step: e.step_id, note: e.note })
             .collect(),
+        certificate,
     })
 }
 

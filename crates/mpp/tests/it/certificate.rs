@@ -194,6 +194,31 @@ async fn a_revoked_certificate_says_so_everywhere(app: TestApp) {
     let (code, out) = verify(&pdf);
     assert_eq!(code, 3, "{out}");
     assert!(out.starts_with("revoked") && out.contains("jalur hijau"), "{out}");
+    // The API shows it on the application, and still serves the PDF.
+    let token = crate::api::token_for(&app, CITIZEN).await;
+    let c = Client::new();
+    let view: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/malls/ttu/applications/{number}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["certificate"]["revoked"], true, "{view}");
+    let r = c.get(app.url(view["certificate"]["pdf_path"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let status: serde_json::Value = c
+        .get(app.url(&format!("/api/v1/malls/ttu/certificates/{}", view["certificate"]["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "revoked");
+    assert_eq!(status["revoke_reason"], "Lokasi usaha ternyata di jalur hijau");
     // The citizen sees it in the timeline.
     let html = receipt(&app, &citizen, &number).await;
     assert!(html.contains("Sertifikat dicabut") && html.contains("jalur hijau"), "{html}");
