@@ -45,6 +45,7 @@ pub mod catalog;
 pub mod certificate;
 pub mod form;
 pub mod format;
+pub mod payment;
 pub mod queue;
 pub mod search;
 pub mod speech;

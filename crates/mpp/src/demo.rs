@@ -18,6 +18,9 @@ use mpp_domain::tenancy::TimeZone;
 
 pub const JSON: &str = include_str!("../demo/ttu.json");
 pub const PASSWORD: &str = "mpp-demo-2026";
+/// The demo mall's payment gateway secret (HMAC), so a simulated bank can
+/// call the payment webhook. Never used outside the demo mall.
+pub const GATEWAY_SECRET: &str = "demo-gateway-secret";
 /// Dates in the demo file are written as seen on this day; seeding shifts
 /// them by the days since, so agreements expire "soon" whenever it runs.
 const WRITTEN_ON: time::Date = time::macros::date!(2026 - 11 - 24);
@@ -42,6 +45,8 @@ struct DemoWorkflow {
     fields: Vec<mpp_domain::form::FieldDef>,
     #[serde(default)]
     certificate: mpp_domain::certificate::Template,
+    #[serde(default)]
+    fees: mpp_domain::application::Fees,
     steps: Vec<DemoStep>,
 }
 
@@ -335,7 +340,12 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
             &mut Conn::Any(&mut tx),
             &mall_id,
             service_id,
-            &applications::Setup { fields: &w.fields, risk_based: w.risk_based, certificate: &w.certificate },
+            &applications::Setup {
+                fields: &w.fields,
+                risk_based: w.risk_based,
+                certificate: &w.certificate,
+                fees: &w.fees,
+            },
             &steps,
             now,
         )
@@ -343,6 +353,12 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         tx.commit().await?;
     }
+
+    let mut tx = db.write.begin().await?;
+    crate::payment::store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall_id, GATEWAY_SECRET, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
 
     let hash = password::hash_async(PASSWORD.to_string()).await?;
     for (email, name, role, agency) in ACCOUNTS {

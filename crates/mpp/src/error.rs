@@ -30,6 +30,10 @@ pub enum AppError {
     NotFound,
     #[error("login required")]
     Unauthorized,
+    /// A caller that is not who it claims (a forged or stale signature);
+    /// 401 with the reason.
+    #[error("not authenticated: {0}")]
+    NotAuthentic(&'static str),
     #[error("forbidden")]
     Forbidden,
     #[error("bad request: {0}")]
@@ -58,7 +62,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::NotAuthentic(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -84,7 +88,7 @@ impl AppError {
             AppError::NotFound => "error.not_found",
             AppError::Unauthorized => "error.unauthorized",
             AppError::Forbidden => "error.forbidden",
-            AppError::BadRequest(key) | AppError::Conflict(key) => key,
+            AppError::BadRequest(key) | AppError::Conflict(key) | AppError::NotAuthentic(key) => key,
             AppError::Invalid(_) => "error.invalid",
             AppError::Internal(_) => "error.internal",
         }

@@ -25,6 +25,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod notify;
 pub mod openapi;
+pub mod payment;
 pub mod server;
 pub mod state;
 pub mod tenancy;

@@ -86,6 +86,16 @@ enum Command {
         #[arg(long, env = "MPP_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Set the secret a mall shares with its bank or QRIS gateway (the
+    /// payment webhook's HMAC key).
+    GatewaySecret {
+        /// The mall's slug.
+        #[arg(long)]
+        mall: String,
+        /// Read from MPP_GATEWAY_SECRET so it stays out of the shell history.
+        #[arg(long, env = "MPP_GATEWAY_SECRET", hide_env_values = true)]
+        secret: String,
+    },
     /// Check a certificate PDF: prints valid, revoked, expired or forged
     /// (exit 0, 3, 4 or 2; 1 if it could not be checked).
     Verify {
@@ -180,6 +190,13 @@ async fn main() -> anyhow::Result<()> {
             mpp::auth::admin_cli::create_admin(&state, email, name, role, mall.as_deref(), agency.as_deref(), password)
                 .await?;
             println!("created {email} as {role}");
+            Ok(())
+        }
+        Command::GatewaySecret { mall, secret } => {
+            anyhow::ensure!(secret.len() >= 32, "use a secret of at least 32 characters");
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            mpp::payment::set_gateway_secret(&state, mall, secret).await?;
+            println!("the payment gateway secret of {mall} is set");
             Ok(())
         }
         Command::Verify { file, server } => {

@@ -132,6 +132,7 @@ pub fn spec() -> Value {
     crate::booking::api::document(&mut paths);
     crate::application::api::document(&mut paths);
     crate::certificate::api::document(&mut paths);
+    crate::payment::webhook::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -170,6 +171,8 @@ pub fn spec() -> Value {
         .schema_from::<crate::application::api::CertificateRef>()
         .schema_from::<crate::certificate::api::CertificateStatus>()
         .schema_from::<crate::certificate::api::Revocation>()
+        .schema_from::<crate::payment::webhook::Callback>()
+        .schema_from::<crate::payment::webhook::PaymentView>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -195,11 +198,13 @@ pub fn spec() -> Value {
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
                  {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
-                 {"name": "Certificates"}],
+                 {"name": "Certificates"}, {"name": "Payments"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token from /akun."}}
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token from /akun."},
+                                "gatewaySignature": {"type": "apiKey", "in": "header", "name": "X-MPP-Signature",
+                                                     "description": "HMAC-SHA256 with the mall's gateway secret (see the payment callback)."}}
         }
     })
 }

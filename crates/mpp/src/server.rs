@@ -7,7 +7,7 @@ use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilit
 use crate::state::AppState;
 use crate::{
     agreements, api, application, audit, auth, booking, calendar, catalog, certificate, crud, metrics, openapi,
-    tenancy, visit, web,
+    payment, tenancy, visit, web,
 };
 use axum::Router;
 use axum::extract::State;
@@ -45,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(booking::pages::router())
         .merge(application::router())
         .merge(certificate::router())
+        .merge(payment::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(booking::api::router())
         .merge(application::api::router())
         .merge(certificate::api::router())
+        .merge(payment::webhook::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())

@@ -42,6 +42,10 @@ pub struct ApplicationRequest {
     /// low, medium or high, for services routed by risk.
     #[serde(default)]
     pub risk: Option<String>,
+    /// The working days of a speed tier the service offers (a higher fee
+    /// for a shorter deadline); absent for the standard time.
+    #[serde(default)]
+    pub speed: Option<u32>,
 }
 
 /// Corrected values, after an officer asked for a correction.
@@ -200,6 +204,7 @@ async fn create(
         applicant_name: &user.0.name,
         values: body.values.clone(),
         risk: body.risk.clone(),
+        speed: body.speed,
         channel: "online",
         filed_by: None,
         claim: claim.as_ref(),

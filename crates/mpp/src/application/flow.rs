@@ -10,7 +10,7 @@ use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use mpp_domain::application::{self as rules, Act, Next, Risk, Status, StepStatus};
+use mpp_domain::application::{self as rules, Act, Next, Risk, Status, StepKind, StepStatus};
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::{iso_date, parse_date};
 use std::collections::BTreeMap;
@@ -22,6 +22,8 @@ pub struct Filing<'a> {
     pub applicant_name: &'a str,
     pub values: BTreeMap<String, String>,
     pub risk: Option<String>,
+    /// The speed tier paid for (its working days), if the service offers any.
+    pub speed: Option<u32>,
     /// `online`, or `counter` with the officer who filed.
     pub channel: &'a str,
     pub filed_by: Option<&'a str>,
@@ -59,7 +61,18 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
-    let sla = rules::route_days(&route);
+    // A speed tier sets the whole application's deadline; the fee is read
+    // from the form.
+    if f.speed.is_some_and(|d| !f.service.fees.tiers.iter().any(|t| t.days == d)) {
+        return Err(AppError::invalid("speed", "payment.pick_speed"));
+    }
+    let fee = f
+        .service
+        .fees
+        .amount(&form, f.speed)
+        .map_err(|field| AppError::Invalid(vec![FieldError::new(field, "payment.fee_field")]))?;
+    let sla = f.speed.unwrap_or_else(|| rules::route_days(&route));
+    let due = rules::due_date(&cal, today, sla, &[], today);
     // The applicant's NIK: the form's first NIK field (the second factor for tracking).
     let nik =
         f.service.fields.iter().find(|d| d.kind == mpp_domain::form::FieldKind::Nik).and_then(|d| form.get(&d.key));
@@ -81,12 +94,16 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         stage: 0,
         filed_day: iso_date(today),
         sla_days: i64::from(sla),
-        due_day: iso_date(rules::due_date(&cal, today, sla, &[], today)),
+        due_day: iso_date(due),
         correction: String::new(),
         filed_at: now,
         closed_at: None,
+        speed_days: f.speed.map(i64::from),
     };
     store::insert(conn, &a, f.filed_by, now).await?;
+    if fee > 0 {
+        crate::payment::bill(conn, &a, fee, now).await?;
+    }
     for (i, stage) in route.iter().enumerate() {
         for def in stage {
             let step = workflow.iter().find(|w| w.def.id == def.id).ok_or(AppError::NotFound)?;
@@ -96,7 +113,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
                 step,
                 status: if open { StepStatus::Open } else { StepStatus::Pending },
                 opened_day: open.then(|| iso_date(today)),
-                due_day: open.then(|| iso_date(rules::due_date(&cal, today, def.sla_days, &[], today))),
+                due_day: open.then(|| iso_date(step_due(&cal, today, def.sla_days, &a))),
             };
             store::insert_step(conn, &mall.id, &a.id, &new).await?;
         }
@@ -138,6 +155,9 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     if !officer.access.can_process_for(&step.agency_id) {
         return Err(AppError::Forbidden);
     }
+    if step.kind == StepKind::Payment.as_str() && action.act == Act::Approve {
+        return Err(AppError::Conflict("payment.approve_by_paying"));
+    }
     let new =
         rules::decide(a.status(), step.status(), step.assignee_id.as_deref(), officer.id, action.act, action.reason)
             .map_err(|r| AppError::Conflict(r.key()))?;
@@ -169,41 +189,54 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     Ok(a)
 }
 
-/// After a decision: the next stage opens, or the application is issued or
+/// A step opening today is due after its own working days, but never after
+/// the whole application's due day (a speed tier shortens both).
+fn step_due(cal: &WorkingCalendar, today: time::Date, sla_days: u32, a: &Application) -> time::Date {
+    let own = rules::due_date(cal, today, sla_days, &[], today);
+    parse_date(&a.due_day).map_or(own, |whole| own.min(whole))
+}
+
+/// After a decision: the next stage opens (and a payment step in it is
+/// approved at once if nothing is owed), or the application is issued or
 /// rejected. The new status, if it changed.
-async fn advance(
+pub(crate) async fn advance(
     conn: &mut Conn<'_>,
     a: &Application,
     cal: &WorkingCalendar,
     today: time::Date,
     now: i64,
 ) -> AppResult<Option<Status>> {
-    let steps = store::steps(conn, &a.mall_id, &a.id).await?;
-    let stages = steps.iter().map(|s| s.stage).max().map_or(0, |m| m + 1);
-    let current: Vec<StepStatus> = steps.iter().filter(|s| s.stage == a.stage).map(|s| s.status()).collect();
     let system = Actor { id: None, name: "MPP" };
-    match rules::next_after(usize::try_from(a.stage).unwrap_or(0), usize::try_from(stages).unwrap_or(0), &current) {
-        Next::Wait => Ok(None),
-        Next::OpenStage(next) => {
-            let next = next as i64;
-            for s in steps.iter().filter(|s| s.stage == next) {
-                let sla = u32::try_from(s.sla_days).unwrap_or(0);
-                let due = iso_date(rules::due_date(cal, today, sla, &[], today));
-                store::open_step(conn, &a.mall_id, &s.id, &iso_date(today), &due).await?;
+    let mut stage = a.stage;
+    loop {
+        let steps = store::steps(conn, &a.mall_id, &a.id).await?;
+        let stages = steps.iter().map(|s| s.stage).max().map_or(0, |m| m + 1);
+        let current: Vec<StepStatus> = steps.iter().filter(|s| s.stage == stage).map(|s| s.status()).collect();
+        let here = usize::try_from(stage).unwrap_or(0);
+        match rules::next_after(here, usize::try_from(stages).unwrap_or(0), &current) {
+            Next::Wait => return Ok(None),
+            Next::OpenStage(next) => {
+                stage = next as i64;
+                for s in steps.iter().filter(|s| s.stage == stage) {
+                    let due = iso_date(step_due(cal, today, u32::try_from(s.sla_days).unwrap_or(0), a));
+                    store::open_step(conn, &a.mall_id, &s.id, &iso_date(today), &due).await?;
+                }
+                store::set_status(conn, a, Status::InProgress, stage, "", now).await?;
+                store::record(conn, a, &system, "stage_opened", None, "", now).await?;
+                if !crate::payment::approve_payment_steps(conn, a, stage, now).await? {
+                    return Ok(None);
+                }
             }
-            store::set_status(conn, a, Status::InProgress, next, "", now).await?;
-            store::record(conn, a, &system, "stage_opened", None, "", now).await?;
-            Ok(None)
-        }
-        Next::Issue => {
-            store::set_status(conn, a, Status::Issued, a.stage, "", now).await?;
-            let certificate = crate::certificate::issue(conn, a, today, now).await?;
-            store::record(conn, a, &system, "issued", None, &certificate.number, now).await?;
-            Ok(Some(Status::Issued))
-        }
-        Next::Reject => {
-            store::set_status(conn, a, Status::Rejected, a.stage, "", now).await?;
-            Ok(Some(Status::Rejected))
+            Next::Issue => {
+                store::set_status(conn, a, Status::Issued, stage, "", now).await?;
+                let certificate = crate::certificate::issue(conn, a, today, now).await?;
+                store::record(conn, a, &system, "issued", None, &certificate.number, now).await?;
+                return Ok(Some(Status::Issued));
+            }
+            Next::Reject => {
+                store::set_status(conn, a, Status::Rejected, stage, "", now).await?;
+                return Ok(Some(Status::Rejected));
+            }
         }
     }
 }
@@ -296,7 +329,7 @@ pub async fn service_of(state: &AppState, mall: &Mall, a: &Application) -> AppRe
     store::service_form_by_id(&state.db, &mall.id, &a.service_id).await?.ok_or(AppError::NotFound)
 }
 
-fn message_key(s: Status) -> &'static str {
+pub(crate) fn message_key(s: Status) -> &'static str {
     match s {
         Status::Correction => "application.msg_correction",
         Status::Issued => "application.msg_issued",

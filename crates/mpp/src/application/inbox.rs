@@ -25,19 +25,18 @@ pub fn router() -> Router<AppState> {
         .route("/m/{slug}/kotak-masuk", get(inbox))
         .route("/m/{slug}/kotak-masuk/{number}", get(one))
         .route("/m/{slug}/kotak-masuk/{number}/aksi", post(act))
-        .route("/m/{slug}/kotak-masuk/{number}/cabut", post(revoke))
 }
 
 /// An officer in a mall: their grants decide which agencies' steps they see.
-struct Desk {
-    mall: Mall,
-    user: CurrentUser,
-    access: Access,
+pub(crate) struct Desk {
+    pub mall: Mall,
+    pub user: CurrentUser,
+    pub access: Access,
     /// The agencies whose steps this officer decides; `None`: every one (mall admins).
     agencies: Option<Vec<String>>,
 }
 
-async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<Desk> {
+pub(crate) async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<Desk> {
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, slug).await?;
     let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
@@ -150,6 +149,8 @@ struct DecidePage {
     can_revoke: bool,
     /// Staff who see the application may print its certificate.
     can_download: bool,
+    /// May record a payment taken at the counter.
+    can_take_payment: bool,
     error: Option<&'static str>,
 }
 
@@ -162,7 +163,9 @@ async fn one(
     page(&state, ctx, desk, &number, None).await
 }
 
-async fn page(
+/// The officer's page of one application, with an error from the last
+/// action if any (shared by the actions of other features on this page).
+pub(crate) async fn page(
     state: &AppState,
     ctx: Ctx,
     desk: Desk,
@@ -199,12 +202,23 @@ async fn page(
     let comment_step =
         d.steps.iter().find(|s| desk.access.can_process_for(&s.agency_id)).map(|s| s.id.clone()).filter(|_| live);
     let service = flow::service_of(state, &desk.mall, &a).await?;
+    let can_take_payment = crate::payment::pages::may_take_payment(&desk.access, &service.agency_id);
     let can_revoke = d.certificate.as_ref().is_some_and(|c| !c.revoked)
         && (desk.access.can_manage_mall() || desk.access.can_process_for(&service.agency_id));
     let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
     render_status(
         status,
-        &DecidePage { ctx, mall: desk.mall, d, actions, comment_step, can_revoke, can_download: true, error },
+        &DecidePage {
+            ctx,
+            mall: desk.mall,
+            d,
+            actions,
+            comment_step,
+            can_revoke,
+            can_download: true,
+            can_take_payment,
+            error,
+        },
     )
 }
 
@@ -223,25 +237,6 @@ async fn act(
     match flow::act(&state, &desk.mall, &officer, &action).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{}", desk.mall.slug, a.number)).into_response()),
         Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
-        Err(e) => Err(e),
-    }
-}
-
-/// Revoking the application's certificate, with a reason.
-async fn revoke(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path((slug, number)): Path<(String, String)>,
-    form: Posted,
-) -> AppResult<Response> {
-    let desk = enter(&state, &ctx, &slug).await?;
-    match crate::certificate::revoke(&state, &desk.mall, &desk.user, &desk.access, &number, &form.get("reason")).await {
-        Ok(_) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{number}", desk.mall.slug)).into_response()),
-        Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
-        Err(AppError::Invalid(errors)) => {
-            let key = errors.first().map_or("error.bad_field", |e| e.key);
-            page(&state, ctx, desk, &number, Some(key)).await
-        }
         Err(e) => Err(e),
     }
 }

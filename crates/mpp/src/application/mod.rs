@@ -97,6 +97,15 @@ pub struct Detail {
     /// (label, value) of the form as filed.
     pub values: Vec<(String, String)>,
     pub certificate: Option<CertificateView>,
+    pub fee: Option<FeeView>,
+}
+
+/// The bill of an application, as its pages show it.
+pub struct FeeView {
+    pub amount: String,
+    pub billing_code: String,
+    pub paid: bool,
+    pub paid_at: String,
 }
 
 /// The certificate of an issued application, as its pages show it.
@@ -152,6 +161,7 @@ fn action_key(action: &str) -> &'static str {
         "stage_opened" => "application.event.stage_opened",
         "issued" => "application.event.issued",
         "revoked" => "application.event.revoked",
+        "paid" => "application.event.paid",
         _ => "application.event.other",
     }
 }
@@ -219,6 +229,14 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
                 revoked: c.revoked_at.is_some(),
                 revoke_reason: c.revoke_reason,
             });
+    let fee = crate::payment::store::of_application(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id)
+        .await?
+        .map(|i| FeeView {
+            amount: format::rupiah(i.amount),
+            paid: i.is_paid(),
+            paid_at: i.paid_at.map(|at| format::instant(at, mall.zone(), t.lang)).unwrap_or_default(),
+            billing_code: i.billing_code,
+        });
     Ok(Detail {
         number: a.number.clone(),
         service: t.pick(&service.name_id, &service.name_en).to_string(),
@@ -233,5 +251,6 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         timeline,
         values,
         certificate,
+        fee,
     })
 }

@@ -90,6 +90,10 @@ struct FilePage {
     risks: Vec<(&'static str, &'static str)>,
     risk: String,
     risk_error: Option<&'static str>,
+    /// The speed tiers on offer: (working days, label), and the chosen one.
+    speeds: Vec<(String, String)>,
+    speed: String,
+    speed_error: Option<&'static str>,
     error: Option<&'static str>,
     action: String,
 }
@@ -130,7 +134,7 @@ async fn form_page(
     if store::workflow(&state.db, &mall.id, &service.id).await?.is_empty() {
         return Err(AppError::NotFound);
     }
-    let page = file_page(ctx, mall, service, &BTreeMap::new(), "", &[], None);
+    let page = file_page(ctx, mall, service, &BTreeMap::new(), ("", ""), &[], None);
     render(&page)
 }
 
@@ -139,15 +143,31 @@ fn file_page(
     mall: Mall,
     service: ServiceForm,
     values: &BTreeMap<String, String>,
-    risk: &str,
+    choice: (&str, &str),
     errors: &[FieldError],
     error: Option<&'static str>,
 ) -> FilePage {
+    let (risk, speed) = choice;
     let fields = field_views(&ctx, &service.fields, values, errors);
+    let speeds = service
+        .fees
+        .tiers
+        .iter()
+        .map(|t| {
+            let label = ctx.t.f(
+                "payment.speed_option",
+                &[("days", &t.days.to_string()), ("price", &mpp_domain::format::rupiah(t.price))],
+            );
+            (t.days.to_string(), label)
+        })
+        .collect();
     let action = format!("/m/{}/layanan/{}/ajukan", mall.slug, service.code);
     FilePage {
         service_name: ctx.t.pick(&service.name_id, &service.name_en).to_string(),
         risk_error: errors.iter().find(|e| e.field == "risk").map(|e| e.key),
+        speed_error: errors.iter().find(|e| e.field == "speed").map(|e| e.key),
+        speeds,
+        speed: speed.to_string(),
         ctx,
         mall,
         service,
@@ -177,12 +197,17 @@ async fn file(
     let service = service(&state, &mall, &code).await?;
     let values = values_of(&service, &form);
     let risk = form.get("risk");
+    let speed = form.get("speed");
     let filing = flow::Filing {
         service: &service,
         applicant_id: &user.id,
         applicant_name: &user.name,
         values: values.clone(),
         risk: Some(risk.clone()).filter(|r| !r.is_empty()),
+        speed: match speed.trim() {
+            "" => None,
+            days => Some(days.parse().map_err(|_| AppError::invalid("speed", "payment.pick_speed"))?),
+        },
         channel: "online",
         filed_by: None,
         claim: None,
@@ -197,7 +222,7 @@ async fn file(
             };
             // The summary above the form; each field shows its own message.
             let message = if errors.is_empty() { message } else { "form.fix_errors" };
-            let page = file_page(ctx, mall, service, &values, &risk, &errors, Some(message));
+            let page = file_page(ctx, mall, service, &values, (&risk, &speed), &errors, Some(message));
             render_status(e.status(), &page)
         }
     }
@@ -217,6 +242,7 @@ struct ReceiptPage {
     /// the officer's page.
     can_download: bool,
     can_revoke: bool,
+    can_take_payment: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -306,6 +332,7 @@ async fn receipt_page(
         track_url,
         can_download,
         can_revoke: false,
+        can_take_payment: false,
     };
     render_status(status, &page)
 }

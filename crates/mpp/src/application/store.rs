@@ -19,6 +19,7 @@ pub struct ServiceForm {
     pub active: bool,
     pub fields: Vec<FieldDef>,
     pub risk_based: bool,
+    pub fees: mpp_domain::application::Fees,
 }
 
 impl FromRow for ServiceForm {
@@ -34,12 +35,12 @@ impl FromRow for ServiceForm {
             active: r.flag("active")?,
             fields,
             risk_based: r.flag("risk_based")?,
+            fees: serde_json::from_str(&r.text("fees")?).unwrap_or_default(),
         })
     }
 }
 
-const SERVICE_FORM: &str =
-    "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based FROM services WHERE mall_id = $1";
+const SERVICE_FORM: &str = "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based, fees FROM services WHERE mall_id = $1";
 
 pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(&format!("{SERVICE_FORM} AND code = $2"))
@@ -99,6 +100,7 @@ pub struct Setup<'a> {
     pub fields: &'a [FieldDef],
     pub risk_based: bool,
     pub certificate: &'a mpp_domain::certificate::Template,
+    pub fees: &'a mpp_domain::application::Fees,
 }
 
 pub async fn save_workflow(
@@ -110,7 +112,7 @@ pub async fn save_workflow(
     now: i64,
 ) -> AppResult<()> {
     sql::query(
-        "UPDATE services SET form_fields = $3, risk_based = $4, certificate_template = $5, updated_at = $6
+        "UPDATE services SET form_fields = $3, risk_based = $4, certificate_template = $5, fees = $6, updated_at = $7
          WHERE mall_id = $1 AND id = $2",
     )
     .bind(mall_id)
@@ -118,6 +120,7 @@ pub async fn save_workflow(
     .bind(crate::db::json(&setup.fields)?)
     .bind(setup.risk_based)
     .bind(crate::db::json(setup.certificate)?)
+    .bind(crate::db::json(setup.fees)?)
     .bind(now)
     .execute(conn)
     .await?;
@@ -172,10 +175,12 @@ pub struct Application {
     pub correction: String,
     pub filed_at: i64,
     pub closed_at: Option<i64>,
+    /// The speed tier paid for (working days), if any.
+    pub speed_days: Option<i64>,
 }
 
 const APPLICATION: &str = "mall_id, id, number, service_id, applicant_id, applicant_name, applicant_nik, channel, form,
-    risk, status, stage, filed_day, sla_days, due_day, correction, filed_at, closed_at";
+    risk, status, stage, filed_day, sla_days, due_day, correction, filed_at, closed_at, speed_days";
 
 impl FromRow for Application {
     fn from_row(r: &Row) -> AppResult<Application> {
@@ -198,6 +203,7 @@ impl FromRow for Application {
             correction: r.text("correction")?,
             filed_at: r.int("filed_at")?,
             closed_at: r.opt_int("closed_at")?,
+            speed_days: r.opt_int("speed_days")?,
         })
     }
 }
@@ -228,8 +234,8 @@ pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, day: &str) -> AppRe
 pub async fn insert(conn: &mut Conn<'_>, a: &Application, filed_by: Option<&str>, now: i64) -> AppResult<()> {
     sql::query(
         "INSERT INTO applications (mall_id, id, number, service_id, applicant_id, applicant_name, applicant_nik, channel,
-         filed_by, form, risk, status, stage, filed_day, sla_days, due_day, filed_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+         filed_by, form, risk, status, stage, filed_day, sla_days, due_day, filed_at, updated_at, speed_days)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
     )
     .bind(&a.mall_id)
     .bind(&a.id)
@@ -248,6 +254,7 @@ pub async fn insert(conn: &mut Conn<'_>, a: &Application, filed_by: Option<&str>
     .bind(a.sla_days)
     .bind(&a.due_day)
     .bind(now)
+    .bind(a.speed_days)
     .execute(conn)
     .await?;
     Ok(())

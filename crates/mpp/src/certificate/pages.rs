@@ -1,12 +1,14 @@
 //! Certificates on the web: the holder (or an officer of its agencies)
 //! downloads the PDF; anyone checks one on its public page (where its QR
-//! code leads). Revoking is on the officer's page of the application
-//! (`application/inbox.rs`).
+//! code leads); an officer of the issuing agency or a mall manager revokes
+//! one from the officer's page of its application.
 
 use super::{Check, check, store};
+use crate::application::inbox::{enter, page};
 use crate::application::store as applications;
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::forms::Posted;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render_status};
@@ -14,8 +16,8 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use mpp_domain::certificate::Verdict;
 use mpp_domain::format;
 
@@ -23,6 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/m/{slug}/permohonan/{number}/sertifikat.pdf", get(download))
         .route("/m/{slug}/sertifikat/{id}", get(verify_page))
+        .route("/m/{slug}/kotak-masuk/{number}/cabut", post(revoke))
 }
 
 /// The certificate of application `number`, for someone allowed to hold
@@ -147,4 +150,23 @@ async fn verify_page(
         mall,
     };
     render_status(status, &page)
+}
+
+/// Revoking the application's certificate, with a reason.
+async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    match crate::certificate::revoke(&state, &desk.mall, &desk.user, &desk.access, &number, &form.get("reason")).await {
+        Ok(_) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{number}", desk.mall.slug)).into_response()),
+        Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
+        Err(AppError::Invalid(errors)) => {
+            let key = errors.first().map_or("error.bad_field", |e| e.key);
+            page(&state, ctx, desk, &number, Some(key)).await
+        }
+        Err(e) => Err(e),
+    }
 }

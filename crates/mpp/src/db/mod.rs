@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "queue indexes", include_str!("../../../../migrations/0003_queue_indexes.sql")),
     (4, "applications", include_str!("../../../../migrations/0004_applications.sql")),
     (5, "certificates", include_str!("../../../../migrations/0005_certificates.sql")),
+    (6, "payments", include_str!("../../../../migrations/0006_payments.sql")),
 ];
 
 impl Db {

@@ -16,6 +16,7 @@ mod certificate;
 mod cli;
 mod linked_data;
 mod notify;
+mod payment;
 mod plumbing;
 mod public;
 mod tenancy;

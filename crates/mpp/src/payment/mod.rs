@@ -1,0 +1,123 @@
+//! Fees and payments: an application with a fee gets a bill with a billing
+//! code when it is filed; it is paid at a counter (an officer records it)
+//! or confirmed by the bank or QRIS gateway's signed callback. Paying
+//! approves the workflow's payment step, and the application moves on.
+//!
+//! - `store.rs`: all of its SQL;
+//! - `webhook.rs`: the gateway's callback (HMAC, timestamp window,
+//!   idempotency key; every call logged);
+//! - `pages.rs`: the counter payment and the receipt (kuitansi).
+//!
+//! Rules: the fee in `mpp_domain::application::Fees`, the callback's in
+//! `mpp_domain::payment`.
+
+pub mod pages;
+pub mod store;
+pub mod webhook;
+
+use crate::application::flow;
+use crate::application::store::{self as applications, Actor, Application};
+use crate::db::sql::Conn;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tenancy::Mall;
+use axum::Router;
+use mpp_domain::application::{Status, StepKind, StepStatus};
+use mpp_domain::payment::Channel;
+use store::Invoice;
+
+pub fn router() -> Router<AppState> {
+    pages::router()
+}
+
+/// Bills an application being filed (inside the filing transaction).
+pub async fn bill(conn: &mut Conn<'_>, a: &Application, amount: i64, now: i64) -> AppResult<()> {
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    let code = mpp_domain::application::billing_code(u64::from_le_bytes(random));
+    store::insert(conn, &a.mall_id, &a.id, &code, amount, now).await
+}
+
+/// Whether nothing is owed on an application (no bill, or a paid one).
+pub async fn settled(conn: &mut Conn<'_>, a: &Application) -> AppResult<bool> {
+    Ok(store::of_application(conn, &a.mall_id, &a.id).await?.is_none_or(|i| i.is_paid()))
+}
+
+/// Approves the open payment steps of the application's current stage,
+/// if nothing is owed; whether it approved any.
+pub(crate) async fn approve_payment_steps(
+    conn: &mut Conn<'_>,
+    a: &Application,
+    stage: i64,
+    now: i64,
+) -> AppResult<bool> {
+    if !settled(conn, a).await? {
+        return Ok(false);
+    }
+    let mut approved = false;
+    for s in applications::steps(conn, &a.mall_id, &a.id).await? {
+        let waiting = s.stage == stage && s.kind == StepKind::Payment.as_str() && s.status().is_active();
+        if waiting && applications::update_step(conn, &a.mall_id, &s, StepStatus::Approved, None, None, now).await? {
+            applications::record(conn, a, &Actor { id: None, name: "MPP" }, "approve", Some(&s.id), "", now).await?;
+            approved = true;
+        }
+    }
+    Ok(approved)
+}
+
+/// How a payment arrived.
+pub struct Paid<'a> {
+    pub channel: Channel,
+    /// The teller's slip number or the gateway's transaction id.
+    pub reference: &'a str,
+    /// The officer who took it at the counter; `None` for the gateway.
+    pub by: Option<Actor<'a>>,
+    /// The gateway's idempotency key, recorded in the same transaction.
+    pub claim: Option<&'a crate::idempotency::Claim>,
+}
+
+/// Records the payment of application `number`'s bill, approves its payment
+/// step if open, and moves it on: one transaction. Conflict if it was
+/// already paid.
+pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'_>) -> AppResult<Application> {
+    let today = state.clock.today(mall.zone());
+    let now = state.clock.now_ms();
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let mut tx = state.db.write.begin().await?;
+    let conn = &mut Conn::Any(&mut tx);
+    let number =
+        applications::by_id(&state.db, &mall.id, &invoice.application_id).await?.ok_or(AppError::NotFound)?.number;
+    let a = applications::lock(conn, &mall.id, &number, now).await?.ok_or(AppError::NotFound)?;
+    let by = paid.by.as_ref().and_then(|p| p.id);
+    if !store::mark_paid(conn, &mall.id, &invoice.id, paid.channel.as_str(), paid.reference.trim(), by, now).await? {
+        return Err(AppError::Conflict("payment.already_paid"));
+    }
+    let gateway = Actor { id: None, name: "Bank/QRIS" };
+    let actor = paid.by.as_ref().unwrap_or(&gateway);
+    let note = format!("{} · {}", mpp_domain::format::rupiah(invoice.amount), paid.reference.trim());
+    applications::record(conn, &a, actor, "paid", None, &note, now).await?;
+    if let Some(claim) = paid.claim {
+        crate::idempotency::complete(conn, claim, &invoice.id).await?;
+    }
+    let status = if a.status() == Status::InProgress && approve_payment_steps(conn, &a, a.stage, now).await? {
+        flow::advance(conn, &a, &cal, today, now).await?
+    } else {
+        None
+    };
+    tx.commit().await?;
+    if let Some(s) = status {
+        flow::tell(state, mall, &a, flow::message_key(s)).await;
+    }
+    Ok(a)
+}
+
+/// Sets a mall's gateway secret (the `mpp gateway-secret` command).
+pub async fn set_gateway_secret(state: &AppState, slug: &str, secret: &str) -> anyhow::Result<()> {
+    let mall = crate::tenancy::store::by_slug(&state.db, slug).await.map_err(|_| anyhow::anyhow!("no mall {slug}"))?;
+    let mut tx = state.db.write.begin().await?;
+    store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall.id, secret, state.clock.now_ms())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
+}

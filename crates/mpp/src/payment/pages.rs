@@ -1,0 +1,117 @@
+//! Payments on the web: an officer records a payment taken at the counter
+//! (from the officer's page of the application), and the citizen or staff
+//! print the receipt (kuitansi) of a paid bill.
+
+use super::store::{self, Invoice};
+use super::{Paid, pay};
+use crate::application::inbox::{enter, page};
+use crate::application::store::{self as applications, Actor};
+use crate::error::{AppError, AppResult};
+use crate::forms::Posted;
+use crate::state::AppState;
+use crate::tenancy::{self, Mall};
+use crate::web::{Ctx, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use mpp_domain::format;
+use mpp_domain::payment::{Channel, receipt_number};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/m/{slug}/kotak-masuk/{number}/bayar", post(counter_payment))
+        .route("/m/{slug}/permohonan/{number}/kuitansi", get(receipt))
+}
+
+/// Who may take a payment at the counter: the mall's managers and the
+/// officers of the service's agency.
+pub(crate) fn may_take_payment(access: &mpp_domain::auth::Access, service_agency: &str) -> bool {
+    access.can_manage_mall() || access.can_process_for(service_agency)
+}
+
+async fn counter_payment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = applications::by_number(conn, &desk.mall.id, &number).await?.ok_or(AppError::NotFound)?;
+    let service = crate::application::flow::service_of(&state, &desk.mall, &a).await?;
+    if !may_take_payment(&desk.access, &service.agency_id) {
+        return Err(AppError::Forbidden);
+    }
+    let invoice = store::of_application(conn, &desk.mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
+    let reference = form.get("reference");
+    if reference.trim().is_empty() {
+        return page(&state, ctx, desk, &number, Some("payment.reference_required")).await;
+    }
+    let by = Actor { id: Some(&desk.user.id), name: &desk.user.name };
+    let paid = Paid { channel: Channel::Counter, reference: &reference, by: Some(by), claim: None };
+    match pay(&state, &desk.mall, &invoice, &paid).await {
+        Ok(_) => Ok(Redirect::to(&format!("/m/{}/kotak-masuk/{number}", desk.mall.slug)).into_response()),
+        Err(AppError::Conflict(key)) => page(&state, ctx, desk, &number, Some(key)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "payment/receipt.html")]
+struct ReceiptPage {
+    ctx: Ctx,
+    mall: Mall,
+    number: String,
+    service: String,
+    applicant: String,
+    receipt_number: String,
+    billing_code: String,
+    amount: String,
+    paid_at: String,
+    channel: &'static str,
+    reference: String,
+}
+
+/// The receipt of a paid bill, for the applicant and the staff who may see
+/// the application.
+async fn receipt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = applications::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
+    if a.applicant_id != user.id {
+        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
+        if !crate::application::staff_may_see(&state, &access, &a).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    let Some(Invoice { paid_at: Some(at), billing_code, amount, paid_channel, paid_reference, .. }) =
+        store::of_application(conn, &mall.id, &a.id).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    let service = crate::application::flow::service_of(&state, &mall, &a).await?;
+    let channel = match paid_channel.as_deref().and_then(Channel::parse) {
+        Some(Channel::Gateway) => "payment.channel.gateway",
+        _ => "payment.channel.counter",
+    };
+    render(&ReceiptPage {
+        number: a.number.clone(),
+        service: ctx.t.pick(&service.name_id, &service.name_en).to_string(),
+        applicant: a.applicant_name.clone(),
+        receipt_number: receipt_number(&billing_code),
+        billing_code,
+        amount: format::rupiah(amount),
+        paid_at: format::instant(at, mall.zone(), ctx.t.lang),
+        channel: ctx.t.t(channel),
+        reference: paid_reference,
+        ctx,
+        mall,
+    })
+}
