@@ -1,8 +1,10 @@
 // Applications in the browser: a citizen on a phone files a business
 // licence online and keeps the receipt; officers of three agencies work it
 // through their inboxes (two of them side by side); the citizen sees it
-// done. axe-core checks every screen; nothing sticks out on the phone.
+// done, downloads the signed certificate and opens its public check.
+// axe-core checks every screen; nothing sticks out on the phone.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import {
   DESKTOP,
@@ -98,6 +100,22 @@ describe('applications', () => {
       await citizen.reload();
       await citizen.getByText('Selesai, dokumen terbit').first().waitFor();
       await checkA11y(citizen, 'receipt when issued');
+      await screenshot(citizen, 'application-issued-phone');
+      // The certificate: a signed PDF, downloaded from the receipt.
+      const [download] = await Promise.all([
+        citizen.waitForEvent('download'),
+        citizen.getByRole('link', { name: 'Unduh sertifikat (PDF)' }).click(),
+      ]);
+      assert.match(download.suggestedFilename(), /^sertifikat-503-0001-DPMPTSP-[IVX]+-\d{4}\.pdf$/);
+      const pdf = await readFile(await download.path());
+      assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+      assert.ok(pdf.includes('/MPPSignature'), 'the PDF carries its signature');
+      // Its public check, as anyone scanning the QR code would see it.
+      await citizen.getByRole('link', { name: 'Periksa keaslian' }).click();
+      await citizen.getByRole('heading', { name: /Sah/ }).waitFor();
+      await checkA11y(citizen, 'certificate check');
+      assert.equal(await horizontalOverflow(citizen, PHONE.width, 'certificate check'), null);
+      await screenshot(citizen, 'certificate-check-phone');
       assertNoPageProblems(citizen, 'citizen pages');
     } finally {
       await citizen.context().close();
