@@ -207,6 +207,7 @@ async fn create(
         speed: body.speed,
         channel: "online",
         filed_by: None,
+        ticket_id: None,
         claim: claim.as_ref(),
     };
     let result = flow::file(&state, &mall, filing).await;

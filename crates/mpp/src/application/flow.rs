@@ -26,14 +26,16 @@ pub struct Filing<'a> {
     pub speed: Option<u32>,
     /// `online`, or `counter` with the officer who filed.
     pub channel: &'a str,
-    pub filed_by: Option<&'a str>,
+    pub filed_by: Option<Actor<'a>>,
+    /// The visitor's ticket, when filed at a counter.
+    pub ticket_id: Option<&'a str>,
     /// An API request's idempotency key, recorded in the same transaction.
     pub claim: Option<&'a crate::idempotency::Claim>,
 }
 
 /// The form's values checked against the service's fields, or the
 /// problems, one per field.
-fn checked(service: &ServiceForm, values: &BTreeMap<String, String>) -> AppResult<BTreeMap<String, String>> {
+pub(crate) fn checked(service: &ServiceForm, values: &BTreeMap<String, String>) -> AppResult<BTreeMap<String, String>> {
     let (tidy, problems) = mpp_domain::form::check(&service.fields, values);
     if problems.is_empty() {
         Ok(tidy)
@@ -100,7 +102,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         closed_at: None,
         speed_days: f.speed.map(i64::from),
     };
-    store::insert(conn, &a, f.filed_by, now).await?;
+    store::insert(conn, &a, f.filed_by.as_ref().and_then(|o| o.id), f.ticket_id, now).await?;
     if fee > 0 {
         crate::payment::bill(conn, &a, fee, now).await?;
     }
@@ -118,8 +120,9 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
             store::insert_step(conn, &mall.id, &a.id, &new).await?;
         }
     }
-    let actor = Actor { id: Some(f.filed_by.unwrap_or(f.applicant_id)), name: f.applicant_name };
-    store::record(conn, &a, &actor, "filed", None, f.channel, now).await?;
+    // At a counter, the officer who filed is the actor.
+    let applicant = Actor { id: Some(f.applicant_id), name: f.applicant_name };
+    store::record(conn, &a, f.filed_by.as_ref().unwrap_or(&applicant), "filed", None, f.channel, now).await?;
     if let Some(claim) = f.claim {
         crate::idempotency::complete(conn, claim, &a.id).await?;
     }

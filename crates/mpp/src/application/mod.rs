@@ -7,12 +7,14 @@
 //! - `store.rs`: all of its SQL;
 //! - `pages.rs`: the citizen's pages (file, receipt and tracking, correction);
 //! - `inbox.rs`: the officers' inbox and the actions on a step;
+//! - `counter.rs`: an officer filing for a visitor at the counter;
 //! - `api.rs`: all of that in the JSON API.
 //!
 //! Rules live in `mpp_domain::application` (workflow, clock, decisions) and
 //! `mpp_domain::form` (the service's form).
 
 pub mod api;
+pub mod counter;
 pub mod flow;
 pub mod inbox;
 pub mod pages;
@@ -28,7 +30,7 @@ use mpp_domain::format::{self, parse_date};
 use store::Application;
 
 pub fn router() -> Router<AppState> {
-    pages::router().merge(inbox::router())
+    pages::router().merge(inbox::router()).merge(counter::router())
 }
 
 /// The agencies whose steps this user decides, for an inbox: `None` for all

@@ -81,7 +81,7 @@ fn field_views(
 
 #[derive(Template)]
 #[template(path = "application/file.html")]
-struct FilePage {
+pub(super) struct FilePage {
     ctx: Ctx,
     mall: Mall,
     service: ServiceForm,
@@ -95,7 +95,16 @@ struct FilePage {
     speed: String,
     speed_error: Option<&'static str>,
     error: Option<&'static str>,
-    action: String,
+    pub(super) action: String,
+    /// Filing at a counter: who applies (`counter.rs`).
+    pub(super) counter: Option<CounterPart>,
+}
+
+/// The counter's part of the form: the applicant's name and email.
+pub(super) struct CounterPart {
+    pub applicant: super::counter::Applicant,
+    pub name_error: Option<&'static str>,
+    pub email_error: Option<&'static str>,
 }
 
 fn risks() -> Vec<(&'static str, &'static str)> {
@@ -138,7 +147,7 @@ async fn form_page(
     render(&page)
 }
 
-fn file_page(
+pub(super) fn file_page(
     ctx: Ctx,
     mall: Mall,
     service: ServiceForm,
@@ -176,10 +185,11 @@ fn file_page(
         risk: risk.to_string(),
         error,
         action,
+        counter: None,
     }
 }
 
-fn values_of(service: &ServiceForm, form: &Posted) -> BTreeMap<String, String> {
+pub(super) fn values_of(service: &ServiceForm, form: &Posted) -> BTreeMap<String, String> {
     service.fields.iter().map(|f| (f.key.clone(), form.get(&f.key))).collect()
 }
 
@@ -210,6 +220,7 @@ async fn file(
         },
         channel: "online",
         filed_by: None,
+        ticket_id: None,
         claim: None,
     };
     match flow::file(&state, &mall, filing).await {

@@ -51,6 +51,16 @@ pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Optio
 }
 
 /// The form of the service an application was filed for.
+/// The services that take applications (they have a workflow).
+pub async fn services_with_workflows(db: &Db, mall_id: &str) -> AppResult<Vec<ServiceForm>> {
+    sql::query(&format!(
+        "{SERVICE_FORM} AND id IN (SELECT service_id FROM workflow_steps WHERE mall_id = $1) ORDER BY code"
+    ))
+    .bind(mall_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
 pub async fn service_form_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(&format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
 }
@@ -231,11 +241,17 @@ pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, day: &str) -> AppRe
     .await
 }
 
-pub async fn insert(conn: &mut Conn<'_>, a: &Application, filed_by: Option<&str>, now: i64) -> AppResult<()> {
+pub async fn insert(
+    conn: &mut Conn<'_>,
+    a: &Application,
+    filed_by: Option<&str>,
+    ticket_id: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
     sql::query(
         "INSERT INTO applications (mall_id, id, number, service_id, applicant_id, applicant_name, applicant_nik, channel,
-         filed_by, form, risk, status, stage, filed_day, sla_days, due_day, filed_at, updated_at, speed_days)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)",
+         filed_by, form, risk, status, stage, filed_day, sla_days, due_day, filed_at, updated_at, speed_days, ticket_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)",
     )
     .bind(&a.mall_id)
     .bind(&a.id)
@@ -255,6 +271,7 @@ pub async fn insert(conn: &mut Conn<'_>, a: &Application, filed_by: Option<&str>
     .bind(&a.due_day)
     .bind(now)
     .bind(a.speed_days)
+    .bind(ticket_id)
     .execute(conn)
     .await?;
     Ok(())

@@ -417,3 +417,69 @@ async fn another_malls_staff_never_see_an_application(app: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 both!(another_malls_staff_never_see_an_application);
+
+async fn an_officer_files_for_a_visitor_at_the_counter(app: TestApp) {
+    use crate::visit::{WEDNESDAY_MORNING, kiosk_ticket};
+    set_clock(&app, WEDNESDAY_MORNING);
+    let ticket = kiosk_ticket(&app, "IZIN-USAHA-MIKRO", "none").await;
+    let licensing = app.login(LICENSING).await;
+    let console = "/m/ttu/loket/15";
+    app.post_form(&licensing, console, &format!("{console}/status"), &[("status", "open")]).await;
+    app.post_form(&licensing, console, &format!("{console}/panggil"), &[]).await;
+    let (_, html) = app.get_text(&licensing, console).await;
+    assert!(html.contains("/m/ttu/loket/15/permohonan"), "the console offers filing: {html}");
+    let (status, pick) = app.get_text(&licensing, "/m/ttu/loket/15/permohonan").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pick.contains("IZIN-USAHA-MIKRO") && pick.contains("H-001"), "the visitor's service, and ticket: {pick}");
+    // Another agency's officer does not work this counter.
+    let r = app.get(&app.login(DLH).await, "/m/ttu/loket/15/permohonan").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let form = "/m/ttu/loket/15/permohonan?layanan=IZIN-USAHA-MIKRO";
+    let mut fields = vec![
+        ("applicant_name", ""),
+        ("applicant_email", "nobody@example.id"),
+        ("business_name", "Tenun Ina"),
+        ("owner_nik", NIK),
+        ("sector", "Kerajinan"),
+        ("capital", "3000000"),
+        ("workers", "1"),
+        ("village", "53.05.01.2001"),
+        ("risk", "low"),
+    ];
+    // No name and an email without an account: both said, nothing lost.
+    let r = app.post_form(&licensing, form, form, &fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Tuliskan nama pemohon") && html.contains("Belum ada akun dengan email ini"), "{html}");
+    assert!(html.contains("value=\"Tenun Ina\""), "{html}");
+    // A walk-in without an account: tracked with the number and NIK digits.
+    fields[0] = ("applicant_name", "Ina Seran");
+    fields[1] = ("applicant_email", "");
+    let r = app.post_form(&licensing, form, form, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with("?nik=0001"), "{to}");
+    let (status, receipt) = app.get_text(&app.client(), &to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        receipt.contains("Diproses") && receipt.contains("Petugas Perizinan DPMPTSP (demo)"),
+        "filed by: {receipt}"
+    );
+    let number = to.split('/').next_back().unwrap().split('?').next().unwrap().to_string();
+    let row: (String, Option<String>, String) =
+        sqlx::query_as("SELECT channel, ticket_id, applicant_name FROM applications WHERE number = $1")
+            .bind(&number)
+            .fetch_one(&app.state.db.write)
+            .await
+            .unwrap();
+    assert_eq!(row, ("counter".to_string(), Some(ticket), "Ina Seran".to_string()));
+    // A citizen with an account: it lands in their own list.
+    fields[0] = ("applicant_name", "Warga");
+    fields[1] = ("applicant_email", CITIZEN);
+    let r = app.post_form(&licensing, form, form, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, mine) = app.get_text(&app.login(CITIZEN).await, "/m/ttu/permohonan").await;
+    assert!(mine.contains("TTU-261125-0002"), "{mine}");
+}
+both!(an_officer_files_for_a_visitor_at_the_counter);

@@ -1,0 +1,196 @@
+//! Filing at a counter: the officer serving a visitor opens an application
+//! for them from the counter console, with the same form the citizen would
+//! fill online, tied to the visitor's ticket.
+//!
+//! The applicant is a citizen account: the one with the email the visitor
+//! gives, or, for a visitor without an account, a walk-in record that
+//! cannot log in. Either way the visitor tracks the application with its
+//! number and the last four digits of the NIK on the printed receipt.
+
+use super::flow;
+use super::pages::{FilePage, file_page, values_of};
+use super::store::{self, ServiceForm};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::Posted;
+use crate::state::AppState;
+use crate::visit::console::Station;
+use crate::web::{Ctx, render, render_status};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/m/{slug}/loket/{number}/permohonan", get(page).post(file))
+}
+
+/// The services this officer may file at their counter: those with a
+/// workflow, of the agencies they work for (all, for the mall's managers).
+async fn fileable(state: &AppState, st: &Station) -> AppResult<(mpp_domain::auth::Access, Vec<ServiceForm>)> {
+    let access = crate::auth::store::access(&state.db, &st.user.id, &st.mall.id).await?;
+    let services = store::services_with_workflows(&state.db, &st.mall.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.active && (access.can_manage_mall() || access.can_process_for(&s.agency_id)))
+        .collect();
+    Ok((access, services))
+}
+
+#[derive(Template)]
+#[template(path = "application/counter_pick.html")]
+struct PickPage {
+    ctx: Ctx,
+    mall: crate::tenancy::Mall,
+    number: i64,
+    ticket: Option<String>,
+    services: Vec<(String, String)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Chosen {
+    layanan: Option<String>,
+}
+
+/// What the counter adds to the citizen's form: who applies, and the ticket.
+pub struct Applicant {
+    pub name: String,
+    pub email: String,
+    pub ticket: Option<String>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, i64)>,
+    Query(q): Query<Chosen>,
+) -> AppResult<Response> {
+    let st = Station::enter(&state, ctx.require_user()?.clone(), &slug, number).await?;
+    let (_, services) = fileable(&state, &st).await?;
+    let ticket = crate::visit::store::current_at(&state.db, &st.mall.id, &st.desk.id).await?;
+    let chosen = q.layanan.as_deref().map(str::trim).unwrap_or("");
+    let Some(service) = services.iter().find(|s| s.code.eq_ignore_ascii_case(chosen)).cloned() else {
+        // The visitor's own service first.
+        let mut list: Vec<&ServiceForm> = services.iter().collect();
+        list.sort_by_key(|s| ticket.as_ref().is_none_or(|t| t.service_id != s.id));
+        let services = list.iter().map(|s| (s.code.clone(), ctx.t.pick(&s.name_id, &s.name_en).to_string())).collect();
+        let ticket = ticket.map(|t| t.label);
+        return render(&PickPage { ctx, mall: st.mall, number, ticket, services });
+    };
+    let applicant = Applicant { name: String::new(), email: String::new(), ticket: ticket.map(|t| t.label) };
+    let page = form(ctx, &st, service, &Default::default(), ("", ""), &[], None, applicant);
+    render(&page)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form(
+    ctx: Ctx,
+    st: &Station,
+    service: ServiceForm,
+    values: &std::collections::BTreeMap<String, String>,
+    choice: (&str, &str),
+    errors: &[FieldError],
+    error: Option<&'static str>,
+    applicant: Applicant,
+) -> FilePage {
+    let action = format!("/m/{}/loket/{}/permohonan?layanan={}", st.mall.slug, st.desk.number, service.code);
+    let mut page = file_page(ctx, st.mall.clone(), service, values, choice, errors, error);
+    page.action = action;
+    page.counter = Some(super::pages::CounterPart {
+        name_error: errors.iter().find(|e| e.field == "applicant_name").map(|e| e.key),
+        email_error: errors.iter().find(|e| e.field == "applicant_email").map(|e| e.key),
+        applicant,
+    });
+    page
+}
+
+async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, i64)>,
+    Query(q): Query<Chosen>,
+    posted: Posted,
+) -> AppResult<Response> {
+    let st = Station::enter(&state, ctx.require_user()?.clone(), &slug, number).await?;
+    let (_, services) = fileable(&state, &st).await?;
+    let chosen = q.layanan.unwrap_or_default();
+    let service =
+        services.into_iter().find(|s| s.code.eq_ignore_ascii_case(chosen.trim())).ok_or(AppError::Forbidden)?;
+    let ticket = crate::visit::store::current_at(&state.db, &st.mall.id, &st.desk.id).await?;
+    let values = values_of(&service, &posted);
+    let (risk, speed) = (posted.get("risk"), posted.get("speed"));
+    let applicant = Applicant {
+        name: posted.get("applicant_name").trim().to_string(),
+        email: posted.get("applicant_email").trim().to_lowercase(),
+        ticket: ticket.as_ref().map(|t| t.label.clone()),
+    };
+    let result = match applicant_account(&state, &applicant, &service, &values).await {
+        Ok((id, name)) => {
+            let filing = flow::Filing {
+                service: &service,
+                applicant_id: &id,
+                applicant_name: &name,
+                values: values.clone(),
+                risk: Some(risk.clone()).filter(|r| !r.is_empty()),
+                speed: speed.trim().parse().ok(),
+                channel: "counter",
+                filed_by: Some(store::Actor { id: Some(&st.user.id), name: &st.user.name }),
+                ticket_id: ticket.as_ref().map(|t| t.id.as_str()),
+                claim: None,
+            };
+            flow::file(&state, &st.mall, filing).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(a) => {
+            let nik = a.applicant_nik.get(12..).unwrap_or("");
+            Ok(Redirect::to(&format!("/m/{}/permohonan/{}?nik={nik}", st.mall.slug, a.number)).into_response())
+        }
+        Err(e) => {
+            let Some(message) = e.form_message() else { return Err(e) };
+            let errors = if let AppError::Invalid(list) = &e { list.clone() } else { Vec::new() };
+            let message = if errors.is_empty() { message } else { "form.fix_errors" };
+            let page = form(ctx, &st, service, &values, (&risk, &speed), &errors, Some(message), applicant);
+            render_status(e.status(), &page)
+        }
+    }
+}
+
+/// The applicant's account: the citizen with this email, or a new walk-in
+/// record (made only once the form is known to be complete).
+async fn applicant_account(
+    state: &AppState,
+    who: &Applicant,
+    service: &ServiceForm,
+    values: &std::collections::BTreeMap<String, String>,
+) -> AppResult<(String, String)> {
+    let mut problems = match flow::checked(service, values) {
+        Ok(_) => Vec::new(),
+        Err(AppError::Invalid(list)) => list,
+        Err(e) => return Err(e),
+    };
+    if who.name.is_empty() {
+        problems.push(FieldError::new("applicant_name", "application.applicant_name_required"));
+    }
+    let account = if who.email.is_empty() {
+        None
+    } else {
+        let found = crate::auth::store::find_by_email(&state.db, &who.email).await?;
+        if found.is_none() {
+            problems.push(FieldError::new("applicant_email", "application.no_such_account"));
+        }
+        found
+    };
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    if let Some(user) = account {
+        return Ok((user.id, user.name));
+    }
+    // A walk-in: an address that can never receive mail and a password
+    // hash that can never match, so the record cannot be used to log in.
+    let email = format!("loket+{}@walk-in.invalid", crate::db::new_id());
+    let id = crate::auth::store::create_user(&state.db, &email, &who.name, "!", state.clock.now_ms()).await?;
+    Ok((id, who.name.clone()))
+}
