@@ -202,9 +202,9 @@ pub(crate) async fn page(
     let comment_step =
         d.steps.iter().find(|s| desk.access.can_process_for(&s.agency_id)).map(|s| s.id.clone()).filter(|_| live);
     let service = flow::service_of(state, &desk.mall, &a).await?;
-    let can_take_payment = crate::payment::pages::may_take_payment(&desk.access, &service.agency_id);
-    let can_revoke = d.certificate.as_ref().is_some_and(|c| !c.revoked)
-        && (desk.access.can_manage_mall() || desk.access.can_process_for(&service.agency_id));
+    let answers = super::answers_for_service(&desk.access, &service.agency_id);
+    let can_take_payment = answers;
+    let can_revoke = answers && d.certificate.as_ref().is_some_and(|c| !c.revoked);
     let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
     render_status(
         status,

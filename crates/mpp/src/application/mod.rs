@@ -47,6 +47,13 @@ pub(crate) fn inbox_agencies(access: &mpp_domain::auth::Access) -> AppResult<Opt
     Ok(Some(ids))
 }
 
+/// Who answers for a service's own acts (taking its fees at the counter,
+/// revoking its certificates): the mall's managers and the officers of the
+/// agency that offers it, not every agency its workflow passes through.
+pub(crate) fn answers_for_service(access: &mpp_domain::auth::Access, service_agency_id: &str) -> bool {
+    access.can_manage_mall() || access.can_process_for(service_agency_id)
+}
+
 /// Whether a member of staff may see an application (its form holds
 /// personal data): the mall's managers and supervisors, and the officers of
 /// the agencies it goes through; not every officer of the mall.

@@ -136,7 +136,7 @@ pub async fn revoke(
     let a = applications::lock(conn, &mall.id, number, now).await?.ok_or(AppError::NotFound)?;
     let c = store::of_application(conn, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
     let service = crate::application::flow::service_of(state, mall, &a).await?;
-    if !(access.can_manage_mall() || access.can_process_for(&service.agency_id)) {
+    if !crate::application::answers_for_service(access, &service.agency_id) {
         return Err(AppError::Forbidden);
     }
     if !store::revoke(conn, &mall.id, &c.id, &user.id, reason, now).await? {

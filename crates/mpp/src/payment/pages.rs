@@ -25,12 +25,6 @@ pub fn router() -> Router<AppState> {
         .route("/m/{slug}/permohonan/{number}/kuitansi", get(receipt))
 }
 
-/// Who may take a payment at the counter: the mall's managers and the
-/// officers of the service's agency.
-pub(crate) fn may_take_payment(access: &mpp_domain::auth::Access, service_agency: &str) -> bool {
-    access.can_manage_mall() || access.can_process_for(service_agency)
-}
-
 async fn counter_payment(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -41,7 +35,7 @@ async fn counter_payment(
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let a = applications::by_number(conn, &desk.mall.id, &number).await?.ok_or(AppError::NotFound)?;
     let service = crate::application::flow::service_of(&state, &desk.mall, &a).await?;
-    if !may_take_payment(&desk.access, &service.agency_id) {
+    if !crate::application::answers_for_service(&desk.access, &service.agency_id) {
         return Err(AppError::Forbidden);
     }
     let invoice = store::of_application(conn, &desk.mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
