@@ -361,7 +361,7 @@ async fn save<R: Resource>(
         errors.push(FieldError::new("agency", "form.bad_choice"));
     }
     if errors.is_empty() {
-        match write_audited::<R>(&state, &bo, &input, existing.as_ref(), posted.file.as_ref()).await {
+        match write_audited::<R>(&state, &bo, &input, existing.as_ref(), posted.file()).await {
             Ok(row) => {
                 let to = format!("/m/{}/admin/{}/{}?disimpan=1", bo.mall.slug, R::SEGMENT, R::key(&row));
                 return Ok(Redirect::to(&to).into_response());

@@ -1,7 +1,7 @@
 //! Back-office forms described as data: each feature lists its fields; one
 //! template (`admin/form.html`) renders them with labels, help, errors and
 //! what the user typed. `Posted` reads a submitted form, URL-encoded or
-//! multipart (with at most one file).
+//! multipart (with its files).
 
 use crate::auth::csrf;
 use crate::error::{AppError, FieldError};
@@ -95,14 +95,25 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// A submitted form: its fields (repeated names kept) and at most one file.
+/// A submitted form: its fields (repeated names kept) and its files, each
+/// under its field's name.
 #[derive(Default)]
 pub struct Posted {
     pub fields: Vec<(String, String)>,
-    pub file: Option<Upload>,
+    pub files: Vec<(String, Upload)>,
 }
 
 impl Posted {
+    /// The first file (forms with one file field).
+    pub fn file(&self) -> Option<&Upload> {
+        self.files.first().map(|(_, f)| f)
+    }
+
+    /// The file sent in field `name`, if any.
+    pub fn file_named(&self, name: &str) -> Option<&Upload> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+
     pub fn get(&self, name: &str) -> String {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
     }
@@ -145,7 +156,7 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
             let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
                 .await
                 .map_err(|_| AppError::BadRequest("error.bad_form"))?;
-            return Ok(Posted { fields, file: None });
+            return Ok(Posted { fields, files: Vec::new() });
         }
         let mut mp = Multipart::from_request(req, state).await.map_err(|_| AppError::BadRequest("error.bad_form"))?;
         let mut posted = Posted::default();
@@ -162,7 +173,7 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                         return Err(AppError::invalid(&name, "error.upload_too_big"));
                     }
                     if !file_name.is_empty() && !bytes.is_empty() {
-                        posted.file = Some(Upload { file_name, content_type, bytes: bytes.to_vec() });
+                        posted.files.push((name, Upload { file_name, content_type, bytes: bytes.to_vec() }));
                     }
                 }
                 None => {

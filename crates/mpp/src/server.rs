@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(application::router())
         .merge(certificate::router())
         .merge(payment::router())
+        .merge(crate::document::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
         .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));

@@ -157,7 +157,7 @@ impl Resource for Agreements {
             valid_until: p.get("valid_until"),
         };
         let mut errors = Vec::new();
-        if let Some(f) = &p.file
+        if let Some(f) = p.file()
             && accepted_document(&f.content_type, &f.bytes).is_none()
         {
             errors.push(FieldError::new("file", "agreement.file_type"));
@@ -201,8 +201,8 @@ impl Resource for Agreements {
             let ext = accepted_document(&f.content_type, &f.bytes)
                 .ok_or_else(|| AppError::invalid("file", "agreement.file_type"))?;
             sha = crate::auth::hex(&Sha256::digest(&f.bytes));
-            store_file(w.files_dir, w.mall_id, &id, &f.bytes).await?;
-            name = safe_file_name(&f.file_name, ext);
+            crate::files::write_atomically(&file_path(w.files_dir, w.mall_id, &id), &f.bytes).await?;
+            name = crate::files::safe_file_name(&f.file_name, ext);
             kind = f.content_type.clone();
             size = i64::try_from(f.bytes.len()).unwrap_or(i64::MAX);
         }
@@ -256,36 +256,6 @@ fn file_path(dir: &std::path::Path, mall_id: &str, id: &str) -> std::path::PathB
     dir.join("agreements").join(mall_id).join(id)
 }
 
-/// Writes to a temporary name, syncs, then renames: a crash never leaves half a file.
-async fn store_file(dir: &std::path::Path, mall_id: &str, id: &str, bytes: &[u8]) -> AppResult<()> {
-    let path = file_path(dir, mall_id, id);
-    let io = |e: std::io::Error| AppError::Internal(e.into());
-    if let Some(parent) = path.parent() {
-        tokio::fs::create_dir_all(parent).await.map_err(io)?;
-    }
-    let tmp = path.with_extension("part");
-    let mut f = tokio::fs::File::create(&tmp).await.map_err(io)?;
-    tokio::io::AsyncWriteExt::write_all(&mut f, bytes).await.map_err(io)?;
-    f.sync_all().await.map_err(io)?;
-    tokio::fs::rename(&tmp, &path).await.map_err(io)
-}
-
-/// Keeps letters, digits, dots, hyphens and underscores, and the right extension.
-fn safe_file_name(name: &str, ext: &str) -> String {
-    let stem: String = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .rsplit_once('.')
-        .map_or(name, |(s, _)| s)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "-_ ".contains(*c))
-        .take(80)
-        .collect();
-    let stem = stem.trim().replace(' ', "_");
-    format!("{}.{ext}", if stem.is_empty() { "dokumen" } else { &stem })
-}
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/m/{slug}/admin/perjanjian/{key}/berkas", get(download))
 }
@@ -319,8 +289,8 @@ async fn download(
 mod tests {
     #[test]
     fn file_names_are_tamed() {
-        assert_eq!(super::safe_file_name("../../etc/PKS Dukcapil 2026.pdf", "pdf"), "PKS_Dukcapil_2026.pdf");
-        assert_eq!(super::safe_file_name("scan.exe", "pdf"), "scan.pdf");
-        assert_eq!(super::safe_file_name("\"<>.png", "png"), "dokumen.png");
+        assert_eq!(crate::files::safe_file_name("../../etc/PKS Dukcapil 2026.pdf", "pdf"), "PKS_Dukcapil_2026.pdf");
+        assert_eq!(crate::files::safe_file_name("scan.exe", "pdf"), "scan.pdf");
+        assert_eq!(crate::files::safe_file_name("\"<>.png", "png"), "dokumen.png");
     }
 }

@@ -96,6 +96,9 @@ fn form(
     let action = format!("/m/{}/loket/{}/permohonan?layanan={}", st.mall.slug, st.desk.number, service.code);
     let mut page = file_page(ctx, st.mall.clone(), service, values, choice, errors, error);
     page.action = action;
+    // At the counter the officer sees the papers themselves.
+    page.fields.retain(|f| f.input != "file");
+    page.multipart = false;
     page.counter = Some(super::pages::CounterPart {
         name_error: errors.iter().find(|e| e.field == "applicant_name").map(|e| e.key),
         email_error: errors.iter().find(|e| e.field == "applicant_email").map(|e| e.key),
@@ -117,7 +120,10 @@ async fn file(
     let service =
         services.into_iter().find(|s| s.code.eq_ignore_ascii_case(chosen.trim())).ok_or(AppError::Forbidden)?;
     let ticket = crate::visit::store::current_at(&state.db, &st.mall.id, &st.desk.id).await?;
-    let values = values_of(&service, &posted);
+    let mut values = values_of(&service, &posted);
+    for f in service.fields.iter().filter(|f| f.kind == mpp_domain::form::FieldKind::Document) {
+        values.insert(f.key.clone(), super::PAPER_SEEN.to_string());
+    }
     let (risk, speed) = (posted.get("risk"), posted.get("speed"));
     let applicant = Applicant {
         name: posted.get("applicant_name").trim().to_string(),

@@ -47,6 +47,10 @@ pub(crate) fn inbox_agencies(access: &mpp_domain::auth::Access) -> AppResult<Opt
     Ok(Some(ids))
 }
 
+/// The value of a document field filed at a counter: the officer saw the
+/// paper original, no file was uploaded.
+pub(crate) const PAPER_SEEN: &str = "loket";
+
 /// Who answers for a service's own acts (taking its fees at the counter,
 /// revoking its certificates): the mall's managers and the officers of the
 /// agency that offers it, not every agency its workflow passes through.
@@ -105,6 +109,8 @@ pub struct Detail {
     pub timeline: Vec<EventView>,
     /// (label, value) of the form as filed.
     pub values: Vec<(String, String)>,
+    /// The documents: (label, file name or how it was checked, download link).
+    pub documents: Vec<(String, String, Option<String>)>,
     pub certificate: Option<CertificateView>,
     pub fee: Option<FeeView>,
 }
@@ -224,11 +230,24 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         })
         .collect();
     let filed = a.values();
+    let label = |f: &mpp_domain::form::FieldDef| t.pick(&f.label_id, &f.label_en).to_string();
+    let is_document = |f: &&mpp_domain::form::FieldDef| f.kind == mpp_domain::form::FieldKind::Document;
     let values = service
         .fields
         .iter()
-        .filter_map(|f| filed.get(&f.key).map(|v| (t.pick(&f.label_id, &f.label_en).to_string(), v.clone())))
+        .filter(|f| !is_document(f))
+        .filter_map(|f| filed.get(&f.key).map(|v| (label(f), v.clone())))
         .collect();
+    let mut documents = Vec::new();
+    for f in service.fields.iter().filter(is_document) {
+        let value = filed.get(&f.key).map(String::as_str).unwrap_or("");
+        if value == PAPER_SEEN {
+            documents.push((label(f), t.t("application.paper_seen").to_string(), None));
+        } else if let Some(d) = crate::document::find(&state.db, &a.applicant_id, value).await? {
+            let href = format!("/m/{}/permohonan/{}/dokumen/{}", mall.slug, a.number, f.key);
+            documents.push((label(f), d.file_name, Some(href)));
+        }
+    }
     let certificate =
         crate::certificate::store::of_application(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id)
             .await?
@@ -259,6 +278,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         steps: step_views,
         timeline,
         values,
+        documents,
         certificate,
         fee,
     })

@@ -50,7 +50,6 @@ fn field_views(
 ) -> Vec<FieldView> {
     fields
         .iter()
-        .filter(|f| f.kind != FieldKind::Document)
         .map(|f| {
             let (input, inputmode, pattern, hint) = match f.kind {
                 FieldKind::Number => ("number", "numeric", "", ""),
@@ -61,7 +60,8 @@ fn field_views(
                 FieldKind::Region => {
                     ("text", "decimal", "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}", "application.hint_region")
                 }
-                FieldKind::Text | FieldKind::Document => ("text", "", "", ""),
+                FieldKind::Document => ("file", "", "", "application.hint_document"),
+                FieldKind::Text => ("text", "", "", ""),
             };
             FieldView {
                 key: f.key.clone(),
@@ -86,7 +86,7 @@ pub(super) struct FilePage {
     mall: Mall,
     service: ServiceForm,
     service_name: String,
-    fields: Vec<FieldView>,
+    pub(super) fields: Vec<FieldView>,
     risks: Vec<(&'static str, &'static str)>,
     risk: String,
     risk_error: Option<&'static str>,
@@ -96,6 +96,8 @@ pub(super) struct FilePage {
     speed_error: Option<&'static str>,
     error: Option<&'static str>,
     pub(super) action: String,
+    /// The form carries files (the service asks for documents).
+    pub(super) multipart: bool,
     /// Filing at a counter: who applies (`counter.rs`).
     pub(super) counter: Option<CounterPart>,
 }
@@ -158,6 +160,7 @@ pub(super) fn file_page(
 ) -> FilePage {
     let (risk, speed) = choice;
     let fields = field_views(&ctx, &service.fields, values, errors);
+    let multipart = fields.iter().any(|f| f.input == "file");
     let speeds = service
         .fees
         .tiers
@@ -185,6 +188,7 @@ pub(super) fn file_page(
         risk: risk.to_string(),
         error,
         action,
+        multipart,
         counter: None,
     }
 }
@@ -205,9 +209,14 @@ async fn file(
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let service = service(&state, &mall, &code).await?;
-    let values = values_of(&service, &form);
+    let mut values = values_of(&service, &form);
     let risk = form.get("risk");
     let speed = form.get("speed");
+    let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
+    if !refused.is_empty() {
+        let page = file_page(ctx, mall, service, &values, (&risk, &speed), &refused, Some("form.fix_errors"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let filing = flow::Filing {
         service: &service,
         applicant_id: &user.id,
@@ -324,6 +333,7 @@ async fn receipt_page(
     let mut d = detail(state, &ctx.t, &mall, a).await?;
     if viewer == Viewer::Tracker {
         d.values.clear();
+        d.documents.clear();
     }
     let track_url = format!("{}/m/{}/permohonan/{}", crate::web::base_url(headers), mall.slug, a.number);
     let fix = if viewer == Viewer::Applicant && a.status() == Status::Correction {
@@ -414,7 +424,11 @@ async fn resubmit(
         .filter(|a| a.applicant_id == user.id)
         .ok_or(AppError::NotFound)?;
     let service = flow::service_of(&state, &mall, &a).await?;
-    let values = values_of(&service, &form);
+    let mut values = values_of(&service, &form);
+    let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
+    if !refused.is_empty() {
+        return receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, &refused).await;
+    }
     match flow::resubmit(&state, &mall, &user.id, &user.name, &a.number, values).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
         Err(AppError::Invalid(errors)) => {

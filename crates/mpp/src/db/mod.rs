@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "applications", include_str!("../../../../migrations/0004_applications.sql")),
     (5, "certificates", include_str!("../../../../migrations/0005_certificates.sql")),
     (6, "payments", include_str!("../../../../migrations/0006_payments.sql")),
+    (7, "documents", include_str!("../../../../migrations/0007_documents.sql")),
 ];
 
 impl Db {

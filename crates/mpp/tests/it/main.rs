@@ -14,6 +14,7 @@ mod backoffice;
 mod booking;
 mod certificate;
 mod cli;
+mod document;
 mod linked_data;
 mod notify;
 mod payment;

@@ -1,0 +1,183 @@
+//! Citizens' documents: a file a citizen uploads on an application form is
+//! kept as theirs (checked: PDF, PNG or JPEG by its first bytes, at most
+//! 10 MB), on disk beside the database; the form's value is its id. The
+//! citizen downloads their own; staff download one only through an
+//! application they may see that names it.
+
+use crate::application::store::{Application, ServiceForm};
+use crate::auth::session::CurrentUser;
+use crate::db::new_id;
+use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::{Posted, Upload};
+use crate::state::AppState;
+use crate::tenancy;
+use crate::web::Ctx;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use mpp_domain::form::FieldKind;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dokumen/{id}", get(own))
+        .route("/m/{slug}/permohonan/{number}/dokumen/{key}", get(of_application))
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: String,
+    pub owner_id: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+impl FromRow for Document {
+    fn from_row(r: &Row) -> AppResult<Document> {
+        Ok(Document {
+            id: r.text("id")?,
+            owner_id: r.text("owner_id")?,
+            file_name: r.text("file_name")?,
+            content_type: r.text("content_type")?,
+            size: r.int("size")?,
+        })
+    }
+}
+
+pub async fn find(db: &crate::db::Db, owner_id: &str, id: &str) -> AppResult<Option<Document>> {
+    sql::query(
+        "SELECT id, owner_id, file_name, content_type, size FROM citizen_documents WHERE owner_id = $1 AND id = $2",
+    )
+    .bind(owner_id)
+    .bind(id)
+    .fetch_optional(&mut Conn::Read(db))
+    .await
+}
+
+fn path_of(state: &AppState, d: &Document) -> std::path::PathBuf {
+    state.files_dir.join("documents").join(&d.owner_id).join(&d.id)
+}
+
+/// Keeps an upload as the citizen's document; a field error if it is not
+/// a PDF, PNG or JPEG.
+pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f: &Upload) -> AppResult<Document> {
+    let ext = mpp_domain::catalog::accepted_document(&f.content_type, &f.bytes)
+        .ok_or_else(|| AppError::invalid(field, "document.bad_type"))?;
+    let d = Document {
+        id: new_id(),
+        owner_id: owner_id.to_string(),
+        file_name: crate::files::safe_file_name(&f.file_name, ext),
+        content_type: f.content_type.clone(),
+        size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
+    };
+    // The file first: a row never points at nothing.
+    crate::files::write_atomically(&path_of(state, &d), &f.bytes).await?;
+    let mut tx = state.db.write.begin().await?;
+    sql::query(
+        "INSERT INTO citizen_documents (owner_id, id, label, file_name, content_type, size, sha256, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(owner_id)
+    .bind(&d.id)
+    .bind(label)
+    .bind(&d.file_name)
+    .bind(&d.content_type)
+    .bind(d.size)
+    .bind(crate::auth::hex(&Sha256::digest(&f.bytes)))
+    .bind(state.clock.now_ms())
+    .execute(&mut Conn::Any(&mut tx))
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// The document fields of a posted application form, as document ids: a
+/// new upload is kept as the citizen's; otherwise the id the form carried
+/// (from an earlier try), if it is one of theirs. Field errors for files
+/// that are not accepted; nothing else is lost.
+pub async fn from_form(
+    state: &AppState,
+    owner_id: &str,
+    service: &ServiceForm,
+    posted: &Posted,
+    values: &mut BTreeMap<String, String>,
+) -> AppResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for field in service.fields.iter().filter(|f| f.kind == FieldKind::Document) {
+        let id = match posted.file_named(&field.key) {
+            Some(upload) => match keep(state, owner_id, &field.key, &field.label_id, upload).await {
+                Ok(d) => d.id,
+                Err(AppError::Invalid(mut e)) => {
+                    errors.append(&mut e);
+                    String::new()
+                }
+                Err(e) => return Err(e),
+            },
+            None => {
+                let carried = posted.get(&field.key);
+                match find(&state.db, owner_id, &carried).await? {
+                    Some(d) => d.id,
+                    None => String::new(),
+                }
+            }
+        };
+        values.insert(field.key.clone(), id);
+    }
+    Ok(errors)
+}
+
+/// The file as a download (never shown inline: it came from a user).
+async fn send(state: &AppState, d: &Document) -> AppResult<Response> {
+    let bytes = tokio::fs::read(path_of(state, d)).await.map_err(|_| AppError::NotFound)?;
+    let disposition = format!("attachment; filename=\"{}\"", d.file_name);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&d.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A citizen's own document.
+async fn own(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+    let user: &CurrentUser = ctx.require_user()?;
+    let d = find(&state.db, &user.id, &id).await?.ok_or(AppError::NotFound)?;
+    send(&state, &d).await
+}
+
+/// A document an application names, for its applicant and the staff who may see it.
+async fn of_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number, key)): Path<(String, String, String)>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let conn = &mut Conn::Read(&state.db);
+    let a: Application =
+        crate::application::store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
+    if a.applicant_id != user.id {
+        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
+        if !crate::application::staff_may_see(&state, &access, &a).await? {
+            return Err(AppError::NotFound);
+        }
+    }
+    let id = a.values().get(&key).cloned().unwrap_or_default();
+    let d = find(&state.db, &a.applicant_id, &id).await?.ok_or(AppError::NotFound)?;
+    send(&state, &d).await
+}

@@ -1,0 +1,73 @@
+//! Citizens' documents: a drawing uploaded on the building-approval form is
+//! checked (PDF, PNG or JPEG by its bytes), kept as the citizen's on disk,
+//! survives a form sent back for another field, and is downloadable by the
+//! citizen and the officers of the application's agencies only.
+
+use crate::application::{NIK, PUPR, receipt};
+use crate::helpers::{CITIZEN, OFFICER, TestApp, both, csrf_of};
+use crate::visit::set_clock;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+
+fn form(floor_area: &str) -> Form {
+    Form::new()
+        .text("owner_nik", NIK)
+        .text("village", "53.05.01.2001")
+        .text("use", "Hunian")
+        .text("floor_area", floor_area.to_string())
+        .text("floors", "1")
+}
+
+async fn a_citizens_drawing_is_checked_kept_and_shown_only_to_those_concerned(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let page = "/m/ttu/layanan/PBG/ajukan";
+    let (_, html) = app.get_text(&citizen, page).await;
+    assert!(html.contains("enctype=\"multipart/form-data\"") && html.contains("type=\"file\""), "{html}");
+    let url = app.url(&format!("{page}?_csrf={}", csrf_of(&html)));
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+
+    // Not a PDF, whatever its name says: refused on its field, the rest kept.
+    let fake = Part::bytes(b"MZ\x90\x00".to_vec()).file_name("denah.pdf").mime_str("application/pdf").unwrap();
+    let r = citizen.post(&url).multipart(form("90").part("drawings", fake)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("harus PDF, PNG atau JPEG") && html.contains("value=\"90\""), "{html}");
+    // A real PDF, but the floor area left out: the file is kept for the next try.
+    let part = Part::bytes(pdf.clone()).file_name("../denah rumah.pdf").mime_str("application/pdf").unwrap();
+    let r = citizen.post(&url).multipart(form("").part("drawings", part)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Berkas sebelumnya sudah tersimpan"), "{html}");
+    let kept = html.split("type=\"hidden\" name=\"drawings\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let r = citizen.post(&url).multipart(form("90").text("drawings", kept.to_string())).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+
+    // On disk, once, outside the database rows.
+    let dir = app.state.files_dir.join("documents");
+    let owners: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(owners.len(), 1);
+    let files: Vec<_> = std::fs::read_dir(owners[0].as_ref().unwrap().path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "the refused file was not kept, the good one once");
+
+    let link = format!("/m/ttu/permohonan/{number}/dokumen/drawings");
+    let html = receipt(&app, &citizen, &number).await;
+    assert!(html.contains(&link) && html.contains("denah_rumah.pdf"), "{html}");
+    for who in [&citizen, &app.login(PUPR).await] {
+        let r = app.get(who, &link).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    }
+    // Not an officer of another agency, not a stranger, not the tracking view.
+    assert_eq!(app.get(&app.login(OFFICER).await, &link).await.status(), StatusCode::NOT_FOUND);
+    assert_ne!(app.get(&app.client(), &link).await.status(), StatusCode::OK);
+    let (_, tracked) = app.get_text(&app.client(), &format!("/m/ttu/permohonan/{number}?nik=0001")).await;
+    assert!(!tracked.contains("denah_rumah.pdf"), "{tracked}");
+    // The citizen's own copy, by its id.
+    assert_eq!(app.get(&citizen, &format!("/dokumen/{kept}")).await.status(), StatusCode::OK);
+    assert_eq!(app.get(&app.login(PUPR).await, &format!("/dokumen/{kept}")).await.status(), StatusCode::NOT_FOUND);
+}
+both!(a_citizens_drawing_is_checked_kept_and_shown_only_to_those_concerned);
