@@ -13,8 +13,9 @@ pub fn is_fresh(sent: i64, now: i64) -> bool {
     (now - sent).abs() <= WINDOW_SECS
 }
 
-/// The message the gateway signs: the timestamp, a dot, the raw body (as
-/// Stripe and others do, so the timestamp cannot be swapped).
+/// The message a webhook's HMAC signs, the gateway's to us and ours to
+/// gateways alike: the timestamp, a dot, the raw body (as Stripe and others
+/// do, so the timestamp cannot be swapped).
 pub fn signed_message(timestamp: &str, body: &[u8]) -> Vec<u8> {
     [timestamp.as_bytes(), b".", body].concat()
 }

@@ -7,8 +7,6 @@
 //! de-duplication.
 
 use super::Outgoing;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -19,12 +17,7 @@ pub struct Config {
 pub const SIGNATURE_HEADER: &str = "x-mpp-signature";
 
 pub fn signature(secret: &str, unix_secs: i64, body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(unix_secs.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!("t={unix_secs},v1={}", crate::auth::hex(&mac.finalize().into_bytes()))
+    format!("t={unix_secs},v1={}", crate::auth::webhook_mac(secret, &unix_secs.to_string(), body))
 }
 
 pub async fn send(c: &Config, m: &Outgoing, now_ms: i64) -> Result<(), String> {

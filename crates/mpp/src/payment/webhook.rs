@@ -26,7 +26,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use hmac::{Hmac, Mac};
 use mpp_domain::payment::{self as rules, Channel, Outcome};
 use serde_json::{Map, Value, json};
 
@@ -81,20 +80,11 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").trim()
 }
 
-/// Whether `signature` (hex, optionally `sha256=`) is the secret's HMAC of the message.
+/// Whether `signature` (hex, optionally `sha256=`) is the secret's HMAC of
+/// the timestamp and body.
 fn signed(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
-    let hex = signature.strip_prefix("sha256=").unwrap_or(signature);
-    let Some(bytes) = from_hex(hex) else { return false };
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else { return false };
-    mac.update(&rules::signed_message(timestamp, body));
-    mac.verify_slice(&bytes).is_ok()
-}
-
-fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    let given = signature.strip_prefix("sha256=").unwrap_or(signature).to_ascii_lowercase();
+    crate::auth::same_secret(&crate::auth::webhook_mac(secret, timestamp, body), &given)
 }
 
 /// Logs a callback's fate (and warns in the server log when refused).
