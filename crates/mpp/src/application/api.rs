@@ -218,14 +218,7 @@ async fn create(
 /// The application, for its applicant or the mall's staff.
 async fn readable(state: &AppState, user: &ApiUser, slug: &str, number: &str) -> AppResult<(Mall, Application)> {
     let mall = tenancy::store::by_slug(&state.db, slug).await?;
-    let number = mpp_domain::application::parse_registration_number(number).ok_or(AppError::NotFound)?;
-    let a = store::by_number(&mut Conn::Read(&state.db), &mall.id, &number).await?.ok_or(AppError::NotFound)?;
-    if a.applicant_id != user.0.id {
-        let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
-        if !super::staff_may_see(state, &access, &a).await? {
-            return Err(AppError::NotFound);
-        }
-    }
+    let a = super::seen_by(state, &user.0.id, &mall, number).await?;
     Ok((mall, a))
 }
 

@@ -69,6 +69,23 @@ pub async fn staff_may_see(state: &AppState, access: &mpp_domain::auth::Access, 
     Ok(steps.iter().any(|s| access.can_process_for(&s.agency_id)))
 }
 
+/// Application `number` of a mall, for a user who may see it whole (its
+/// form, documents, bill and certificate): its applicant, or staff who may
+/// see it. Anyone else gets the same answer as for a number that does not
+/// exist.
+pub async fn seen_by(state: &AppState, user_id: &str, mall: &Mall, number: &str) -> AppResult<Application> {
+    let number = mpp_domain::application::parse_registration_number(number).ok_or(crate::error::AppError::NotFound)?;
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let a = store::by_number(conn, &mall.id, &number).await?.ok_or(crate::error::AppError::NotFound)?;
+    if a.applicant_id != user_id {
+        let access = crate::auth::store::access(&state.db, user_id, &mall.id).await?;
+        if !staff_may_see(state, &access, &a).await? {
+            return Err(crate::error::AppError::NotFound);
+        }
+    }
+    Ok(a)
+}
+
 /// One step as the pages show it.
 pub struct StepView {
     pub id: String,

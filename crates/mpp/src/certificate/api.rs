@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use mpp_domain::certificate::Verdict;
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -57,6 +58,22 @@ pub struct CertificateStatus {
     pub revoke_reason: Option<String>,
 }
 
+impl CertificateStatus {
+    /// The verdict, with what the register holds (`None`: nothing shown).
+    fn of(id: String, verdict: Verdict, c: Option<&super::store::Certificate>) -> CertificateStatus {
+        CertificateStatus {
+            id,
+            status: verdict.as_str().into(),
+            number: c.map(|c| c.number.clone()),
+            content: c.map(|c| c.content.clone()),
+            signature: c.map(|c| c.signature.clone()),
+            key_id: c.map(|c| c.key_id.clone()),
+            revoked_at: c.and_then(|c| c.revoked_at),
+            revoke_reason: c.filter(|c| c.revoked_at.is_some()).map(|c| c.revoke_reason.clone()),
+        }
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Presented {
     /// The signature a copy carries; a different one makes it forged.
@@ -70,18 +87,9 @@ async fn status(
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let Check { verdict, certificate, .. } = check(&state, &mall, &id, q.signature.as_deref()).await?;
-    let c = certificate.filter(|_| verdict != mpp_domain::certificate::Verdict::Forged);
-    Ok(axum::Json(CertificateStatus {
-        id,
-        status: verdict.as_str().into(),
-        number: c.as_ref().map(|c| c.number.clone()),
-        content: c.as_ref().map(|c| c.content.clone()),
-        signature: c.as_ref().map(|c| c.signature.clone()),
-        key_id: c.as_ref().map(|c| c.key_id.clone()),
-        revoked_at: c.as_ref().and_then(|c| c.revoked_at),
-        revoke_reason: c.as_ref().filter(|c| c.revoked_at.is_some()).map(|c| c.revoke_reason.clone()),
-    })
-    .into_response())
+    // A forgery learns nothing from the register.
+    let c = certificate.filter(|_| verdict != Verdict::Forged);
+    Ok(axum::Json(CertificateStatus::of(id, verdict, c.as_ref())).into_response())
 }
 
 /// The certificate PDF of an application, for its applicant or its staff.
@@ -112,17 +120,7 @@ async fn revoke(
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let access = crate::auth::store::access(&state.db, &user.0.id, &mall.id).await?;
     let c = super::revoke(&state, &mall, &user.0, &access, &number, &body.reason).await?;
-    Ok(axum::Json(CertificateStatus {
-        status: mpp_domain::certificate::Verdict::Revoked.as_str().into(),
-        number: Some(c.number.clone()),
-        content: Some(c.content.clone()),
-        signature: Some(c.signature.clone()),
-        key_id: Some(c.key_id.clone()),
-        revoked_at: c.revoked_at,
-        revoke_reason: Some(c.revoke_reason.clone()),
-        id: c.id,
-    })
-    .into_response())
+    Ok(axum::Json(CertificateStatus::of(c.id.clone(), Verdict::Revoked, Some(&c))).into_response())
 }
 
 /// This module's part of the OpenAPI document.

@@ -110,6 +110,17 @@ pub async fn published(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<Publ
         .await
 }
 
+/// The public half of key `key_id`, if the mall has it.
+pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
+    sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(key_id)
+        .fetch_optional::<Row>(conn)
+        .await?
+        .map(|r| r.text("public_key"))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

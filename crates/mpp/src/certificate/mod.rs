@@ -101,7 +101,7 @@ pub async fn check(state: &AppState, mall: &Mall, id: &str, presented: Option<&s
         return Ok(Check { verdict: Verdict::Forged, certificate: None, content: None });
     };
     let content = c.content()?;
-    let public = store::public_key(conn, &mall.id, &c.key_id).await?.unwrap_or_default();
+    let public = keys::public_key(conn, &mall.id, &c.key_id).await?.unwrap_or_default();
     let authentic = keys::verify(&public, c.content.as_bytes(), &c.signature)
         && content.kid == c.key_id
         && presented.is_none_or(|s| s.trim() == c.signature);

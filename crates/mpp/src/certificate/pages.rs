@@ -5,7 +5,6 @@
 
 use super::{Check, check, store};
 use crate::application::inbox::{enter, page};
-use crate::application::store as applications;
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
@@ -36,16 +35,8 @@ pub(super) async fn held(
     mall: &Mall,
     number: &str,
 ) -> AppResult<store::Certificate> {
-    let conn = &mut crate::db::sql::Conn::Read(&state.db);
-    let number = mpp_domain::application::parse_registration_number(number).ok_or(AppError::NotFound)?;
-    let a = applications::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
-    if a.applicant_id != user.id {
-        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if !crate::application::staff_may_see(state, &access, &a).await? {
-            return Err(AppError::NotFound);
-        }
-    }
-    store::of_application(conn, &mall.id, &a.id).await?.ok_or(AppError::NotFound)
+    let a = crate::application::seen_by(state, &user.id, mall, number).await?;
+    store::of_application(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id).await?.ok_or(AppError::NotFound)
 }
 
 /// The PDF as a download; its QR code points at this server.

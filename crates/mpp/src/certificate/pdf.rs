@@ -7,6 +7,7 @@
 //! uncompressed so that the checker can also confirm that the page shows
 //! what was signed.
 
+use super::store::canonical;
 use mpp_domain::certificate::Content;
 use pdf_writer::{Content as Ops, Finish, Name, Pdf, Rect, Ref, Str};
 
@@ -38,10 +39,6 @@ pub fn render(c: &Content, signature: &str, verify_url: &str) -> Vec<u8> {
     i.pair(Name(b"MPPVerify"), Str(verify_url.as_bytes()));
     i.finish();
     pdf.finish()
-}
-
-fn canonical(c: &Content) -> String {
-    super::store::canonical(c)
 }
 
 /// The text as WinAnsi bytes (the standard fonts' encoding): Latin-1 covers

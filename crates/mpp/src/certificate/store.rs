@@ -152,14 +152,3 @@ pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, id: &str, by: &str, reas
     .await?;
     Ok(n == 1)
 }
-
-/// The public key a certificate names, if the mall has it.
-pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
-    sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
-        .bind(mall_id)
-        .bind(key_id)
-        .fetch_optional::<Row>(conn)
-        .await?
-        .map(|r| r.text("public_key"))
-        .transpose()
-}

@@ -4,7 +4,7 @@
 //! citizen downloads their own; staff download one only through an
 //! application they may see that names it.
 
-use crate::application::store::{Application, ServiceForm};
+use crate::application::store::ServiceForm;
 use crate::auth::session::CurrentUser;
 use crate::db::new_id;
 use crate::db::sql::{self, Conn, FromRow, Row};
@@ -168,15 +168,7 @@ async fn of_application(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let conn = &mut Conn::Read(&state.db);
-    let a: Application =
-        crate::application::store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
-    if a.applicant_id != user.id {
-        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if !crate::application::staff_may_see(&state, &access, &a).await? {
-            return Err(AppError::NotFound);
-        }
-    }
+    let a = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
     let id = a.values().get(&key).cloned().unwrap_or_default();
     let d = find(&state.db, &a.applicant_id, &id).await?.ok_or(AppError::NotFound)?;
     send(&state, &d).await

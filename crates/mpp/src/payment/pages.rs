@@ -77,14 +77,8 @@ async fn receipt(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let a = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
-    let a = applications::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
-    if a.applicant_id != user.id {
-        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if !crate::application::staff_may_see(&state, &access, &a).await? {
-            return Err(AppError::NotFound);
-        }
-    }
     let Some(Invoice { paid_at: Some(at), billing_code, amount, paid_channel, paid_reference, .. }) =
         store::of_application(conn, &mall.id, &a.id).await?
     else {
