@@ -59,11 +59,17 @@ describe('applications', () => {
       await citizen.getByLabel('Bidang usaha').selectOption('Kuliner');
       await citizen.getByLabel('Modal usaha (rupiah)').fill('15000000');
       await citizen.getByLabel('Jumlah tenaga kerja').fill('3');
-      await citizen.getByLabel('Lokasi usaha (kode desa/kelurahan)').fill('53.05.01.2001');
+      // The address is picked level by level; each choice fetches the next (region.js).
+      await citizen.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
+      await citizen.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
+      await citizen.getByLabel('Kecamatan').selectOption({ label: 'Kota Kefamenanu' });
+      await citizen.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
+      assert.equal(await citizen.getByRole('button', { name: 'Tampilkan pilihan' }).isVisible(), false, 'no round trip needed with JS');
       await citizen.getByLabel('Tinggi').check();
       await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
       await citizen.getByText('NIK harus 16 angka').waitFor();
       assert.equal(await citizen.getByLabel('Nama usaha').inputValue(), 'Warung Makan Nona');
+      assert.equal(await citizen.getByLabel('Desa/kelurahan').inputValue(), '53.03.05.1003', 'the address is kept too');
       await checkA11y(citizen, 'application form with errors');
       // The refusal is a 422 page, which Chromium logs; it is expected here.
       citizen.problems = citizen.problems.filter((p) => !p.includes('status of 422'));
@@ -73,6 +79,7 @@ describe('applications', () => {
       await citizen.getByRole('heading', { name: /Tanda terima/ }).waitFor();
       const number = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
       assert.match(number, /^TTU-\d{6}-\d{4}$/);
+      await citizen.getByText('Kefamenanu Tengah, Kota Kefamenanu, Kabupaten Timor Tengah Utara, Nusa Tenggara Timur').waitFor();
       await checkA11y(citizen, 'receipt');
       assert.equal(await horizontalOverflow(citizen, PHONE.width, 'receipt'), null);
       await screenshot(citizen, 'application-receipt-phone');

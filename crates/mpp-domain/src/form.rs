@@ -15,7 +15,8 @@ str_enum! {
         Nik = "nik",
         /// A 13-digit business ID number from OSS.
         Nib = "nib",
-        /// A village (kelurahan/desa) by its Kemendagri code.
+        /// A village (kelurahan/desa) by its Kemendagri code, on the shipped
+        /// list (`region.rs`).
         Region = "region",
         /// A document the citizen uploads (kept in their own documents).
         Document = "document",
@@ -64,7 +65,7 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
             FieldKind::Choice => f.options.iter().find(|o| o.as_str() == raw).cloned(),
             FieldKind::Nik => nik(raw).map(|n| n.digits),
             FieldKind::Nib => digits(raw, 13),
-            FieldKind::Region => is_village_code(raw).then(|| raw.to_string()),
+            FieldKind::Region => crate::region::village(raw).map(|v| v.code.to_string()),
         };
         match tidy {
             Some(v) => {
@@ -74,6 +75,21 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
         }
     }
     (out, problems)
+}
+
+/// A filed value as people read it: a region code becomes its address line
+/// (village first), anything else stays as filed.
+pub fn readable(kind: FieldKind, value: &str) -> String {
+    match kind {
+        FieldKind::Region => crate::region::describe(value),
+        _ => value.to_string(),
+    }
+}
+
+/// All filed values as people read them (for a certificate's statement).
+pub fn readable_values(fields: &[FieldDef], values: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let kind = |key: &str| fields.iter().find(|f| f.key == key).map_or(FieldKind::Text, |f| f.kind);
+    values.iter().map(|(k, v)| (k.clone(), readable(kind(k), v))).collect()
 }
 
 fn bad_value(kind: FieldKind) -> &'static str {
@@ -151,13 +167,6 @@ pub fn nik(s: &str) -> Option<Nik> {
     })
 }
 
-/// A village code as Kemendagri writes it: `PP.RR.DD.VVVV`.
-pub fn is_village_code(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4
-        && [2, 2, 2, 4].iter().zip(&parts).all(|(len, p)| p.len() == *len && p.chars().all(|c| c.is_ascii_digit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,7 +214,7 @@ mod tests {
             ("nik", "5304 0152 0390 0001"),
             ("area", "120"),
             ("scale", "kecil"),
-            ("village", "53.04.01.2001"),
+            ("village", "3507012001"),
             ("opened", "2026-11-25"),
             ("unknown", "dropped"),
         ]
@@ -216,10 +225,17 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(tidy.get("name").map(String::as_str), Some("Siti"));
         assert_eq!(tidy.get("nik").map(String::as_str), Some("5304015203900001"));
+        assert_eq!(tidy.get("village").map(String::as_str), Some("35.07.01.2001"), "written with dots");
+        let shown = readable_values(&fields, &tidy);
+        assert_eq!(
+            shown.get("village").map(String::as_str),
+            Some("Tulungrejo, Donomulyo, Kabupaten Malang, Jawa Timur")
+        );
+        assert_eq!(shown.get("name"), tidy.get("name"));
         assert!(!tidy.contains_key("unknown") && !tidy.contains_key("nib"));
 
         let bad: BTreeMap<String, String> =
-            [("nik", "123"), ("area", "-4"), ("scale", "besar"), ("village", "53.04"), ("nib", "12")]
+            [("nik", "123"), ("area", "-4"), ("scale", "besar"), ("village", "35.07.01.9999"), ("nib", "12")]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();

@@ -47,6 +47,7 @@ pub mod form;
 pub mod format;
 pub mod payment;
 pub mod queue;
+pub mod region;
 pub mod search;
 pub mod speech;
 pub mod tenancy;

@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod notify;
 pub mod openapi;
 pub mod payment;
+pub mod region;
 pub mod server;
 pub mod state;
 pub mod tenancy;

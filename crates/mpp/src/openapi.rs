@@ -133,6 +133,7 @@ pub fn spec() -> Value {
     crate::application::api::document(&mut paths);
     crate::certificate::api::document(&mut paths);
     crate::payment::webhook::document(&mut paths);
+    crate::region::api::document(&mut paths);
 
     let components = ComponentsBuilder::new()
         .schema_from::<MallInfo>()
@@ -173,6 +174,8 @@ pub fn spec() -> Value {
         .schema_from::<crate::certificate::api::Revocation>()
         .schema_from::<crate::payment::webhook::Callback>()
         .schema_from::<crate::payment::webhook::PaymentView>()
+        .schema_from::<crate::region::api::RegionView>()
+        .schema_from::<crate::region::api::RegionDetail>()
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
@@ -198,7 +201,7 @@ pub fn spec() -> Value {
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
                  {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
-                 {"name": "Certificates"}, {"name": "Payments"}],
+                 {"name": "Certificates"}, {"name": "Payments"}, {"name": "Regions"}],
         "paths": paths,
         "components": {
             "schemas": schemas,

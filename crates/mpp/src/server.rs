@@ -7,7 +7,7 @@ use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilit
 use crate::state::AppState;
 use crate::{
     agreements, api, application, audit, auth, booking, calendar, catalog, certificate, crud, metrics, openapi,
-    payment, tenancy, visit, web,
+    payment, region, tenancy, visit, web,
 };
 use axum::Router;
 use axum::extract::State;
@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(application::api::router())
         .merge(certificate::api::router())
         .merge(payment::webhook::router())
+        .merge(region::router())
         .merge(crud::api_routes::<Services>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())

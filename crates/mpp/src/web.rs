@@ -204,6 +204,7 @@ pub async fn static_asset(axum::extract::Path(name): axum::extract::Path<String>
         "kiosk.js" => (include_str!("../static/kiosk.js"), "text/javascript; charset=utf-8"),
         "board.js" => (include_str!("../static/board.js"), "text/javascript; charset=utf-8"),
         "live.js" => (include_str!("../static/live.js"), "text/javascript; charset=utf-8"),
+        "region.js" => (include_str!("../static/region.js"), "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()

@@ -130,6 +130,9 @@ async fn file(
         email: posted.get("applicant_email").trim().to_lowercase(),
         ticket: ticket.as_ref().map(|t| t.label.clone()),
     };
+    if super::pages::refining(&posted) {
+        return render(&form(ctx, &st, service, &values, (&risk, &speed), &[], None, applicant));
+    }
     let result = match applicant_account(&state, &applicant, &service, &values).await {
         Ok((id, name)) => {
             let filing = flow::Filing {

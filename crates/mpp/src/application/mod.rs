@@ -253,7 +253,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         .fields
         .iter()
         .filter(|f| !is_document(f))
-        .filter_map(|f| filed.get(&f.key).map(|v| (label(f), v.clone())))
+        .filter_map(|f| filed.get(&f.key).map(|v| (label(f), mpp_domain::form::readable(f.kind, v))))
         .collect();
     let mut documents = Vec::new();
     for f in service.fields.iter().filter(is_document) {

@@ -40,6 +40,8 @@ pub struct FieldView {
     pub options: Vec<String>,
     pub value: String,
     pub error: Option<&'static str>,
+    /// A region field's selects (`region::picker`); empty for other kinds.
+    pub region: Vec<crate::region::PickerLevel>,
 }
 
 fn field_views(
@@ -57,9 +59,7 @@ fn field_views(
                 FieldKind::Choice => ("select", "", "", ""),
                 FieldKind::Nik => ("text", "numeric", "[0-9 ]{16,19}", "application.hint_nik"),
                 FieldKind::Nib => ("text", "numeric", "[0-9 ]{13,16}", "application.hint_nib"),
-                FieldKind::Region => {
-                    ("text", "decimal", "[0-9]{2}\\.[0-9]{2}\\.[0-9]{2}\\.[0-9]{4}", "application.hint_region")
-                }
+                FieldKind::Region => ("region", "", "", "application.hint_region"),
                 FieldKind::Document => ("file", "", "", "application.hint_document"),
                 FieldKind::Text => ("text", "", "", ""),
             };
@@ -74,6 +74,10 @@ fn field_views(
                 options: f.options.clone(),
                 value: values.get(&f.key).cloned().unwrap_or_default(),
                 error: errors.iter().find(|e| e.field == f.key).map(|e| e.key),
+                region: match f.kind {
+                    FieldKind::Region => crate::region::picker(&f.key, values.get(&f.key).map_or("", String::as_str)),
+                    _ => Vec::new(),
+                },
             }
         })
         .collect()
@@ -194,7 +198,17 @@ pub(super) fn file_page(
 }
 
 pub(super) fn values_of(service: &ServiceForm, form: &Posted) -> BTreeMap<String, String> {
-    service.fields.iter().map(|f| (f.key.clone(), form.get(&f.key))).collect()
+    let value = |f: &FieldDef| match f.kind {
+        FieldKind::Region => crate::region::posted_value(&f.key, form),
+        _ => form.get(&f.key),
+    };
+    service.fields.iter().map(|f| (f.key.clone(), value(f))).collect()
+}
+
+/// The form was sent back only to show a region picker's next level (no
+/// JS): re-render it as sent, with nothing filed and no errors yet.
+pub(super) fn refining(form: &Posted) -> bool {
+    !form.get(crate::region::REFINE).is_empty()
 }
 
 async fn file(
@@ -216,6 +230,9 @@ async fn file(
     if !refused.is_empty() {
         let page = file_page(ctx, mall, service, &values, (&risk, &speed), &refused, Some("form.fix_errors"));
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    if refining(&form) {
+        return render(&file_page(ctx, mall, service, &values, (&risk, &speed), &[], None));
     }
     let filing = flow::Filing {
         service: &service,
@@ -318,7 +335,14 @@ async fn receipt(
     let a = store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
     // The same answer for a wrong number and a wrong NIK: no guessing.
     let viewer = visible(&state, &ctx, &mall, &a, q.nik.as_deref()).await?.ok_or(AppError::NotFound)?;
-    receipt_page(&state, ctx, &headers, mall, &a, viewer, &[]).await
+    receipt_page(&state, ctx, &headers, mall, &a, viewer, None).await
+}
+
+/// A correction as the applicant sent it, shown again (with what is wrong)
+/// so nothing typed is lost.
+struct Sent<'a> {
+    values: &'a BTreeMap<String, String>,
+    errors: &'a [FieldError],
 }
 
 async fn receipt_page(
@@ -328,7 +352,7 @@ async fn receipt_page(
     mall: Mall,
     a: &Application,
     viewer: Viewer,
-    errors: &[FieldError],
+    sent: Option<Sent<'_>>,
 ) -> AppResult<Response> {
     let mut d = detail(state, &ctx.t, &mall, a).await?;
     if viewer == Viewer::Tracker {
@@ -338,11 +362,18 @@ async fn receipt_page(
     let track_url = format!("{}/m/{}/permohonan/{}", crate::web::base_url(headers), mall.slug, a.number);
     let fix = if viewer == Viewer::Applicant && a.status() == Status::Correction {
         let service = flow::service_of(state, &mall, a).await?;
-        Some(field_views(&ctx, &service.fields, &a.values(), errors))
+        let views = match &sent {
+            Some(s) => field_views(&ctx, &service.fields, s.values, s.errors),
+            None => field_views(&ctx, &service.fields, &a.values(), &[]),
+        };
+        Some(views)
     } else {
         None
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = match sent {
+        Some(s) if !s.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
     let can_download = viewer != Viewer::Tracker;
     let page = ReceiptPage {
         qr: crate::visit::qr_svg(&track_url),
@@ -426,13 +457,15 @@ async fn resubmit(
     let service = flow::service_of(&state, &mall, &a).await?;
     let mut values = values_of(&service, &form);
     let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
-    if !refused.is_empty() {
-        return receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, &refused).await;
+    if !refused.is_empty() || refining(&form) {
+        let sent = Some(Sent { values: &values, errors: &refused });
+        return receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, sent).await;
     }
-    match flow::resubmit(&state, &mall, &user.id, &user.name, &a.number, values).await {
+    match flow::resubmit(&state, &mall, &user.id, &user.name, &a.number, values.clone()).await {
         Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, &errors).await
+            let sent = Some(Sent { values: &values, errors: &errors });
+            receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, sent).await
         }
         Err(e) => Err(e),
     }

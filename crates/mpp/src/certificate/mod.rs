@@ -28,6 +28,7 @@ use crate::state::AppState;
 use crate::tenancy::Mall;
 use axum::Router;
 use mpp_domain::certificate::{self as rules, Content, Verdict};
+use mpp_domain::form::readable_values;
 use mpp_domain::format::{iso_date, parse_date};
 use std::collections::BTreeMap;
 use store::Certificate;
@@ -62,7 +63,7 @@ pub async fn issue(conn: &mut Conn<'_>, a: &Application, today: time::Date, now:
         number: rules::decision_number(&issuer.agency_code, u32::try_from(seq).unwrap_or(u32::MAX), today),
         registration: a.number.clone(),
         service: issuer.service_name.clone(),
-        statement: issuer.template.statement_for(&names, &a.values()),
+        statement: issuer.template.statement_for(&names, &readable_values(&issuer.fields, &a.values())),
         title: issuer.template.title_for(&issuer.service_name),
         valid_until: valid_until.clone(),
         v: 1,

@@ -114,6 +114,8 @@ async fn verify_page(
                 ("certificate.number", c.number.clone()),
                 ("certificate.holder", c.holder.clone()),
                 ("certificate.agency", c.agency.clone()),
+                // What the paper says, to compare it with word for word.
+                ("certificate.statement", c.statement.clone()),
                 ("certificate.issued", date(&c.issued)),
                 (
                     "certificate.valid_until",

@@ -82,12 +82,14 @@ pub struct Issuer {
     pub agency_name: String,
     pub service_name: String,
     pub template: Template,
+    /// The service's form, to write filed values as people read them.
+    pub fields: Vec<mpp_domain::form::FieldDef>,
 }
 
 pub async fn issuer(conn: &mut Conn<'_>, mall_id: &str, service_id: &str) -> AppResult<Issuer> {
     let r: Row = sql::query(
         "SELECT m.slug, m.name AS mall_name, g.code, g.name_id AS agency_name, s.name_id AS service_name,
-                s.certificate_template
+                s.certificate_template, s.form_fields
          FROM services s JOIN agencies g ON g.mall_id = s.mall_id AND g.id = s.agency_id
          JOIN malls m ON m.id = s.mall_id
          WHERE s.mall_id = $1 AND s.id = $2",
@@ -103,6 +105,7 @@ pub async fn issuer(conn: &mut Conn<'_>, mall_id: &str, service_id: &str) -> App
         agency_name: r.text("agency_name")?,
         service_name: r.text("service_name")?,
         template: serde_json::from_str(&r.text("certificate_template")?).unwrap_or_default(),
+        fields: serde_json::from_str(&r.text("form_fields")?).unwrap_or_default(),
     })
 }
 

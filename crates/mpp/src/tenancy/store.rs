@@ -111,6 +111,11 @@ pub async fn create_with_calendar(
     if name.trim().is_empty() {
         anyhow::bail!("the mall needs a name");
     }
+    use mpp_domain::region::{self, Level};
+    let serves = region::get(region_code).map(|r| r.level());
+    if !region_code.is_empty() && !matches!(serves, Some(Level::Province | Level::Regency)) {
+        anyhow::bail!("{region_code} is not a province, regency or city on the Home Affairs list (e.g. 53.71)");
+    }
     let new = NewMall {
         slug,
         name: name.trim(),

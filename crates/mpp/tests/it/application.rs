@@ -31,7 +31,7 @@ pub(crate) async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> S
         ("sector", "Kuliner"),
         ("capital", "5000000"),
         ("workers", "2"),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("risk", risk),
     ];
     number_of(&file(app, c, "IZIN-USAHA-MIKRO", &fields).await)
@@ -150,12 +150,12 @@ async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestA
         ("sector", "Kuliner"),
         ("capital", "-5"),
         ("workers", "2"),
-        ("village", "53.05"),
+        ("village", "53.03"),
     ];
     let r = file(&app, &citizen, "IZIN-USAHA-MIKRO", &fields).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("NIK harus 16 angka") && html.contains("Kode wilayah harus"), "{html}");
+    assert!(html.contains("NIK harus 16 angka") && html.contains("Pilih desa/kelurahan dari daftar"), "{html}");
     assert!(html.contains("Harus angka bulat"), "{html}");
     assert!(html.contains("value=\"Kios Siti\"") && html.contains("aria-invalid=\"true\""), "{html}");
     // Nothing was filed.
@@ -174,7 +174,7 @@ pub(crate) async fn research_letter(app: &TestApp, c: &Client) -> String {
         ("researcher_nik", NIK),
         ("title", "Tenun ikat Biboki"),
         ("institution", "Universitas Timor"),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("starts", "2027-01-04"),
         ("ends", "2027-02-26"),
     ];
@@ -212,7 +212,7 @@ async fn a_correction_pauses_the_clock_until_the_citizen_resubmits(app: TestApp)
         ("researcher_nik", NIK),
         ("title", ""),
         ("institution", "Universitas Timor"),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("starts", "2027-01-04"),
         ("ends", "2027-01-29"),
     ];
@@ -222,7 +222,7 @@ async fn a_correction_pauses_the_clock_until_the_citizen_resubmits(app: TestApp)
         ("researcher_nik", NIK),
         ("title", "Tenun ikat Biboki"),
         ("institution", "Universitas Timor"),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("starts", "2027-01-04"),
         ("ends", "2027-01-29"),
     ];
@@ -268,7 +268,7 @@ async fn a_late_environmental_review_is_deemed_approved(app: TestApp) {
     set_clock(&app, "2026-11-25T09:00:00+08:00");
     let citizen = app.login(CITIZEN).await;
     let fields =
-        [("owner_nik", NIK), ("village", "53.05.01.2001"), ("use", "Hunian"), ("floor_area", "120"), ("floors", "2")];
+        [("owner_nik", NIK), ("village", "53.03.05.1003"), ("use", "Hunian"), ("floor_area", "120"), ("floors", "2")];
     let number = number_of(&file(&app, &citizen, "PBG", &fields).await);
     let licensing = app.login(LICENSING).await;
     approve_next(&app, &licensing, &number).await;
@@ -323,7 +323,7 @@ async fn integrators_file_track_and_decide_through_the_api(app: TestApp) {
     let base = app.url("/api/v1/malls/ttu/applications");
     let body = json!({"service": "REKOM-PENELITIAN", "values": {
         "researcher_nik": NIK, "title": "Tenun ikat Biboki", "institution": "Universitas Timor",
-        "village": "53.05.01.2001", "starts": "2027-01-04", "ends": "2027-02-26"}});
+        "village": "53.03.05.1003", "starts": "2027-01-04", "ends": "2027-02-26"}});
     // Bad values: a problem document naming each field; nothing filed.
     let bad = json!({"service": "REKOM-PENELITIAN", "values": {"researcher_nik": "12"}});
     let r = c.post(&base).bearer_auth(&citizen).json(&bad).send().await.unwrap();
@@ -444,7 +444,7 @@ async fn an_officer_files_for_a_visitor_at_the_counter(app: TestApp) {
         ("sector", "Kerajinan"),
         ("capital", "3000000"),
         ("workers", "1"),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("risk", "low"),
     ];
     // No name and an email without an account: both said, nothing lost.

@@ -114,6 +114,7 @@ async fn an_issued_licence_carries_a_certificate_that_verifies(app: TestApp) {
     let (status, page) = app.get_text(&app.client(), url.trim_start_matches(&app.base)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Sah") && page.contains("Warga (demo)") && page.contains("SERTIFIKAT STANDAR"), "{page}");
+    assert!(page.contains("berlokasi di Kefamenanu Tengah, Kota Kefamenanu, Kabupaten"), "the address by name: {page}");
     // A copy whose QR carries another signature is not genuine.
     let (_, fake) = app.get_text(&app.client(), &format!("{}AAAA", url.trim_start_matches(&app.base))).await;
     assert!(fake.contains("Tidak sah") && !fake.contains("Warga (demo)"), "{fake}");

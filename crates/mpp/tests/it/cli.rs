@@ -45,6 +45,10 @@ async fn an_operator_adds_a_mall_and_its_admin(app: TestApp) {
         (vec!["create-mall", "--slug", "kota-kupang", "--name", "Lagi", "--timezone", "WITA"], "taken"),
         (vec!["create-mall", "--slug", "Bad Slug", "--name", "X", "--timezone", "WITA"], "slug"),
         (vec!["create-mall", "--slug", "sumba", "--name", "X", "--timezone", "CET"], "WIB, WITA or WIT"),
+        (
+            vec!["create-mall", "--slug", "sumba", "--name", "X", "--timezone", "WITA", "--region-code", "53.99"],
+            "53.99",
+        ),
         (vec!["create-admin", "--email", "a@b.id", "--name", "A", "--mall", "nowhere"], "no mall"),
         (
             vec!["create-admin", "--email", "a@b.id", "--name", "A", "--role", "agency_admin", "--mall", "kota-kupang"],

@@ -12,7 +12,7 @@ use reqwest::multipart::{Form, Part};
 fn form(floor_area: &str) -> Form {
     Form::new()
         .text("owner_nik", NIK)
-        .text("village", "53.05.01.2001")
+        .text("village", "53.03.05.1003")
         .text("use", "Hunian")
         .text("floor_area", floor_area.to_string())
         .text("floors", "1")

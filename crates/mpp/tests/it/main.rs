@@ -20,5 +20,6 @@ mod notify;
 mod payment;
 mod plumbing;
 mod public;
+mod region;
 mod tenancy;
 mod visit;

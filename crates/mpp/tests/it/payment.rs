@@ -16,7 +16,7 @@ async fn building_approval(app: &TestApp, c: &Client, speed: &str) -> String {
     let page = "/m/ttu/layanan/PBG/ajukan";
     let fields = [
         ("owner_nik", NIK),
-        ("village", "53.05.01.2001"),
+        ("village", "53.03.05.1003"),
         ("use", "Hunian"),
         ("floor_area", "120"),
         ("floors", "2"),
