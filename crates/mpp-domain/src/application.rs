@@ -26,6 +26,22 @@ str_enum! {
 }
 
 str_enum! {
+    /// Who of a step's agency decides it.
+    StepRole {
+        /// Any of its officers (and its admins).
+        Officer = "officer",
+        /// Only its admins: a head's approval or signature.
+        AgencyAdmin = "agency_admin",
+    }
+}
+
+impl Default for StepRole {
+    fn default() -> StepRole {
+        StepRole::Officer
+    }
+}
+
+str_enum! {
     /// Risk level chosen on the form; a service may route each differently
     /// (risk-based licensing: low is issued after intake, high goes through
     /// the full review).
@@ -93,6 +109,8 @@ pub struct StepDef {
     pub kind: StepKind,
     /// The agency whose officers act on it.
     pub agency_id: String,
+    /// Which of them: any officer, or only its admins.
+    pub role: StepRole,
     pub sla_days: u32,
     /// The risk levels that go through this step; empty: all of them.
     pub risks: Vec<Risk>,
@@ -460,6 +478,7 @@ mod tests {
             stage,
             kind: StepKind::Review,
             agency_id: agency.into(),
+            role: StepRole::Officer,
             sla_days: days,
             risks: risks.to_vec(),
             deemed_approval: false,

@@ -49,5 +49,6 @@ pub mod payment;
 pub mod queue;
 pub mod region;
 pub mod search;
+pub mod setup;
 pub mod speech;
 pub mod tenancy;

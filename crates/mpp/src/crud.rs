@@ -70,6 +70,10 @@ pub trait Resource: Send + Sync + 'static {
     fn public_href(_row: &Self::Row, _slug: &str) -> Option<String> {
         None
     }
+    /// A page about this record kept elsewhere: (href, label key).
+    fn related(_row: &Self::Row, _slug: &str) -> Option<(String, &'static str)> {
+        None
+    }
     /// Whether anonymous API readers see this record (for `PUBLIC` resources).
     fn is_public(_row: &Self::Row) -> bool {
         true
@@ -160,6 +164,7 @@ struct FormPage {
     action: String,
     delete_action: Option<String>,
     public_href: Option<String>,
+    related: Option<(String, &'static str)>,
     multipart: bool,
     saved: bool,
     read_only: bool,
@@ -170,6 +175,7 @@ struct FormPage {
 struct FormSpec<'a, R: Resource> {
     heading: String,
     public_href: Option<String>,
+    related: Option<(String, &'static str)>,
     key: Option<String>,
     input: &'a R::Input,
     opts: &'a R::Options,
@@ -192,6 +198,7 @@ fn form_page<R: Resource>(ctx: Ctx, bo: BackOffice, spec: FormSpec<'_, R>) -> Ap
         action: if R::MULTIPART { format!("{action}?_csrf={}", ctx.csrf) } else { action },
         delete_action,
         public_href: spec.public_href,
+        related: spec.related,
         multipart: R::MULTIPART,
         saved: spec.saved,
         read_only: spec.read_only,
@@ -209,6 +216,7 @@ pub struct Form {
     pub action: String,
     pub delete_action: Option<String>,
     pub public_href: Option<String>,
+    pub related: Option<(String, &'static str)>,
     pub multipart: bool,
     pub saved: bool,
     pub read_only: bool,
@@ -227,6 +235,7 @@ pub fn render_form(ctx: Ctx, bo: BackOffice, form: Form) -> AppResult<Response> 
         action: form.action,
         delete_action: form.delete_action,
         public_href: form.public_href,
+        related: form.related,
         multipart: form.multipart,
         saved: form.saved,
         read_only: form.read_only,
@@ -250,6 +259,7 @@ async fn new_form<R: Resource>(
     let heading = ctx.t.t(R::NEW_TITLE).to_string();
     let spec = FormSpec::<R> {
         public_href: None,
+        related: None,
         heading,
         key: None,
         input: &input,
@@ -284,6 +294,7 @@ async fn edit_form<R: Resource>(
     let input = R::to_input(&row, &opts);
     let spec = FormSpec::<R> {
         public_href: R::public_href(&row, &bo.mall.slug),
+        related: R::related(&row, &bo.mall.slug),
         heading: R::heading(&row, &ctx.t),
         key: Some(R::key(&row)),
         input: &input,
@@ -377,6 +388,7 @@ async fn save<R: Resource>(
     let key = existing.as_ref().map(R::key);
     let spec = FormSpec::<R> {
         public_href: None,
+        related: existing.as_ref().and_then(|r| R::related(r, &bo.mall.slug)),
         heading,
         key,
         input: &input,
@@ -425,6 +437,7 @@ async fn delete<R: Resource>(
             let heading = R::heading(&row, &ctx.t);
             let spec = FormSpec::<R> {
                 public_href: None,
+                related: R::related(&row, &bo.mall.slug),
                 heading,
                 key: Some(key),
                 input: &input,

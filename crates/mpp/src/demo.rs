@@ -3,7 +3,6 @@
 //! The content lives in `demo/ttu.json`; demo accounts share one password
 //! that `mpp serve` prints.
 
-use crate::application::store::{self as applications, WorkflowStep};
 use crate::auth::{password, store as users};
 use crate::calendar;
 use crate::catalog::store as catalog;
@@ -11,7 +10,6 @@ use crate::db::sql::Conn;
 use crate::db::{Db, new_id};
 use crate::tenancy::store::{self as malls, NewMall};
 use anyhow::Context;
-use mpp_domain::application::StepDef;
 use mpp_domain::auth::Role;
 use mpp_domain::catalog::ServiceInput;
 use mpp_domain::tenancy::TimeZone;
@@ -41,25 +39,8 @@ struct Demo {
 #[derive(serde::Deserialize)]
 struct DemoWorkflow {
     service: String,
-    risk_based: bool,
-    fields: Vec<mpp_domain::form::FieldDef>,
-    #[serde(default)]
-    certificate: mpp_domain::certificate::Template,
-    #[serde(default)]
-    fees: mpp_domain::application::Fees,
-    steps: Vec<DemoStep>,
-}
-
-#[derive(serde::Deserialize)]
-struct DemoStep {
-    stage: u32,
-    kind: mpp_domain::application::StepKind,
-    name_id: String,
-    name_en: String,
-    agency: String,
-    sla_days: u32,
-    risks: Vec<mpp_domain::application::Risk>,
-    deemed_approval: bool,
+    #[serde(flatten)]
+    setup: mpp_domain::setup::ServiceSetup,
 }
 
 #[derive(serde::Deserialize)]
@@ -314,44 +295,9 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     tx.commit().await?;
 
     for w in &demo.workflows {
-        let service_id = service_ids.get(&w.service).context("workflow service")?;
-        let steps = w
-            .steps
-            .iter()
-            .map(|s| {
-                Ok(WorkflowStep {
-                    def: StepDef {
-                        id: String::new(),
-                        stage: s.stage,
-                        kind: s.kind,
-                        agency_id: agency_ids.get(&s.agency).context("workflow agency")?.clone(),
-                        sla_days: s.sla_days,
-                        risks: s.risks.clone(),
-                        deemed_approval: s.deemed_approval,
-                    },
-                    name_id: s.name_id.clone(),
-                    name_en: s.name_en.clone(),
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        anyhow::ensure!(mpp_domain::form::check_definition(&w.fields).is_empty(), "demo form of {}", w.service);
-        let mut tx = db.write.begin().await?;
-        applications::save_workflow(
-            &mut Conn::Any(&mut tx),
-            &mall_id,
-            service_id,
-            &applications::Setup {
-                fields: &w.fields,
-                risk_based: w.risk_based,
-                certificate: &w.certificate,
-                fees: &w.fees,
-            },
-            &steps,
-            now,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tx.commit().await?;
+        crate::application::setup::save_demo(db, &mall_id, &w.service, &w.setup, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo setup of {}: {e:?}", w.service))?;
     }
 
     let mut tx = db.write.begin().await?;

@@ -122,6 +122,11 @@ impl Posted {
         self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
     }
 
+    /// Whether the form sent a field of this name at all (a row's marker).
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == name)
+    }
+
     pub fn flag(&self, name: &str) -> bool {
         !self.get(name).is_empty()
     }

@@ -131,6 +131,7 @@ pub fn spec() -> Value {
     crate::visit::api::document(&mut paths);
     crate::booking::api::document(&mut paths);
     crate::application::api::document(&mut paths);
+    crate::application::setup::document(&mut paths);
     crate::certificate::api::document(&mut paths);
     crate::payment::webhook::document(&mut paths);
     crate::region::api::document(&mut paths);
@@ -179,6 +180,7 @@ pub fn spec() -> Value {
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
+    schemas["ApplicationSetup"] = crate::application::setup::schema();
     schemas["Problem"] = json!({
         "type": "object",
         "description": "An RFC 9457 problem document. `detail` and `errors[].message` follow Accept-Language (id or en).",

@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visit::settings::api_router())
         .merge(booking::api::router())
         .merge(application::api::router())
+        .merge(application::setup::api_router())
         .merge(certificate::api::router())
         .merge(payment::webhook::router())
         .merge(region::router())

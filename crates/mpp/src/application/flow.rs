@@ -158,6 +158,9 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     if !officer.access.can_process_for(&step.agency_id) {
         return Err(AppError::Forbidden);
     }
+    if !super::decides(officer.access, &step.agency_id, &step.role) {
+        return Err(AppError::Conflict("application.for_agency_admin"));
+    }
     if step.kind == StepKind::Payment.as_str() && action.act == Act::Approve {
         return Err(AppError::Conflict("payment.approve_by_paying"));
     }

@@ -18,6 +18,8 @@ pub mod counter;
 pub mod flow;
 pub mod inbox;
 pub mod pages;
+pub mod setup;
+pub mod setup_page;
 pub mod store;
 
 use crate::error::AppResult;
@@ -30,7 +32,7 @@ use mpp_domain::format::{self, parse_date};
 use store::Application;
 
 pub fn router() -> Router<AppState> {
-    pages::router().merge(inbox::router()).merge(counter::router())
+    pages::router().merge(inbox::router()).merge(counter::router()).merge(setup_page::router())
 }
 
 /// The agencies whose steps this user decides, for an inbox: `None` for all
@@ -50,6 +52,16 @@ pub(crate) fn inbox_agencies(access: &mpp_domain::auth::Access) -> AppResult<Opt
 /// The value of a document field filed at a counter: the officer saw the
 /// paper original, no file was uploaded.
 pub(crate) const PAPER_SEEN: &str = "loket";
+
+/// Whether a member of staff decides a step: the officers of its agency, or
+/// only the agency's admins when the step is theirs (a head's approval or
+/// signature); the mall's managers decide every step.
+pub(crate) fn decides(access: &mpp_domain::auth::Access, agency_id: &str, role: &str) -> bool {
+    match mpp_domain::application::StepRole::parse(role) {
+        Some(mpp_domain::application::StepRole::AgencyAdmin) => access.can_manage_agency(agency_id),
+        _ => access.can_process_for(agency_id),
+    }
+}
 
 /// Who answers for a service's own acts (taking its fees at the counter,
 /// revoking its certificates): the mall's managers and the officers of the
@@ -99,6 +111,8 @@ pub struct StepView {
     pub urgency: &'static str,
     pub active: bool,
     pub assignee_id: Option<String>,
+    /// `officer` or `agency_admin`: who of the agency decides it.
+    pub role: String,
 }
 
 pub struct EventView {
@@ -222,6 +236,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
             due: s.due_day.as_deref().map(day).unwrap_or_default(),
             urgency: s.due_day.as_deref().filter(|_| s.status().is_active()).map_or("", urgent),
             active: s.status().is_active(),
+            role: s.role.clone(),
             assignee_id: s.assignee_id.clone(),
         })
         .collect();

@@ -5,8 +5,11 @@
 use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
-use mpp_domain::application::{Risk, StepDef, StepKind, StepStatus};
+use mpp_domain::application::{Risk, StepDef, StepKind, StepRole, StepStatus};
+use mpp_domain::certificate::Template;
 use mpp_domain::form::FieldDef;
+use mpp_domain::setup::ServiceSetup;
+use std::collections::BTreeMap;
 
 /// What filing needs to know of a service.
 #[derive(Debug, Clone)]
@@ -82,6 +85,7 @@ impl FromRow for WorkflowStep {
                 stage: u32::try_from(r.int("stage")?).unwrap_or(0),
                 kind: StepKind::parse(&kind).unwrap_or(StepKind::Review),
                 agency_id: r.text("agency_id")?,
+                role: StepRole::parse(&r.text("role")?).unwrap_or_default(),
                 sla_days: u32::try_from(r.int("sla_days")?).unwrap_or(0),
                 risks: r.text("risks")?.split_whitespace().filter_map(Risk::parse).collect(),
                 deemed_approval: r.flag("deemed_approval")?,
@@ -94,7 +98,7 @@ impl FromRow for WorkflowStep {
 
 pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec<WorkflowStep>> {
     sql::query(
-        "SELECT id, stage, kind, name_id, name_en, agency_id, sla_days, risks, deemed_approval FROM workflow_steps
+        "SELECT id, stage, kind, name_id, name_en, agency_id, role, sla_days, risks, deemed_approval FROM workflow_steps
          WHERE mall_id = $1 AND service_id = $2 ORDER BY stage, id",
     )
     .bind(mall_id)
@@ -103,22 +107,15 @@ pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec
     .await
 }
 
-/// Replaces a service's form and workflow (admins; the demo).
-/// How a service takes applications: its form, whether it asks for a risk
-/// level, and the wording of its certificate.
-pub struct Setup<'a> {
-    pub fields: &'a [FieldDef],
-    pub risk_based: bool,
-    pub certificate: &'a mpp_domain::certificate::Template,
-    pub fees: &'a mpp_domain::application::Fees,
-}
-
-pub async fn save_workflow(
+/// Replaces a service's form, workflow, fee and certificate wording (the
+/// admin page, the API, the demo), inside the caller's transaction; the
+/// setup is checked first (`setup.rs`), `agency_id` maps its agency codes.
+pub async fn save_setup(
     conn: &mut Conn<'_>,
     mall_id: &str,
     service_id: &str,
-    setup: &Setup<'_>,
-    steps: &[WorkflowStep],
+    setup: &ServiceSetup,
+    agency_id: &BTreeMap<String, String>,
     now: i64,
 ) -> AppResult<()> {
     sql::query(
@@ -129,8 +126,8 @@ pub async fn save_workflow(
     .bind(service_id)
     .bind(crate::db::json(&setup.fields)?)
     .bind(setup.risk_based)
-    .bind(crate::db::json(setup.certificate)?)
-    .bind(crate::db::json(setup.fees)?)
+    .bind(crate::db::json(&setup.certificate)?)
+    .bind(crate::db::json(&setup.fees)?)
     .bind(now)
     .execute(conn)
     .await?;
@@ -139,28 +136,40 @@ pub async fn save_workflow(
         .bind(service_id)
         .execute(conn)
         .await?;
-    for s in steps {
-        let risks: Vec<&str> = s.def.risks.iter().map(|r| r.as_str()).collect();
+    for s in &setup.steps {
+        let agency = agency_id.get(&s.agency).ok_or(crate::error::AppError::invalid("agency", "setup.unknown_agency"))?;
+        let risks: Vec<&str> = s.risks.iter().map(|r| r.as_str()).collect();
         sql::query(
             "INSERT INTO workflow_steps (mall_id, id, service_id, stage, kind, name_id, name_en, agency_id, sla_days,
-             risks, deemed_approval, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             risks, deemed_approval, updated_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(mall_id)
         .bind(new_id())
         .bind(service_id)
-        .bind(i64::from(s.def.stage))
-        .bind(s.def.kind.as_str())
-        .bind(&s.name_id)
-        .bind(&s.name_en)
-        .bind(&s.def.agency_id)
-        .bind(i64::from(s.def.sla_days))
+        .bind(i64::from(s.stage))
+        .bind(s.kind.as_str())
+        .bind(s.name_id.trim())
+        .bind(s.name_en.trim())
+        .bind(agency)
+        .bind(i64::from(s.sla_days))
         .bind(risks.join(" "))
-        .bind(s.def.deemed_approval)
+        .bind(s.deemed_approval)
         .bind(now)
+        .bind(s.role.as_str())
         .execute(conn)
         .await?;
     }
     Ok(())
+}
+
+/// A service's certificate wording.
+pub async fn certificate_template(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Template> {
+    let r: Row = sql::query("SELECT certificate_template FROM services WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(service_id)
+        .fetch_one(&mut Conn::Read(db))
+        .await?;
+    Ok(serde_json::from_str(&r.text("certificate_template")?).unwrap_or_default())
 }
 
 // ---- applications ------------------------------------------------------------
@@ -365,6 +374,8 @@ pub struct Step {
     pub name_id: String,
     pub name_en: String,
     pub agency_id: String,
+    /// `officer` or `agency_admin` (StepRole): who of the agency decides it.
+    pub role: String,
     pub sla_days: i64,
     pub deemed_approval: bool,
     pub status: String,
@@ -374,8 +385,8 @@ pub struct Step {
     pub decided_at: Option<i64>,
 }
 
-const STEP: &str = "id, stage, kind, name_id, name_en, agency_id, sla_days, deemed_approval, status, assignee_id,
-    opened_day, due_day, decided_at";
+const STEP: &str = "id, stage, kind, name_id, name_en, agency_id, role, sla_days, deemed_approval, status,
+    assignee_id, opened_day, due_day, decided_at";
 
 impl FromRow for Step {
     fn from_row(r: &Row) -> AppResult<Step> {
@@ -386,6 +397,7 @@ impl FromRow for Step {
             name_id: r.text("name_id")?,
             name_en: r.text("name_en")?,
             agency_id: r.text("agency_id")?,
+            role: r.text("role")?,
             sla_days: r.int("sla_days")?,
             deemed_approval: r.flag("deemed_approval")?,
             status: r.text("status")?,
@@ -414,7 +426,8 @@ pub struct NewStep<'a> {
 pub async fn insert_step(conn: &mut Conn<'_>, mall_id: &str, application_id: &str, s: &NewStep<'_>) -> AppResult<()> {
     sql::query(
         "INSERT INTO application_steps (mall_id, id, application_id, stage, kind, name_id, name_en, agency_id, sla_days,
-         deemed_approval, status, opened_day, due_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         deemed_approval, status, opened_day, due_day, role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(mall_id)
     .bind(new_id())
@@ -429,6 +442,7 @@ pub async fn insert_step(conn: &mut Conn<'_>, mall_id: &str, application_id: &st
     .bind(s.status.as_str())
     .bind(&s.opened_day)
     .bind(&s.due_day)
+    .bind(s.step.def.role.as_str())
     .execute(conn)
     .await?;
     Ok(())

@@ -55,6 +55,10 @@ impl Resource for Services {
         row.active.then(|| format!("/m/{slug}/layanan/{}", row.code))
     }
 
+    fn related(row: &Service, slug: &str) -> Option<(String, &'static str)> {
+        Some((format!("/m/{slug}/admin/layanan/{}/permohonan", row.code), "setup.link"))
+    }
+
     fn is_public(row: &Service) -> bool {
         row.active
     }

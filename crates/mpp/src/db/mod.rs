@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "certificates", include_str!("../../../../migrations/0005_certificates.sql")),
     (6, "payments", include_str!("../../../../migrations/0006_payments.sql")),
     (7, "documents", include_str!("../../../../migrations/0007_documents.sql")),
+    (8, "step roles", include_str!("../../../../migrations/0008_step_roles.sql")),
 ];
 
 impl Db {

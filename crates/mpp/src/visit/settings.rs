@@ -68,6 +68,7 @@ fn form(ctx: &Ctx, bo: &BackOffice, v: &SettingsInput, errors: Vec<crate::error:
         action: format!("/m/{}/admin/antrian/pengaturan", bo.mall.slug),
         delete_action: None,
         public_href: None,
+        related: None,
         multipart: false,
         saved,
         read_only: !bo.access.can_manage_mall(),
