@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   DESKTOP,
+  PHONE,
   assertNoPageProblems,
   checkA11y,
+  horizontalOverflow,
   launchBrowser,
   login,
   newPage,
@@ -125,6 +127,34 @@ describe('admin', () => {
       assertNoPageProblems(citizen, 'public pages of the new service');
     } finally {
       await citizen.context().close();
+    }
+  });
+
+  test('the manager sets up how the new service takes applications, on a phone', async () => {
+    const page = await newPage(browser, PHONE);
+    try {
+      await login(page, ADMIN, { next: `${MALL}/admin/layanan/${SERVICE.code}` });
+      await page.getByRole('link', { name: /Permohonan: formulir, alur/ }).click();
+      await page.getByRole('heading', { name: /Pengaturan permohonan/ }).waitFor();
+      await checkA11y(page, 'application setup');
+      assert.equal(await horizontalOverflow(page, PHONE.width, 'application setup'), null);
+      await page.locator('#field-0-key').fill('keperluan');
+      await page.locator('#field-0-label_id').fill('Keperluan');
+      await page.locator('#field-0-label_en').fill('Purpose');
+      await page.locator('#step-0-name_id').fill('Verifikasi berkas');
+      await page.locator('#step-0-name_en').fill('Document check');
+      await page.locator('#step-0-agency').selectOption('dpmptsp');
+      await page.locator('#step-0-sla').fill('1');
+      await page.getByRole('button', { name: 'Simpan' }).click();
+      await page.getByText('Perubahan tersimpan.').waitFor();
+      assert.equal(await page.locator('#field-0-key').inputValue(), 'keperluan');
+      await checkA11y(page, 'application setup saved');
+      await screenshot(page, 'admin-application-setup-phone');
+      await page.getByRole('link', { name: 'Lihat formulir warga' }).click();
+      await page.getByLabel('Keperluan').waitFor();
+      assertNoPageProblems(page, 'application setup');
+    } finally {
+      await page.context().close();
     }
   });
 });

@@ -27,17 +27,13 @@ str_enum! {
 
 str_enum! {
     /// Who of a step's agency decides it.
+    #[derive(Default)]
     StepRole {
         /// Any of its officers (and its admins).
+        #[default]
         Officer = "officer",
         /// Only its admins: a head's approval or signature.
         AgencyAdmin = "agency_admin",
-    }
-}
-
-impl Default for StepRole {
-    fn default() -> StepRole {
-        StepRole::Officer
     }
 }
 

@@ -94,7 +94,8 @@ impl ServiceSetup {
             }
         }
         if self.risk_based && !self.steps.is_empty() {
-            let unrouted = Risk::ALL.iter().any(|r| !self.steps.iter().any(|s| s.risks.is_empty() || s.risks.contains(r)));
+            let unrouted =
+                Risk::ALL.iter().any(|r| !self.steps.iter().any(|s| s.risks.is_empty() || s.risks.contains(r)));
             if unrouted {
                 add("steps".into(), "setup.risk_without_steps");
             }
@@ -103,7 +104,8 @@ impl ServiceSetup {
             add("fees".into(), key);
         }
         if let FeeRule::PerUnit { field, .. } | FeeRule::Table { field, .. } = &self.fees.rule {
-            let wanted = if matches!(self.fees.rule, FeeRule::PerUnit { .. }) { FieldKind::Number } else { FieldKind::Choice };
+            let wanted =
+                if matches!(self.fees.rule, FeeRule::PerUnit { .. }) { FieldKind::Number } else { FieldKind::Choice };
             let found = self.fields.iter().find(|f| &f.key == field);
             if !field.trim().is_empty() && found.is_none_or(|f| f.kind != wanted) {
                 add("fees.field".into(), "setup.fee_field_kind");
@@ -187,7 +189,11 @@ mod tests {
                 StepSetup { risks: vec![Risk::Low], deemed_approval: true, ..step(0, StepKind::Payment, "pupr") },
             ],
             fees: Fees { rule: FeeRule::PerUnit { field: "area".into(), amount: 10 }, tiers: vec![] },
-            certificate: Template { statement: "{form.luas} {holder}".into(), valid_months: 600, ..Template::default() },
+            certificate: Template {
+                statement: "{form.luas} {holder}".into(),
+                valid_months: 600,
+                ..Template::default()
+            },
         };
         let want: Vec<(String, &str)> = [
             ("steps.1.name", "setup.step_name_required"),

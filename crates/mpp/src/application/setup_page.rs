@@ -322,7 +322,11 @@ fn parse(form: &Posted) -> ServiceSetup {
         certificate: mpp_domain::certificate::Template {
             title: form.get("cert.title"),
             statement: form.get("cert.statement"),
-            valid_months: if months.is_empty() { 0 } else { u32::try_from(number("cert.valid_months")).unwrap_or(u32::MAX) },
+            valid_months: if months.is_empty() {
+                0
+            } else {
+                u32::try_from(number("cert.valid_months")).unwrap_or(u32::MAX)
+            },
         },
     }
 }

@@ -137,7 +137,8 @@ pub async fn save_setup(
         .execute(conn)
         .await?;
     for s in &setup.steps {
-        let agency = agency_id.get(&s.agency).ok_or(crate::error::AppError::invalid("agency", "setup.unknown_agency"))?;
+        let agency =
+            agency_id.get(&s.agency).ok_or(crate::error::AppError::invalid("agency", "setup.unknown_agency"))?;
         let risks: Vec<&str> = s.risks.iter().map(|r| r.as_str()).collect();
         sql::query(
             "INSERT INTO workflow_steps (mall_id, id, service_id, stage, kind, name_id, name_en, agency_id, sla_days,

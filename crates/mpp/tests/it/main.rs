@@ -21,5 +21,6 @@ mod payment;
 mod plumbing;
 mod public;
 mod region;
+mod setup;
 mod tenancy;
 mod visit;
