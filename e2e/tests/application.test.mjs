@@ -54,11 +54,11 @@ describe('applications', () => {
       await checkA11y(citizen, 'application form');
       assert.equal(await horizontalOverflow(citizen, PHONE.width, 'application form'), null);
       // A mistake first: the page says what is wrong and keeps the rest.
-      await citizen.getByLabel('Nama usaha').fill('Warung Makan Nona');
-      await citizen.getByLabel('NIK pemilik usaha').fill('1234');
+      await citizen.getByLabel(/^Nama usaha/).fill('Warung Makan Nona');
+      await citizen.getByLabel(/^NIK pemilik usaha/).fill('1234');
       await citizen.getByLabel('Bidang usaha').selectOption('Kuliner');
       await citizen.getByLabel('Modal usaha (rupiah)').fill('15000000');
-      await citizen.getByLabel('Jumlah tenaga kerja').fill('3');
+      await citizen.getByLabel(/^Jumlah tenaga kerja/).fill('3');
       // The address is picked level by level; each choice fetches the next (region.js).
       await citizen.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
       await citizen.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
@@ -66,14 +66,18 @@ describe('applications', () => {
       await citizen.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
       assert.equal(await citizen.getByRole('button', { name: 'Tampilkan pilihan' }).isVisible(), false, 'no round trip needed with JS');
       await citizen.getByLabel('Tinggi').check();
+      // The service's requirements are a checklist to tick.
+      const requirements = citizen.locator('fieldset.requirements input[type=checkbox]');
+      assert.ok((await requirements.count()) > 1, 'the requirements are listed');
+      for (const box of await requirements.all()) await box.check();
       await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
       await citizen.getByText('NIK harus 16 angka').waitFor();
-      assert.equal(await citizen.getByLabel('Nama usaha').inputValue(), 'Warung Makan Nona');
+      assert.equal(await citizen.getByLabel(/^Nama usaha/).inputValue(), 'Warung Makan Nona');
       assert.equal(await citizen.getByLabel('Desa/kelurahan').inputValue(), '53.03.05.1003', 'the address is kept too');
       await checkA11y(citizen, 'application form with errors');
       // The refusal is a 422 page, which Chromium logs; it is expected here.
       citizen.problems = citizen.problems.filter((p) => !p.includes('status of 422'));
-      await citizen.getByLabel('NIK pemilik usaha').fill('5304015203900001');
+      await citizen.getByLabel(/^NIK pemilik usaha/).fill('5304015203900001');
       await citizen.getByLabel('Tinggi').check();
       await citizen.getByRole('button', { name: 'Kirim permohonan' }).click();
       await citizen.getByRole('heading', { name: /Tanda terima/ }).waitFor();

@@ -8,7 +8,7 @@
 //! number and the last four digits of the NIK on the printed receipt.
 
 use super::flow;
-use super::pages::{FilePage, file_page, values_of};
+use super::pages::{Choices, FilePage, file_page, values_of};
 use super::store::{self, ServiceForm};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
@@ -78,7 +78,7 @@ async fn page(
         return render(&PickPage { ctx, mall: st.mall, number, ticket, services });
     };
     let applicant = Applicant { name: String::new(), email: String::new(), ticket: ticket.map(|t| t.label) };
-    let page = form(ctx, &st, service, &Default::default(), ("", ""), &[], None, applicant);
+    let page = form(ctx, &st, service, &Default::default(), Choices::default(), &[], None, applicant);
     render(&page)
 }
 
@@ -88,13 +88,13 @@ fn form(
     st: &Station,
     service: ServiceForm,
     values: &std::collections::BTreeMap<String, String>,
-    choice: (&str, &str),
+    choices: Choices<'_>,
     errors: &[FieldError],
     error: Option<&'static str>,
     applicant: Applicant,
 ) -> FilePage {
     let action = format!("/m/{}/loket/{}/permohonan?layanan={}", st.mall.slug, st.desk.number, service.code);
-    let mut page = file_page(ctx, st.mall.clone(), service, values, choice, errors, error);
+    let mut page = file_page(ctx, st.mall.clone(), service, values, choices, errors, error);
     page.action = action;
     // At the counter the officer sees the papers themselves.
     page.fields.retain(|f| f.input != "file");
@@ -130,8 +130,15 @@ async fn file(
         email: posted.get("applicant_email").trim().to_lowercase(),
         ticket: ticket.as_ref().map(|t| t.label.clone()),
     };
+    let ticks = super::pages::ticked(&service, &posted);
+    let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
     if super::pages::refining(&posted) {
-        return render(&form(ctx, &st, service, &values, (&risk, &speed), &[], None, applicant));
+        return render(&form(ctx, &st, service, &values, choices, &[], None, applicant));
+    }
+    let problems = super::pages::before_filing(&service, &values, &ticks);
+    if !problems.is_empty() {
+        let page = form(ctx, &st, service, &values, choices, &problems, Some("form.fix_errors"), applicant);
+        return render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let result = match applicant_account(&state, &applicant, &service, &values).await {
         Ok((id, name)) => {
@@ -160,7 +167,7 @@ async fn file(
             let Some(message) = e.form_message() else { return Err(e) };
             let errors = if let AppError::Invalid(list) = &e { list.clone() } else { Vec::new() };
             let message = if errors.is_empty() { message } else { "form.fix_errors" };
-            let page = form(ctx, &st, service, &values, (&risk, &speed), &errors, Some(message), applicant);
+            let page = form(ctx, &st, service, &values, choices, &errors, Some(message), applicant);
             render_status(e.status(), &page)
         }
     }

@@ -104,6 +104,55 @@ pub(super) struct FilePage {
     pub(super) multipart: bool,
     /// Filing at a counter: who applies (`counter.rs`).
     pub(super) counter: Option<CounterPart>,
+    /// The service's requirements as a checklist: (text, ticked).
+    requirements: Vec<(String, bool)>,
+    requirements_error: Option<&'static str>,
+}
+
+/// What the form holds besides its fields: the risk level, the speed tier
+/// and the ticked requirements.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Choices<'a> {
+    pub risk: &'a str,
+    pub speed: &'a str,
+    pub ticks: &'a [bool],
+}
+
+/// The problems that stop a filing before it is tried: unticked
+/// requirements, with the fields' own problems so all show at once.
+pub(super) fn before_filing(
+    service: &ServiceForm,
+    values: &BTreeMap<String, String>,
+    ticks: &[bool],
+) -> Vec<FieldError> {
+    let mut problems = unticked(ticks);
+    if !problems.is_empty()
+        && let Err(AppError::Invalid(mut more)) = flow::checked(service, values)
+    {
+        problems.append(&mut more);
+    }
+    problems
+}
+
+/// The name of a requirement's checkbox.
+fn requirement_box(i: usize) -> String {
+    format!("requirement.{i}")
+}
+
+/// The requirements checklist as sent: every item must be ticked (by the
+/// citizen who has the papers ready, or the officer who saw them).
+pub(super) fn ticked(service: &ServiceForm, form: &Posted) -> Vec<bool> {
+    let count = mpp_domain::catalog::lines(&service.requirements_id).len();
+    (0..count).map(|i| form.flag(&requirement_box(i))).collect()
+}
+
+/// The checklist's error, if some item is not ticked.
+pub(super) fn unticked(ticks: &[bool]) -> Vec<FieldError> {
+    if ticks.iter().all(|t| *t) {
+        Vec::new()
+    } else {
+        vec![FieldError::new("requirements", "application.tick_requirements")]
+    }
 }
 
 /// The counter's part of the form: the applicant's name and email.
@@ -149,7 +198,7 @@ async fn form_page(
     if store::workflow(&state.db, &mall.id, &service.id).await?.is_empty() {
         return Err(AppError::NotFound);
     }
-    let page = file_page(ctx, mall, service, &BTreeMap::new(), ("", ""), &[], None);
+    let page = file_page(ctx, mall, service, &BTreeMap::new(), Choices::default(), &[], None);
     render(&page)
 }
 
@@ -158,11 +207,14 @@ pub(super) fn file_page(
     mall: Mall,
     service: ServiceForm,
     values: &BTreeMap<String, String>,
-    choice: (&str, &str),
+    choices: Choices<'_>,
     errors: &[FieldError],
     error: Option<&'static str>,
 ) -> FilePage {
-    let (risk, speed) = choice;
+    let Choices { risk, speed, ticks } = choices;
+    let texts = mpp_domain::catalog::lines(ctx.t.pick(&service.requirements_id, &service.requirements_en));
+    let requirements =
+        texts.iter().enumerate().map(|(i, t)| (t.to_string(), ticks.get(i).copied().unwrap_or(false))).collect();
     let fields = field_views(&ctx, &service.fields, values, errors);
     let multipart = fields.iter().any(|f| f.input == "file");
     let speeds = service
@@ -194,6 +246,8 @@ pub(super) fn file_page(
         action,
         multipart,
         counter: None,
+        requirements,
+        requirements_error: errors.iter().find(|e| e.field == "requirements").map(|e| e.key),
     }
 }
 
@@ -226,13 +280,18 @@ async fn file(
     let mut values = values_of(&service, &form);
     let risk = form.get("risk");
     let speed = form.get("speed");
-    let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
-    if !refused.is_empty() {
-        let page = file_page(ctx, mall, service, &values, (&risk, &speed), &refused, Some("form.fix_errors"));
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
+    let ticks = ticked(&service, &form);
+    let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
+    let mut refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
     if refining(&form) {
-        return render(&file_page(ctx, mall, service, &values, (&risk, &speed), &[], None));
+        return render(&file_page(ctx, mall, service, &values, choices, &[], None));
+    }
+    if refused.is_empty() {
+        refused = before_filing(&service, &values, &ticks);
+    }
+    if !refused.is_empty() {
+        let page = file_page(ctx, mall, service, &values, choices, &refused, Some("form.fix_errors"));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let filing = flow::Filing {
         service: &service,
@@ -259,7 +318,7 @@ async fn file(
             };
             // The summary above the form; each field shows its own message.
             let message = if errors.is_empty() { message } else { "form.fix_errors" };
-            let page = file_page(ctx, mall, service, &values, (&risk, &speed), &errors, Some(message));
+            let page = file_page(ctx, mall, service, &values, choices, &errors, Some(message));
             render_status(e.status(), &page)
         }
     }

@@ -23,6 +23,9 @@ pub struct ServiceForm {
     pub fields: Vec<FieldDef>,
     pub risk_based: bool,
     pub fees: mpp_domain::application::Fees,
+    /// The service's published requirements (one per line), in both languages.
+    pub requirements_id: String,
+    pub requirements_en: String,
 }
 
 impl FromRow for ServiceForm {
@@ -39,11 +42,14 @@ impl FromRow for ServiceForm {
             fields,
             risk_based: r.flag("risk_based")?,
             fees: serde_json::from_str(&r.text("fees")?).unwrap_or_default(),
+            requirements_id: r.text("requirements_id")?,
+            requirements_en: r.text("requirements_en")?,
         })
     }
 }
 
-const SERVICE_FORM: &str = "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based, fees FROM services WHERE mall_id = $1";
+const SERVICE_FORM: &str = "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based, fees,
+    requirements_id, requirements_en FROM services WHERE mall_id = $1";
 
 pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(&format!("{SERVICE_FORM} AND code = $2"))

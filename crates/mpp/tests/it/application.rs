@@ -16,7 +16,9 @@ pub(crate) const NIK: &str = "5304015203900001";
 /// Files an application from the service's form; returns the response.
 async fn file(app: &TestApp, c: &Client, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let page = format!("/m/ttu/layanan/{code}/ajukan");
-    app.post_form(c, &page, &page, fields).await
+    let mut fields = fields.to_vec();
+    fields.extend(crate::helpers::ticked());
+    app.post_form(c, &page, &page, &fields).await
 }
 
 fn number_of(r: &reqwest::Response) -> String {
@@ -24,8 +26,9 @@ fn number_of(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
 }
 
-pub(crate) async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
-    let fields = [
+/// A complete business licence form (requirements not ticked).
+fn licence_fields(risk: &str) -> Vec<(&str, &str)> {
+    vec![
         ("business_name", "Kios Siti"),
         ("owner_nik", NIK),
         ("sector", "Kuliner"),
@@ -33,8 +36,11 @@ pub(crate) async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> S
         ("workers", "2"),
         ("village", "53.03.05.1003"),
         ("risk", risk),
-    ];
-    number_of(&file(app, c, "IZIN-USAHA-MIKRO", &fields).await)
+    ]
+}
+
+pub(crate) async fn business_licence(app: &TestApp, c: &Client, risk: &str) -> String {
+    number_of(&file(app, c, "IZIN-USAHA-MIKRO", &licence_fields(risk)).await)
 }
 
 /// The step ids an officer may act on, in page order, from the inbox page of an application.
@@ -158,6 +164,17 @@ async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestA
     assert!(html.contains("NIK harus 16 angka") && html.contains("Pilih desa/kelurahan dari daftar"), "{html}");
     assert!(html.contains("Harus angka bulat"), "{html}");
     assert!(html.contains("value=\"Kios Siti\"") && html.contains("aria-invalid=\"true\""), "{html}");
+    // The service's requirements are a checklist: each must be ticked.
+    let page = "/m/ttu/layanan/IZIN-USAHA-MIKRO/ajukan";
+    let (_, form) = app.get_text(&citizen, page).await;
+    assert!(form.contains("Persyaratan") && form.contains("name=\"requirement.0\""), "{form}");
+    let mut complete = licence_fields("low");
+    complete.push(("requirement.0", "1"));
+    let r = app.post_form(&citizen, page, page, &complete).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Centang semua persyaratan") && html.contains("value=\"Kios Siti\""), "{html}");
+    assert!(html.contains("name=\"requirement.0\" value=\"1\" checked"), "what was ticked stays ticked");
     // Nothing was filed.
     let (_, mine) = app.get_text(&citizen, "/m/ttu/permohonan").await;
     assert!(!mine.contains("Permohonan saya"), "no application of theirs: {mine}");
@@ -447,6 +464,7 @@ async fn an_officer_files_for_a_visitor_at_the_counter(app: TestApp) {
         ("village", "53.03.05.1003"),
         ("risk", "low"),
     ];
+    fields.extend(crate::helpers::ticked());
     // No name and an email without an account: both said, nothing lost.
     let r = app.post_form(&licensing, form, form, &fields).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

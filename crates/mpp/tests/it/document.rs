@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
 fn form(floor_area: &str) -> Form {
-    Form::new()
+    let ticked = crate::helpers::ticked().into_iter().fold(Form::new(), |f, (k, v)| f.text(k, v));
+    ticked
         .text("owner_nik", NIK)
         .text("village", "53.03.05.1003")
         .text("use", "Hunian")

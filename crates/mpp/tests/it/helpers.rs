@@ -167,3 +167,31 @@ pub fn run_checker(args: &[&str]) -> String {
     assert!(out.status.success(), "checker {args:?} failed:\n{short}");
     text
 }
+
+/// A filing form's requirements checklist, every item ticked (the forms
+/// show as many boxes as the service has requirements; extra ones are ignored).
+pub fn ticked() -> Vec<(&'static str, &'static str)> {
+    const BOXES: [&str; 20] = [
+        "requirement.0",
+        "requirement.1",
+        "requirement.2",
+        "requirement.3",
+        "requirement.4",
+        "requirement.5",
+        "requirement.6",
+        "requirement.7",
+        "requirement.8",
+        "requirement.9",
+        "requirement.10",
+        "requirement.11",
+        "requirement.12",
+        "requirement.13",
+        "requirement.14",
+        "requirement.15",
+        "requirement.16",
+        "requirement.17",
+        "requirement.18",
+        "requirement.19",
+    ];
+    BOXES.iter().map(|b| (*b, "1")).collect()
+}

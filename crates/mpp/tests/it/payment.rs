@@ -14,7 +14,7 @@ const SECRET: &str = mpp::demo::GATEWAY_SECRET;
 
 async fn building_approval(app: &TestApp, c: &Client, speed: &str) -> String {
     let page = "/m/ttu/layanan/PBG/ajukan";
-    let fields = [
+    let mut fields = vec![
         ("owner_nik", NIK),
         ("village", "53.03.05.1003"),
         ("use", "Hunian"),
@@ -22,6 +22,7 @@ async fn building_approval(app: &TestApp, c: &Client, speed: &str) -> String {
         ("floors", "2"),
         ("speed", speed),
     ];
+    fields.extend(crate::helpers::ticked());
     let r = app.post_form(c, page, page, &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()

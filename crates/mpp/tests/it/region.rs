@@ -85,6 +85,7 @@ async fn regions_are_served_and_picked_down_to_the_village(app: TestApp) {
     assert!(options(&html, "village__district").contains(&("53.03.05".to_string(), true)), "the choice so far stays");
 
     form.push(("village", "53.03.05.1003"));
+    form.extend(crate::helpers::ticked());
     let r = app.post_form(&citizen, page, page, &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     let receipt = r.headers()["location"].to_str().unwrap().to_string();

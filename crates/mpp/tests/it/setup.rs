@@ -82,7 +82,9 @@ async fn an_agency_admin_sets_up_a_service_and_its_head_decides_the_last_step(ap
     let page = "/m/ttu/layanan/KTP-EL/ajukan";
     let (_, form) = app.get_text(&citizen, page).await;
     assert!(form.contains("Alamat domisili") && form.contains("name=\"alamat__province\""), "{form}");
-    let r = app.post_form(&citizen, page, page, &[("alamat", "53.03.05.1003"), ("keperluan", "Pindah kerja")]).await;
+    let mut filed = vec![("alamat", "53.03.05.1003"), ("keperluan", "Pindah kerja")];
+    filed.extend(crate::helpers::ticked());
+    let r = app.post_form(&citizen, page, page, &filed).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
 
