@@ -130,7 +130,7 @@ async fn file(
         email: posted.get("applicant_email").trim().to_lowercase(),
         ticket: ticket.as_ref().map(|t| t.label.clone()),
     };
-    let ticks = super::pages::ticked(&service, &posted);
+    let ticks = super::pages::ticked(&ctx.t, &service, &posted);
     let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
     if super::pages::refining(&posted) {
         return render(&form(ctx, &st, service, &values, choices, &[], None, applicant));

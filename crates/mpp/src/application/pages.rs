@@ -139,11 +139,16 @@ fn requirement_box(i: usize) -> String {
     format!("requirement.{i}")
 }
 
-/// The requirements checklist as sent: every item must be ticked (by the
-/// citizen who has the papers ready, or the officer who saw them).
-pub(super) fn ticked(service: &ServiceForm, form: &Posted) -> Vec<bool> {
-    let count = mpp_domain::catalog::lines(&service.requirements_id).len();
-    (0..count).map(|i| form.flag(&requirement_box(i))).collect()
+/// The service's requirements in the reader's language, one checklist item each.
+fn requirements<'a>(t: &crate::i18n::Tr, service: &'a ServiceForm) -> Vec<&'a str> {
+    mpp_domain::catalog::lines(t.pick(&service.requirements_id, &service.requirements_en))
+}
+
+/// The requirements checklist as sent, item by item as the page showed it:
+/// every item must be ticked (by the citizen who has the papers ready, or
+/// the officer who saw them).
+pub(super) fn ticked(t: &crate::i18n::Tr, service: &ServiceForm, form: &Posted) -> Vec<bool> {
+    (0..requirements(t, service).len()).map(|i| form.flag(&requirement_box(i))).collect()
 }
 
 /// The checklist's error, if some item is not ticked.
@@ -212,9 +217,11 @@ pub(super) fn file_page(
     error: Option<&'static str>,
 ) -> FilePage {
     let Choices { risk, speed, ticks } = choices;
-    let texts = mpp_domain::catalog::lines(ctx.t.pick(&service.requirements_id, &service.requirements_en));
-    let requirements =
-        texts.iter().enumerate().map(|(i, t)| (t.to_string(), ticks.get(i).copied().unwrap_or(false))).collect();
+    let requirements = requirements(&ctx.t, &service)
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.to_string(), ticks.get(i).copied().unwrap_or(false)))
+        .collect();
     let fields = field_views(&ctx, &service.fields, values, errors);
     let multipart = fields.iter().any(|f| f.input == "file");
     let speeds = service
@@ -280,7 +287,7 @@ async fn file(
     let mut values = values_of(&service, &form);
     let risk = form.get("risk");
     let speed = form.get("speed");
-    let ticks = ticked(&service, &form);
+    let ticks = ticked(&ctx.t, &service, &form);
     let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
     let mut refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
     if refining(&form) {

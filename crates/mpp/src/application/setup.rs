@@ -46,9 +46,18 @@ async fn agency_ids(db: &Db, mall_id: &str) -> AppResult<BTreeMap<String, String
 
 /// A service's setup as stored (agencies by code).
 pub(super) async fn load(state: &AppState, mall_id: &str, service: &store::ServiceForm) -> AppResult<ServiceSetup> {
-    let code_of: BTreeMap<String, String> =
-        agency_ids(&state.db, mall_id).await?.into_iter().map(|(code, id)| (id, code)).collect();
-    let steps = store::workflow(&state.db, mall_id, &service.id)
+    stored(&state.db, mall_id, service, &agency_ids(&state.db, mall_id).await?).await
+}
+
+/// The same, with the mall's agencies (code → id) already at hand.
+async fn stored(
+    db: &Db,
+    mall_id: &str,
+    service: &store::ServiceForm,
+    agencies: &BTreeMap<String, String>,
+) -> AppResult<ServiceSetup> {
+    let code_of: BTreeMap<&str, &str> = agencies.iter().map(|(code, id)| (id.as_str(), code.as_str())).collect();
+    let steps = store::workflow(db, mall_id, &service.id)
         .await?
         .into_iter()
         .map(|s| StepSetup {
@@ -56,7 +65,7 @@ pub(super) async fn load(state: &AppState, mall_id: &str, service: &store::Servi
             kind: s.def.kind,
             name_id: s.name_id,
             name_en: s.name_en,
-            agency: code_of.get(&s.def.agency_id).cloned().unwrap_or_default(),
+            agency: code_of.get(s.def.agency_id.as_str()).map(|c| c.to_string()).unwrap_or_default(),
             role: s.def.role,
             sla_days: s.def.sla_days,
             risks: s.def.risks,
@@ -68,14 +77,13 @@ pub(super) async fn load(state: &AppState, mall_id: &str, service: &store::Servi
         risk_based: service.risk_based,
         steps,
         fees: service.fees.clone(),
-        certificate: store::certificate_template(&state.db, mall_id, &service.id).await?,
+        certificate: store::certificate_template(db, mall_id, &service.id).await?,
     })
 }
 
-/// Checks a setup against the mall's agencies; `Invalid` names each problem
-/// (`steps.2.agency` …).
-pub(super) async fn check(db: &Db, mall_id: &str, setup: &ServiceSetup) -> AppResult<()> {
-    let agencies = agency_ids(db, mall_id).await?;
+/// Checks a setup against the mall's agencies (code → id); `Invalid` names
+/// each problem (`steps.2.agency` …).
+fn check(agencies: &BTreeMap<String, String>, setup: &ServiceSetup) -> AppResult<()> {
     let codes: Vec<&str> = agencies.keys().map(String::as_str).collect();
     let problems = setup.problems(&codes);
     if problems.is_empty() {
@@ -88,9 +96,9 @@ pub(super) async fn check(db: &Db, mall_id: &str, setup: &ServiceSetup) -> AppRe
 /// filed keep the workflow they were filed with.
 pub(super) async fn save(state: &AppState, bo: &BackOffice, target: &Target, setup: &ServiceSetup) -> AppResult<()> {
     bo.require(target.can_edit)?;
-    check(&state.db, &bo.mall.id, setup).await?;
-    let before = load(state, &bo.mall.id, &target.service).await?;
     let agencies = agency_ids(&state.db, &bo.mall.id).await?;
+    check(&agencies, setup)?;
+    let before = stored(&state.db, &bo.mall.id, &target.service, &agencies).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.write.begin().await?;
     store::save_setup(&mut Conn::Any(&mut tx), &bo.mall.id, &target.service.id, setup, &agencies, now).await?;
@@ -110,9 +118,9 @@ pub(super) async fn save(state: &AppState, bo: &BackOffice, target: &Target, set
 
 /// The demo's setups, saved as an admin's would be (checked first).
 pub async fn save_demo(db: &Db, mall_id: &str, service_code: &str, setup: &ServiceSetup, now: i64) -> AppResult<()> {
-    check(db, mall_id, setup).await?;
-    let service = store::service_form(db, mall_id, service_code).await?.ok_or(AppError::NotFound)?;
     let agencies = agency_ids(db, mall_id).await?;
+    check(&agencies, setup)?;
+    let service = store::service_form(db, mall_id, service_code).await?.ok_or(AppError::NotFound)?;
     let mut tx = db.write.begin().await?;
     store::save_setup(&mut Conn::Any(&mut tx), mall_id, &service.id, setup, &agencies, now).await?;
     tx.commit().await?;

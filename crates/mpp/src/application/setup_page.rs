@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
-use crate::web::{Ctx, render, render_status};
+use crate::web::{Ctx, render_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -211,7 +211,7 @@ async fn render_setup(
         ctx,
         bo,
     };
-    if status == StatusCode::OK { render(&page) } else { render_status(status, &page) }
+    render_status(status, &page)
 }
 
 #[derive(serde::Deserialize)]
