@@ -2,8 +2,8 @@
 //! number, the service's template that words it, and the verdict on a copy
 //! someone presents for checking.
 //!
-//! The server signs [`Content`] (as canonical JSON: these fields, in this
-//! alphabetical order, no whitespace) with the mall's Ed25519 key; the PDF,
+//! The server signs [`Content`] (as canonical JSON: these fields, in the
+//! order declared, no whitespace) with the mall's Ed25519 key; the PDF,
 //! the public verification page and `mpp verify` all show and check the
 //! same content.
 
@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::Date;
 
-/// The signed content of a certificate. Fields are declared in
-/// alphabetical order so that its JSON has sorted keys (canonical form).
+/// The signed content of a certificate. Its JSON keys come in the order
+/// the fields are declared: alphabetical but for `v`, last. Certificates
+/// already issued were signed in this order, so it never changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Content {
     /// The agency that issues it (its name).
@@ -42,26 +43,6 @@ pub struct Content {
     pub valid_until: Option<String>,
     /// The format's version.
     pub v: u32,
-}
-
-impl Content {
-    /// The texts a printed copy must show, each as signed: a copy whose
-    /// page shows something else has been altered.
-    pub fn shown(&self) -> Vec<&str> {
-        let mut v = vec![
-            self.mall_name.as_str(),
-            &self.agency,
-            &self.title,
-            &self.number,
-            &self.holder,
-            &self.registration,
-            &self.statement,
-        ];
-        if !self.holder_nik.is_empty() {
-            v.push(&self.holder_nik);
-        }
-        v
-    }
 }
 
 /// A service's certificate template: its title, the statement (with

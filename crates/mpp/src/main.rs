@@ -130,6 +130,16 @@ impl Cli {
     }
 }
 
+/// Prints a line on stdout. A reader that stops reading (`mpp verify F |
+/// head -1`) is no error: the rest is dropped quietly and the command still
+/// ends with its own exit code, where `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// An RFC 3339 instant as UTC milliseconds.
 fn parse_instant(s: &str) -> Result<i64, String> {
     let at = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
@@ -158,14 +168,14 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(listen).await?;
             let addr = listener.local_addr()?;
             let malls = mpp::tenancy::store::list(&state.db).await?;
-            println!("MPP is running at http://{addr}/");
+            say!("MPP is running at http://{addr}/");
             for m in &malls {
-                println!("  {}: http://{addr}/m/{}", m.name, m.slug);
+                say!("  {}: http://{addr}/m/{}", m.name, m.slug);
             }
             if malls.iter().any(|m| m.is_demo) {
-                println!("Demo accounts (password {}):", mpp::demo::PASSWORD);
+                say!("Demo accounts (password {}):", mpp::demo::PASSWORD);
                 for (email, name, ..) in mpp::demo::ACCOUNTS {
-                    println!("  {email}  {name}");
+                    say!("  {email}  {name}");
                 }
             }
             mpp::server::serve(listener, state).await
@@ -173,7 +183,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             let db = mpp::db::Db::connect(&cli.settings(false, false).database_url).await?;
             let n = db.migrate().await?;
-            println!("applied {n} migration(s)");
+            say!("applied {n} migration(s)");
             Ok(())
         }
         Command::CreateMall { slug, name, timezone, region_code, address } => {
@@ -182,29 +192,29 @@ async fn main() -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("time zone must be WIB, WITA or WIT"))?;
             let days =
                 mpp::tenancy::store::create_with_calendar(&state, slug, name, zone, region_code, address).await?;
-            println!("created mall {slug} ({name}); copied {days} national calendar days");
+            say!("created mall {slug} ({name}); copied {days} national calendar days");
             Ok(())
         }
         Command::CreateAdmin { email, name, role, mall, agency, password } => {
             let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
             mpp::auth::admin_cli::create_admin(&state, email, name, role, mall.as_deref(), agency.as_deref(), password)
                 .await?;
-            println!("created {email} as {role}");
+            say!("created {email} as {role}");
             Ok(())
         }
         Command::GatewaySecret { mall, secret } => {
             anyhow::ensure!(secret.len() >= 32, "use a secret of at least 32 characters");
             let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
             mpp::payment::set_gateway_secret(&state, mall, secret).await?;
-            println!("the payment gateway secret of {mall} is set");
+            say!("the payment gateway secret of {mall} is set");
             Ok(())
         }
         Command::Verify { file, server } => {
             let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let outcome = mpp::certificate::cli::verify(&bytes, server.as_deref()).await?;
-            println!("{}", outcome.verdict.as_str());
+            say!("{}", outcome.verdict.as_str());
             for line in &outcome.lines {
-                println!("  {line}");
+                say!("  {line}");
             }
             std::process::exit(outcome.exit_code());
         }

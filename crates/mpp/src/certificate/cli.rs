@@ -1,8 +1,10 @@
 //! `mpp verify FILE.pdf`: checks a certificate file the way a bank or
 //! another office would. It reads the signed content and signature the
 //! file carries, checks the signature against the mall's published key,
-//! checks that the page shows what was signed, then asks the register
-//! whether it was revoked or has expired.
+//! checks that the QR code leads to the certificate's own page, draws the
+//! file again from what was signed and compares every byte (so nothing
+//! printed can have changed), then asks the register whether it was
+//! revoked or has expired.
 //!
 //! The keys and the register are fetched from `--server` (pin it to the
 //! mall's official address), or else from the address the certificate
@@ -67,8 +69,29 @@ pub async fn verify(bytes: &[u8], server: Option<&str>) -> anyhow::Result<Outcom
     if !keys::verify(public, found.content.as_bytes(), &found.signature) {
         return Ok(Outcome::forged("the signature does not match the content: the certificate was altered"));
     }
-    if !pdf::shows(&found.shown, &content) {
-        return Ok(Outcome::forged("the page's text differs from the signed content: the page was altered"));
+    let page = format!("/m/{}/sertifikat/{}?t={}", content.mall, content.id, found.signature);
+    let leads_to = origin(&found.verify_url).filter(|o| format!("{o}{page}") == found.verify_url);
+    let Some(leads_to) = leads_to else {
+        return Ok(Outcome::forged("the QR code does not lead to this certificate's page: the file was altered"));
+    };
+    if leads_to != base {
+        return Ok(Outcome::forged(format!("the QR code leads to {leads_to}, not to {base}")));
+    }
+    if content.v != 1 {
+        return Ok(Outcome::forged(format!("format version {} is not one MPP issues", content.v)));
+    }
+    let issued = pdf::render(&content, &found.signature, &found.verify_url);
+    if issued != bytes {
+        let why = match pdf::extract(&issued).and_then(|i| pdf::first_difference(&found.shown, &i.shown)) {
+            Some((copy, signed)) if signed.is_empty() => {
+                format!("the file prints \"{copy}\", which the signed certificate does not: it was altered")
+            }
+            Some((copy, signed)) => {
+                format!("the page prints \"{copy}\" where the signed certificate says \"{signed}\": it was altered")
+            }
+            None => "the file differs from the certificate as issued: it was altered".to_string(),
+        };
+        return Ok(Outcome::forged(why));
     }
     let register: serde_json::Value = http
         .get(format!("{base}/api/v1/malls/{}/certificates/{}", content.mall, content.id))

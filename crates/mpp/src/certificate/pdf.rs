@@ -1,11 +1,15 @@
 //! The certificate as a one-page PDF, and reading one back.
 //!
-//! The page is drawn from the signed content alone (so every copy of a
-//! certificate is the same file); the content and signature ride along in
-//! the document information dictionary (`/MPPCertificate`, `/MPPSignature`,
-//! `/MPPVerify`), where `mpp verify` finds them. The text stream is left
-//! uncompressed so that the checker can also confirm that the page shows
-//! what was signed.
+//! The file is drawn from the signed content, the signature and the
+//! verification address alone, byte for byte the same every time: the
+//! content and signature ride along in the document information dictionary
+//! (`/MPPCertificate`, `/MPPSignature`, `/MPPVerify`), where `mpp verify`
+//! finds them, draws the file again and compares every byte. So any change
+//! to anything the page prints (a date, a name, a digit), to where it is
+//! printed, or anything added to the file (an overlay, an incremental
+//! update) makes a copy forged. The layout is therefore part of the signed
+//! format: changing it means a new `v`, with this one kept for the
+//! certificates already issued (a test pins the bytes of version 1).
 
 use super::store::canonical;
 use mpp_domain::certificate::Content;
@@ -285,14 +289,18 @@ fn hex(pdf: &[u8], mut i: usize) -> (Vec<u8>, usize) {
     (digits.chunks(2).map(|p| p[0] * 16 + p[1]).collect(), i)
 }
 
-/// Whether the page shows every text the content signs (each compared as
-/// the page's font can print it).
-pub fn shows(shown: &str, c: &Content) -> bool {
-    c.shown().iter().all(|value| {
-        let printable: String = winansi(value).iter().map(|b| char::from(*b)).collect();
-        let want = printable.split_whitespace().collect::<Vec<_>>().join(" ");
-        shown.contains(&want)
-    })
+/// Where a copy's page differs from the page as issued, for the reader of
+/// a "forged" verdict: the first printed word that differs, or `None` when
+/// every word is the same (the change is elsewhere in the file).
+pub fn first_difference(copy: &str, issued: &str) -> Option<(String, String)> {
+    let (mut a, mut b) = (copy.split(' '), issued.split(' '));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return None,
+            (x, y) if x != y => return Some((x.unwrap_or("").into(), y.unwrap_or("").into())),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -330,10 +338,23 @@ mod tests {
         assert_eq!(e.content, canonical(&c));
         assert_eq!(e.signature, "sig");
         assert_eq!(e.verify_url, "http://127.0.0.1:1/m/ttu/sertifikat/c1?t=sig");
-        assert!(shows(&e.shown, &c), "{}", e.shown);
+        assert!(e.shown.contains("Nomor: 503/0001/DPMPTSP/XI/2026 Diberikan kepada Siti"), "{}", e.shown);
         let mut other = c.clone();
-        other.holder = "Budi".into();
-        assert!(!shows(&e.shown, &other));
+        other.valid_until = Some("2039-11-24".into());
+        let forged = extract(&render(&other, "sig", &e.verify_url)).expect("a certificate").shown;
+        assert_eq!(first_difference(&forged, &e.shown), Some(("2039".into(), "2031".into())));
+        assert_eq!(first_difference(&e.shown, &e.shown), None);
+    }
+
+    /// Version 1's file, byte for byte: `mpp verify` draws a copy again and
+    /// compares, so a change to the layout must come as a new `v` (with
+    /// this renderer kept), or every issued certificate reads as forged.
+    #[test]
+    fn version_one_is_drawn_the_same_forever() {
+        use sha2::Digest;
+        let pdf = render(&content(), "sig", "http://127.0.0.1:1/m/ttu/sertifikat/c1?t=sig");
+        let digest: String = sha2::Sha256::digest(&pdf).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(digest, "871bb901c5fe013d1575ace1ee8a2ff76de5904377278857666b809b99a6b9a0");
     }
 
     #[test]

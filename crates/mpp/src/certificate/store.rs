@@ -25,7 +25,8 @@ impl Certificate {
     }
 }
 
-/// The canonical form that is signed: compact JSON, keys sorted.
+/// The canonical form that is signed: compact JSON, keys in the order
+/// [`Content`] declares them (docs/CERTIFICATES.md lists it).
 pub fn canonical(c: &Content) -> String {
     serde_json::to_string(c).unwrap_or_default()
 }
@@ -154,4 +155,45 @@ pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, id: &str, by: &str, reas
     .execute(conn)
     .await?;
     Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/CERTIFICATES.md tells outside checkers the signed key order;
+    /// it must be the order the code signs in.
+    #[test]
+    fn the_documented_key_order_is_the_signed_one() {
+        let c = Content {
+            agency: String::new(),
+            holder: String::new(),
+            holder_nik: String::new(),
+            id: String::new(),
+            issued: String::new(),
+            kid: String::new(),
+            mall: String::new(),
+            mall_name: String::new(),
+            number: String::new(),
+            registration: String::new(),
+            service: String::new(),
+            statement: String::new(),
+            title: String::new(),
+            valid_until: None,
+            v: 1,
+        };
+        let signed: Vec<String> = canonical(&c)
+            .trim_matches(['{', '}'])
+            .split(',')
+            .map(|kv| kv.split(':').next().unwrap_or("").trim_matches('"').to_string())
+            .collect();
+        let doc = include_str!("../../../../docs/CERTIFICATES.md");
+        let section = &doc[doc.find("## What is signed").unwrap_or(0)..doc.find("## The PDF").unwrap_or(doc.len())];
+        let documented: Vec<String> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .map(|l| l.split('`').next().unwrap_or("").to_string())
+            .collect();
+        assert_eq!(documented, signed);
+    }
 }

@@ -40,9 +40,19 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `mpp verify FILE`: the exit code and what it printed.
 fn verify(pdf: &[u8]) -> (i32, String) {
+    verify_with(pdf, &[])
+}
+
+fn verify_with(pdf: &[u8], args: &[&str]) -> (i32, String) {
     let file = scratch("copy.pdf");
     std::fs::write(&file, pdf).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_mpp")).arg("verify").arg(&file).env("RUST_LOG", "warn").output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_mpp"))
+        .arg("verify")
+        .arg(&file)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
     std::fs::remove_file(&file).ok();
     (
         o.status.code().unwrap_or(-1),
@@ -127,7 +137,10 @@ async fn an_issued_licence_carries_a_certificate_that_verifies(app: TestApp) {
     assert!(out.starts_with("valid") && out.contains("503/0001/DPMPTSP/XI/2026"), "{out}");
     let (code, out) = verify(&alter_page(&pdf, "Kios Siti", "Kios Sita"));
     assert_eq!(code, 2, "{out}");
-    assert!(out.starts_with("forged") && out.contains("page was altered"), "{out}");
+    assert!(
+        out.starts_with("forged") && out.contains("prints \"Sita\" where the signed certificate says \"Siti\""),
+        "{out}"
+    );
     let (code, out) = verify(&alter_content(&pdf, "Kios Siti", "Toko Budi Besar"));
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("signature does not match"), "{out}");
@@ -245,3 +258,139 @@ async fn a_research_letter_expires_after_six_months(app: TestApp) {
     assert!(out.starts_with("expired"), "{out}");
 }
 both!(a_research_letter_expires_after_six_months);
+
+/// The byte ranges of every text the page prints: the literal strings
+/// shown with `Tj` (escapes and balanced parentheses included).
+fn printed_texts(pdf: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < pdf.len() {
+        if pdf[i] != b'(' {
+            i += 1;
+            continue;
+        }
+        let (start, mut depth, mut j) = (i + 1, 0, i + 1);
+        while j < pdf.len() {
+            match pdf[j] {
+                b'\\' => j += 1,
+                b'(' => depth += 1,
+                b')' if depth == 0 => break,
+                b')' => depth -= 1,
+                _ => {}
+            }
+            j += 1;
+        }
+        if pdf[j + 1..].trim_ascii_start().starts_with(b"Tj") {
+            out.push(start..j);
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// The copy with the byte at `at` (a printed letter or digit) changed to
+/// another of its kind, the way a forger retypes a date or a name.
+fn retype(pdf: &[u8], at: usize) -> Vec<u8> {
+    let mut out = pdf.to_vec();
+    out[at] = match pdf[at] {
+        b'0'..=b'8' => pdf[at] + 1,
+        b'9' => b'0',
+        b'a'..=b'y' | b'A'..=b'Y' => pdf[at] + 1,
+        _ => b'Z' - u8::from(pdf[at] == b'Z'),
+    };
+    out
+}
+
+/// Any change to any character the page prints makes the copy forged:
+/// every printed text in turn (so the expiry and issue dates, the holder,
+/// the service, the number, the statement, the labels), characters picked
+/// at random across the page, an overlay appended as an incremental
+/// update, and a re-drawn copy whose QR code leads to another server.
+async fn no_printed_character_can_change(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let licensing = app.login(LICENSING).await;
+    approve_next(&app, &licensing, &number).await;
+    approve_next(&app, &licensing, &number).await;
+    let pdf = download(&app, &citizen, &number).await;
+    assert_eq!(verify(&pdf).0, 0, "the copy as issued is valid");
+
+    let texts = printed_texts(&pdf);
+    let printed: Vec<String> = texts.iter().map(|r| String::from_utf8_lossy(&pdf[r.clone()]).into_owned()).collect();
+    for field in [
+        "Berlaku sampai",
+        "24 Mei 2027",
+        "Tanggal terbit",
+        "25 November 2026",
+        "Warga (demo)",
+        "Surat Keterangan Penelitian",
+    ] {
+        assert!(printed.iter().any(|t| t.contains(field)), "{field} is printed: {printed:?}");
+    }
+    for (range, text) in texts.iter().zip(&printed) {
+        let Some(at) = range.clone().rev().find(|&i| pdf[i].is_ascii_alphanumeric()) else { continue };
+        let (code, out) = verify(&retype(&pdf, at));
+        assert_eq!(code, 2, "changing \"{text}\" must be forged: {out}");
+        assert!(out.starts_with("forged") && out.contains("prints \""), "{out}");
+    }
+    // Characters anywhere in the page's text (a fixed-seed walk, so a failure repeats).
+    let all: Vec<usize> = texts.iter().flat_map(Clone::clone).filter(|&i| pdf[i].is_ascii_alphanumeric()).collect();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let at = all[usize::try_from(seed % all.len() as u64).unwrap()];
+        assert_eq!(verify(&retype(&pdf, at)).0, 2, "byte {at} changed");
+    }
+    // Text drawn over the page by an update appended to the file.
+    let mut overlay = pdf.clone();
+    overlay.extend_from_slice(
+        b"\n8 0 obj\n<< /Length 44 >>\nstream\nBT /F2 10 Tf 194 300 Td (24 Mei 2099) Tj ET\nendstream\nendobj\n%%EOF\n",
+    );
+    let (code, out) = verify(&overlay);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("prints \"24\", which the signed certificate does not"), "{out}");
+
+    // A faithful copy drawn again with a QR code to a look-alike site.
+    let e = mpp::certificate::pdf::extract(&pdf).unwrap();
+    let content = mpp::certificate::store::parse(&e.content).unwrap();
+    let phishing = e.verify_url.replace(&app.base, "http://mpp-ttu.example.com");
+    let copy = mpp::certificate::pdf::render(&content, &e.signature, &phishing);
+    let (code, out) = verify_with(&copy, &["--server", &app.base]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("leads to http://mpp-ttu.example.com"), "{out}");
+    let (code, out) = verify_with(&pdf, &["--server", &app.base]);
+    assert_eq!(code, 0, "{out}");
+}
+both!(no_printed_character_can_change);
+
+/// `mpp verify FILE | head -1`: a reader that stops reading ends the
+/// command quietly, with its verdict's exit code, not a panic.
+async fn verify_exits_quietly_into_a_closed_pipe(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let licensing = app.login(LICENSING).await;
+    approve_next(&app, &licensing, &number).await;
+    approve_next(&app, &licensing, &number).await;
+    let file = scratch("pipe.pdf");
+    std::fs::write(&file, download(&app, &citizen, &number).await).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mpp"))
+        .arg("verify")
+        .arg(&file)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the checks (two requests to the server) are done.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    std::fs::remove_file(&file).ok();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "valid, whoever reads it: {stderr}");
+}
+both!(verify_exits_quietly_into_a_closed_pipe);
