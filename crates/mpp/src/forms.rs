@@ -183,6 +183,9 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                 }
                 None => {
                     let text = field.text().await.map_err(|_| AppError::BadRequest("error.bad_form"))?;
+                    if crate::input::has_control(&text, true) {
+                        return Err(AppError::invalid(&name, "error.control_chars"));
+                    }
                     posted.fields.push((name, text));
                 }
             }

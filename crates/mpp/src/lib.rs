@@ -24,6 +24,7 @@ pub mod files;
 pub mod forms;
 pub mod i18n;
 pub mod idempotency;
+pub mod input;
 pub mod metrics;
 pub mod notify;
 pub mod openapi;

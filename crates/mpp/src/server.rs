@@ -49,7 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::document::router())
         .route("/bahasa/{code}", get(web::set_lang))
         .layer(middleware::from_fn(web::html_errors))
-        .layer(axum::extract::DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES));
+        .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY));
     let api = Router::new()
         .merge(catalog::api::router())
         .merge(visit::api::router())
@@ -67,7 +67,8 @@ pub fn app(state: AppState) -> Router {
         .merge(crud::api_routes::<Days>())
         .merge(crud::api_routes::<Agreements>())
         .route("/api/openapi.json", get(openapi::document))
-        .layer(middleware::from_fn(api::problems));
+        .layer(middleware::from_fn(api::problems))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY));
     let plumbing = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(plumbing)
         .fallback(fallback)
+        .layer(middleware::from_fn(crate::input::guard))
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::layer))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(

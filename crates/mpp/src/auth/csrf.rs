@@ -18,8 +18,6 @@ use axum::response::Response;
 
 pub const COOKIE: &str = "mpp_csrf";
 pub const FIELD: &str = "_csrf";
-/// Largest form body buffered for the check (agreement files are the largest).
-pub const MAX_FORM_BYTES: usize = 12 * 1024 * 1024;
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let existing = cookie(req.headers(), COOKIE)
@@ -71,7 +69,10 @@ async fn verify(req: Request, expected: Option<&str>) -> Result<Request, Respons
         };
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else { return Err(refuse()) };
+    let Ok(bytes) = axum::body::to_bytes(body, crate::input::MAX_BODY).await else {
+        // Too large to be a form of ours: say so, not "expired".
+        return Err(crate::input::refusal(&Request::from_parts(parts, Body::empty()), &crate::input::too_large()));
+    };
     match field_of(&bytes) {
         Some(t) if same_secret(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(refuse()),

@@ -15,6 +15,7 @@ mod booking;
 mod certificate;
 mod cli;
 mod document;
+mod input;
 mod linked_data;
 mod notify;
 mod payment;
