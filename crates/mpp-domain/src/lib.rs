@@ -52,3 +52,4 @@ pub mod search;
 pub mod setup;
 pub mod speech;
 pub mod tenancy;
+pub mod throttle;

@@ -44,6 +44,10 @@ pub enum AppError {
     /// allows it (a counter already serving someone, a ticket already called).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Too many failed guesses from this client or at this record
+    /// (`mpp_domain::throttle`): 429 until the window passes.
+    #[error("too many attempts: {0}")]
+    TooMany(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -67,6 +71,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,7 +93,10 @@ impl AppError {
             AppError::NotFound => "error.not_found",
             AppError::Unauthorized => "error.unauthorized",
             AppError::Forbidden => "error.forbidden",
-            AppError::BadRequest(key) | AppError::Conflict(key) | AppError::NotAuthentic(key) => key,
+            AppError::BadRequest(key)
+            | AppError::Conflict(key)
+            | AppError::NotAuthentic(key)
+            | AppError::TooMany(key) => key,
             AppError::Invalid(_) => "error.invalid",
             AppError::Internal(_) => "error.internal",
         }

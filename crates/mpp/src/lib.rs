@@ -14,6 +14,7 @@ pub mod cache;
 pub mod calendar;
 pub mod catalog;
 pub mod certificate;
+pub mod client_addr;
 pub mod clock;
 pub mod crud;
 pub mod db;
@@ -33,6 +34,7 @@ pub mod region;
 pub mod server;
 pub mod state;
 pub mod tenancy;
+pub mod throttle;
 pub mod visit;
 pub mod web;
 
@@ -40,12 +42,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Settings for one running server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub demo: bool,
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxies`).
+    pub trusted_proxies: client_addr::TrustedProxies,
+    /// The bearer token `/metrics` asks for; without one it is off (404).
+    pub metrics_token: Option<String>,
     pub notify: notify::Config,
 }
 
@@ -66,7 +72,8 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
         clock,
         files_dir: settings.data_dir.join("files"),
         secure_cookies: settings.secure_cookies,
-        login_limiter: Arc::new(auth::rate_limit::RateLimiter::new(5, 15 * 60 * 1000)),
+        trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+        metrics_token: settings.metrics_token.clone().map(Arc::from),
         metrics: Arc::new(metrics::Metrics::default()),
         board_bell: Arc::new(tokio::sync::watch::channel(0).0),
         notify: Arc::new(settings.notify.clone()),

@@ -29,6 +29,14 @@ enum Command {
         /// Mark cookies Secure (set when TLS ends at a proxy that does not send X-Forwarded-Proto).
         #[arg(long, env = "MPP_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Proxies (addresses or networks, comma-separated, e.g. 127.0.0.1,10.0.0.0/8)
+        /// whose X-Forwarded-For header names the real client.
+        #[arg(long, env = "MPP_TRUSTED_PROXIES", value_parser = mpp::client_addr::TrustedProxies::parse)]
+        trusted_proxies: Option<mpp::client_addr::TrustedProxies>,
+        /// The bearer token a Prometheus scraper sends to read /metrics
+        /// (without it, /metrics is off).
+        #[arg(long, env = "MPP_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         /// Log as JSON lines (for log collectors) instead of human-readable text.
         #[arg(long, env = "MPP_LOG_JSON")]
         log_json: bool,
@@ -126,7 +134,21 @@ impl Cli {
             },
             _ => mpp::notify::Config::default(),
         };
-        Settings { database_url, data_dir: self.data_dir.clone(), demo, secure_cookies, notify }
+        let (trusted_proxies, metrics_token) = match &self.command {
+            Command::Serve { trusted_proxies, metrics_token, .. } => {
+                (trusted_proxies.clone().unwrap_or_default(), metrics_token.clone())
+            }
+            _ => Default::default(),
+        };
+        Settings {
+            database_url,
+            data_dir: self.data_dir.clone(),
+            demo,
+            secure_cookies,
+            trusted_proxies,
+            metrics_token,
+            notify,
+        }
     }
 }
 

@@ -121,8 +121,20 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+/// The figures, for a scraper holding the metrics token: they tell who
+/// uses which route how often, which is no one else's business. Without a
+/// configured token the route does not exist.
+async fn metrics_text(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    let Some(token) = state.metrics_token.as_deref() else {
+        return crate::error::AppError::NotFound.into_response();
+    };
+    let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if !sent.is_some_and(|s| crate::auth::same_secret(s.trim(), token)) {
+        let mut r = crate::error::AppError::Unauthorized.into_response();
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 /// Serves until Ctrl-C / SIGTERM, finishing in-flight requests.
@@ -134,10 +146,21 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
     Ok(())
 }
 
-/// Periodic chores: bookings whose grace period passed become no-shows.
+/// Periodic chores: bookings whose grace period passed become no-shows,
+/// overdue steps are deemed approved, expired sessions and old throttle
+/// counts are deleted.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         loop {
+            let now = state.clock.now_ms();
+            match crate::auth::session::purge_expired(&state.db, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+                Err(e) => tracing::warn!(error = ?e, "session purge failed"),
+            }
+            if let Err(e) = crate::throttle::purge(&state.db, now).await {
+                tracing::warn!(error = ?e, "throttle purge failed");
+            }
             match crate::booking::store::sweep_no_shows(&state.db, state.clock.now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bookings = n, "marked bookings as no-shows"),

@@ -1,7 +1,6 @@
 //! What every handler can reach: the database, the clock, settings and the
-//! in-memory guards (login rate limit, metrics).
+//! in-memory guards (metrics).
 
-use crate::auth::rate_limit::RateLimiter;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -15,8 +14,11 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Mark cookies `Secure` even without a proxy header saying TLS.
     pub secure_cookies: bool,
-    pub login_limiter: Arc<RateLimiter>,
+    /// Proxies whose `X-Forwarded-For` names the client (`client_addr.rs`).
+    pub trusted_proxies: Arc<crate::client_addr::TrustedProxies>,
     pub metrics: Arc<Metrics>,
+    /// What a scraper must send to read `/metrics` (`--metrics-token`).
+    pub metrics_token: Option<Arc<str>>,
     /// Rung after every call, so display boards wake at once (they also
     /// poll, which covers calls made by another server process).
     pub board_bell: Arc<tokio::sync::watch::Sender<u64>>,

@@ -146,6 +146,26 @@ pub struct Detail {
     pub fee: Option<FeeView>,
 }
 
+impl Detail {
+    /// What anyone with the number and the last four NIK digits sees: its
+    /// status, where it is and the dates. Nothing about the applicant (the
+    /// form, documents, the name the timeline gives the citizen's own acts)
+    /// and none of the officers' words (reasons, comments, who acted), nor
+    /// the bill or the certificate.
+    pub fn for_tracker(mut self) -> Detail {
+        self.values.clear();
+        self.documents.clear();
+        self.correction.clear();
+        self.certificate = None;
+        self.fee = None;
+        for e in &mut self.timeline {
+            e.actor.clear();
+            e.note.clear();
+        }
+        self
+    }
+}
+
 /// The bill of an application, as its pages show it.
 pub struct FeeView {
     pub amount: String,

@@ -4,6 +4,7 @@
 
 use super::store::{self, Application, ServiceForm};
 use super::{Detail, detail, flow};
+use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
 use crate::state::AppState;
@@ -17,7 +18,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use mpp_domain::application::{Risk, Status};
 use mpp_domain::form::{FieldDef, FieldKind};
+use mpp_domain::throttle;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -366,13 +369,17 @@ enum Viewer {
 }
 
 /// Who may see an application: its applicant, the mall's staff, or anyone
-/// with its number and the last four digits of the applicant's NIK.
+/// with its number and the last four digits of the applicant's NIK. Those
+/// four digits are a secret one could guess, so wrong ones count against
+/// the application and the client's address under the same kind of
+/// throttle as logins (`mpp_domain::throttle`).
 async fn visible(
     state: &AppState,
     ctx: &Ctx,
     mall: &Mall,
     a: &Application,
     nik: Option<&str>,
+    from: IpAddr,
 ) -> AppResult<Option<Viewer>> {
     if let Some(user) = &ctx.user {
         if user.id == a.applicant_id {
@@ -383,14 +390,39 @@ async fn visible(
             return Ok(Some(Viewer::Staff));
         }
     }
-    let digits = nik.map(str::trim).unwrap_or("");
+    let Some(digits) = nik.map(str::trim) else { return Ok(None) };
+    let now = state.clock.now_ms();
+    let number_key = format!("track/application/{}/{}", mall.id, a.number);
+    if crate::throttle::blocked(&state.db, &number_key, throttle::TRACK_APPLICATION, now).await? {
+        return Err(AppError::TooMany("application.too_many_guesses"));
+    }
+    guard_address(state, from, now).await?;
     let ok = digits.len() == 4 && a.applicant_nik.len() == 16 && a.applicant_nik.ends_with(digits);
+    if !ok {
+        crate::throttle::fail(&state.db, &number_key, throttle::TRACK_APPLICATION, now).await?;
+        missed(state, from, now).await?;
+    }
     Ok(ok.then_some(Viewer::Tracker))
+}
+
+/// Refuses a client address that has guessed wrong too often.
+async fn guard_address(state: &AppState, from: IpAddr, now: i64) -> AppResult<()> {
+    let key = format!("track/address/{from}");
+    if crate::throttle::blocked(&state.db, &key, throttle::TRACK_ADDRESS, now).await? {
+        return Err(AppError::TooMany("application.too_many_guesses"));
+    }
+    Ok(())
+}
+
+/// Counts a wrong guess (a number or NIK digits) against the address.
+async fn missed(state: &AppState, from: IpAddr, now: i64) -> AppResult<()> {
+    crate::throttle::fail(&state.db, &format!("track/address/{from}"), throttle::TRACK_ADDRESS, now).await
 }
 
 async fn receipt(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(from): ClientAddr,
     headers: HeaderMap,
     Path((slug, number)): Path<(String, String)>,
     Query(q): Query<Second>,
@@ -400,7 +432,7 @@ async fn receipt(
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let a = store::by_number(conn, &mall.id, &number).await?.ok_or(AppError::NotFound)?;
     // The same answer for a wrong number and a wrong NIK: no guessing.
-    let viewer = visible(&state, &ctx, &mall, &a, q.nik.as_deref()).await?.ok_or(AppError::NotFound)?;
+    let viewer = visible(&state, &ctx, &mall, &a, q.nik.as_deref(), from).await?.ok_or(AppError::NotFound)?;
     receipt_page(&state, ctx, &headers, mall, &a, viewer, None).await
 }
 
@@ -422,8 +454,7 @@ async fn receipt_page(
 ) -> AppResult<Response> {
     let mut d = detail(state, &ctx.t, &mall, a).await?;
     if viewer == Viewer::Tracker {
-        d.values.clear();
-        d.documents.clear();
+        d = d.for_tracker();
     }
     let track_url = format!("{}/m/{}/permohonan/{}", crate::web::base_url(headers), mall.slug, a.number);
     let fix = if viewer == Viewer::Applicant && a.status() == Status::Correction {
@@ -475,19 +506,34 @@ struct FindQuery {
 async fn find(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(from): ClientAddr,
     Path(slug): Path<String>,
     Query(q): Query<FindQuery>,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let typed = q.nomor.clone().unwrap_or_default();
-    if let Some(number) = mpp_domain::application::parse_registration_number(&typed) {
+    if !typed.trim().is_empty() {
         let nik = q.nik.clone().unwrap_or_default();
+        let number = mpp_domain::application::parse_registration_number(&typed);
         let conn = &mut crate::db::sql::Conn::Read(&state.db);
-        if let Some(a) = store::by_number(conn, &mall.id, &number).await?
-            && visible(&state, &ctx, &mall, &a, Some(&nik)).await?.is_some()
-        {
-            let nik = crate::web::url_encode(nik.trim());
-            return Ok(Redirect::to(&format!("/m/{}/permohonan/{}?nik={nik}", mall.slug, a.number)).into_response());
+        let found = match number {
+            Some(n) => store::by_number(conn, &mall.id, &n).await?,
+            None => None,
+        };
+        match found {
+            Some(a) => {
+                if visible(&state, &ctx, &mall, &a, Some(&nik), from).await?.is_some() {
+                    let nik = crate::web::url_encode(nik.trim());
+                    let to = format!("/m/{}/permohonan/{}?nik={nik}", mall.slug, a.number);
+                    return Ok(Redirect::to(&to).into_response());
+                }
+            }
+            // A number that does not exist is a guess too (walking the day's numbers).
+            None => {
+                let now = state.clock.now_ms();
+                guard_address(&state, from, now).await?;
+                missed(&state, from, now).await?;
+            }
         }
     }
     let mut mine = Vec::new();

@@ -5,7 +5,6 @@
 pub mod admin_cli;
 pub mod csrf;
 pub mod password;
-pub mod rate_limit;
 pub mod routes;
 pub mod session;
 pub mod store;

@@ -2,17 +2,18 @@
 //! the account page where a user sees their roles and makes API tokens.
 
 use super::{password, session, store, token};
+use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::{Ctx, is_tls, render, render_status, safe_next, set_cookie};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use std::net::SocketAddr;
+use mpp_domain::throttle::{self, Gate};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,20 +52,23 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(ip): ClientAddr,
     headers: HeaderMap,
     ctx: Ctx,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref()).to_string();
     let email = form.email.trim().to_lowercase();
-    let ip = addr.ip().to_string();
-    let keys = [ip.as_str(), email.as_str()];
+    let (account, address) = (format!("login/account/{email}"), format!("login/address/{ip}"));
     let now = state.clock.now_ms();
     let again = |ctx: Ctx, status, error| {
         render_status(status, &LoginPage { ctx, next: next.clone(), email: email.clone(), error: Some(error) })
     };
-    if state.login_limiter.is_blocked(&keys, now) {
+    let gate = throttle::login(
+        crate::throttle::blocked(&state.db, &account, throttle::LOGIN_ACCOUNT, now).await?,
+        crate::throttle::blocked(&state.db, &address, throttle::LOGIN_ADDRESS, now).await?,
+    );
+    if gate == Gate::Closed {
         return again(ctx, StatusCode::TOO_MANY_REQUESTS, "auth.too_many");
     }
     let user = store::find_by_email(&state.db, &email).await?;
@@ -73,11 +77,15 @@ async fn login(
         None => false,
     };
     let Some(user) = user.filter(|_| ok) else {
-        state.login_limiter.record_failure(&keys, now);
+        crate::throttle::fail(&state.db, &account, throttle::LOGIN_ACCOUNT, now).await?;
+        crate::throttle::fail(&state.db, &address, throttle::LOGIN_ADDRESS, now).await?;
         tracing::info!(%ip, "login failed");
-        return again(ctx, StatusCode::UNAUTHORIZED, "auth.bad_login");
+        return match gate {
+            Gate::Suspect => again(ctx, StatusCode::TOO_MANY_REQUESTS, "auth.too_many"),
+            _ => again(ctx, StatusCode::UNAUTHORIZED, "auth.bad_login"),
+        };
     };
-    state.login_limiter.clear(&email);
+    crate::throttle::clear(&state.db, &account).await?;
     let token = session::create(&state, &user.id).await?;
     let mut resp = Redirect::to(&next).into_response();
     let cookie = set_cookie(session::COOKIE, &token, session::LIFETIME_MS / 1000, is_tls(&state, &headers));

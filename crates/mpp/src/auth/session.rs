@@ -41,6 +41,13 @@ pub async fn destroy(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
     Ok(())
 }
 
+/// Deletes sessions past their expiry (they no longer let anyone in, but
+/// would pile up for ever).
+pub async fn purge_expired(db: &crate::db::Db, now: i64) -> AppResult<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&db.write).await?;
+    Ok(r.rows_affected())
+}
+
 /// The logged-in user of this request, if any.
 pub async fn current_user(state: &AppState, headers: &HeaderMap) -> AppResult<Option<CurrentUser>> {
     let Some(token) = cookie(headers, COOKIE) else { return Ok(None) };

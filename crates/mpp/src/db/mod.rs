@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "payments", include_str!("../../../../migrations/0006_payments.sql")),
     (7, "documents", include_str!("../../../../migrations/0007_documents.sql")),
     (8, "step roles", include_str!("../../../../migrations/0008_step_roles.sql")),
+    (9, "throttle", include_str!("../../../../migrations/0009_throttle.sql")),
 ];
 
 impl Db {

@@ -316,9 +316,21 @@ async fn anyone_tracks_with_the_number_and_the_last_four_nik_digits(app: TestApp
     let page = format!("/m/ttu/permohonan/{number}");
     assert_eq!(app.get(&stranger, &page).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&stranger, &format!("{page}?nik=9999")).await.status(), StatusCode::NOT_FOUND);
+    // An officer comments in words meant for the applicant.
+    let licensing = app.login(LICENSING).await;
+    let step = steps_for(&app, &licensing, &number).await.first().cloned().unwrap();
+    assert_eq!(act(&app, &licensing, &number, &step, "claim", "").await.status(), StatusCode::SEE_OTHER);
+    let note = "Surat pengantar kampus belum ditandatangani dekan";
+    assert_eq!(act(&app, &licensing, &number, &step, "comment", note).await.status(), StatusCode::SEE_OTHER);
     let (status, html) = app.get_text(&stranger, &format!("{page}?nik=0001")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Verifikasi berkas") && !html.contains("Tenun ikat Biboki"), "no personal data: {html}");
+    // Status, stage and dates; nothing about the applicant, no officer's words or names.
+    assert!(html.contains("Verifikasi berkas") && html.contains("25 November 2026"), "{html}");
+    for private in ["Tenun ikat Biboki", "Warga (demo)", note, "Petugas Perizinan"] {
+        assert!(!html.contains(private), "the tracking view shows {private}: {html}");
+    }
+    let (_, own) = app.get_text(&citizen, &page).await;
+    assert!(own.contains(note) && own.contains("Tenun ikat Biboki"), "the applicant sees it all: {own}");
     // The lookup form leads there too; a wrong pair says so.
     let r = app.get(&stranger, &format!("/m/ttu/permohonan?nomor={}&nik=0001", number.to_lowercase())).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -330,6 +342,42 @@ async fn anyone_tracks_with_the_number_and_the_last_four_nik_digits(app: TestApp
     assert!(mine.contains(&number) && mine.contains("Surat Keterangan Penelitian"), "{mine}");
 }
 both!(anyone_tracks_with_the_number_and_the_last_four_nik_digits);
+
+/// The last four NIK digits are a secret one could guess: five wrong
+/// endings close an application's tracking for the window (from any
+/// address), and one address walking numbers is stopped after twenty
+/// misses. A person who knows theirs waits; the applicant, logged in,
+/// does not.
+async fn tracking_guesses_are_throttled(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = research_letter(&app, &citizen).await;
+    let from = |c: &Client, ip: &str, path: &str| c.get(app.url(path)).header("x-forwarded-for", ip).send();
+    let c = app.client();
+    let page = format!("/m/ttu/permohonan/{number}");
+    for guess in ["1111", "2222", "3333", "4444", "5555"] {
+        let r = from(&c, &format!("198.51.100.{}", &guess[..1]), &format!("{page}?nik={guess}")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let r = from(&c, "198.51.100.77", &format!("{page}?nik=0001")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "closed from every address, even to the right digits");
+    assert!(r.text().await.unwrap().contains("Terlalu banyak nomor atau digit NIK yang salah"));
+    assert_eq!(app.get(&citizen, &page).await.status(), StatusCode::OK, "the applicant is not locked out");
+    set_clock(&app, "2026-11-25T09:16:00+08:00");
+    let r = from(&c, "198.51.100.77", &format!("{page}?nik=0001")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "open again after the window");
+
+    // One address walking the day's numbers through the lookup form.
+    for n in 2..=21 {
+        let r = from(&c, "203.0.113.9", &format!("/m/ttu/permohonan?nomor=TTU-261125-{n:04}&nik=0001")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "guess {n}");
+    }
+    let r = from(&c, "203.0.113.9", &format!("{page}?nik=0001")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "that address is stopped");
+    let r = from(&c, "203.0.113.10", &format!("{page}?nik=0001")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "its neighbour is not");
+}
+both!(tracking_guesses_are_throttled);
 
 async fn integrators_file_track_and_decide_through_the_api(app: TestApp) {
     use crate::api::token_for;

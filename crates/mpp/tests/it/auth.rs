@@ -1,6 +1,6 @@
 //! Registration, login, sessions, CSRF and the login rate limit.
 
-use crate::helpers::{CITIZEN, DEMO_PASSWORD, TestApp, both, csrf_of};
+use crate::helpers::{ADMIN, CITIZEN, DEMO_PASSWORD, OFFICER, TestApp, both, csrf_of};
 use reqwest::StatusCode;
 
 async fn citizen_registers_and_is_logged_in(app: TestApp) {
@@ -109,3 +109,56 @@ async fn repeated_bad_logins_are_throttled(app: TestApp) {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits out the window");
 }
 both!(repeated_bad_logins_are_throttled);
+
+/// Behind the TLS proxy (which the tests' 127.0.0.1 stands for), one
+/// person failing from one address cannot lock out the mall: other
+/// clients log in, and even that address logs in with a right password.
+/// An attacked account waits out the window whatever address tries, and
+/// the counts are shared by every server process on the database.
+async fn one_address_cannot_lock_out_the_mall(app: TestApp) {
+    let login = |ip: &'static str, email: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let c = app.client();
+            let (_, html) = app.get_text(&c, "/masuk").await;
+            let form = [("_csrf", csrf_of(&html)), ("email", email.into()), ("password", password.into())];
+            c.post(app.url("/masuk")).header("x-forwarded-for", ip).form(&form).send().await.unwrap().status()
+        }
+    };
+    const ATTACKER: &str = "203.0.113.7";
+    let wrong = ["a@contoh.id", "b@contoh.id", "c@contoh.id", "d@contoh.id"];
+    for i in 0..20 {
+        assert_eq!(login(ATTACKER, wrong[i % 4], "tebak-tebak").await, StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    // The address is suspect now: wrong passwords are "too many" …
+    assert_eq!(login(ATTACKER, "e@contoh.id", "tebak").await, StatusCode::TOO_MANY_REQUESTS);
+    // … a right one still gets in, and other clients are untouched.
+    assert_eq!(login(ATTACKER, CITIZEN, DEMO_PASSWORD).await, StatusCode::SEE_OTHER);
+    assert_eq!(login("203.0.113.8", ADMIN, DEMO_PASSWORD).await, StatusCode::SEE_OTHER);
+
+    // An account attacked from five addresses is closed to all of them.
+    for ip in ["198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "198.51.100.5"] {
+        assert_eq!(login(ip, OFFICER, "tebak").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(login("198.51.100.6", OFFICER, DEMO_PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+
+    // A second server process on the same database sees the same counts.
+    let settings = mpp::Settings {
+        database_url: app.database_url.clone(),
+        data_dir: std::env::temp_dir().join(format!("mpp-second-{}", uuid::Uuid::now_v7().simple())),
+        trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
+        ..Default::default()
+    };
+    let second = mpp::prepare(&settings, app.state.clock.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(mpp::server::serve(listener, second));
+    let c = app.client();
+    let html = c.get(format!("{other}/masuk")).send().await.unwrap().text().await.unwrap();
+    let form = [("_csrf", csrf_of(&html)), ("email", OFFICER.into()), ("password", DEMO_PASSWORD.into())];
+    let r =
+        c.post(format!("{other}/masuk")).header("x-forwarded-for", "198.51.100.9").form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the other process knows");
+    std::fs::remove_dir_all(&settings.data_dir).ok();
+}
+both!(one_address_cannot_lock_out_the_mall);

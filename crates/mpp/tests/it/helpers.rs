@@ -29,6 +29,8 @@ macro_rules! both {
 pub(crate) use both;
 
 pub const DEMO_PASSWORD: &str = mpp::demo::PASSWORD;
+/// What the test servers' `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "scraper-token-for-tests";
 pub const CITIZEN: &str = "warga@demo.mpp.id";
 
 pub const ADMIN: &str = "admin@demo.mpp.id";
@@ -76,6 +78,9 @@ impl TestApp {
             data_dir: dir.clone(),
             demo: true,
             secure_cookies: false,
+            // The tests' requests come from 127.0.0.1, as a proxy's would.
+            trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
+            metrics_token: Some(METRICS_TOKEN.into()),
             notify,
         };
         let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");

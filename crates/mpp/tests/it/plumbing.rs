@@ -1,6 +1,6 @@
 //! Health, metrics, unknown paths, security headers, page weight.
 
-use crate::helpers::{TestApp, both};
+use crate::helpers::{METRICS_TOKEN, TestApp, both};
 use reqwest::StatusCode;
 
 async fn health_and_metrics(app: TestApp) {
@@ -9,12 +9,35 @@ async fn health_and_metrics(app: TestApp) {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ok");
     app.get(&c, "/m/ttu").await;
-    let (status, text) = app.get_text(&c, "/metrics").await;
+    // Only a scraper with the token reads the figures.
+    assert_eq!(app.get(&c, "/metrics").await.status(), StatusCode::UNAUTHORIZED);
+    let r = c.get(app.url("/metrics")).bearer_auth("scraper-token-for-test").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = c.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+    let (status, text) = (r.status(), r.text().await.unwrap());
     assert_eq!(status, StatusCode::OK);
     assert!(text.contains("mpp_http_requests_total{method=\"GET\",route=\"/m/{slug}\",status=\"200\"} 1"), "{text}");
     assert!(text.contains("mpp_http_request_duration_seconds_count"));
 }
 both!(health_and_metrics);
+
+/// A server started without `--metrics-token` has no `/metrics` at all.
+async fn metrics_are_off_without_a_token(app: TestApp) {
+    let settings = mpp::Settings {
+        database_url: app.database_url.clone(),
+        data_dir: std::env::temp_dir().join(format!("mpp-nometrics-{}", uuid::Uuid::now_v7().simple())),
+        ..Default::default()
+    };
+    let state = mpp::prepare(&settings, app.state.clock.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(mpp::server::serve(listener, state));
+    let r = reqwest::Client::new().get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(&settings.data_dir).ok();
+}
+both!(metrics_are_off_without_a_token);
 
 async fn unknown_things_are_404_in_the_right_form(app: TestApp) {
     let c = app.client();

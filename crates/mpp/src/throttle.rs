@@ -1,0 +1,48 @@
+//! Failures counted in the database (rules: `mpp_domain::throttle`), so
+//! that several server processes share them: a guesser cannot spread
+//! attempts over processes, nor wait for a restart.
+
+use crate::db::Db;
+use crate::error::AppResult;
+use mpp_domain::throttle::Limit;
+
+/// Whether `key` has used up its failures under `limit`.
+pub async fn blocked(db: &Db, key: &str, limit: Limit, now: i64) -> AppResult<bool> {
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT failures, since FROM throttle_failures WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&db.read)
+        .await?;
+    Ok(row.is_some_and(|(failures, since)| limit.blocks(failures, since, now)))
+}
+
+/// Counts a failure against `key`; a key whose window has passed starts
+/// again at one. One statement, so concurrent failures are all counted.
+pub async fn fail(db: &Db, key: &str, limit: Limit, now: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO throttle_failures (key, failures, since) VALUES ($1, 1, $2) \
+         ON CONFLICT (key) DO UPDATE SET \
+           failures = CASE WHEN throttle_failures.since <= $3 THEN 1 ELSE throttle_failures.failures + 1 END, \
+           since = CASE WHEN throttle_failures.since <= $3 THEN $2 ELSE throttle_failures.since END",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - limit.window_ms)
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a key's failures (after a success).
+pub async fn clear(db: &Db, key: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM throttle_failures WHERE key = $1").bind(key).execute(&db.write).await?;
+    Ok(())
+}
+
+/// Drops counts older than a day (every window is shorter).
+pub async fn purge(db: &Db, now: i64) -> AppResult<u64> {
+    let r = sqlx::query("DELETE FROM throttle_failures WHERE since < $1")
+        .bind(now - 24 * 3600 * 1000)
+        .execute(&db.write)
+        .await?;
+    Ok(r.rows_affected())
+}
