@@ -528,11 +528,12 @@ async fn an_officer_files_for_a_visitor_at_the_counter(app: TestApp) {
     assert!(to.ends_with("?nik=0001"), "{to}");
     let (status, receipt) = app.get_text(&app.client(), &to).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        receipt.contains("Diproses") && receipt.contains("Petugas Perizinan DPMPTSP (demo)"),
-        "filed by: {receipt}"
-    );
+    // The tracking view: status and dates, not the applicant nor the officer.
+    assert!(receipt.contains("Diproses") && !receipt.contains("Ina Seran"), "{receipt}");
+    assert!(!receipt.contains("Petugas Perizinan DPMPTSP (demo)"), "{receipt}");
     let number = to.split('/').next_back().unwrap().split('?').next().unwrap().to_string();
+    let (_, officers) = app.get_text(&licensing, &format!("/m/ttu/kotak-masuk/{number}")).await;
+    assert!(officers.contains("Petugas Perizinan DPMPTSP (demo)"), "the timeline names who filed it: {officers}");
     let row: (String, Option<String>, String) =
         sqlx::query_as("SELECT channel, ticket_id, applicant_name FROM applications WHERE number = $1")
             .bind(&number)
