@@ -46,6 +46,7 @@ pub mod certificate;
 pub mod form;
 pub mod format;
 pub mod payment;
+pub mod policy;
 pub mod queue;
 pub mod region;
 pub mod search;

@@ -46,6 +46,9 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.get::<crate::policy::Caller>() {
+            return Ok(ApiUser(caller.0.clone()));
+        }
         Ok(ApiUser(crate::auth::token::bearer_user(state, &parts.headers).await?))
     }
 }

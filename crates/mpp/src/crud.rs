@@ -10,15 +10,15 @@ use crate::audit::{self, Change};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{self, Field, Posted, Upload};
 use crate::i18n::Tr;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use mpp_domain::policy::Action;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
@@ -51,6 +51,9 @@ pub trait Resource: Send + Sync + 'static {
     const API_SEGMENT: &'static str;
     /// Anyone may read the list through the API (it is on the public pages anyway).
     const PUBLIC: bool;
+    /// What creating, changing and deleting one is (`mpp_domain::policy`):
+    /// mall-wide records are the mall's managers'.
+    const WRITE: Action = Action::ManageMall;
 
     fn key(row: &Self::Row) -> String;
     fn heading(row: &Self::Row, t: &Tr) -> String;
@@ -111,13 +114,19 @@ pub trait Resource: Send + Sync + 'static {
     ) -> impl Future<Output = AppResult<()>> + Send + 'a;
 }
 
-pub fn routes<R: Resource>() -> Router<AppState> {
+/// The record's back-office pages: the list and a record's form are read
+/// by anyone who may view the back office (read-only where they may not
+/// change it); the new form and every change are [`Resource::WRITE`].
+pub fn routes<R: Resource>() -> Routes {
     let base = format!("/m/{{slug}}/admin/{}", R::SEGMENT);
-    Router::new()
-        .route(&base, get(list::<R>))
-        .route(&format!("{base}/baru"), get(new_form::<R>).post(create::<R>))
-        .route(&format!("{base}/{{key}}"), get(edit_form::<R>).post(update::<R>))
-        .route(&format!("{base}/{{key}}/hapus"), post(delete::<R>))
+    let (new, one) = (format!("{base}/baru"), format!("{base}/{{key}}"));
+    Routes::new()
+        .get(&base, Action::ViewBackOffice, list::<R>)
+        .get(&new, R::WRITE, new_form::<R>)
+        .post(&new, R::WRITE, create::<R>)
+        .get(&one, Action::ViewBackOffice, edit_form::<R>)
+        .post(&one, R::WRITE, update::<R>)
+        .post(&format!("{one}/hapus"), R::WRITE, delete::<R>)
 }
 
 pub struct ListRow {
@@ -464,11 +473,16 @@ pub fn taken(field: &'static str, key: &'static str) -> impl Fn(sqlx::Error) -> 
 
 /// The same records through the JSON API: list and read (public for public
 /// records), create, replace and delete with a bearer token.
-pub fn api_routes<R: Resource>() -> Router<AppState> {
+pub fn api_routes<R: Resource>() -> Routes {
     let base = format!("/api/v1/malls/{{slug}}/{}", R::API_SEGMENT);
-    Router::new()
-        .route(&base, get(api_list::<R>).post(api_create::<R>))
-        .route(&format!("{base}/{{key}}"), get(api_get::<R>).put(api_update::<R>).delete(api_delete::<R>))
+    let one = format!("{base}/{{key}}");
+    let read = if R::PUBLIC { Action::ReadPublic } else { Action::ViewBackOffice };
+    Routes::new()
+        .get(&base, read, api_list::<R>)
+        .post(&base, R::WRITE, api_create::<R>)
+        .get(&one, read, api_get::<R>)
+        .put(&one, R::WRITE, api_update::<R>)
+        .delete(&one, R::WRITE, api_delete::<R>)
 }
 
 /// Who reads through the API: anyone for public records (published ones

@@ -13,9 +13,7 @@
 //! [`crate::forms::Posted`], which applies [`has_control`] to their text
 //! fields the same way.
 
-use crate::api::accept_lang;
-use crate::error::{AppError, ErrorReport, FieldError, problem_response};
-use crate::web::{CsrfToken, error_page, lang_of};
+use crate::error::{AppError, ErrorReport, FieldError};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -87,7 +85,7 @@ fn dirty_field(content_type: &str, body: &[u8]) -> Option<String> {
 /// The middleware: refuses what no route may receive, passes the rest on
 /// with its body intact.
 pub async fn guard(req: Request, next: Next) -> Response {
-    let refuse = |req: &Request, report: ErrorReport| refusal(req, &report);
+    let refuse = |req: &Request, report: ErrorReport| crate::web::refusal(req, &report);
     let path_ok = decoded_path(req.uri().path()).is_some_and(|p| !has_control(&p, false));
     let query_ok = req.uri().query().is_none_or(|q| {
         decoded_path(q).is_some_and(|raw| !has_control(&raw, false))
@@ -119,15 +117,6 @@ pub async fn guard(req: Request, next: Next) -> Response {
 /// 413: a body over [`MAX_BODY`].
 pub fn too_large() -> ErrorReport {
     ErrorReport { status: StatusCode::PAYLOAD_TOO_LARGE, detail_key: "error.too_large", fields: vec![] }
-}
-
-/// A refusal at the edge, as the API or a page answers it.
-pub fn refusal(req: &Request, report: &ErrorReport) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        return problem_response(report, accept_lang(req.headers()));
-    }
-    let csrf = req.extensions().get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
-    error_page(report, lang_of(req.headers()), req.uri().path().to_string(), csrf)
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod notify;
 pub mod openapi;
 pub mod payment;
+pub mod policy;
 pub mod region;
 pub mod server;
 pub mod state;

@@ -4,6 +4,7 @@
 use crate::agreements::Agreements;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::{
     agreements, api, application, audit, auth, booking, calendar, catalog, certificate, crud, metrics, openapi,
@@ -14,15 +15,17 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use mpp_domain::policy::Action;
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub fn app(state: AppState) -> Router {
-    let pages = Router::new()
+/// Every route of the server, each with its action (`policy.rs`): the
+/// pages, the JSON API and the plumbing.
+pub fn routes() -> Routes {
+    let pages = Routes::new()
         .merge(catalog::public::router())
         .merge(auth::routes::router())
         .merge(tenancy::routes::router())
@@ -47,10 +50,12 @@ pub fn app(state: AppState) -> Router {
         .merge(certificate::router())
         .merge(payment::router())
         .merge(crate::document::router())
-        .route("/bahasa/{code}", get(web::set_lang))
-        .layer(middleware::from_fn(web::html_errors))
-        .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY));
-    let api = Router::new()
+        .get("/bahasa/{code}", Action::ReadPublic, web::set_lang)
+        .map(|r| {
+            r.layer(middleware::from_fn(web::html_errors))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY))
+        });
+    let api = Routes::new()
         .merge(catalog::api::router())
         .merge(visit::api::router())
         .merge(visit::settings::api_router())
@@ -66,17 +71,21 @@ pub fn app(state: AppState) -> Router {
         .merge(crud::api_routes::<Facilities>())
         .merge(crud::api_routes::<Days>())
         .merge(crud::api_routes::<Agreements>())
-        .route("/api/openapi.json", get(openapi::document))
-        .layer(middleware::from_fn(api::problems))
-        .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY));
-    let plumbing = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics_text))
-        .route("/static/{name}", get(web::static_asset));
-    Router::new()
-        .merge(pages)
-        .merge(api)
-        .merge(plumbing)
+        .get("/api/openapi.json", Action::ReadPublic, openapi::document)
+        .map(|r| {
+            r.layer(middleware::from_fn(api::problems))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY))
+        });
+    let plumbing = Routes::new()
+        .get("/healthz", Action::ReadPublic, healthz)
+        .get("/metrics", Action::ReadMetrics, metrics_text)
+        .get("/static/{name}", Action::ReadPublic, web::static_asset);
+    pages.merge(api).merge(plumbing)
+}
+
+pub fn app(state: AppState) -> Router {
+    routes()
+        .into_router(&state)
         .fallback(fallback)
         .layer(middleware::from_fn(crate::input::guard))
         .layer(middleware::from_fn_with_state(state.clone(), auth::csrf::layer))

@@ -91,7 +91,11 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = session::current_user(state, &parts.headers).await?;
+        // The policy guard has looked already on routes that need a login.
+        let user = match parts.extensions.get::<crate::policy::Caller>() {
+            Some(caller) => Some(caller.0.clone()),
+            None => session::current_user(state, &parts.headers).await?,
+        };
         let csrf = parts.extensions.get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
         let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         Ok(Ctx { t: Tr::new(lang_of(&parts.headers)), user, csrf, here })
@@ -146,6 +150,23 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
 }
 
 /// The page shown for an error report.
+/// A refusal before any handler ran (bad input, no permission), as the
+/// API or a page answers it: a problem document under `/api/` (401 with
+/// `WWW-Authenticate: Bearer`), a page in the visitor's language
+/// elsewhere (401: to the login page and back).
+pub fn refusal(req: &axum::extract::Request, report: &crate::error::ErrorReport) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        let mut resp = crate::error::problem_response(report, crate::api::accept_lang(req.headers()));
+        if report.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        return resp;
+    }
+    let csrf = req.extensions().get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+    let here = req.uri().path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+    error_page(report, lang_of(req.headers()), here, csrf)
+}
+
 pub fn error_page(report: &ErrorReport, lang: Lang, here: String, csrf: String) -> Response {
     if report.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/masuk?next={}", url_encode(&here))).into_response();

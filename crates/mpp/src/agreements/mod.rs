@@ -9,16 +9,16 @@ use crate::crud::{Resource, WriteCtx, taken};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::Ctx;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use mpp_domain::catalog::{AgreementInput, AgreementKind, AgreementStatus, accepted_document, agreement_status};
 use mpp_domain::format;
+use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
@@ -256,8 +256,8 @@ fn file_path(dir: &std::path::Path, mall_id: &str, id: &str) -> std::path::PathB
     dir.join("agreements").join(mall_id).join(id)
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/admin/perjanjian/{key}/berkas", get(download))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/admin/perjanjian/{key}/berkas", Action::ViewBackOffice, download)
 }
 
 async fn download(

@@ -10,24 +10,24 @@ use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use mpp_domain::application::Act;
+use mpp_domain::policy::Action;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/malls/{slug}/applications", post(create))
-        .route("/api/v1/malls/{slug}/applications/{registration}", get(read))
-        .route("/api/v1/malls/{slug}/applications/{registration}/resubmit", post(resubmit))
-        .route("/api/v1/malls/{slug}/applications/{registration}/steps/{step}", post(act))
-        .route("/api/v1/malls/{slug}/inbox", get(inbox))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/api/v1/malls/{slug}/applications", Action::Apply, create)
+        .get("/api/v1/malls/{slug}/applications/{registration}", Action::Apply, read)
+        .post("/api/v1/malls/{slug}/applications/{registration}/resubmit", Action::Apply, resubmit)
+        .post("/api/v1/malls/{slug}/applications/{registration}/steps/{step}", Action::ProcessApplications, act)
+        .get("/api/v1/malls/{slug}/inbox", Action::ProcessApplications, inbox)
 }
 
 /// An application to file.

@@ -12,17 +12,21 @@ use super::pages::{Choices, FilePage, file_page, values_of};
 use super::store::{self, ServiceForm};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::visit::console::Station;
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/loket/{number}/permohonan", get(page).post(file))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/loket/{number}/permohonan", Action::WorkCounter, page).post(
+        "/m/{slug}/loket/{number}/permohonan",
+        Action::WorkCounter,
+        file,
+    )
 }
 
 /// The services this officer may file at their counter: those with a

@@ -8,23 +8,23 @@ use super::{Detail, detail, flow};
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::application::{Act, urgency};
 use mpp_domain::auth::Access;
 use mpp_domain::format::{self, parse_date};
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/kotak-masuk", get(inbox))
-        .route("/m/{slug}/kotak-masuk/{number}", get(one))
-        .route("/m/{slug}/kotak-masuk/{number}/aksi", post(act))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/kotak-masuk", Action::ProcessApplications, inbox)
+        .get("/m/{slug}/kotak-masuk/{number}", Action::ProcessApplications, one)
+        .post("/m/{slug}/kotak-masuk/{number}/aksi", Action::ProcessApplications, act)
 }
 
 /// An officer in a mall: their grants decide which agencies' steps they see.

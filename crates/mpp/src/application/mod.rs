@@ -24,14 +24,14 @@ pub mod store;
 
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use axum::Router;
 use mpp_domain::application::{Status, StepStatus, Urgency, urgency};
 use mpp_domain::format::{self, parse_date};
 use store::Application;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     pages::router().merge(inbox::router()).merge(counter::router()).merge(setup_page::router())
 }
 

@@ -7,27 +7,28 @@ use super::{Detail, detail, flow};
 use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::application::{Risk, Status};
 use mpp_domain::form::{FieldDef, FieldKind};
+use mpp_domain::policy::Action;
 use mpp_domain::throttle;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/layanan/{code}/ajukan", get(form_page).post(file))
-        .route("/m/{slug}/permohonan", get(find))
-        .route("/m/{slug}/permohonan/{number}", get(receipt))
-        .route("/m/{slug}/permohonan/{number}/perbaiki", post(resubmit))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/layanan/{code}/ajukan", Action::Apply, form_page)
+        .post("/m/{slug}/layanan/{code}/ajukan", Action::Apply, file)
+        .get("/m/{slug}/permohonan", Action::TrackApplication, find)
+        .get("/m/{slug}/permohonan/{number}", Action::TrackApplication, receipt)
+        .post("/m/{slug}/permohonan/{number}/perbaiki", Action::Apply, resubmit)
 }
 
 /// A form field ready for the template.

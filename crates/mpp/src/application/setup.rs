@@ -10,17 +10,21 @@ use crate::db::Db;
 use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::openapi::{SLUG, ok, param, problem};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::get;
+use mpp_domain::policy::Action;
 use mpp_domain::setup::{ServiceSetup, StepSetup};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub fn api_router() -> Router<AppState> {
-    Router::new().route("/api/v1/malls/{slug}/services/{key}/application-setup", get(api_get).put(api_put))
+pub fn api_router() -> Routes {
+    Routes::new().get("/api/v1/malls/{slug}/services/{key}/application-setup", Action::ViewBackOffice, api_get).put(
+        "/api/v1/malls/{slug}/services/{key}/application-setup",
+        Action::ManageServices,
+        api_put,
+    )
 }
 
 /// The service being configured, and whether this user may change it.

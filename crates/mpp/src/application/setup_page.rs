@@ -8,21 +8,25 @@
 use super::setup::{self, Target};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use mpp_domain::application::{FeeRule, Fees, Risk, SpeedTier, StepKind, StepRole};
 use mpp_domain::form::{FieldDef, FieldKind};
+use mpp_domain::policy::Action;
 use mpp_domain::setup::{ServiceSetup, StepSetup};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/admin/layanan/{key}/permohonan", get(page).post(save))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/admin/layanan/{key}/permohonan", Action::ViewBackOffice, page).post(
+        "/m/{slug}/admin/layanan/{key}/permohonan",
+        Action::ManageServices,
+        save,
+    )
 }
 
 /// Blank rows offered under each list, to add to it.

@@ -2,17 +2,17 @@
 //! Mall managers and national supervisors read it; nobody edits it.
 
 use crate::error::AppResult;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/admin/audit", get(trail))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/admin/audit", Action::ReadAudit, trail)
 }
 
 pub struct Line {

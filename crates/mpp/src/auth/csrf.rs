@@ -71,7 +71,7 @@ async fn verify(req: Request, expected: Option<&str>) -> Result<Request, Respons
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, crate::input::MAX_BODY).await else {
         // Too large to be a form of ours: say so, not "expired".
-        return Err(crate::input::refusal(&Request::from_parts(parts, Body::empty()), &crate::input::too_large()));
+        return Err(crate::web::refusal(&Request::from_parts(parts, Body::empty()), &crate::input::too_large()));
     };
     match field_of(&bytes) {
         Some(t) if same_secret(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),

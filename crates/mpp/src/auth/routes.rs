@@ -4,24 +4,26 @@
 use super::{password, session, store, token};
 use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::web::{Ctx, is_tls, render, render_status, safe_next, set_cookie};
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use mpp_domain::policy::Action;
 use mpp_domain::throttle::{self, Gate};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/masuk", get(login_page).post(login))
-        .route("/daftar", get(register_page).post(register))
-        .route("/keluar", post(logout))
-        .route("/akun", get(account))
-        .route("/akun/token", post(create_token))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/masuk", Action::ReadPublic, login_page)
+        .post("/masuk", Action::ReadPublic, login)
+        .get("/daftar", Action::ReadPublic, register_page)
+        .post("/daftar", Action::ReadPublic, register)
+        .post("/keluar", Action::OwnAccount, logout)
+        .get("/akun", Action::OwnAccount, account)
+        .post("/akun/token", Action::OwnAccount, create_token)
 }
 
 #[derive(Template)]

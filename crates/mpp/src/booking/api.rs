@@ -8,25 +8,26 @@ use crate::api::{ApiJson, ApiUser, accept_lang};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy;
 use crate::visit::TicketView;
 use crate::visit::store as visit;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use mpp_domain::booking as rules;
 use mpp_domain::format::parse_date;
+use mpp_domain::policy::Action;
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/malls/{slug}/services/{code}/slots", get(slots))
-        .route("/api/v1/malls/{slug}/appointments", post(create))
-        .route("/api/v1/malls/{slug}/appointments/{booking}", get(read).delete(cancel))
-        .route("/api/v1/malls/{slug}/appointments/{booking}/check-in", post(arrive))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/api/v1/malls/{slug}/services/{code}/slots", Action::ReadPublic, slots)
+        .post("/api/v1/malls/{slug}/appointments", Action::Book, create)
+        .get("/api/v1/malls/{slug}/appointments/{booking}", Action::Book, read)
+        .delete("/api/v1/malls/{slug}/appointments/{booking}", Action::Book, cancel)
+        .post("/api/v1/malls/{slug}/appointments/{booking}/check-in", Action::GreetVisitors, arrive)
 }
 
 #[derive(serde::Deserialize)]

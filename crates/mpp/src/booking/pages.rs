@@ -5,27 +5,28 @@ use super::store::{self, Appointment};
 use super::{Choice, DayOffer, book, bookable_days, local_start, offer};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::visit::qr_svg;
 use crate::visit::store::{self as visit, Brief};
 use crate::web::{Ctx, base_url, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::booking as rules;
 use mpp_domain::format::{self, iso_date, parse_date};
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/janji", get(index))
-        .route("/m/{slug}/janji/layanan/{code}", get(choose).post(take))
-        .route("/m/{slug}/janji/{booking}", get(show))
-        .route("/m/{slug}/janji/{booking}/kalender.ics", get(calendar_file))
-        .route("/m/{slug}/janji/{booking}/batal", post(cancel))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/janji", Action::ReadPublic, index)
+        .get("/m/{slug}/janji/layanan/{code}", Action::Book, choose)
+        .post("/m/{slug}/janji/layanan/{code}", Action::Book, take)
+        .get("/m/{slug}/janji/{booking}", Action::Book, show)
+        .get("/m/{slug}/janji/{booking}/kalender.ics", Action::Book, calendar_file)
+        .post("/m/{slug}/janji/{booking}/batal", Action::Book, cancel)
 }
 
 pub struct BookingLine {

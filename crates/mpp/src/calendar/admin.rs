@@ -10,17 +10,17 @@ use crate::crud::{Resource, WriteCtx, taken};
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::calendar::{DayInput, DayKind, check_hours};
 use mpp_domain::format::{self, weekday_name};
+use mpp_domain::policy::Action;
 use sqlx::AnyConnection;
 
 pub struct Days;
@@ -158,10 +158,11 @@ impl Resource for Days {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/admin/jam", get(hours_page).post(save_hours))
-        .route("/m/{slug}/admin/kalender-nasional", post(copy_national))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/admin/jam", Action::ViewBackOffice, hours_page)
+        .post("/m/{slug}/admin/jam", Action::ManageMall, save_hours)
+        .post("/m/{slug}/admin/kalender-nasional", Action::ManageMall, copy_national)
 }
 
 pub struct DayRow {

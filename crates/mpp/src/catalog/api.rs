@@ -5,19 +5,20 @@
 use super::store::{self, Service};
 use crate::calendar::store::Hours;
 use crate::error::AppResult;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/malls", get(malls))
-        .route("/api/v1/malls/{slug}", get(mall))
-        .route("/api/v1/malls/{slug}/search", get(search))
-        .route("/api/v1/malls/{slug}/cpsv-ap", get(cpsv_ap))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/api/v1/malls", Action::ReadPublic, malls)
+        .get("/api/v1/malls/{slug}", Action::ReadPublic, mall)
+        .get("/api/v1/malls/{slug}/search", Action::ReadPublic, search)
+        .get("/api/v1/malls/{slug}/cpsv-ap", Action::ReadPublic, cpsv_ap)
 }
 
 /// A mall as integrators see it.

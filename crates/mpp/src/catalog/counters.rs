@@ -10,6 +10,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::CounterInput;
+use mpp_domain::policy::Action;
 use sqlx::AnyConnection;
 
 pub struct Counters;
@@ -78,6 +79,7 @@ impl Resource for Counters {
     const ENTITY: &'static str = "counter";
     const API_SEGMENT: &'static str = "counters";
     const PUBLIC: bool = true;
+    const WRITE: Action = Action::ManageServices;
     const TITLE: &'static str = "admin.counters";
     const NEW_TITLE: &'static str = "counter.new";
 

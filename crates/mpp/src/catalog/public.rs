@@ -7,24 +7,24 @@ use super::store::{self, Agency, Service};
 use crate::calendar;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use mpp_domain::catalog::lines;
 use mpp_domain::format::{self, parse_clock, rupiah, weekday_name};
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(root))
-        .route("/m/{slug}", get(home))
-        .route("/m/{slug}/layanan", get(catalogue))
-        .route("/m/{slug}/layanan/{code}", get(service_page))
-        .route("/m/{slug}/instansi/{code}", get(agency_page))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/", Action::ReadPublic, root)
+        .get("/m/{slug}", Action::ReadPublic, home)
+        .get("/m/{slug}/layanan", Action::ReadPublic, catalogue)
+        .get("/m/{slug}/layanan/{code}", Action::ReadPublic, service_page)
+        .get("/m/{slug}/instansi/{code}", Action::ReadPublic, agency_page)
 }
 
 /// One line of a list: a service as the catalogue shows it.

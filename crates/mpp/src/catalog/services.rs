@@ -11,6 +11,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{Channel, ServiceInput};
+use mpp_domain::policy::Action;
 use sqlx::AnyConnection;
 
 pub struct Services;
@@ -40,6 +41,7 @@ impl Resource for Services {
     const ENTITY: &'static str = "service";
     const API_SEGMENT: &'static str = "services";
     const PUBLIC: bool = true;
+    const WRITE: Action = Action::ManageServices;
     const TITLE: &'static str = "admin.services";
     const NEW_TITLE: &'static str = "admin.service_new";
 

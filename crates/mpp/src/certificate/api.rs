@@ -7,22 +7,26 @@ use crate::api::{ApiJson, ApiUser};
 use crate::db::sql::Conn;
 use crate::error::AppResult;
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use mpp_domain::certificate::Verdict;
+use mpp_domain::policy::Action;
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/malls/{slug}/signing-keys", get(signing_keys))
-        .route("/api/v1/malls/{slug}/certificates/{id}", get(status))
-        .route("/api/v1/malls/{slug}/applications/{registration}/certificate", get(pdf))
-        .route("/api/v1/malls/{slug}/applications/{registration}/certificate/revoke", post(revoke))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/api/v1/malls/{slug}/signing-keys", Action::ReadPublic, signing_keys)
+        .get("/api/v1/malls/{slug}/certificates/{id}", Action::ReadPublic, status)
+        .get("/api/v1/malls/{slug}/applications/{registration}/certificate", Action::Apply, pdf)
+        .post(
+            "/api/v1/malls/{slug}/applications/{registration}/certificate/revoke",
+            Action::ProcessApplications,
+            revoke,
+        )
 }
 
 /// The mall's public keys as a JSON Web Key Set (RFC 7517, Ed25519 keys as

@@ -24,16 +24,16 @@ use crate::application::store::{self as applications, Application};
 use crate::db::new_id;
 use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use axum::Router;
 use mpp_domain::certificate::{self as rules, Content, Verdict};
 use mpp_domain::form::readable_values;
 use mpp_domain::format::{iso_date, parse_date};
 use std::collections::BTreeMap;
 use store::Certificate;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     pages::router()
 }
 

@@ -8,23 +8,23 @@ use crate::application::inbox::{enter, page};
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::certificate::Verdict;
 use mpp_domain::format;
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/permohonan/{number}/sertifikat.pdf", get(download))
-        .route("/m/{slug}/sertifikat/{id}", get(verify_page))
-        .route("/m/{slug}/kotak-masuk/{number}/cabut", post(revoke))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/permohonan/{number}/sertifikat.pdf", Action::Apply, download)
+        .get("/m/{slug}/sertifikat/{id}", Action::ReadPublic, verify_page)
+        .post("/m/{slug}/kotak-masuk/{number}/cabut", Action::ProcessApplications, revoke)
 }
 
 /// The certificate of application `number`, for someone allowed to hold

@@ -10,22 +10,24 @@ use crate::db::new_id;
 use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Posted, Upload};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy;
 use crate::web::Ctx;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use mpp_domain::form::FieldKind;
+use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/dokumen/{id}", get(own))
-        .route("/m/{slug}/permohonan/{number}/dokumen/{key}", get(of_application))
+pub fn router() -> Routes {
+    Routes::new().get("/dokumen/{id}", Action::Apply, own).get(
+        "/m/{slug}/permohonan/{number}/dokumen/{key}",
+        Action::Apply,
+        of_application,
+    )
 }
 
 #[derive(Debug, Clone)]

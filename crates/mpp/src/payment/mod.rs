@@ -19,14 +19,14 @@ use crate::application::flow;
 use crate::application::store::{self as applications, Actor, Application};
 use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use axum::Router;
 use mpp_domain::application::{Status, StepKind, StepStatus};
 use mpp_domain::payment::Channel;
 use store::Invoice;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     pages::router()
 }
 

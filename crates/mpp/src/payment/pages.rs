@@ -8,21 +8,23 @@ use crate::application::inbox::{enter, page};
 use crate::application::store::{self as applications, Actor};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::format;
 use mpp_domain::payment::{Channel, receipt_number};
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/kotak-masuk/{number}/bayar", post(counter_payment))
-        .route("/m/{slug}/permohonan/{number}/kuitansi", get(receipt))
+pub fn router() -> Routes {
+    Routes::new().post("/m/{slug}/kotak-masuk/{number}/bayar", Action::ProcessApplications, counter_payment).get(
+        "/m/{slug}/permohonan/{number}/kuitansi",
+        Action::Apply,
+        receipt,
+    )
 }
 
 async fn counter_payment(

@@ -18,19 +18,19 @@ use super::{Paid, pay};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use mpp_domain::payment::{self as rules, Channel, Outcome};
+use mpp_domain::policy::Action;
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/malls/{slug}/payments/callback", post(callback))
+pub fn router() -> Routes {
+    Routes::new().post("/api/v1/malls/{slug}/payments/callback", Action::ConfirmPayment, callback)
 }
 
 /// What the gateway reports.

@@ -4,17 +4,20 @@
 
 use crate::error::{AppError, AppResult};
 use crate::openapi::{ok, param, problem, schema_ref};
-use crate::state::AppState;
-use axum::Router;
+use crate::policy::Routes;
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use mpp_domain::policy::Action;
 use mpp_domain::region;
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/regions", get(provinces)).route("/api/v1/regions/{code}", get(one))
+pub fn router() -> Routes {
+    Routes::new().get("/api/v1/regions", Action::ReadPublic, provinces).get(
+        "/api/v1/regions/{code}",
+        Action::ReadPublic,
+        one,
+    )
 }
 
 /// A region on the Home Affairs list.

@@ -4,16 +4,20 @@
 use super::BackOffice;
 use crate::error::AppError;
 use crate::error::AppResult;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/admin", get(dashboard)).route("/nasional", get(national))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/admin", Action::ViewBackOffice, dashboard).get(
+        "/nasional",
+        Action::ViewNational,
+        national,
+    )
 }
 
 #[derive(Template)]

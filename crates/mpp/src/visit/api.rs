@@ -11,26 +11,26 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::idempotency::{self, Begin};
 use crate::openapi::{SLUG, ok, param, problem, schema_ref};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use mpp_domain::format::iso_date;
+use mpp_domain::policy::Action;
 use mpp_domain::queue::{IssuedBy, Priority};
 use serde_json::{Map, Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/malls/{slug}/tickets", post(create))
-        .route("/api/v1/malls/{slug}/tickets/{id}", get(read))
-        .route("/api/v1/malls/{slug}/queue", get(queue))
-        .route("/api/v1/malls/{slug}/calls", get(calls))
-        .route("/api/v1/malls/{slug}/counters/{number}/state", put(counter_state))
-        .route("/api/v1/malls/{slug}/counters/{number}/call-next", post(call_next))
-        .route("/api/v1/malls/{slug}/counters/{number}/tickets/{id}", post(act))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/api/v1/malls/{slug}/tickets", Action::GreetVisitors, create)
+        .get("/api/v1/malls/{slug}/tickets/{id}", Action::ReadPublic, read)
+        .get("/api/v1/malls/{slug}/queue", Action::ReadPublic, queue)
+        .get("/api/v1/malls/{slug}/calls", Action::ReadPublic, calls)
+        .put("/api/v1/malls/{slug}/counters/{number}/state", Action::WorkCounter, counter_state)
+        .post("/api/v1/malls/{slug}/counters/{number}/call-next", Action::WorkCounter, call_next)
+        .post("/api/v1/malls/{slug}/counters/{number}/tickets/{id}", Action::WorkCounter, act)
 }
 
 /// A ticket request from another kiosk or app.

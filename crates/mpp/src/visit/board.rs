@@ -7,28 +7,28 @@
 
 use super::store::{self, Call};
 use crate::error::AppResult;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use mpp_domain::format::Lang;
+use mpp_domain::policy::Action;
 use mpp_domain::speech;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/papan", get(page))
-        .route("/m/{slug}/papan/events", get(events))
-        .route("/m/{slug}/papan/suara/{id}", get(super::voice::audio))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/papan", Action::ReadPublic, page)
+        .get("/m/{slug}/papan/events", Action::ReadPublic, events)
+        .get("/m/{slug}/papan/suara/{id}", Action::ReadPublic, super::voice::audio)
 }
 
 /// A call younger than this is announced when a board first learns of it.

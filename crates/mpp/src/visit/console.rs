@@ -9,25 +9,25 @@ use crate::auth::session::CurrentUser;
 use crate::catalog::store::{self as catalog, Service};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render, url_encode};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::format::{self, iso_date};
+use mpp_domain::policy::Action as Policy;
 use mpp_domain::queue::Outcome;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/loket", get(choose))
-        .route("/m/{slug}/loket/{number}", get(console))
-        .route("/m/{slug}/loket/{number}/status", post(set_status))
-        .route("/m/{slug}/loket/{number}/panggil", post(call_next))
-        .route("/m/{slug}/loket/{number}/aksi", post(act))
-        .route("/m/{slug}/loket/{number}/batal", post(void))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/loket", Policy::WorkCounter, choose)
+        .get("/m/{slug}/loket/{number}", Policy::WorkCounter, console)
+        .post("/m/{slug}/loket/{number}/status", Policy::WorkCounter, set_status)
+        .post("/m/{slug}/loket/{number}/panggil", Policy::WorkCounter, call_next)
+        .post("/m/{slug}/loket/{number}/aksi", Policy::WorkCounter, act)
+        .post("/m/{slug}/loket/{number}/batal", Policy::WorkCounter, void)
 }
 
 /// A counter this user may work, with its services.

@@ -10,22 +10,23 @@ use super::store;
 use crate::catalog::store as catalog;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use mpp_domain::format::iso_date;
+use mpp_domain::policy::Action;
 use mpp_domain::queue::{IssuedBy, Priority};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/penyambut", get(page).post(issue_ticket))
-        .route("/m/{slug}/penyambut/batal", post(void_by_number))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/penyambut", Action::GreetVisitors, page)
+        .post("/m/{slug}/penyambut", Action::GreetVisitors, issue_ticket)
+        .post("/m/{slug}/penyambut/batal", Action::GreetVisitors, void_by_number)
 }
 
 /// The mall, if this user works there.

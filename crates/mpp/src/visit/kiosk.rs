@@ -9,25 +9,26 @@ use super::{qr_svg, store};
 use crate::catalog::store::{self as catalog, Agency, Service};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, base_url, cookie, render, render_status, set_cookie};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use mpp_domain::policy::Action;
 use mpp_domain::queue::{IssuedBy, Priority};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/kiosk", get(agencies))
-        .route("/m/{slug}/kiosk/instansi/{code}", get(services))
-        .route("/m/{slug}/kiosk/data", get(details))
-        .route("/m/{slug}/kiosk/tiket", post(take))
-        .route("/m/{slug}/kiosk/tiket/{id}", get(printed))
-        .route("/m/{slug}/kiosk/booking", get(booking_form).post(booking_check_in))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/kiosk", Action::UseKiosk, agencies)
+        .get("/m/{slug}/kiosk/instansi/{code}", Action::UseKiosk, services)
+        .get("/m/{slug}/kiosk/data", Action::UseKiosk, details)
+        .post("/m/{slug}/kiosk/tiket", Action::UseKiosk, take)
+        .get("/m/{slug}/kiosk/tiket/{id}", Action::UseKiosk, printed)
+        .get("/m/{slug}/kiosk/booking", Action::UseKiosk, booking_form)
+        .post("/m/{slug}/kiosk/booking", Action::UseKiosk, booking_check_in)
 }
 
 /// The kiosk remembers its last ticket, so a jammed printer can reprint it.

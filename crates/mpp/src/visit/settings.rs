@@ -9,21 +9,29 @@ use crate::catalog::agencies::to_errors;
 use crate::crud::{Form, render_form};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Field, Kind, Posted};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::Ctx;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use mpp_domain::policy::Action;
 use mpp_domain::queue::SettingsInput;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/admin/antrian/pengaturan", get(page).post(save))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/admin/antrian/pengaturan", Action::ViewBackOffice, page).post(
+        "/m/{slug}/admin/antrian/pengaturan",
+        Action::ManageMall,
+        save,
+    )
 }
 
-pub fn api_router() -> Router<AppState> {
-    Router::new().route("/api/v1/malls/{slug}/queue-settings", get(api_read).put(api_write))
+pub fn api_router() -> Routes {
+    Routes::new().get("/api/v1/malls/{slug}/queue-settings", Action::ViewBackOffice, api_read).put(
+        "/api/v1/malls/{slug}/queue-settings",
+        Action::ManageMall,
+        api_write,
+    )
 }
 
 fn input(s: &Settings) -> SettingsInput {

@@ -6,25 +6,25 @@
 use super::store;
 use crate::catalog::store as catalog;
 use crate::error::{AppError, AppResult};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use mpp_domain::format::{self, iso_date, parse_date};
+use mpp_domain::policy::Action;
 use mpp_domain::queue::mean_and_p90;
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/m/{slug}/admin/antrian", get(overview))
-        .route("/m/{slug}/admin/antrian/tutup/{number}", axum::routing::post(decide_close))
-        .route("/m/{slug}/admin/statistik", get(daily))
-        .route("/m/{slug}/admin/statistik.csv", get(daily_csv))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/m/{slug}/admin/antrian", Action::ViewBackOffice, overview)
+        .post("/m/{slug}/admin/antrian/tutup/{number}", Action::ManageMall, decide_close)
+        .get("/m/{slug}/admin/statistik", Action::ViewBackOffice, daily)
+        .get("/m/{slug}/admin/statistik.csv", Action::ViewBackOffice, daily_csv)
 }
 
 pub struct ServiceNow {

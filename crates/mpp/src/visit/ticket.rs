@@ -5,17 +5,17 @@
 
 use super::{TicketView, store};
 use crate::error::{AppError, AppResult};
+use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
 use crate::web::{Ctx, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::get;
+use mpp_domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/m/{slug}/tiket/{id}", get(page))
+pub fn router() -> Routes {
+    Routes::new().get("/m/{slug}/tiket/{id}", Action::ReadPublic, page)
 }
 
 #[derive(Template)]

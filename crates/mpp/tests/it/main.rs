@@ -20,6 +20,7 @@ mod linked_data;
 mod notify;
 mod payment;
 mod plumbing;
+mod policy;
 mod public;
 mod region;
 mod setup;

@@ -1,0 +1,168 @@
+//! Who may do what: the one table. Every route of the server names the
+//! [`Action`] it performs; before any handler runs, the server works out
+//! who the caller is in the mall the request is about ([`Who`]) and asks
+//! [`allows`]. Pages and the API name the same actions, so the same user
+//! gets the same answer through either door.
+//!
+//! The table is coarse on purpose: *which kinds of people* may perform an
+//! action at all. Which records of the mall they may touch (an officer of
+//! Dukcapil at Dukcapil's counters, an agency admin over their agency's
+//! services) is the scope check of the handler, through
+//! [`crate::auth::Access`].
+
+use crate::auth::Role;
+
+str_enum!(
+    /// Who a caller is, in the mall a request is about.
+    Who {
+        /// Everyone, logged in or not.
+        Anyone = "anyone",
+        /// Any logged-in account (every account is a citizen's).
+        Citizen = "citizen",
+        Officer = "officer",
+        AgencyAdmin = "agency_admin",
+        MallAdmin = "mall_admin",
+        /// Deployment-wide, read-only.
+        NationalSupervisor = "national_supervisor",
+    }
+);
+
+impl From<Role> for Who {
+    fn from(r: Role) -> Who {
+        match r {
+            Role::Officer => Who::Officer,
+            Role::AgencyAdmin => Who::AgencyAdmin,
+            Role::MallAdmin => Who::MallAdmin,
+            Role::NationalSupervisor => Who::NationalSupervisor,
+        }
+    }
+}
+
+str_enum!(
+    /// What a route does, as far as permission goes.
+    Action {
+        /// Read what the mall publishes: pages, the catalogue, the queue
+        /// and board, a ticket by its id, a certificate's public check, the
+        /// API's public reads; log in and register; static files.
+        ReadPublic = "read_public",
+        /// Take a ticket or check in a booking at the kiosk.
+        UseKiosk = "use_kiosk",
+        /// Follow an application with its number and the applicant's NIK
+        /// digits (the handler checks the digits and throttles guesses).
+        TrackApplication = "track_application",
+        /// A payment gateway's signed callback (the handler checks the
+        /// HMAC signature).
+        ConfirmPayment = "confirm_payment",
+        /// Read the server's metrics (the handler checks the scraper's token).
+        ReadMetrics = "read_metrics",
+        /// One's own account: its page, API tokens, logging out.
+        OwnAccount = "own_account",
+        /// Book, move and cancel one's own appointments.
+        Book = "book",
+        /// File and follow one's own applications, download their
+        /// documents, receipts and certificates (staff who may see an
+        /// application too; the handler decides whose it is).
+        Apply = "apply",
+        /// Greet visitors: issue and void tickets for them, check in
+        /// bookings.
+        GreetVisitors = "greet_visitors",
+        /// Work a counter: open and close it, call, serve, transfer; file
+        /// applications for the visitor being served.
+        WorkCounter = "work_counter",
+        /// Work applications in the inbox: claim, decide, comment, take a
+        /// payment, revoke a certificate.
+        ProcessApplications = "process_applications",
+        /// Read the mall's back office: records, statistics, settings.
+        ViewBackOffice = "view_back_office",
+        /// Read the mall's audit trail.
+        ReadAudit = "read_audit",
+        /// Change an agency's services, counters and application setups
+        /// (the handler limits agency admins to their agency).
+        ManageServices = "manage_services",
+        /// Change mall-wide things: agencies, facilities, hours, calendar,
+        /// agreements, queue settings; approve closing a counter.
+        ManageMall = "manage_mall",
+        /// The deployment-wide overview of every mall.
+        ViewNational = "view_national",
+    }
+);
+
+const STAFF: &[Who] = &[Who::Officer, Who::AgencyAdmin, Who::MallAdmin];
+
+/// The table: who may perform each action.
+pub fn who_may(action: Action) -> &'static [Who] {
+    match action {
+        Action::ReadPublic
+        | Action::UseKiosk
+        | Action::TrackApplication
+        | Action::ConfirmPayment
+        | Action::ReadMetrics => &[Who::Anyone],
+        Action::OwnAccount | Action::Book | Action::Apply => &[Who::Citizen],
+        Action::GreetVisitors | Action::WorkCounter | Action::ProcessApplications => STAFF,
+        Action::ViewBackOffice => &[Who::AgencyAdmin, Who::MallAdmin, Who::NationalSupervisor],
+        Action::ReadAudit => &[Who::MallAdmin, Who::NationalSupervisor],
+        Action::ManageServices => &[Who::AgencyAdmin, Who::MallAdmin],
+        Action::ManageMall => &[Who::MallAdmin],
+        Action::ViewNational => &[Who::NationalSupervisor],
+    }
+}
+
+/// Whether a caller who is each of `holds` may perform `action`. Everyone
+/// is [`Who::Anyone`]; every logged-in caller is also a [`Who::Citizen`].
+pub fn allows(holds: &[Who], action: Action) -> bool {
+    who_may(action).iter().any(|w| *w == Who::Anyone || holds.contains(w))
+}
+
+/// Whether `action` needs a logged-in caller at all (a refusal is then
+/// "log in" rather than "not allowed").
+pub fn needs_login(action: Action) -> bool {
+    !who_may(action).contains(&Who::Anyone)
+}
+
+/// Whether `action` may change something (what the supervisor, read-only
+/// by definition, must never be allowed).
+pub fn writes(action: Action) -> bool {
+    !matches!(
+        action,
+        Action::ReadPublic
+            | Action::TrackApplication
+            | Action::ReadMetrics
+            | Action::ViewBackOffice
+            | Action::ReadAudit
+            | Action::ViewNational
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_supervisor_reads_and_never_writes() {
+        for a in Action::ALL.iter().filter(|a| writes(**a)) {
+            assert!(!who_may(*a).contains(&Who::NationalSupervisor), "{a:?}");
+        }
+        let supervisor = [Who::Citizen, Who::NationalSupervisor];
+        assert!(allows(&supervisor, Action::ViewBackOffice) && allows(&supervisor, Action::ReadAudit));
+        assert!(!allows(&supervisor, Action::GreetVisitors) && !allows(&supervisor, Action::ManageServices));
+    }
+
+    #[test]
+    fn staff_work_the_floor_and_admins_the_office() {
+        let officer = [Who::Citizen, Who::Officer];
+        assert!(allows(&officer, Action::GreetVisitors) && allows(&officer, Action::WorkCounter));
+        assert!(!allows(&officer, Action::ViewBackOffice) && !allows(&officer, Action::ManageServices));
+        let agency_admin = [Who::Citizen, Who::AgencyAdmin];
+        assert!(allows(&agency_admin, Action::ManageServices) && !allows(&agency_admin, Action::ManageMall));
+        assert!(!allows(&agency_admin, Action::ReadAudit));
+        assert!(allows(&[Who::Citizen, Who::MallAdmin], Action::ManageMall));
+    }
+
+    #[test]
+    fn anyone_reads_the_public_and_only_accounts_apply() {
+        assert!(allows(&[], Action::ReadPublic) && allows(&[], Action::UseKiosk));
+        assert!(!allows(&[], Action::Apply) && needs_login(Action::Apply));
+        assert!(allows(&[Who::Citizen], Action::Apply) && !allows(&[Who::Citizen], Action::GreetVisitors));
+        assert!(!needs_login(Action::TrackApplication));
+    }
+}
