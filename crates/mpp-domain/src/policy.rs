@@ -43,8 +43,11 @@ str_enum!(
     Action {
         /// Read what the mall publishes: pages, the catalogue, the queue
         /// and board, a ticket by its id, a certificate's public check, the
-        /// API's public reads; log in and register; static files.
+        /// API's public reads; the login and registration forms; static
+        /// files; the language of the pages (a cookie).
         ReadPublic = "read_public",
+        /// Log in or register an account.
+        SignIn = "sign_in",
         /// Take a ticket or check in a booking at the kiosk.
         UseKiosk = "use_kiosk",
         /// Follow an application with its number and the applicant's NIK
@@ -66,9 +69,12 @@ str_enum!(
         /// Greet visitors: issue and void tickets for them, check in
         /// bookings.
         GreetVisitors = "greet_visitors",
-        /// Work a counter: open and close it, call, serve, transfer; file
-        /// applications for the visitor being served.
+        /// Work a counter: open, pause and close it; file applications for
+        /// the visitor being served.
         WorkCounter = "work_counter",
+        /// Serve visitors at a counter: call the next, recall, serve,
+        /// transfer, skip, finish, void.
+        ServeVisitors = "serve_visitors",
         /// Work applications in the inbox: claim, decide, comment, take a
         /// payment, revoke a certificate.
         ProcessApplications = "process_applications",
@@ -93,12 +99,13 @@ const STAFF: &[Who] = &[Who::Officer, Who::AgencyAdmin, Who::MallAdmin];
 pub fn who_may(action: Action) -> &'static [Who] {
     match action {
         Action::ReadPublic
+        | Action::SignIn
         | Action::UseKiosk
         | Action::TrackApplication
         | Action::ConfirmPayment
         | Action::ReadMetrics => &[Who::Anyone],
         Action::OwnAccount | Action::Book | Action::Apply => &[Who::Citizen],
-        Action::GreetVisitors | Action::WorkCounter | Action::ProcessApplications => STAFF,
+        Action::GreetVisitors | Action::WorkCounter | Action::ServeVisitors | Action::ProcessApplications => STAFF,
         Action::ViewBackOffice => &[Who::AgencyAdmin, Who::MallAdmin, Who::NationalSupervisor],
         Action::ReadAudit => &[Who::MallAdmin, Who::NationalSupervisor],
         Action::ManageServices => &[Who::AgencyAdmin, Who::MallAdmin],
@@ -133,6 +140,35 @@ pub fn writes(action: Action) -> bool {
     )
 }
 
+/// Where a change an action makes is on record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trail {
+    /// In the mall's audit trail (`audit_events`): who, what, when.
+    Audit,
+    /// In the records of the thing itself, which name who did what and
+    /// when, append-only; the reason says where.
+    Own(&'static str),
+    /// Nothing changes.
+    None,
+}
+
+/// The trail of each action's changes.
+pub fn trail(action: Action) -> Trail {
+    match action {
+        _ if !writes(action) => Trail::None,
+        Action::UseKiosk | Action::GreetVisitors | Action::ServeVisitors => {
+            Trail::Own("the ticket and its steps (ticket_steps): who issued, called, served, moved or voided it, when")
+        }
+        Action::Apply | Action::ProcessApplications => {
+            Trail::Own("the application's timeline (application_events): who filed, decided or paid, when and why")
+        }
+        Action::SignIn => Trail::Own("the account and each session: when it was made, when it ends (users, sessions)"),
+        Action::Book => Trail::Own("the appointment: who booked, moved, cancelled or checked it in, when"),
+        Action::ConfirmPayment => Trail::Own("every gateway call is logged (payment_callbacks), answered or refused"),
+        _ => Trail::Audit,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +181,15 @@ mod tests {
         let supervisor = [Who::Citizen, Who::NationalSupervisor];
         assert!(allows(&supervisor, Action::ViewBackOffice) && allows(&supervisor, Action::ReadAudit));
         assert!(!allows(&supervisor, Action::GreetVisitors) && !allows(&supervisor, Action::ManageServices));
+    }
+
+    #[test]
+    fn every_change_is_on_some_record() {
+        for a in Action::ALL {
+            assert_eq!(writes(*a), trail(*a) != Trail::None, "{a:?}");
+        }
+        assert_eq!(trail(Action::WorkCounter), Trail::Audit, "closing a counter with visitors waiting");
+        assert_eq!(trail(Action::OwnAccount), Trail::Audit, "API tokens");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, post, put};
-use mpp_domain::policy::{Action, Who, allows, needs_login};
+use mpp_domain::policy::{Action, Trail, Who, allows, needs_login, trail};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -110,18 +110,18 @@ fn slug_of<'a>(template: &str, path: &'a str) -> Option<&'a str> {
 }
 
 /// What the caller is in the request's mall: always [`Who::Anyone`], a
-/// [`Who::Citizen`] when logged in, and their roles there.
-async fn holds(state: &AppState, user: &CurrentUser, slug: Option<&str>) -> Result<Vec<Who>, AppError> {
+/// [`Who::Citizen`] when logged in, and their roles there; and the mall's
+/// id (`""` when the route names no mall).
+async fn holds(state: &AppState, user: &CurrentUser, slug: Option<&str>) -> Result<(Vec<Who>, String), AppError> {
     let mut holds = vec![Who::Anyone, Who::Citizen];
     if user.is_supervisor {
         holds.push(Who::NationalSupervisor);
     }
-    if let Some(slug) = slug {
-        let mall = crate::tenancy::store::by_slug(&state.db, slug).await?;
-        let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        holds.extend(access.grants.iter().map(|g| Who::from(g.role)));
-    }
-    Ok(holds)
+    let Some(slug) = slug else { return Ok((holds, String::new())) };
+    let mall = crate::tenancy::store::by_slug(&state.db, slug).await?;
+    let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
+    holds.extend(access.grants.iter().map(|g| Who::from(g.role)));
+    Ok((holds, mall.id))
 }
 
 /// The middleware: refuses a caller the table does not allow.
@@ -146,14 +146,35 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
     };
     let Some(user) = user else { return crate::web::refusal(&req, &AppError::Unauthorized.report()) };
     let path = req.uri().path().to_string();
-    match holds(&g.state, &user, slug_of(&template, &path)).await {
-        Ok(holds) if allows(&holds, action) => {
-            req.extensions_mut().insert(Caller(user));
-            next.run(req).await
-        }
-        Ok(_) => crate::web::refusal(&req, &AppError::Forbidden.report()),
-        Err(e) => crate::web::refusal(&req, &e.report()),
+    let mall_id = match holds(&g.state, &user, slug_of(&template, &path)).await {
+        Ok((holds, mall_id)) if allows(&holds, action) => mall_id,
+        Ok(_) => return crate::web::refusal(&req, &AppError::Forbidden.report()),
+        Err(e) => return crate::web::refusal(&req, &e.report()),
+    };
+    let method = req.method().clone();
+    req.extensions_mut().insert(Caller(user.clone()));
+    if method == Method::GET || method == Method::HEAD || trail(action) != Trail::Audit {
+        return next.run(req).await;
     }
+    // A change the handler did not record itself is recorded here, once it
+    // has succeeded (a refused one changed nothing).
+    let (resp, recorded) = crate::audit::watching(next.run(req)).await;
+    let status = resp.status();
+    if !recorded && (status.is_success() || status.is_redirection()) {
+        let entry = crate::audit::Request {
+            mall_id: &mall_id,
+            actor: &user,
+            action: action.as_str(),
+            route: format!("{method} {template}"),
+            path: &path,
+            status: status.as_u16(),
+        };
+        // The change is made: answering 500 now would only invite a retry.
+        if let Err(e) = crate::audit::request(&g.state.db, entry, g.state.clock.now_ms()).await {
+            tracing::error!(error = ?e, %path, "could not record a change in the audit trail");
+        }
+    }
+    resp
 }
 
 #[cfg(test)]

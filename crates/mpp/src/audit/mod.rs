@@ -1,6 +1,12 @@
 //! The audit trail: every change to a mall's data is recorded (who, what,
 //! when, before and after) in the same transaction as the change itself,
 //! so nothing changes unrecorded. Rows are only ever inserted.
+//!
+//! Features that know the record they change call [`record`] with its
+//! before and after. For every other change the policy guard records the
+//! request itself ([`request`]: who, which action, which route, which
+//! record's path, the outcome) once the handler has succeeded, so no write
+//! route can be left out (`mpp_domain::policy::trail`).
 
 pub mod routes;
 
@@ -20,7 +26,82 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+tokio::task_local! {
+    /// Set while the guard waits for a handler: whether the handler
+    /// recorded its change itself (then the guard adds no second row).
+    static RECORDED: std::cell::Cell<bool>;
+}
+
+/// Runs a request's handler, telling whether it recorded its own change.
+pub async fn watching<F: Future>(handler: F) -> (F::Output, bool) {
+    RECORDED
+        .scope(std::cell::Cell::new(false), async move {
+            let out = handler.await;
+            (out, RECORDED.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+/// The actor of a change made from the command line (`mpp create-admin`),
+/// where there is no logged-in user: the command names itself.
+pub fn command_line(command: &str) -> CurrentUser {
+    CurrentUser {
+        id: "command-line".into(),
+        name: format!("mpp {command} (command line)"),
+        email: whoami(),
+        is_supervisor: false,
+    }
+}
+
+/// The operating-system account that ran the command, as far as the
+/// environment tells.
+fn whoami() -> String {
+    std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "unknown".into())
+}
+
+/// Records a command-line change in its own transaction.
+pub async fn record_now(db: &crate::db::Db, c: Change<'_>, now: i64) -> AppResult<()> {
+    let mut tx = db.write.begin().await?;
+    record(&mut tx, c, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A request that changed something, as the guard records it.
+pub struct Request<'a> {
+    /// `""` for the deployment's own records (an account's tokens).
+    pub mall_id: &'a str,
+    pub actor: &'a CurrentUser,
+    /// The policy action (`work_counter`, `own_account` …).
+    pub action: &'static str,
+    /// `POST /m/{slug}/loket/{number}/status`.
+    pub route: String,
+    /// The path as called, and the answer's status.
+    pub path: &'a str,
+    pub status: u16,
+}
+
+pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<()> {
+    let after = serde_json::json!({"path": r.path, "status": r.status});
+    sqlx::query(
+        "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, 'request', $7, '', $8)",
+    )
+    .bind(r.mall_id)
+    .bind(crate::db::new_id())
+    .bind(now)
+    .bind(&r.actor.id)
+    .bind(format!("{} <{}>", r.actor.name, r.actor.email))
+    .bind(r.action)
+    .bind(&r.route)
+    .bind(after.to_string())
+    .execute(&db.write)
+    .await?;
+    Ok(())
+}
+
 pub async fn record(conn: &mut AnyConnection, c: Change<'_>, now: i64) -> AppResult<()> {
+    let _ = RECORDED.try_with(|r| r.set(true));
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
     sqlx::query(
         "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)

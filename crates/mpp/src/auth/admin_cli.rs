@@ -25,7 +25,9 @@ pub async fn create_admin(
         None => store::create_user(&state.db, email, name, &hash, now).await.map_err(|e| anyhow::anyhow!("{e:?}"))?,
     };
     if role == Role::NationalSupervisor {
-        return store::grant_supervisor(&state.db, &user_id).await.map_err(|e| anyhow::anyhow!("{e}"));
+        store::grant_supervisor(&state.db, &user_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // A deployment-wide grant: on the deployment's trail.
+        return record_grant(state, "", &user_id, email, role, None, now).await;
     }
     let mall = crate::tenancy::store::by_slug(&state.db, mall.context("--mall is needed for this role")?)
         .await
@@ -43,5 +45,29 @@ pub async fn create_admin(
     };
     store::grant_mall_role(&state.db, &mall.id, &user_id, role, agency_id.as_deref())
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    record_grant(state, &mall.id, &user_id, email, role, agency_id.as_deref(), now).await
+}
+
+/// Puts a role granted from the command line on the audit trail.
+async fn record_grant(
+    state: &AppState,
+    mall_id: &str,
+    user_id: &str,
+    email: &str,
+    role: Role,
+    agency_id: Option<&str>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let actor = crate::audit::command_line("create-admin");
+    let change = crate::audit::Change {
+        mall_id,
+        actor: &actor,
+        action: "grant",
+        entity: "role",
+        entity_id: user_id,
+        before: None,
+        after: Some(serde_json::json!({"user": email, "role": role.as_str(), "agency_id": agency_id})),
+    };
+    crate::audit::record_now(&state.db, change, now).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

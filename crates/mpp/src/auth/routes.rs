@@ -18,9 +18,9 @@ use mpp_domain::throttle::{self, Gate};
 pub fn router() -> Routes {
     Routes::new()
         .get("/masuk", Action::ReadPublic, login_page)
-        .post("/masuk", Action::ReadPublic, login)
+        .post("/masuk", Action::SignIn, login)
         .get("/daftar", Action::ReadPublic, register_page)
-        .post("/daftar", Action::ReadPublic, register)
+        .post("/daftar", Action::SignIn, register)
         .post("/keluar", Action::OwnAccount, logout)
         .get("/akun", Action::OwnAccount, account)
         .post("/akun/token", Action::OwnAccount, create_token)

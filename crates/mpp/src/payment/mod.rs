@@ -115,9 +115,22 @@ pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'
 pub async fn set_gateway_secret(state: &AppState, slug: &str, secret: &str) -> anyhow::Result<()> {
     let mall = crate::tenancy::store::by_slug(&state.db, slug).await.map_err(|_| anyhow::anyhow!("no mall {slug}"))?;
     let mut tx = state.db.write.begin().await?;
-    store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall.id, secret, state.clock.now_ms())
+    let now = state.clock.now_ms();
+    store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall.id, secret, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The secret itself never goes on record; that it changed, and by whom, does.
+    let actor = crate::audit::command_line("gateway-secret");
+    let change = crate::audit::Change {
+        mall_id: &mall.id,
+        actor: &actor,
+        action: "update",
+        entity: "gateway_secret",
+        entity_id: &mall.slug,
+        before: None,
+        after: Some(serde_json::json!({"length": secret.chars().count()})),
+    };
+    crate::audit::record(&mut tx, change, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;
     Ok(())
 }

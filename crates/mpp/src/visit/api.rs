@@ -29,8 +29,8 @@ pub fn router() -> Routes {
         .get("/api/v1/malls/{slug}/queue", Action::ReadPublic, queue)
         .get("/api/v1/malls/{slug}/calls", Action::ReadPublic, calls)
         .put("/api/v1/malls/{slug}/counters/{number}/state", Action::WorkCounter, counter_state)
-        .post("/api/v1/malls/{slug}/counters/{number}/call-next", Action::WorkCounter, call_next)
-        .post("/api/v1/malls/{slug}/counters/{number}/tickets/{id}", Action::WorkCounter, act)
+        .post("/api/v1/malls/{slug}/counters/{number}/call-next", Action::ServeVisitors, call_next)
+        .post("/api/v1/malls/{slug}/counters/{number}/tickets/{id}", Action::ServeVisitors, act)
 }
 
 /// A ticket request from another kiosk or app.

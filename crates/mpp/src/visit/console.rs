@@ -25,9 +25,9 @@ pub fn router() -> Routes {
         .get("/m/{slug}/loket", Policy::WorkCounter, choose)
         .get("/m/{slug}/loket/{number}", Policy::WorkCounter, console)
         .post("/m/{slug}/loket/{number}/status", Policy::WorkCounter, set_status)
-        .post("/m/{slug}/loket/{number}/panggil", Policy::WorkCounter, call_next)
-        .post("/m/{slug}/loket/{number}/aksi", Policy::WorkCounter, act)
-        .post("/m/{slug}/loket/{number}/batal", Policy::WorkCounter, void)
+        .post("/m/{slug}/loket/{number}/panggil", Policy::ServeVisitors, call_next)
+        .post("/m/{slug}/loket/{number}/aksi", Policy::ServeVisitors, act)
+        .post("/m/{slug}/loket/{number}/batal", Policy::ServeVisitors, void)
 }
 
 /// A counter this user may work, with its services.

@@ -72,6 +72,9 @@ async fn an_operator_adds_a_mall_and_its_admin(app: TestApp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&c, "/m/kota-kupang/admin").await.status(), StatusCode::OK);
     assert_eq!(app.get(&c, "/m/ttu/admin").await.status(), StatusCode::FORBIDDEN);
+    // The grant is on the new mall's audit trail, made by the command line.
+    let (_, trail) = app.get_text(&c, "/m/kota-kupang/admin/audit").await;
+    assert!(trail.contains("mpp create-admin (command line)") && trail.contains("mall_admin"), "{trail}");
     let (_, cal) = app.get_text(&c, "/m/kota-kupang/admin/kalender").await;
     assert!(cal.contains("Kalender nasional"), "the national calendar was copied in");
     let (status, home) = app.get_text(&app.client(), "/m/kota-kupang").await;
@@ -79,3 +82,25 @@ async fn an_operator_adds_a_mall_and_its_admin(app: TestApp) {
     assert!(home.contains("MPP Kota Kupang"));
 }
 both!(an_operator_adds_a_mall_and_its_admin);
+
+/// Changing the gateway's secret from the command line is on the mall's
+/// audit trail (that it changed and by which command), never the secret.
+async fn a_new_gateway_secret_is_on_record_without_its_value(app: TestApp) {
+    let secret = "rahasia-bank-ntt-yang-panjang-sekali-2026";
+    let o = Command::new(env!("CARGO_BIN_EXE_mpp"))
+        .args(["gateway-secret", "--mall", "ttu"])
+        .env("MPP_DATABASE_URL", &app.database_url)
+        .env("MPP_DATA_DIR", std::env::temp_dir().join("mpp-cli-unused"))
+        .env("MPP_GATEWAY_SECRET", secret)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let admin = app.login(crate::helpers::ADMIN).await;
+    let (_, trail) = app.get_text(&admin, "/m/ttu/admin/audit").await;
+    assert!(trail.contains("mpp gateway-secret (command line)") && trail.contains("gateway_secret"), "{trail}");
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT before_json, after_json FROM audit_events").fetch_all(&app.state.db.read).await.unwrap();
+    assert!(rows.iter().all(|(b, a)| !b.contains(secret) && !a.contains(secret)));
+}
+both!(a_new_gateway_secret_is_on_record_without_its_value);

@@ -163,3 +163,96 @@ async fn the_supervisor_issues_no_ticket_through_any_door(app: TestApp) {
     assert_eq!(r.status(), StatusCode::CREATED);
 }
 both!(the_supervisor_issues_no_ticket_through_any_door);
+
+/// Every route that may change something names an action that writes,
+/// and every such action leaves a trail (the audit trail, or the thing's
+/// own append-only records, named in docs/POLICY.md).
+#[test]
+fn every_write_route_is_a_writing_action() {
+    for route in mpp::server::routes().entries() {
+        if route.method != axum::http::Method::GET {
+            assert!(mpp_domain::policy::writes(route.action), "{} {} is {:?}", route.method, route.path, route.action);
+        }
+    }
+}
+
+/// The rows the guard wrote for requests: (mall id, route).
+async fn requests_on_record(app: &TestApp) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT mall_id, entity_id FROM audit_events WHERE entity = 'request'")
+        .fetch_all(&app.state.db.read)
+        .await
+        .unwrap()
+}
+
+/// The changes the outside check found unrecorded (an API token made, a
+/// counter closed with visitors waiting), then every write route whose
+/// changes go to the audit trail, called by a caller allowed to: a success
+/// leaves its row (or the handler's own detailed one), a refusal none.
+async fn every_audited_write_is_on_record(app: TestApp) {
+    use mpp_domain::policy::{Trail, trail};
+    crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
+    // An API token made on the account page: on the deployment's record.
+    let citizen = app.login(CITIZEN).await;
+    let r = app.post_form(&citizen, "/akun", "/akun/token", &[("name", "aplikasi desa")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = requests_on_record(&app).await;
+    assert!(rows.iter().any(|(m, r)| m.is_empty() && r == "POST /akun/token"), "{rows:?}");
+
+    // A counter closed by the mall's admin while visitors wait.
+    crate::visit::kiosk_ticket(&app, "KTP-EL", "none").await;
+    let admin = app.login(ADMIN).await;
+    for status in ["open", "closed"] {
+        let r = app.post_form(&admin, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", status)]).await;
+        assert!(r.status().is_redirection(), "{status}: {}", r.status());
+    }
+    let closes: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE entity = 'request' AND entity_id = 'POST /m/{slug}/loket/{number}/status' AND actor_name LIKE '%admin@demo.mpp.id%'",
+    )
+    .fetch_one(&app.state.db.read)
+    .await
+    .unwrap();
+    assert_eq!(closes, 2, "opening and closing are on record");
+    let (_, trail_page) = app.get_text(&admin, "/m/ttu/admin/audit").await;
+    assert!(trail_page.contains("/m/ttu/loket/1/status"), "the audit page shows it: {trail_page}");
+
+    // Then every audited write route (an empty form may close the mall's
+    // hours: the specific cases above came first).
+    let callers = [
+        caller(&app, "mall admin", Some(ADMIN), &[Who::MallAdmin]).await,
+        caller(&app, "officer", Some(OFFICER), &[Who::Officer]).await,
+    ];
+    let mut audited = 0;
+    for route in mpp::server::routes().entries() {
+        if route.method == axum::http::Method::GET || trail(route.action) != Trail::Audit || route.path == "/keluar" {
+            continue;
+        }
+        let Some(c) = callers.iter().find(|c| allows(&c.holds, route.action)) else { continue };
+        let path = concrete(&route.path);
+        let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
+        let before = requests_on_record(&app).await.len();
+        let r = if path.starts_with("/api/") {
+            Client::new()
+                .request(method, app.url(&path))
+                .bearer_auth(c.token.as_ref().unwrap())
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap()
+        } else {
+            c.pages.request(method, app.url(&path)).form(&[("_csrf", c.csrf.as_str())]).send().await.unwrap()
+        };
+        let rows = requests_on_record(&app).await;
+        let key = format!("{} {}", route.method, route.path);
+        let mine = rows[before..].iter().filter(|(_, r)| *r == key).count();
+        let changed = r.status().is_success() || r.status().is_redirection();
+        let detailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE entity <> 'request'")
+            .fetch_one(&app.state.db.read)
+            .await
+            .unwrap();
+        assert!(!changed || mine == 1 || detailed > 0, "{key} answered {} and left no trail", r.status());
+        assert!(changed || mine == 0, "{key} was refused ({}) but recorded", r.status());
+        audited += 1;
+    }
+    assert!(audited > 30, "{audited} audited write routes called");
+}
+both!(every_audited_write_is_on_record);
