@@ -43,6 +43,7 @@ pub mod booking;
 pub mod calendar;
 pub mod catalog;
 pub mod certificate;
+pub mod device;
 pub mod form;
 pub mod format;
 pub mod payment;

@@ -48,8 +48,13 @@ str_enum!(
         ReadPublic = "read_public",
         /// Log in or register an account.
         SignIn = "sign_in",
-        /// Take a ticket or check in a booking at the kiosk.
+        /// Take a ticket or check in a booking at the kiosk (the handler
+        /// admits an enrolled kiosk, or any browser within the mall's
+        /// hourly allowance per client address).
         UseKiosk = "use_kiosk",
+        /// Enrol this browser as one of the mall's devices with the
+        /// one-time code a manager made (the code is the credential).
+        EnrolDevice = "enrol_device",
         /// Follow an application with its number and the applicant's NIK
         /// digits (the handler checks the digits and throttles guesses).
         TrackApplication = "track_application",
@@ -101,6 +106,7 @@ pub fn who_may(action: Action) -> &'static [Who] {
         Action::ReadPublic
         | Action::SignIn
         | Action::UseKiosk
+        | Action::EnrolDevice
         | Action::TrackApplication
         | Action::ConfirmPayment
         | Action::ReadMetrics => &[Who::Anyone],
@@ -162,6 +168,7 @@ pub fn trail(action: Action) -> Trail {
         Action::Apply | Action::ProcessApplications => {
             Trail::Own("the application's timeline (application_events): who filed, decided or paid, when and why")
         }
+        Action::EnrolDevice => Trail::Own("the device: who registered it, when it was enrolled, seen and revoked"),
         Action::SignIn => Trail::Own("the account and each session: when it was made, when it ends (users, sessions)"),
         Action::Book => Trail::Own("the appointment: who booked, moved, cancelled or checked it in, when"),
         Action::ConfirmPayment => Trail::Own("every gateway call is logged (payment_callbacks), answered or refused"),

@@ -207,6 +207,9 @@ pub struct SettingsInput {
     /// The board's running text (up to 300 characters).
     pub board_text_id: String,
     pub board_text_en: String,
+    /// Tickets any browser (not an enrolled kiosk) may take per client
+    /// address per hour; 0: only the mall's kiosks issue tickets.
+    pub anonymous_kiosk_per_hour: i64,
 }
 
 impl SettingsInput {
@@ -229,6 +232,9 @@ impl SettingsInput {
             if let Err(key) = crate::calendar::check_hours(from, to) {
                 out.push(Problem { field, key });
             }
+        }
+        if !(0..=crate::device::MAX_ANONYMOUS_PER_HOUR).contains(&self.anonymous_kiosk_per_hour) {
+            out.push(Problem { field: "anonymous_kiosk_per_hour", key: "form.out_of_range" });
         }
         for (field, text) in [("board_text_id", &self.board_text_id), ("board_text_en", &self.board_text_en)] {
             if text.chars().count() > 300 {

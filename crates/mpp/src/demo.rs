@@ -304,6 +304,11 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     crate::payment::store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall_id, GATEWAY_SECRET, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The demo's kiosk works in any browser (a few tickets per hour per
+    // address), so that it can be tried without registering a device.
+    let queue = crate::visit::store::Settings { anonymous_kiosk_per_hour: 30, ..Default::default() };
+    let input = crate::visit::settings::input(&queue);
+    crate::visit::store::save_settings(&mut tx, &mall_id, &input, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;
 
     let hash = password::hash_async(PASSWORD.to_string()).await?;

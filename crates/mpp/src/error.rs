@@ -81,7 +81,7 @@ impl AppError {
     /// errors that are not about what they asked.
     pub fn form_message(&self) -> Option<&'static str> {
         match self {
-            AppError::Conflict(key) | AppError::BadRequest(key) => Some(key),
+            AppError::Conflict(key) | AppError::BadRequest(key) | AppError::TooMany(key) => Some(key),
             AppError::Invalid(fields) => Some(fields.first().map_or("error.invalid", |f| f.key)),
             _ => None,
         }

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod crud;
 pub mod db;
 pub mod demo;
+pub mod device;
 pub mod document;
 pub mod error;
 pub mod files;

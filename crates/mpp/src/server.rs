@@ -50,6 +50,7 @@ pub fn routes() -> Routes {
         .merge(certificate::router())
         .merge(payment::router())
         .merge(crate::document::router())
+        .merge(crate::device::router())
         .get("/bahasa/{code}", Action::ReadPublic, web::set_lang)
         .map(|r| {
             r.layer(middleware::from_fn(web::html_errors))

@@ -15,9 +15,10 @@ pub async fn blocked(db: &Db, key: &str, limit: Limit, now: i64) -> AppResult<bo
     Ok(row.is_some_and(|(failures, since)| limit.blocks(failures, since, now)))
 }
 
-/// Counts a failure against `key`; a key whose window has passed starts
-/// again at one. One statement, so concurrent failures are all counted.
-pub async fn fail(db: &Db, key: &str, limit: Limit, now: i64) -> AppResult<()> {
+/// Counts an attempt against `key` (a failure, or a use where the limit is
+/// on uses); a key whose window has passed starts again at one. One
+/// statement, so concurrent attempts are all counted.
+pub async fn count(db: &Db, key: &str, limit: Limit, now: i64) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO throttle_failures (key, failures, since) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \

@@ -400,7 +400,7 @@ async fn visible(
     guard_address(state, from, now).await?;
     let ok = digits.len() == 4 && a.applicant_nik.len() == 16 && a.applicant_nik.ends_with(digits);
     if !ok {
-        crate::throttle::fail(&state.db, &number_key, throttle::TRACK_APPLICATION, now).await?;
+        crate::throttle::count(&state.db, &number_key, throttle::TRACK_APPLICATION, now).await?;
         missed(state, from, now).await?;
     }
     Ok(ok.then_some(Viewer::Tracker))
@@ -417,7 +417,7 @@ async fn guard_address(state: &AppState, from: IpAddr, now: i64) -> AppResult<()
 
 /// Counts a wrong guess (a number or NIK digits) against the address.
 async fn missed(state: &AppState, from: IpAddr, now: i64) -> AppResult<()> {
-    crate::throttle::fail(&state.db, &format!("track/address/{from}"), throttle::TRACK_ADDRESS, now).await
+    crate::throttle::count(&state.db, &format!("track/address/{from}"), throttle::TRACK_ADDRESS, now).await
 }
 
 async fn receipt(

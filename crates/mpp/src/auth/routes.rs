@@ -79,8 +79,8 @@ async fn login(
         None => false,
     };
     let Some(user) = user.filter(|_| ok) else {
-        crate::throttle::fail(&state.db, &account, throttle::LOGIN_ACCOUNT, now).await?;
-        crate::throttle::fail(&state.db, &address, throttle::LOGIN_ADDRESS, now).await?;
+        crate::throttle::count(&state.db, &account, throttle::LOGIN_ACCOUNT, now).await?;
+        crate::throttle::count(&state.db, &address, throttle::LOGIN_ADDRESS, now).await?;
         tracing::info!(%ip, "login failed");
         return match gate {
             Gate::Suspect => again(ctx, StatusCode::TOO_MANY_REQUESTS, "auth.too_many"),

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "documents", include_str!("../../../../migrations/0007_documents.sql")),
     (8, "step roles", include_str!("../../../../migrations/0008_step_roles.sql")),
     (9, "throttle", include_str!("../../../../migrations/0009_throttle.sql")),
+    (10, "devices", include_str!("../../../../migrations/0010_devices.sql")),
 ];
 
 impl Db {

@@ -73,10 +73,14 @@ struct BoardPage {
 async fn page(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    // An enrolled board is noted as seen (the devices page shows a board
+    // that went dark); anyone may still look at the board.
+    crate::device::of_request(&state, &headers, &mall, mpp_domain::device::Kind::Board).await?;
     let settings = store::settings(&state.db, &mall.id).await?;
     let lang = q.lang();
     let running_text = match lang {

@@ -7,6 +7,7 @@
 use super::issue::{self, Request};
 use super::{qr_svg, store};
 use crate::catalog::store::{self as catalog, Agency, Service};
+use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
 use crate::policy::Routes;
@@ -100,6 +101,9 @@ struct ChoosePage {
     pilih: String,
     back: Option<String>,
     reprint: Option<String>,
+    /// This browser may not issue tickets here (not an enrolled kiosk, and
+    /// the mall takes none from other browsers): said before any choice.
+    closed: bool,
 }
 
 async fn agencies(
@@ -130,6 +134,7 @@ async fn agencies(
         None => None,
     };
     let heading = ctx.t.t("kiosk.pick_agency").to_string();
+    let closed = !crate::device::kiosk_open_to(&state, &headers, &mall).await?;
     render(&ChoosePage {
         picked: lines(&ctx, &chosen, &agencies),
         ctx,
@@ -139,12 +144,14 @@ async fn agencies(
         pilih,
         back: None,
         reprint,
+        closed,
     })
 }
 
 async fn services(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path((slug, code)): Path<(String, String)>,
     Query(q): Query<Picked>,
 ) -> AppResult<Response> {
@@ -169,6 +176,7 @@ async fn services(
     let pilih = codes(&chosen);
     let heading = ctx.t.f("kiosk.pick_service", &[("agency", ctx.t.pick(&agency.name_id, &agency.name_en))]);
     let back = Some(format!("/m/{}/kiosk?pilih={pilih}", mall.slug));
+    let closed = !crate::device::kiosk_open_to(&state, &headers, &mall).await?;
     render(&ChoosePage {
         picked: lines(&ctx, &chosen, &agencies),
         ctx,
@@ -178,6 +186,7 @@ async fn services(
         pilih,
         back,
         reprint: None,
+        closed,
     })
 }
 
@@ -231,12 +240,23 @@ async fn details(
     })
 }
 
-async fn take(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>, form: Posted) -> AppResult<Response> {
+async fn take(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(from): ClientAddr,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    form: Posted,
+) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let all = catalog::services(&state.db, &mall.id, false).await?;
     let chosen = picked(&all, &form.get("pilih"));
     let priority = Priority::parse(&form.get("priority")).unwrap_or(Priority::None);
     let phone = form.get("phone");
+    if let Err(e) = crate::device::admit_kiosk(&state, &headers, &mall, from).await {
+        let key = e.form_message().unwrap_or("kiosk.not_enrolled");
+        return details_again(&state, ctx, mall, &chosen, phone, priority, key, e.status()).await;
+    }
     let req = Request {
         services: chosen.iter().map(Into::into).collect(),
         issued_by: IssuedBy::Kiosk,
@@ -332,11 +352,17 @@ async fn booking_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<
 async fn booking_check_in(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddr(from): ClientAddr,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     form: Posted,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let code = form.get("code");
+    if let Err(e) = crate::device::admit_kiosk(&state, &headers, &mall, from).await {
+        let key = e.form_message().unwrap_or("kiosk.not_enrolled");
+        return render_status(e.status(), &BookingPage { ctx, mall, code, error: Some(key) });
+    }
     match crate::booking::check_in(&state, &mall, &code).await {
         Ok(t) => {
             let mut resp = Redirect::to(&format!("/m/{}/kiosk/tiket/{}", mall.slug, t.id)).into_response();

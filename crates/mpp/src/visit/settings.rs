@@ -1,5 +1,6 @@
 //! The mall's queue settings: the calling policy's caps, the no-show limit,
-//! the scheduled breaks and the board's running text. Mall admins change
+//! the scheduled breaks, the board's running text and how many tickets a
+//! browser that is not one of the mall's kiosks may take. Mall admins change
 //! them (audited); whoever reads the back office sees them. Also in the API.
 
 use super::store::{self, Settings};
@@ -34,7 +35,7 @@ pub fn api_router() -> Routes {
     )
 }
 
-fn input(s: &Settings) -> SettingsInput {
+pub fn input(s: &Settings) -> SettingsInput {
     SettingsInput {
         priority_run: s.priority_run,
         quick_run: s.quick_run,
@@ -45,6 +46,7 @@ fn input(s: &Settings) -> SettingsInput {
         friday_break_to: s.friday_break_to.clone(),
         board_text_id: s.board_text_id.clone(),
         board_text_en: s.board_text_en.clone(),
+        anonymous_kiosk_per_hour: s.anonymous_kiosk_per_hour,
     }
 }
 
@@ -66,6 +68,14 @@ fn fields(v: &SettingsInput) -> Vec<Field> {
         Field::new("h_board", "settings.board", Kind::Heading, ""),
         Field::new("board_text_id", "settings.board_text_id", Kind::Area, &v.board_text_id),
         Field::new("board_text_en", "settings.board_text_en", Kind::Area, &v.board_text_en),
+        Field::new("h_kiosk", "settings.kiosk", Kind::Heading, ""),
+        Field::new(
+            "anonymous_kiosk_per_hour",
+            "settings.anonymous_kiosk_per_hour",
+            Kind::Number,
+            v.anonymous_kiosk_per_hour.to_string(),
+        )
+        .help("settings.anonymous_kiosk_per_hour_help"),
     ]
 }
 
@@ -147,6 +157,7 @@ async fn save(
         friday_break_to: posted.get("friday_break_to"),
         board_text_id: posted.get("board_text_id"),
         board_text_en: posted.get("board_text_en"),
+        anonymous_kiosk_per_hour: posted.number("anonymous_kiosk_per_hour", &mut errors),
     };
     let result = if errors.is_empty() { write(&state, &bo, &v).await } else { Err(AppError::Invalid(errors)) };
     match result {

@@ -114,6 +114,9 @@ pub struct Settings {
     pub daily_break_to: String,
     pub friday_break_from: String,
     pub friday_break_to: String,
+    /// Tickets a browser that is not an enrolled kiosk may take per client
+    /// address per hour (0: none).
+    pub anonymous_kiosk_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -130,6 +133,8 @@ impl Default for Settings {
             daily_break_to: "13:00".into(),
             friday_break_from: "11:30".into(),
             friday_break_to: "13:30".into(),
+            // Only the mall's own kiosks, until the manager decides otherwise.
+            anonymous_kiosk_per_hour: 0,
         }
     }
 }
@@ -165,7 +170,7 @@ pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
 async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     let row: Option<Settings> = sqlx::query_as(
         "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
-         friday_break_from, friday_break_to FROM queue_settings WHERE mall_id = $1",
+         friday_break_from, friday_break_to, anonymous_kiosk_per_hour FROM queue_settings WHERE mall_id = $1",
     )
     .bind(mall_id)
     .fetch_optional(&db.read)
@@ -1081,11 +1086,11 @@ pub async fn save_settings(
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO queue_settings (mall_id, priority_run, quick_run, recall_limit, board_text_id, board_text_en,
-         daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at, anonymous_kiosk_per_hour)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (mall_id) DO UPDATE SET priority_run = $2, quick_run = $3, recall_limit = $4, board_text_id = $5,
          board_text_en = $6, daily_break_from = $7, daily_break_to = $8, friday_break_from = $9, friday_break_to = $10,
-         updated_at = $11",
+         updated_at = $11, anonymous_kiosk_per_hour = $12",
     )
     .bind(mall_id)
     .bind(v.priority_run)
@@ -1098,6 +1103,7 @@ pub async fn save_settings(
     .bind(v.friday_break_from.trim())
     .bind(v.friday_break_to.trim())
     .bind(now)
+    .bind(v.anonymous_kiosk_per_hour)
     .execute(conn)
     .await?;
     Ok(())

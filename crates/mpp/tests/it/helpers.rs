@@ -44,6 +44,8 @@ pub struct TestApp {
     pub state: mpp::state::AppState,
     dir: PathBuf,
     pg_db: Option<String>,
+    /// The demo mall's kiosk: a browser enrolled as one (see [`TestApp::kiosk`]).
+    kiosk: tokio::sync::OnceCell<Client>,
 }
 
 pub fn pg_admin_url() -> String {
@@ -87,7 +89,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(mpp::server::serve(listener, state.clone()));
-        TestApp { base, database_url, state, dir, pg_db }
+        TestApp { base, database_url, state, dir, pg_db, kiosk: tokio::sync::OnceCell::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -119,6 +121,28 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A browser enrolled as one of the demo mall's devices, the way a
+    /// manager does it: registered on the devices page, then the one-time
+    /// link confirmed on the device.
+    pub async fn enrol_device(&self, name: &str, kind: &str) -> Client {
+        let admin = self.login(ADMIN).await;
+        let page = "/m/ttu/admin/perangkat";
+        let r = self.post_form(&admin, page, page, &[("name", name), ("kind", kind)]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        let link = html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        let device = self.client();
+        let path = link.trim_start_matches(&self.base).to_string();
+        let r = self.post_form(&device, &path, &path, &[]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "enrolled");
+        device
+    }
+
+    /// The demo mall's kiosk in the hall (enrolled once per test server).
+    pub async fn kiosk(&self) -> &Client {
+        self.kiosk.get_or_init(|| self.enrol_device("Kiosk aula", "kiosk")).await
+    }
+
     /// A client logged in as one of the demo accounts (or any account with the demo password).
     pub async fn login(&self, email: &str) -> Client {
         let c = self.client();

@@ -14,6 +14,7 @@ mod backoffice;
 mod booking;
 mod certificate;
 mod cli;
+mod device;
 mod document;
 mod input;
 mod linked_data;

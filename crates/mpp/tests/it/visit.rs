@@ -28,10 +28,10 @@ pub async fn kiosk_ticket_with_phone(app: &TestApp, codes: &str, phone: &str) ->
 }
 
 async fn take(app: &TestApp, codes: &str, priority: &str, phone: &str) -> String {
-    let c = app.client();
+    let c = app.kiosk().await;
     let page = format!("/m/ttu/kiosk/data?pilih={codes}");
     let fields = [("pilih", codes), ("priority", priority), ("phone", phone)];
-    let r = app.post_form(&c, &page, "/m/ttu/kiosk/tiket", &fields).await;
+    let r = app.post_form(c, &page, "/m/ttu/kiosk/tiket", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "kiosk issues a ticket");
     let to = r.headers()["location"].to_str().unwrap().to_string();
     to.rsplit('/').next().unwrap().to_string()
