@@ -65,8 +65,17 @@ impl ApiUser {
 pub async fn problems(req: Request, next: Next) -> Response {
     let lang = accept_lang(req.headers());
     let resp = next.run(req).await;
-    let Some(report) = resp.extensions().get::<ErrorReport>().cloned() else { return resp };
-    let mut out = if lang == Lang::En { resp } else { problem_response(&report, lang) };
+    let (report, resp) = match resp.extensions().get::<ErrorReport>().cloned() {
+        Some(report) => (report, Some(resp)),
+        None => match crate::error::rejection_report(resp).await {
+            Ok(report) => (report, None),
+            Err(resp) => return resp,
+        },
+    };
+    let mut out = match resp {
+        Some(resp) if lang == Lang::En => resp,
+        _ => problem_response(&report, lang),
+    };
     if report.status == StatusCode::UNAUTHORIZED {
         out.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
     }
@@ -88,9 +97,11 @@ pub fn created(location: String, body: impl serde::Serialize) -> Response {
 
 /// The field a serde error is about: `unknown field `x``, or the path
 /// before the colon in "…target type: sla_days: invalid type …".
-fn field_of(detail: &str) -> Option<&str> {
-    if let Some(rest) = detail.split("unknown field `").nth(1) {
-        return rest.split('`').next();
+pub(crate) fn field_of(detail: &str) -> Option<&str> {
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(rest) = detail.split(marker).nth(1) {
+            return rest.split('`').next();
+        }
     }
     let after = detail.split("target type: ").nth(1)?;
     let path = after.split(": ").next()?;

@@ -164,3 +164,29 @@ pub fn problem_response(report: &ErrorReport, lang: Lang) -> Response {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The report of an answer the framework gave by itself, in plain text or
+/// empty: a query, path or form its extractors could not read (400/422), a
+/// method the route does not have (405), a body too large (413) or of the
+/// wrong type (415). `Err` gives back any other answer untouched. The page
+/// and API layers turn the report into a page or a problem document, so no
+/// refusal reaches anyone as bare text.
+pub async fn rejection_report(resp: Response) -> Result<ErrorReport, Response> {
+    let status = resp.status();
+    let kind = resp.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !status.is_client_error() || !(kind.is_empty() || kind.starts_with("text/plain")) {
+        return Err(resp);
+    }
+    let text = axum::body::to_bytes(resp.into_body(), 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let detail_key = match status {
+        StatusCode::NOT_FOUND => "error.not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "error.method",
+        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "error.not_json",
+        _ => "error.bad_request",
+    };
+    let fields = crate::api::field_of(&text).map(|f| vec![FieldError::new(f, "error.bad_field")]).unwrap_or_default();
+    tracing::info!(%status, detail = %text, "request refused by its extractors");
+    Ok(ErrorReport { status, detail_key, fields })
+}

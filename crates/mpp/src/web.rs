@@ -145,11 +145,13 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     match resp.extensions().get::<ErrorReport>().cloned() {
         Some(report) => error_page(&report, lang, here, csrf),
-        None => resp,
+        None => match crate::error::rejection_report(resp).await {
+            Ok(report) => error_page(&report, lang, here, csrf),
+            Err(resp) => resp,
+        },
     }
 }
 
-/// The page shown for an error report.
 /// A refusal before any handler ran (bad input, no permission), as the
 /// API or a page answers it: a problem document under `/api/` (401 with
 /// `WWW-Authenticate: Bearer`), a page in the visitor's language
@@ -167,6 +169,7 @@ pub fn refusal(req: &axum::extract::Request, report: &crate::error::ErrorReport)
     error_page(report, lang_of(req.headers()), here, csrf)
 }
 
+/// The page shown for an error report.
 pub fn error_page(report: &ErrorReport, lang: Lang, here: String, csrf: String) -> Response {
     if report.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/masuk?next={}", url_encode(&here))).into_response();

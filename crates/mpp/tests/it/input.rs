@@ -108,3 +108,42 @@ async fn an_oversized_form_is_413(app: TestApp) {
     assert!(is_problem(&r));
 }
 both!(an_oversized_form_is_413);
+
+/// What the framework refuses by itself (a missing query parameter, a path
+/// parameter of the wrong type, a method a route lacks) is a problem
+/// document under /api and a page elsewhere, never bare text.
+async fn every_refusal_is_a_problem_document_or_a_page(app: TestApp) {
+    let token = crate::api::token_for(&app, crate::helpers::OFFICER).await;
+    let c = Client::new();
+    let cases = [
+        (reqwest::Method::GET, "/api/v1/malls/ttu/services/KTP-EL/slots", StatusCode::BAD_REQUEST, Some("date")),
+        (
+            reqwest::Method::GET,
+            "/api/v1/malls/ttu/services/KTP-EL/slots?date=besok",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("date"),
+        ),
+        (reqwest::Method::POST, "/api/v1/malls/ttu/counters/satu/call-next", StatusCode::BAD_REQUEST, None),
+        (reqwest::Method::DELETE, "/api/v1/malls", StatusCode::METHOD_NOT_ALLOWED, None),
+        (reqwest::Method::GET, "/api/v1/tidak-ada", StatusCode::NOT_FOUND, None),
+    ];
+    for (method, path, status, field) in cases {
+        let r = c.request(method.clone(), app.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        assert!(is_problem(&r), "{method} {path}: a problem document");
+        let doc: Value = r.json().await.unwrap();
+        assert_eq!(doc["status"], status.as_u16(), "{doc}");
+        if let Some(field) = field {
+            assert!(doc.to_string().contains(field), "names {field}: {doc}");
+        }
+    }
+    let officer = app.login(crate::helpers::OFFICER).await;
+    let r = app.get(&officer, "/m/ttu/loket/satu").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<html") && html.contains("Permintaan tidak dapat dibaca"), "{html}");
+    let r = app.post_form(&officer, "/akun", "/m/ttu/kiosk", &[]).await;
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.text().await.unwrap().contains("tidak menerima cara permintaan itu"));
+}
+both!(every_refusal_is_a_problem_document_or_a_page);
