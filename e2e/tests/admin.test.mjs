@@ -157,4 +157,33 @@ describe('admin', () => {
       await page.context().close();
     }
   });
+
+  test('the manager registers a kiosk and the kiosk enrols itself', async () => {
+    const page = await newPage(browser, DESKTOP);
+    const kiosk = await newPage(browser, { width: 1080, height: 1920 });
+    try {
+      await login(page, ADMIN, { next: `${MALL}/admin/perangkat` });
+      await checkA11y(page, 'devices');
+      await page.fill('#name', 'Kios pintu utara');
+      await page.getByRole('button', { name: 'Daftarkan dan buat tautan' }).click();
+      const link = (await page.locator('code.token').innerText()).trim();
+      await checkA11y(page, 'device registered');
+      await screenshot(page, 'admin-devices-desktop');
+      await kiosk.goto(link);
+      await checkA11y(kiosk, 'device enrolment');
+      await kiosk.getByRole('button', { name: 'Ya, daftarkan perangkat ini' }).click();
+      await kiosk.waitForURL(/\/kiosk$/);
+      await page.reload();
+      await page.getByText('Terdaftar, terakhir aktif').waitFor();
+      await page.setViewportSize(PHONE);
+      await checkA11y(page, 'devices on a phone');
+      assert.equal(await horizontalOverflow(page, PHONE.width, 'devices'), null);
+      await screenshot(page, 'admin-devices-phone');
+      assertNoPageProblems(page, 'devices');
+      assertNoPageProblems(kiosk, 'enrolled kiosk');
+    } finally {
+      await page.context().close();
+      await kiosk.context().close();
+    }
+  });
 });

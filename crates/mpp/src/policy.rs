@@ -132,11 +132,14 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
     let method = if req.method() == Method::HEAD { Method::GET } else { req.method().clone() };
     // A method the path does not have: the router answers 405 itself.
     let Some(&action) = g.table.get(&(method, template.clone())) else { return next.run(req).await };
-    if !needs_login(action) {
-        return next.run(req).await;
-    }
     let api = req.uri().path().starts_with("/api/");
+    // A page's caller is looked up once, here, whenever a session cookie
+    // comes (the page's `Ctx` and its error page take it from here); an
+    // API caller only where the action needs one.
     let user = if api {
+        if !needs_login(action) {
+            return next.run(req).await;
+        }
         crate::auth::token::bearer_user(&g.state, req.headers()).await.ok()
     } else {
         match crate::auth::session::current_user(&g.state, req.headers()).await {
@@ -144,6 +147,12 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
             Err(e) => return crate::web::refusal(&req, &e.report()),
         }
     };
+    if let Some(u) = &user {
+        req.extensions_mut().insert(Caller(u.clone()));
+    }
+    if !needs_login(action) {
+        return next.run(req).await;
+    }
     let Some(user) = user else { return crate::web::refusal(&req, &AppError::Unauthorized.report()) };
     let path = req.uri().path().to_string();
     let mall_id = match holds(&g.state, &user, slug_of(&template, &path)).await {
@@ -152,7 +161,6 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
         Err(e) => return crate::web::refusal(&req, &e.report()),
     };
     let method = req.method().clone();
-    req.extensions_mut().insert(Caller(user.clone()));
     if method == Method::GET || method == Method::HEAD || trail(action) != Trail::Audit {
         return next.run(req).await;
     }

@@ -113,14 +113,15 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Unknown paths: a page in the visitor's language, or a problem document under /api.
-async fn fallback(req: axum::extract::Request) -> axum::response::Response {
+async fn fallback(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
     let report = crate::error::AppError::NotFound.report();
     if req.uri().path().starts_with("/api/") {
         return crate::error::problem_response(&report, mpp_domain::format::Lang::En);
     }
     let here = req.uri().path().to_string();
     let csrf = req.extensions().get::<web::CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
-    web::error_page(&report, web::lang_of(req.headers()), here, csrf)
+    let user = crate::auth::session::current_user(&state, req.headers()).await.ok().flatten();
+    web::error_page(&report, web::lang_of(req.headers()), here, csrf, user)
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -142,11 +142,12 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     let lang = lang_of(req.headers());
     let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     let csrf = req.extensions().get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
+    let user = caller_of(&req);
     let resp = next.run(req).await;
     match resp.extensions().get::<ErrorReport>().cloned() {
-        Some(report) => error_page(&report, lang, here, csrf),
+        Some(report) => error_page(&report, lang, here, csrf, user),
         None => match crate::error::rejection_report(resp).await {
-            Ok(report) => error_page(&report, lang, here, csrf),
+            Ok(report) => error_page(&report, lang, here, csrf, user),
             Err(resp) => resp,
         },
     }
@@ -156,7 +157,7 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
 /// API or a page answers it: a problem document under `/api/` (401 with
 /// `WWW-Authenticate: Bearer`), a page in the visitor's language
 /// elsewhere (401: to the login page and back).
-pub fn refusal(req: &axum::extract::Request, report: &crate::error::ErrorReport) -> Response {
+pub fn refusal(req: &Request, report: &crate::error::ErrorReport) -> Response {
     if req.uri().path().starts_with("/api/") {
         let mut resp = crate::error::problem_response(report, crate::api::accept_lang(req.headers()));
         if report.status == StatusCode::UNAUTHORIZED {
@@ -166,17 +167,30 @@ pub fn refusal(req: &axum::extract::Request, report: &crate::error::ErrorReport)
     }
     let csrf = req.extensions().get::<CsrfToken>().map(|c| c.0.clone()).unwrap_or_default();
     let here = req.uri().path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
-    error_page(report, lang_of(req.headers()), here, csrf)
+    error_page(report, lang_of(req.headers()), here, csrf, caller_of(req))
+}
+
+/// The logged-in user the policy guard found for this request, if any.
+fn caller_of(req: &Request) -> Option<session::CurrentUser> {
+    req.extensions().get::<crate::policy::Caller>().map(|c| c.0.clone())
 }
 
 /// The page shown for an error report.
-pub fn error_page(report: &ErrorReport, lang: Lang, here: String, csrf: String) -> Response {
+/// `user`: who is logged in, so the page's navigation is theirs (a 403
+/// page offering "log in" to someone logged in reads as a broken login).
+pub fn error_page(
+    report: &ErrorReport,
+    lang: Lang,
+    here: String,
+    csrf: String,
+    user: Option<session::CurrentUser>,
+) -> Response {
     if report.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/masuk?next={}", url_encode(&here))).into_response();
     }
     let t = Tr::new(lang);
     let page = ErrorPage {
-        ctx: Ctx { t, user: None, csrf, here },
+        ctx: Ctx { t, user, csrf, here },
         status: report.status.as_u16(),
         message: t.t(report.detail_key).to_string(),
         fields: report.fields.iter().map(|f| format!("{}: {}", f.field, t.t(f.key))).collect(),

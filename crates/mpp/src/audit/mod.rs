@@ -50,6 +50,7 @@ pub fn command_line(command: &str) -> CurrentUser {
         name: format!("mpp {command} (command line)"),
         email: whoami(),
         is_supervisor: false,
+        has_work: false,
     }
 }
 

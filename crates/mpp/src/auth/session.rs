@@ -15,6 +15,8 @@ pub struct CurrentUser {
     pub email: String,
     pub name: String,
     pub is_supervisor: bool,
+    /// Holds any role in any mall, or supervises: the pages link to their work.
+    pub has_work: bool,
 }
 
 /// Starts a session; returns the token to put in the cookie.
@@ -51,19 +53,24 @@ pub async fn purge_expired(db: &crate::db::Db, now: i64) -> AppResult<u64> {
 /// The logged-in user of this request, if any.
 pub async fn current_user(state: &AppState, headers: &HeaderMap) -> AppResult<Option<CurrentUser>> {
     let Some(token) = cookie(headers, COOKIE) else { return Ok(None) };
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
+    // One query: the user, whether they supervise the deployment, whether
+    // they work in any mall (the navigation's "my work").
+    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name,
+         (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor'),
+         (SELECT COUNT(*) FROM mall_roles r WHERE r.user_id = u.id)
+         FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(super::token_hash(token))
     .bind(state.clock.now_ms())
     .fetch_optional(&state.db.read)
     .await?;
-    match row {
-        Some((id, email, name)) => {
-            let is_supervisor = super::store::is_supervisor(&state.db, &id).await?;
-            Ok(Some(CurrentUser { id, email, name, is_supervisor }))
-        }
-        None => Ok(None),
-    }
+    Ok(row.map(|(id, email, name, supervising, roles)| CurrentUser {
+        id,
+        email,
+        name,
+        is_supervisor: supervising > 0,
+        has_work: supervising + roles > 0,
+    }))
 }

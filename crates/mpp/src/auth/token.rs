@@ -53,5 +53,5 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
         .await?;
     let (id, email, name, supervising) = row.ok_or(AppError::Unauthorized)?;
     let is_supervisor = supervising > 0;
-    Ok(CurrentUser { id, email, name, is_supervisor })
+    Ok(CurrentUser { id, email, name, is_supervisor, has_work: is_supervisor })
 }

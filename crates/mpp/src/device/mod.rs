@@ -27,6 +27,10 @@ use std::net::IpAddr;
 
 /// The device's cookie: its secret, for as long as the device serves.
 pub const COOKIE: &str = "mpp_device";
+/// Carries a just-made enrolment link from the registration to the list
+/// shown after it (post, redirect, get: reloading the list registers
+/// nothing twice), for a minute and once.
+const JUST_MADE: &str = "mpp_device_link";
 
 pub fn router() -> Routes {
     Routes::new()
@@ -90,9 +94,24 @@ async fn rows(state: &AppState, ctx: &Ctx, mall: &Mall) -> AppResult<Vec<Row>> {
         .collect())
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
     bo.require(bo.access.can_view_whole_mall())?;
+    // The link just made, if this is the page right after registering.
+    let made = match cookie(&headers, JUST_MADE).and_then(|v| v.split_once('.')) {
+        Some((id, code)) => store::list(&state.db, &bo.mall.id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| (d.name, format!("{}/m/{}/perangkat/{code}", crate::web::base_url(&headers), bo.mall.slug))),
+        None => None,
+    };
+    let qr = made.as_ref().map(|(_, link)| crate::visit::qr_svg(link)).unwrap_or_default();
     let rows = rows(&state, &ctx, &bo.mall).await?;
     let page = ListPage {
         ctx,
@@ -102,14 +121,26 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
         name: String::new(),
         kind: "kiosk".into(),
         error: None,
-        made: None,
-        qr: String::new(),
+        made,
+        qr,
     };
-    render(&page)
+    let mut resp = render(&page)?;
+    if cookie(&headers, JUST_MADE).is_some() {
+        let path = format!("/m/{slug}/admin/perangkat");
+        resp.headers_mut().append(header::SET_COOKIE, scoped_cookie(JUST_MADE, "", 0, &path, is_tls(&state, &headers)));
+    }
+    Ok(resp)
 }
 
-/// Registers a device and shows its one-time enrolment link (and QR code)
-/// once: only its hash is kept.
+/// A cookie for one path only, HttpOnly, SameSite=Strict.
+fn scoped_cookie(name: &str, value: &str, max_age: i64, path: &str, secure: bool) -> axum::http::HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
+    axum::http::HeaderValue::from_str(&v).unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}
+
+/// Registers a device; the list then shows its one-time enrolment link
+/// (and QR code) once: only its hash is kept.
 async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -121,21 +152,33 @@ async fn register(
     bo.require(bo.access.can_manage_mall())?;
     let (name, kind) = (form.get("name"), form.get("kind"));
     let checked = rules::check_name(&name).and_then(|()| Kind::parse(&kind).ok_or("form.bad_choice"));
-    let (made, error, status) = match checked {
+    match checked {
         Ok(k) => {
             let code = crate::auth::random_token();
             let hash = crate::auth::token_hash(&code);
-            store::create(&state.db, &bo.mall.id, k, &name, &hash, &bo.user.id, state.clock.now_ms()).await?;
-            let link = format!("{}/m/{}/perangkat/{code}", crate::web::base_url(&headers), bo.mall.slug);
-            (Some((name.trim().to_string(), link)), None, StatusCode::OK)
+            let id = store::create(&state.db, &bo.mall.id, k, &name, &hash, &bo.user.id, state.clock.now_ms()).await?;
+            let path = format!("/m/{}/admin/perangkat", bo.mall.slug);
+            let mut resp = Redirect::to(&path).into_response();
+            let flash = scoped_cookie(JUST_MADE, &format!("{id}.{code}"), 60, &path, is_tls(&state, &headers));
+            resp.headers_mut().append(header::SET_COOKIE, flash);
+            Ok(resp)
         }
-        Err(key) => (None, Some(key), StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let rows = rows(&state, &ctx, &bo.mall).await?;
-    let qr = made.as_ref().map(|(_, link)| crate::visit::qr_svg(link)).unwrap_or_default();
-    let (name, kind) = if made.is_some() { (String::new(), "kiosk".to_string()) } else { (name, kind) };
-    let page = ListPage { ctx, bo, section: "perangkat", rows, name, kind, error, made, qr };
-    render_status(status, &page)
+        Err(key) => {
+            let rows = rows(&state, &ctx, &bo.mall).await?;
+            let page = ListPage {
+                ctx,
+                bo,
+                section: "perangkat",
+                rows,
+                name,
+                kind,
+                error: Some(key),
+                made: None,
+                qr: String::new(),
+            };
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
 }
 
 async fn revoke(

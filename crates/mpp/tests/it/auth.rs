@@ -162,3 +162,29 @@ async fn one_address_cannot_lock_out_the_mall(app: TestApp) {
     std::fs::remove_dir_all(&settings.data_dir).ok();
 }
 both!(one_address_cannot_lock_out_the_mall);
+
+/// Staff find their work from the navigation: "My work" leads to the
+/// account page's links to the console, the inbox, the greeter and the
+/// back office; a refusal page shows a logged-in user as logged in.
+async fn staff_find_their_work_and_refusals_know_who_is_there(app: TestApp) {
+    let officer = app.login(OFFICER).await;
+    let (_, home) = app.get_text(&officer, "/m/ttu").await;
+    assert!(home.contains("href=\"/akun#kerja\"") && home.contains("Kerja saya"), "{home}");
+    let (_, account) = app.get_text(&officer, "/akun").await;
+    for link in ["/m/ttu/loket", "/m/ttu/kotak-masuk", "/m/ttu/penyambut"] {
+        assert!(account.contains(&format!("href=\"{link}\"")), "{link}: {account}");
+    }
+    assert!(!account.contains("href=\"/m/ttu/admin\""), "an officer has no back office");
+    let citizen = app.login(CITIZEN).await;
+    let (_, home) = app.get_text(&citizen, "/m/ttu").await;
+    assert!(!home.contains("Kerja saya"), "a citizen has no staff work");
+    // Refused (403 from the policy, 404 from a handler): still logged in.
+    for path in ["/m/ttu/admin", "/m/ttu/layanan/TIDAK-ADA"] {
+        let (status, page) = app.get_text(&officer, path).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{path}: {status}");
+        assert!(page.contains("Keluar") && !page.contains(">Masuk<"), "{path}: {page}");
+    }
+    let (_, page) = app.get_text(&officer, "/tidak/ada/sama/sekali").await;
+    assert!(page.contains("Keluar"), "the unknown-path page too: {page}");
+}
+both!(staff_find_their_work_and_refusals_know_who_is_there);

@@ -45,13 +45,15 @@ async fn only_registered_kiosks_issue_tickets_freely(app: TestApp) {
     let r = app.post_form(&admin, page, page, &[("name", ""), ("kind", "kiosk")]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a name is needed");
     let r = app.post_form(&admin, page, page, &[("name", "Kios pintu utara"), ("kind", "kiosk")]).await;
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "post, redirect, get: a reload registers nothing twice");
+    let (_, html) = app.get_text(&admin, page).await;
     assert!(html.contains("Kios pintu utara telah didaftarkan") && html.contains("<svg"), "{html}");
     let link = html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let path = link.trim_start_matches(&app.base).to_string();
     let (_, list) = app.get_text(&admin, page).await;
     assert!(list.contains("Menunggu pendaftaran"), "{list}");
     assert!(!list.contains(&path), "the link is not shown again");
+    assert_eq!(list.matches("Menunggu pendaftaran").count(), 1, "one device");
     // Opened on the device: a confirmation first (a link preview enrols nothing).
     let kiosk = app.client();
     let (status, confirm) = app.get_text(&kiosk, &path).await;

@@ -128,8 +128,8 @@ impl TestApp {
         let admin = self.login(ADMIN).await;
         let page = "/m/ttu/admin/perangkat";
         let r = self.post_form(&admin, page, page, &[("name", name), ("kind", kind)]).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let html = r.text().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, html) = self.get_text(&admin, page).await;
         let link = html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
         let device = self.client();
         let path = link.trim_start_matches(&self.base).to_string();
