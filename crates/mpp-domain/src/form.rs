@@ -7,7 +7,10 @@ str_enum! {
     /// What a form field holds.
     FieldKind {
         Text = "text",
+        /// A whole number, not negative (a count, an area).
         Number = "number",
+        /// An amount in rupiah, whole.
+        Money = "money",
         Date = "date",
         /// One of the field's options.
         Choice = "choice",
@@ -60,7 +63,7 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
         }
         let tidy = match f.kind {
             FieldKind::Text | FieldKind::Document => (raw.chars().count() <= 2000).then(|| raw.to_string()),
-            FieldKind::Number => raw.parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n.to_string()),
+            FieldKind::Number | FieldKind::Money => whole(raw, f.kind == FieldKind::Money).map(|n| n.to_string()),
             FieldKind::Date => crate::format::parse_date(raw).map(crate::format::iso_date),
             FieldKind::Choice => f.options.iter().find(|o| o.as_str() == raw).cloned(),
             FieldKind::Nik => nik(raw).map(|n| n.digits),
@@ -80,10 +83,32 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
 /// A filed value as people read it: a region code becomes its address line
 /// (village first), anything else stays as filed.
 pub fn readable(kind: FieldKind, value: &str) -> String {
-    match kind {
-        FieldKind::Region => crate::region::describe(value),
+    match (kind, value.parse::<i64>()) {
+        (FieldKind::Region, _) => crate::region::describe(value),
+        (FieldKind::Number, Ok(n)) => crate::format::group_thousands(n),
+        (FieldKind::Money, Ok(n)) => crate::format::rupiah(n),
         _ => value.to_string(),
     }
+}
+
+/// A whole number as people write it: `25000000`, `25.000.000` (dots
+/// grouping thousands, the Indonesian way), with spaces, and for money an
+/// optional `Rp`. A dot anywhere else (`2.5`) is no whole number.
+fn whole(raw: &str, money: bool) -> Option<i64> {
+    let mut s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if money && s.len() > 2 && s[..2].eq_ignore_ascii_case("rp") {
+        s.drain(..2);
+        if s.starts_with('.') {
+            s.remove(0);
+        }
+    }
+    let groups: Vec<&str> = s.split('.').collect();
+    let grouped = groups.len() == 1
+        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped || groups.iter().any(|g| !g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    groups.concat().parse::<i64>().ok().filter(|n| *n >= 0)
 }
 
 /// All filed values as people read them (for a certificate's statement).
@@ -98,6 +123,7 @@ fn bad_value(kind: FieldKind) -> &'static str {
         FieldKind::Nib => "form.bad_nib",
         FieldKind::Date => "form.bad_date",
         FieldKind::Number => "form.bad_number",
+        FieldKind::Money => "form.bad_money",
         FieldKind::Choice => "form.bad_choice",
         FieldKind::Region => "form.bad_region",
         FieldKind::Text | FieldKind::Document => "form.too_long",
@@ -169,6 +195,22 @@ pub fn nik(s: &str) -> Option<Nik> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_numbers_are_read_as_people_write_them_and_shown_grouped() {
+        assert_eq!(whole("25000000", false), Some(25_000_000));
+        assert_eq!(whole("25.000.000", false), Some(25_000_000));
+        assert_eq!(whole("Rp 25.000.000", true), Some(25_000_000));
+        assert_eq!(whole("rp.1.500", true), Some(1500));
+        assert_eq!(whole("Rp 1", false), None, "Rp only for money");
+        assert_eq!(whole("2.5", false), None);
+        assert_eq!(whole("1.20", false), None);
+        assert_eq!(whole(".500", false), None);
+        assert_eq!(whole("-3", false), None);
+        assert_eq!(readable(FieldKind::Money, "25000000"), "Rp 25.000.000");
+        assert_eq!(readable(FieldKind::Number, "1200"), "1.200");
+        assert_eq!(readable(FieldKind::Text, "1200"), "1200");
+    }
+
     use super::*;
 
     fn field(key: &str, kind: FieldKind, required: bool) -> FieldDef {

@@ -58,7 +58,8 @@ fn field_views(
         .iter()
         .map(|f| {
             let (input, inputmode, pattern, hint) = match f.kind {
-                FieldKind::Number => ("number", "numeric", "", ""),
+                FieldKind::Number => ("text", "numeric", "", ""),
+                FieldKind::Money => ("text", "numeric", "", "application.hint_money"),
                 FieldKind::Date => ("date", "", "", ""),
                 FieldKind::Choice => ("select", "", "", ""),
                 FieldKind::Nik => ("text", "numeric", "[0-9 ]{16,19}", "application.hint_nik"),

@@ -32,8 +32,9 @@ fn licence_fields(risk: &str) -> Vec<(&str, &str)> {
         ("business_name", "Kios Siti"),
         ("owner_nik", NIK),
         ("sector", "Kuliner"),
-        ("capital", "5000000"),
-        ("workers", "2"),
+        // As people write it; shown back as "Rp 5.000.000".
+        ("capital", "Rp 5.000.000"),
+        ("workers", "1200"),
         ("village", "53.03.05.1003"),
         ("risk", risk),
     ]
@@ -89,6 +90,8 @@ async fn a_business_licence_goes_from_filing_to_issued_across_two_agencies(app: 
     assert!(html.contains("Diproses") && html.contains("<svg"), "{html}");
     assert!(html.contains("4 Desember 2026"), "due seven working days later: {html}");
     assert!(html.contains("Kios Siti") && html.contains("Dinas Penanaman Modal"), "{html}");
+    // Money and counts the Indonesian way.
+    assert!(html.contains("Rp 5.000.000") && html.contains("1.200") && !html.contains("5000000"), "{html}");
 
     let licensing = app.login(LICENSING).await;
     let (_, inbox) = app.get_text(&licensing, "/m/ttu/kotak-masuk").await;
@@ -162,7 +165,7 @@ async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestA
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("NIK harus 16 angka") && html.contains("Pilih desa/kelurahan dari daftar"), "{html}");
-    assert!(html.contains("Harus angka bulat"), "{html}");
+    assert!(html.contains("Bukan jumlah rupiah yang sah"), "{html}");
     assert!(html.contains("value=\"Kios Siti\"") && html.contains("aria-invalid=\"true\""), "{html}");
     // The service's requirements are a checklist: each must be ticked.
     let page = "/m/ttu/layanan/IZIN-USAHA-MIKRO/ajukan";
