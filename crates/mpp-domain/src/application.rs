@@ -463,6 +463,55 @@ impl Fees {
     }
 }
 
+/// A filing that passed every check: the form's values tidied, the risk
+/// level (for services routed by it) and the fee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filed {
+    pub values: BTreeMap<String, String>,
+    pub risk: Option<Risk>,
+    pub fee: i64,
+}
+
+/// Checks a filing whole and names **every** problem at once, each at its
+/// field: the form's fields, the risk level where the service routes by
+/// it, the speed tier, and the field the fee is read from (a citizen who
+/// fixes one mistake is not shown the next only on the second try).
+pub fn check_filing(
+    fields: &[crate::form::FieldDef],
+    risk_based: bool,
+    fees: &Fees,
+    values: &BTreeMap<String, String>,
+    risk: Option<&str>,
+    speed: Option<u32>,
+) -> Result<Filed, Vec<crate::form::FieldProblem>> {
+    use crate::form::FieldProblem;
+    let (tidy, mut problems) = crate::form::check(fields, values);
+    let problem = |key: &str, message| FieldProblem { key: key.to_string(), message };
+    let risk = match (risk_based, risk.and_then(Risk::parse)) {
+        (false, _) => None,
+        (true, Some(r)) => Some(r),
+        (true, None) => {
+            problems.push(problem("risk", "application.pick_risk"));
+            None
+        }
+    };
+    if speed.is_some_and(|d| !fees.tiers.iter().any(|t| t.days == d)) {
+        problems.push(problem("speed", "payment.pick_speed"));
+    }
+    // The fee's own field, unless its value was already refused.
+    let fee = fees.amount(&tidy, speed.filter(|d| fees.tiers.iter().any(|t| t.days == *d)));
+    let fee = match fee {
+        Ok(fee) => fee,
+        Err(field) => {
+            if !problems.iter().any(|p| p.key == field) {
+                problems.push(problem(&field, "payment.fee_field"));
+            }
+            0
+        }
+    };
+    if problems.is_empty() { Ok(Filed { values: tidy, risk, fee }) } else { Err(problems) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

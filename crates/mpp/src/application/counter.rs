@@ -139,7 +139,7 @@ async fn file(
     if super::pages::refining(&posted) {
         return render(&form(ctx, &st, service, &values, choices, &[], None, applicant));
     }
-    let problems = super::pages::before_filing(&service, &values, &ticks);
+    let problems = super::pages::before_filing(&service, &values, &risk, &speed, &ticks);
     if !problems.is_empty() {
         let page = form(ctx, &st, service, &values, choices, &problems, Some("form.fix_errors"), applicant);
         return render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);

@@ -10,7 +10,7 @@ use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use mpp_domain::application::{self as rules, Act, Next, Risk, Status, StepKind, StepStatus};
+use mpp_domain::application::{self as rules, Act, Next, Status, StepKind, StepStatus};
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::{iso_date, parse_date};
 use std::collections::BTreeMap;
@@ -37,23 +37,38 @@ pub struct Filing<'a> {
 /// problems, one per field.
 pub(crate) fn checked(service: &ServiceForm, values: &BTreeMap<String, String>) -> AppResult<BTreeMap<String, String>> {
     let (tidy, problems) = mpp_domain::form::check(&service.fields, values);
-    if problems.is_empty() {
-        Ok(tidy)
-    } else {
-        Err(AppError::Invalid(problems.into_iter().map(|p| FieldError::new(p.key, p.message)).collect()))
-    }
+    if problems.is_empty() { Ok(tidy) } else { Err(invalid(problems)) }
+}
+
+fn invalid(problems: Vec<mpp_domain::form::FieldProblem>) -> AppError {
+    AppError::Invalid(problems.into_iter().map(|p| FieldError::new(p.key, p.message)).collect())
+}
+
+/// A filing checked whole (`mpp_domain::application::check_filing`): every
+/// problem at once.
+pub(crate) fn filing_checked(
+    service: &ServiceForm,
+    values: &BTreeMap<String, String>,
+    risk: Option<&str>,
+    speed: Option<u32>,
+) -> AppResult<rules::Filed> {
+    rules::check_filing(
+        &service.fields,
+        service.risk_based,
+        &service.fees,
+        values,
+        risk.filter(|r| !r.is_empty()),
+        speed,
+    )
+    .map_err(invalid)
 }
 
 pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<Application> {
     if !f.service.active {
         return Err(AppError::Conflict("application.service_inactive"));
     }
-    let form = checked(f.service, &f.values)?;
-    let risk = match (f.service.risk_based, f.risk.as_deref().and_then(Risk::parse)) {
-        (false, _) => None,
-        (true, Some(r)) => Some(r),
-        (true, None) => return Err(AppError::invalid("risk", "application.pick_risk")),
-    };
+    let filed = filing_checked(f.service, &f.values, f.risk.as_deref(), f.speed)?;
+    let (form, risk, fee) = (filed.values, filed.risk, filed.fee);
     let workflow = store::workflow(&state.db, &mall.id, &f.service.id).await?;
     let defs: Vec<_> = workflow.iter().map(|w| w.def.clone()).collect();
     let route = rules::route(&defs, risk);
@@ -63,16 +78,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
-    // A speed tier sets the whole application's deadline; the fee is read
-    // from the form.
-    if f.speed.is_some_and(|d| !f.service.fees.tiers.iter().any(|t| t.days == d)) {
-        return Err(AppError::invalid("speed", "payment.pick_speed"));
-    }
-    let fee = f
-        .service
-        .fees
-        .amount(&form, f.speed)
-        .map_err(|field| AppError::Invalid(vec![FieldError::new(field, "payment.fee_field")]))?;
+    // A speed tier sets the whole application's deadline.
     let sla = f.speed.unwrap_or_else(|| rules::route_days(&route));
     let due = rules::due_date(&cal, today, sla, &[], today);
     // The applicant's NIK: the form's first NIK field (the second factor for tracking).

@@ -125,15 +125,27 @@ pub(super) struct Choices<'a> {
 
 /// The problems that stop a filing before it is tried: unticked
 /// requirements, with the fields' own problems so all show at once.
+/// Everything wrong with a filing before it is sent on: the requirements
+/// left unticked and every problem of the filing itself, at once.
 pub(super) fn before_filing(
     service: &ServiceForm,
     values: &BTreeMap<String, String>,
+    risk: &str,
+    speed: &str,
     ticks: &[bool],
 ) -> Vec<FieldError> {
     let mut problems = unticked(ticks);
-    if !problems.is_empty()
-        && let Err(AppError::Invalid(mut more)) = flow::checked(service, values)
-    {
+    let speed = match speed.trim() {
+        "" => None,
+        days => match days.parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(FieldError::new("speed", "payment.pick_speed"));
+                None
+            }
+        },
+    };
+    if let Err(AppError::Invalid(mut more)) = flow::filing_checked(service, values, Some(risk), speed) {
         problems.append(&mut more);
     }
     problems
@@ -298,9 +310,7 @@ async fn file(
     if refining(&form) {
         return render(&file_page(ctx, mall, service, &values, choices, &[], None));
     }
-    if refused.is_empty() {
-        refused = before_filing(&service, &values, &ticks);
-    }
+    refused.extend(before_filing(&service, &values, &risk, &speed, &ticks));
     if !refused.is_empty() {
         let page = file_page(ctx, mall, service, &values, choices, &refused, Some("form.fix_errors"));
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);

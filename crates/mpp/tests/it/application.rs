@@ -166,6 +166,8 @@ async fn bad_input_is_refused_field_by_field_and_keeps_what_was_typed(app: TestA
     let html = r.text().await.unwrap();
     assert!(html.contains("NIK harus 16 angka") && html.contains("Pilih desa/kelurahan dari daftar"), "{html}");
     assert!(html.contains("Bukan jumlah rupiah yang sah"), "{html}");
+    // Every problem at once: the risk level, never chosen, is said now too.
+    assert!(html.contains("Pilih tingkat risiko"), "all errors in one round: {html}");
     assert!(html.contains("value=\"Kios Siti\"") && html.contains("aria-invalid=\"true\""), "{html}");
     // The service's requirements are a checklist: each must be ticked.
     let page = "/m/ttu/layanan/IZIN-USAHA-MIKRO/ajukan";
