@@ -135,6 +135,27 @@ pub fn pick_next(waiting: &[Waiting], now: i64, recent: &[Lane], policy: Policy)
     (0..waiting.len()).min_by_key(|&i| (lanes[i], waiting[i].queued_at, i))
 }
 
+/// Visits a service needs on record before their times alone are trusted.
+pub const TRUSTED_VISITS: usize = 10;
+
+/// The handling time to plan with, in seconds, from the service's recent
+/// visits (newest first, at most 30): their median, so a couple of instant
+/// "finishes" (a test, a mistaken click) barely move it; until there are
+/// [`TRUSTED_VISITS`], never below half of `default_secs`; never below a
+/// minute. With no visits, `default_secs`. (A plain mean of two instant
+/// finishes once opened a day's bookings in one half-hour slot.)
+pub fn handling_estimate(recent_secs: &[i64], default_secs: i64) -> i64 {
+    if recent_secs.is_empty() {
+        return default_secs;
+    }
+    let mut sorted: Vec<i64> = recent_secs.iter().map(|s| (*s).max(0)).collect();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2 };
+    let floor = if n < TRUSTED_VISITS { default_secs / 2 } else { 0 };
+    median.max(floor).max(60)
+}
+
 /// The wait a visitor with `ahead` people before them can expect, in whole
 /// minutes, from recent handling time and the counters now open.
 pub fn estimate_wait_minutes(ahead: u64, avg_handling_secs: u64, open_counters: u64) -> u64 {
@@ -188,7 +209,7 @@ pub fn service_secs_left(breaks: &[Break], weekday: u8, at: time::Time, closes: 
 }
 
 /// The mall's queue settings as a manager submits them.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingsInput {
@@ -210,6 +231,28 @@ pub struct SettingsInput {
     /// Tickets any browser (not an enrolled kiosk) may take per client
     /// address per hour; 0: only the mall's kiosks issue tickets.
     pub anonymous_kiosk_per_hour: i64,
+    /// Bookings one citizen may hold for one service on one day (1–5).
+    pub bookings_per_citizen: i64,
+}
+
+impl Default for SettingsInput {
+    /// What a field left out means: nothing, but one booking per citizen
+    /// (the rule before the setting existed, so older clients keep it).
+    fn default() -> Self {
+        SettingsInput {
+            priority_run: 0,
+            quick_run: 0,
+            recall_limit: 0,
+            daily_break_from: String::new(),
+            daily_break_to: String::new(),
+            friday_break_from: String::new(),
+            friday_break_to: String::new(),
+            board_text_id: String::new(),
+            board_text_en: String::new(),
+            anonymous_kiosk_per_hour: 0,
+            bookings_per_citizen: 1,
+        }
+    }
 }
 
 impl SettingsInput {
@@ -220,6 +263,7 @@ impl SettingsInput {
             ("priority_run", self.priority_run, 10),
             ("quick_run", self.quick_run, 10),
             ("recall_limit", self.recall_limit, 5),
+            ("bookings_per_citizen", self.bookings_per_citizen, 5),
         ] {
             if !(1..=max).contains(&value) {
                 out.push(Problem { field, key: "form.out_of_range" });
@@ -271,6 +315,17 @@ pub fn parse_phone(s: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_few_instant_finishes_do_not_shrink_the_handling_time() {
+        assert_eq!(handling_estimate(&[], 600), 600);
+        assert_eq!(handling_estimate(&[0, 1], 600), 300, "two instant finishes: half the default still");
+        let mut mostly_real = vec![480; 12];
+        mostly_real.extend([0, 0, 1]);
+        assert_eq!(handling_estimate(&mostly_real, 600), 480, "the median ignores the odd instant one");
+        assert_eq!(handling_estimate(&[20; 12], 600), 60, "never under a minute");
+        assert_eq!(handling_estimate(&[900; 3], 600), 900);
+    }
+
     use super::*;
 
     fn walk_in(queued_at: i64) -> Waiting {

@@ -148,6 +148,7 @@ pub async fn book(
         slot_end: slot.end,
         slot_capacity,
         day_quota: service.booking_quota,
+        per_citizen: visit::settings(&state.db, &mall.id).await?.bookings_per_citizen,
     };
     let a = store::book(&state.db, &wanted, replacing, claim, state.clock.now_ms()).await?;
     confirm(state, mall, user, service, &a).await;

@@ -98,6 +98,16 @@ async fn take_place(
 }
 
 async fn give_back(conn: &mut AnyConnection, mall_id: &str, a: &Appointment) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE booking_citizen_counts SET booked = booked - 1
+         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND user_id = $4 AND booked > 0",
+    )
+    .bind(mall_id)
+    .bind(&a.service_id)
+    .bind(&a.day)
+    .bind(&a.user_id)
+    .execute(&mut *conn)
+    .await?;
     for slot in [a.slot_start, 0] {
         sqlx::query(
             "UPDATE booking_counts SET booked = booked - 1
@@ -113,6 +123,34 @@ async fn give_back(conn: &mut AnyConnection, mall_id: &str, a: &Appointment) -> 
     Ok(())
 }
 
+/// Counts one more booking of this citizen for the service and day, if
+/// they hold fewer than `cap` (the same conditional UPDATE as a slot's places).
+async fn take_citizen_place(conn: &mut AnyConnection, w: &Wanted<'_>) -> AppResult<bool> {
+    sqlx::query(
+        "INSERT INTO booking_citizen_counts (mall_id, service_id, day, user_id, booked) VALUES ($1, $2, $3, $4, 0)
+         ON CONFLICT (mall_id, service_id, day, user_id) DO NOTHING",
+    )
+    .bind(w.mall_id)
+    .bind(w.service_id)
+    .bind(w.day)
+    .bind(w.user_id)
+    .execute(&mut *conn)
+    .await?;
+    let n = sqlx::query(
+        "UPDATE booking_citizen_counts SET booked = booked + 1
+         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND user_id = $4 AND booked < $5",
+    )
+    .bind(w.mall_id)
+    .bind(w.service_id)
+    .bind(w.day)
+    .bind(w.user_id)
+    .bind(w.per_citizen)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
 /// A slot to book, with the capacities in force.
 pub struct Wanted<'a> {
     pub mall_id: &'a str,
@@ -123,6 +161,8 @@ pub struct Wanted<'a> {
     pub slot_end: i64,
     pub slot_capacity: i64,
     pub day_quota: i64,
+    /// Bookings one citizen may hold for this service on this day.
+    pub per_citizen: i64,
 }
 
 /// Books a slot; with `replacing`, moves that booking instead (its place is
@@ -138,6 +178,9 @@ pub async fn book(
     let mut tx = db.write.begin().await?;
     if let Some(old) = replacing {
         give_back(&mut tx, w.mall_id, old).await?;
+    }
+    if !take_citizen_place(&mut tx, w).await? {
+        return Err(AppError::Conflict("booking.one_per_day"));
     }
     if !take_place(&mut tx, w.mall_id, w.service_id, w.day, 0, w.day_quota).await? {
         return Err(AppError::Conflict("booking.day_full"));

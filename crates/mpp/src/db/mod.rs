@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "step roles", include_str!("../../../../migrations/0008_step_roles.sql")),
     (9, "throttle", include_str!("../../../../migrations/0009_throttle.sql")),
     (10, "devices", include_str!("../../../../migrations/0010_devices.sql")),
+    (11, "bookings per citizen", include_str!("../../../../migrations/0011_bookings_per_citizen.sql")),
 ];
 
 impl Db {

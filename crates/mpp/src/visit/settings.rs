@@ -47,6 +47,7 @@ pub fn input(s: &Settings) -> SettingsInput {
         board_text_id: s.board_text_id.clone(),
         board_text_en: s.board_text_en.clone(),
         anonymous_kiosk_per_hour: s.anonymous_kiosk_per_hour,
+        bookings_per_citizen: s.bookings_per_citizen,
     }
 }
 
@@ -76,6 +77,14 @@ fn fields(v: &SettingsInput) -> Vec<Field> {
             v.anonymous_kiosk_per_hour.to_string(),
         )
         .help("settings.anonymous_kiosk_per_hour_help"),
+        Field::new("h_booking", "settings.booking", Kind::Heading, ""),
+        Field::new(
+            "bookings_per_citizen",
+            "settings.bookings_per_citizen",
+            Kind::Number,
+            v.bookings_per_citizen.to_string(),
+        )
+        .help("settings.bookings_per_citizen_help"),
     ]
 }
 
@@ -158,6 +167,7 @@ async fn save(
         board_text_id: posted.get("board_text_id"),
         board_text_en: posted.get("board_text_en"),
         anonymous_kiosk_per_hour: posted.number("anonymous_kiosk_per_hour", &mut errors),
+        bookings_per_citizen: posted.number("bookings_per_citizen", &mut errors),
     };
     let result = if errors.is_empty() { write(&state, &bo, &v).await } else { Err(AppError::Invalid(errors)) };
     match result {

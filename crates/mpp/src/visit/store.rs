@@ -117,6 +117,8 @@ pub struct Settings {
     /// Tickets a browser that is not an enrolled kiosk may take per client
     /// address per hour (0: none).
     pub anonymous_kiosk_per_hour: i64,
+    /// Bookings one citizen may hold per service and day.
+    pub bookings_per_citizen: i64,
 }
 
 impl Default for Settings {
@@ -135,6 +137,8 @@ impl Default for Settings {
             friday_break_to: "13:30".into(),
             // Only the mall's own kiosks, until the manager decides otherwise.
             anonymous_kiosk_per_hour: 0,
+            // One visit per service and day: a citizen cannot hold a morning's slots.
+            bookings_per_citizen: 1,
         }
     }
 }
@@ -170,7 +174,8 @@ pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
 async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     let row: Option<Settings> = sqlx::query_as(
         "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
-         friday_break_from, friday_break_to, anonymous_kiosk_per_hour FROM queue_settings WHERE mall_id = $1",
+         friday_break_from, friday_break_to, anonymous_kiosk_per_hour, bookings_per_citizen
+         FROM queue_settings WHERE mall_id = $1",
     )
     .bind(mall_id)
     .fetch_optional(&db.read)
@@ -332,8 +337,9 @@ pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str) 
     .await
 }
 
-/// Seconds a visit at this service takes lately: the mean of its last 30
-/// served stretches, or `fallback` before there is any history.
+/// Seconds a visit at this service takes lately, from its last 30 served
+/// stretches (`mpp_domain::queue::handling_estimate`: a robust median),
+/// or `fallback` before there is any history.
 pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64) -> AppResult<i64> {
     let recent: Vec<i64> = sql::query(
         "SELECT ended_at - started_at FROM ticket_steps
@@ -344,11 +350,8 @@ pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i
     .bind(service_id)
     .fetch_all(&mut Conn::Read(db))
     .await?;
-    if recent.is_empty() {
-        return Ok(fallback);
-    }
-    let total: i64 = recent.iter().map(|ms| ms.max(&0)).sum();
-    Ok((total / recent.len() as i64 / 1000).max(1))
+    let secs: Vec<i64> = recent.iter().map(|ms| ms / 1000).collect();
+    Ok(mpp_domain::queue::handling_estimate(&secs, fallback))
 }
 
 /// Counters serving this service: (all active, open right now).
@@ -1086,11 +1089,12 @@ pub async fn save_settings(
 ) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO queue_settings (mall_id, priority_run, quick_run, recall_limit, board_text_id, board_text_en,
-         daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at, anonymous_kiosk_per_hour)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at, anonymous_kiosk_per_hour,
+         bookings_per_citizen)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (mall_id) DO UPDATE SET priority_run = $2, quick_run = $3, recall_limit = $4, board_text_id = $5,
          board_text_en = $6, daily_break_from = $7, daily_break_to = $8, friday_break_from = $9, friday_break_to = $10,
-         updated_at = $11, anonymous_kiosk_per_hour = $12",
+         updated_at = $11, anonymous_kiosk_per_hour = $12, bookings_per_citizen = $13",
     )
     .bind(mall_id)
     .bind(v.priority_run)
@@ -1104,6 +1108,7 @@ pub async fn save_settings(
     .bind(v.friday_break_to.trim())
     .bind(now)
     .bind(v.anonymous_kiosk_per_hour)
+    .bind(v.bookings_per_citizen)
     .execute(conn)
     .await?;
     Ok(())

@@ -115,12 +115,14 @@ async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
     assert!(shown.contains("Terlambat"), "{shown}");
 
     // A booking nobody came for is a no-show after its grace period.
-    let r = book_form(&app, &other, "KTP-EL", "2026-11-26", THU_0900 + 4 * HALF_HOUR, "").await;
+    // (Someone else: the manager already had their one booking that day.)
+    let absentee = app.login(OFFICER).await;
+    let r = book_form(&app, &absentee, "KTP-EL", "2026-11-26", THU_0900 + 4 * HALF_HOUR, "").await;
     let absent = booking_code_of(&r);
     set_clock(&app, "2026-11-26T11:50:00+08:00");
     let n = mpp::booking::store::sweep_no_shows(&app.state.db, app.state.clock.now_ms()).await.unwrap();
     assert_eq!(n, 1);
-    let (_, shown) = app.get_text(&other, &format!("/m/ttu/janji/{absent}")).await;
+    let (_, shown) = app.get_text(&absentee, &format!("/m/ttu/janji/{absent}")).await;
     assert!(shown.contains("Tidak datang"));
 }
 both!(a_citizen_books_moves_cancels_and_checks_in);
@@ -140,6 +142,15 @@ async fn the_daily_quota_and_the_api(app: TestApp) {
     assert_eq!(slots["day_free"], 2);
     let starts: Vec<i64> = slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect();
     let token = token_for(&app, CITIZEN).await;
+    // Two more citizens: each holds one booking per service and day.
+    let (second, third_citizen) = (token_for(&app, OFFICER).await, token_for(&app, crate::helpers::AGENCY_ADMIN).await);
+    let book_as = |who: &str, key: String, start: i64| {
+        c.post(app.url("/api/v1/malls/ttu/appointments"))
+            .bearer_auth(who)
+            .header("Idempotency-Key", key)
+            .json(&json!({"service": "KK", "date": "2026-11-26", "start": start}))
+            .send()
+    };
     let book = |key: String, start: i64| {
         c.post(app.url("/api/v1/malls/ttu/appointments"))
             .bearer_auth(&token)
@@ -152,8 +163,8 @@ async fn the_daily_quota_and_the_api(app: TestApp) {
     let first: Value = first.json().await.unwrap();
     let again: Value = book("b-1".into(), starts[0]).await.unwrap().json().await.unwrap();
     assert_eq!(again["code"], first["code"], "a retried booking is the same booking");
-    assert_eq!(book("b-2".into(), starts[1]).await.unwrap().status(), StatusCode::CREATED);
-    let third = book("b-3".into(), starts[2]).await.unwrap();
+    assert_eq!(book_as(&second, "b-2".into(), starts[1]).await.unwrap().status(), StatusCode::CREATED);
+    let third = book_as(&third_citizen, "b-3".into(), starts[2]).await.unwrap();
     assert_eq!(third.status(), StatusCode::CONFLICT, "the day's quota of two is used");
     let p: Value = third.json().await.unwrap();
     assert_eq!(p["type"], "/problems/booking-day_full");
@@ -230,3 +241,71 @@ async fn a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket(app: TestAp
     assert_eq!(numbers, 1, "nor used up a number");
 }
 both!(a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket);
+
+/// One citizen holds one booking per service and day (the mall may allow
+/// more): not the same slot again and again, not another slot that
+/// morning, not two at once through the API; another service, another
+/// day, or after cancelling, they may.
+async fn a_citizen_holds_one_booking_per_service_and_day(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900 + 3 * HALF_HOUR, "").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let first = booking_code_of(&r);
+    for start in [THU_0900 + 3 * HALF_HOUR, THU_0900 + 4 * HALF_HOUR] {
+        let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", start, "").await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(r.text().await.unwrap().contains("sudah punya pemesanan untuk layanan ini"));
+    }
+    // Moving it is not a second booking.
+    let r = book_form(&app, &citizen, "KTP-EL", "2026-11-26", THU_0900 + 5 * HALF_HOUR, &first).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "moved");
+    // Another day is another visit.
+    let friday = THU_0900 + 24 * 3_600_000;
+    assert_eq!(book_form(&app, &citizen, "KTP-EL", "2026-11-27", friday, "").await.status(), StatusCode::SEE_OTHER);
+    // Two at once through the API: exactly one wins.
+    let token = token_for(&app, crate::helpers::AGENCY_ADMIN).await;
+    let book = |start: i64| {
+        let (url, token) = (app.url("/api/v1/malls/ttu/appointments"), token.clone());
+        async move {
+            Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"service": "KTP-EL", "date": "2026-11-26", "start": start}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(book(THU_0900 + 8 * HALF_HOUR), book(THU_0900 + 9 * HALF_HOUR));
+    let won = [a, b].iter().filter(|s| s.is_success()).count();
+    assert_eq!(won, 1, "{a} {b}");
+    assert!([a, b].contains(&StatusCode::CONFLICT), "{a} {b}");
+}
+both!(a_citizen_holds_one_booking_per_service_and_day);
+
+/// Two visits finished in an instant (a test at the counter, a mistaken
+/// click) do not make the service look instant: the slots keep a
+/// realistic size instead of opening the day's quota in one half-hour.
+async fn two_instant_finishes_do_not_open_a_days_quota_in_one_slot(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    for _ in 0..2 {
+        let id = kiosk_ticket(&app, "KTP-EL", "none").await;
+        assert_eq!(o.call(1).await.unwrap()["id"], id.as_str());
+        o.finish(1, &id).await;
+    }
+    let slots: Value = Client::new()
+        .get(app.url("/api/v1/malls/ttu/services/KTP-EL/slots?date=2026-11-26"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let most = slots["slots"].as_array().unwrap().iter().map(|s| s["free"].as_i64().unwrap()).max().unwrap();
+    assert!((1..=3).contains(&most), "one counter takes at most three booked visitors a half-hour: {slots}");
+}
+both!(two_instant_finishes_do_not_open_a_days_quota_in_one_slot);

@@ -698,6 +698,8 @@ async fn managers_set_the_policy_breaks_and_board_text(app: TestApp) {
         ("friday_break_to", "13:00"),
         ("board_text_id", "Selamat datang di MPP TTU — layanan gratis kecuali disebutkan."),
         ("board_text_en", ""),
+        ("anonymous_kiosk_per_hour", "30"),
+        ("bookings_per_citizen", "2"),
     ];
     let r = app.post_form(&admin, "/m/ttu/admin/antrian/pengaturan", "/m/ttu/admin/antrian/pengaturan", &fields).await;
     assert_eq!(r.headers()["location"], "/m/ttu/admin/antrian/pengaturan?disimpan=1");
