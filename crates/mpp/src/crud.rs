@@ -376,6 +376,7 @@ async fn save<R: Resource>(
     posted: Posted,
 ) -> AppResult<Response> {
     let (input, mut errors) = R::parse(&posted, &opts);
+    errors.extend(posted.refused.iter().cloned());
     errors.extend(R::check(&input, &opts));
     if !R::can_save(&bo, &input, &opts) {
         errors.push(FieldError::new("agency", "form.bad_choice"));

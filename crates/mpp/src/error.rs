@@ -44,6 +44,9 @@ pub enum AppError {
     /// allows it (a counter already serving someone, a ticket already called).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A body larger than any form of ours (413).
+    #[error("payload too large")]
+    PayloadTooLarge,
     /// Too many failed guesses from this client or at this record
     /// (`mpp_domain::throttle`): 429 until the window passes.
     #[error("too many attempts: {0}")]
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +102,7 @@ impl AppError {
             | AppError::NotAuthentic(key)
             | AppError::TooMany(key) => key,
             AppError::Invalid(_) => "error.invalid",
+            AppError::PayloadTooLarge => "error.too_large",
             AppError::Internal(_) => "error.internal",
         }
     }

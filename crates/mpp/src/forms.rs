@@ -101,6 +101,10 @@ pub struct Upload {
 pub struct Posted {
     pub fields: Vec<(String, String)>,
     pub files: Vec<(String, Upload)>,
+    /// Files refused while the form was read (too large, empty), each at
+    /// its field. The form itself is still read whole, so the page can come
+    /// back with everything typed and the message at the file's field.
+    pub refused: Vec<FieldError>,
 }
 
 impl Posted {
@@ -148,6 +152,11 @@ impl Posted {
 /// Largest upload accepted (agreement scans).
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
+/// Largest form with files read whole: beyond it a form is refused (413).
+/// Files over [`MAX_UPLOAD`] within it are read to the end and dropped, so
+/// that the fields after them still arrive.
+pub const MAX_MULTIPART: usize = 64 * 1024 * 1024;
+
 impl<S: Send + Sync> FromRequest<S> for Posted {
     type Rejection = AppError;
 
@@ -161,11 +170,11 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
             let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
                 .await
                 .map_err(|_| AppError::BadRequest("error.bad_form"))?;
-            return Ok(Posted { fields, files: Vec::new() });
+            return Ok(Posted { fields, ..Posted::default() });
         }
         let mut mp = Multipart::from_request(req, state).await.map_err(|_| AppError::BadRequest("error.bad_form"))?;
         let mut posted = Posted::default();
-        while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("error.bad_form"))? {
+        while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::BadRequest("error.bad_form"))? {
             let name = field.name().unwrap_or_default().to_string();
             if name == csrf::FIELD {
                 continue;
@@ -173,12 +182,21 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
             match field.file_name().map(str::to_string) {
                 Some(file_name) => {
                     let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
-                    let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("error.upload_too_big"))?;
-                    if bytes.len() > MAX_UPLOAD {
-                        return Err(AppError::invalid(&name, "error.upload_too_big"));
+                    // Read in chunks, keeping at most MAX_UPLOAD: a larger file
+                    // is refused at its field, not with the whole form.
+                    let (mut bytes, mut size) = (Vec::new(), 0usize);
+                    while let Some(chunk) = field.chunk().await.map_err(|_| AppError::PayloadTooLarge)? {
+                        size += chunk.len();
+                        if size <= MAX_UPLOAD {
+                            bytes.extend_from_slice(&chunk);
+                        }
                     }
-                    if !file_name.is_empty() && !bytes.is_empty() {
-                        posted.files.push((name, Upload { file_name, content_type, bytes: bytes.to_vec() }));
+                    match (file_name.is_empty(), size) {
+                        // No file chosen.
+                        (true, 0) => {}
+                        (_, 0) => posted.refused.push(FieldError::new(&name, "error.upload_empty")),
+                        (_, n) if n > MAX_UPLOAD => posted.refused.push(FieldError::new(&name, "error.upload_too_big")),
+                        _ => posted.files.push((name, Upload { file_name, content_type, bytes })),
                     }
                 }
                 None => {

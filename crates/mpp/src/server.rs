@@ -54,7 +54,7 @@ pub fn routes() -> Routes {
         .get("/bahasa/{code}", Action::ReadPublic, web::set_lang)
         .map(|r| {
             r.layer(middleware::from_fn(web::html_errors))
-                .layer(axum::extract::DefaultBodyLimit::max(crate::input::MAX_BODY))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::forms::MAX_MULTIPART))
         });
     let api = Routes::new()
         .merge(catalog::api::router())

@@ -111,6 +111,11 @@ pub async fn from_form(
 ) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
     for field in service.fields.iter().filter(|f| f.kind == FieldKind::Document) {
+        if let Some(refused) = posted.refused.iter().find(|e| e.field == field.key) {
+            errors.push(refused.clone());
+            values.insert(field.key.clone(), String::new());
+            continue;
+        }
         let id = match posted.file_named(&field.key) {
             Some(upload) => match keep(state, owner_id, &field.key, &field.label_id, upload).await {
                 Ok(d) => d.id,

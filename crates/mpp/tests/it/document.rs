@@ -72,3 +72,37 @@ async fn a_citizens_drawing_is_checked_kept_and_shown_only_to_those_concerned(ap
     assert_eq!(app.get(&app.login(PUPR).await, &format!("/dokumen/{kept}")).await.status(), StatusCode::NOT_FOUND);
 }
 both!(a_citizens_drawing_is_checked_kept_and_shown_only_to_those_concerned);
+
+/// A file that cannot be taken (empty, or over the 10 MB limit by a little
+/// or by a lot) is refused at its own field: the form comes back with
+/// everything typed, the citizen still logged in, nothing filed.
+async fn a_file_too_big_or_empty_is_refused_at_its_field_and_nothing_typed_is_lost(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let page = "/m/ttu/layanan/PBG/ajukan";
+    let (_, html) = app.get_text(&citizen, page).await;
+    let url = app.url(&format!("{page}?_csrf={}", csrf_of(&html)));
+    let mut big = b"%PDF-1.4\n".to_vec();
+    for (size, says) in [(0, "Berkas kosong"), (11 << 20, "terlalu besar"), (20 << 20, "terlalu besar")] {
+        big.resize(size.max(9), b' ');
+        let bytes = if size == 0 { Vec::new() } else { big.clone() };
+        let file = Part::bytes(bytes).file_name("denah.pdf").mime_str("application/pdf").unwrap();
+        // The file first, the typed fields after it: all of them come back.
+        let form = Form::new().part("drawings", file);
+        let form = crate::helpers::ticked().into_iter().fold(form, |f, (k, v)| f.text(k, v));
+        let form = form
+            .text("owner_nik", NIK)
+            .text("village", "53.03.05.1003")
+            .text("use", "Hunian")
+            .text("floor_area", "137")
+            .text("floors", "2");
+        let r = citizen.post(&url).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{size} bytes");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(says) && html.contains("value=\"137\""), "{size} bytes: {html}");
+        assert!(html.contains("Keluar"), "still logged in: {size} bytes");
+    }
+    let (_, mine) = app.get_text(&citizen, "/m/ttu/permohonan").await;
+    assert!(!mine.contains("Permohonan saya"), "nothing was filed: {mine}");
+}
+both!(a_file_too_big_or_empty_is_refused_at_its_field_and_nothing_typed_is_lost);
