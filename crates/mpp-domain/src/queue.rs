@@ -163,10 +163,27 @@ pub fn estimate_wait_minutes(ahead: u64, avg_handling_secs: u64, open_counters: 
     secs.div_ceil(60)
 }
 
-/// Whether one more visitor can still be served before closing: the work
-/// already waiting plus theirs must fit in the time the counters have left.
-pub fn fits_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, secs_until_close: u64) -> bool {
-    counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close
+/// Whether one more visitor can still be served today, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Room {
+    /// The work already waiting plus theirs fits in the time left.
+    Fits,
+    /// Not even one visit fits in the time the counters have left: they
+    /// close soon (whatever the queue).
+    ClosingSoon,
+    /// The queue already fills the time left.
+    Full,
+}
+
+pub fn room_before_closing(waiting: u64, avg_handling_secs: u64, counters: u64, secs_until_close: u64) -> Room {
+    // One visit is served at one counter: it must fit in one counter's time.
+    if counters > 0 && avg_handling_secs > secs_until_close {
+        Room::ClosingSoon
+    } else if counters > 0 && (waiting + 1) * avg_handling_secs <= counters * secs_until_close {
+        Room::Fits
+    } else {
+        Room::Full
+    }
 }
 
 /// A scheduled break of the counters, in local time.
@@ -391,9 +408,11 @@ mod tests {
         assert_eq!(estimate_wait_minutes(0, 300, 2), 0);
         assert_eq!(estimate_wait_minutes(4, 300, 2), 10);
         assert_eq!(estimate_wait_minutes(1, 90, 0), 2);
-        assert!(fits_before_closing(3, 600, 1, 2400));
-        assert!(!fits_before_closing(4, 600, 1, 2400));
-        assert!(!fits_before_closing(0, 60, 0, 9999));
+        assert_eq!(room_before_closing(3, 600, 1, 2400), Room::Fits);
+        assert_eq!(room_before_closing(4, 600, 1, 2400), Room::Full);
+        assert_eq!(room_before_closing(0, 60, 0, 9999), Room::Full);
+        // Ten minutes a visit, five minutes left: closing soon, even with nobody waiting.
+        assert_eq!(room_before_closing(0, 600, 3, 300), Room::ClosingSoon);
     }
 
     #[test]

@@ -80,14 +80,16 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
     let breaks = store::settings(&state.db, &mall.id).await?.breaks();
     let weekday = local.weekday().number_from_monday();
     let until_close = queue::service_secs_left(&breaks, weekday, local.time(), closes);
-    let fits = queue::fits_before_closing(
+    let room = queue::room_before_closing(
         u64::try_from(waiting).unwrap_or(0),
         u64::try_from(handling).unwrap_or(0),
         u64::try_from(counters).unwrap_or(0),
         until_close,
     );
-    if !fits {
-        return Err(AppError::Conflict("visit.full_today"));
+    match room {
+        queue::Room::Fits => {}
+        queue::Room::ClosingSoon => return Err(AppError::Conflict("visit.closing_soon")),
+        queue::Room::Full => return Err(AppError::Conflict("visit.full_today")),
     }
     let new = NewTicket {
         mall_id: mall.id.clone(),

@@ -179,6 +179,13 @@ async fn the_kiosk_refuses_clearly_and_keeps_the_choice(app: TestApp) {
     assert!(r.text().await.unwrap().contains("sudah penuh"));
     // Other services still issue.
     kiosk_ticket(&app, "KK", "none").await;
+    // Five minutes before closing a ten-minute visit no longer fits: the
+    // counters close soon, which is not "full".
+    set_clock(&app, "2026-11-25T14:55:00+08:00");
+    let r = app.post_form(&c, "/m/ttu/kiosk/data?pilih=KK", "/m/ttu/kiosk/tiket", &[("pilih", "KK")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("segera tutup") && !html.contains("sudah penuh"), "{html}");
 }
 both!(the_kiosk_refuses_clearly_and_keeps_the_choice);
 
