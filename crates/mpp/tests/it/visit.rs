@@ -114,7 +114,14 @@ async fn a_visitor_takes_a_number_is_called_and_served(app: TestApp) {
     let officer = app.login(OFFICER).await;
     let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
     assert_eq!(r.headers()["location"], "/m/ttu/loket/1?pesan=visit.counter_not_open", "a closed counter calls nobody");
+    let open_button =
+        |html: &str| html.split("value=\"open\"").next().unwrap().rsplit("<button").next().unwrap().to_string();
+    let (_, closed) = app.get_text(&officer, "/m/ttu/loket/1").await;
+    assert!(open_button(&closed) == " class=\"button\" name=\"status\" ", "closed: opening is the next step");
     app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", "open")]).await;
+    let (_, open) = app.get_text(&officer, "/m/ttu/loket/1").await;
+    assert!(open_button(&open).contains("secondary"), "open: not offered as the next step");
+    assert!(open.contains("value=\"open\" type=\"submit\" aria-pressed=\"true\""), "shown as the state it is in");
     let r = app.post_form(&officer, "/m/ttu/loket/1", "/m/ttu/loket/1/panggil", &[]).await;
     assert_eq!(r.headers()["location"], "/m/ttu/loket/1");
     let (_, console) = app.get_text(&officer, "/m/ttu/loket/1").await;
