@@ -105,6 +105,73 @@ pub fn score(query_tokens: &[String], c: &Candidate<'_>) -> Option<u32> {
     Some(score)
 }
 
+/// Whether a query word is close enough to a word of a service to be the
+/// same word mistyped or spelled the other way: one slip (a letter
+/// missing, extra, wrong or two swapped) in a word of four to seven
+/// letters, two from eight; or the same stem (a shared start of five
+/// letters or more, missing at most the query word's last two: "licence"
+/// and "licensing"). Words of three letters or fewer must match exactly
+/// (a slip in "KK" or "SIM" is another service).
+pub fn near(query: &str, word: &str) -> bool {
+    let (q, w): (Vec<char>, Vec<char>) = (query.chars().collect(), word.chars().collect());
+    if q.len() <= 3 {
+        return q == w;
+    }
+    let common = q.iter().zip(&w).take_while(|(a, b)| a == b).count();
+    if common >= 5 && common + 2 >= q.len() {
+        return true;
+    }
+    let allowed = if q.len() >= 8 { 2 } else { 1 };
+    q.len().abs_diff(w.len()) <= allowed && distance(&q, &w) <= allowed
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and swaps of neighbours each count one.
+fn distance(a: &[char], b: &[char]) -> usize {
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Score of a candidate for a query with typos forgiven (when the exact
+/// search found nothing): every query word must be in the candidate's text
+/// or [`near`] one of its words; a word of the name counts most.
+pub fn forgiving_score(query_tokens: &[String], c: &Candidate<'_>) -> Option<u32> {
+    let name = normalize(c.name);
+    let name_words: Vec<&str> = name.split(' ').collect();
+    let words: Vec<&str> = c.search_text.split([' ', '|']).filter(|w| !w.is_empty()).collect();
+    let mut score = 0;
+    for t in query_tokens {
+        score += if name_words.contains(&t.as_str()) {
+            20
+        } else if words.contains(&t.as_str()) {
+            10
+        } else if name_words.iter().any(|w| near(t, w)) {
+            8
+        } else if words.iter().any(|w| near(t, w)) {
+            4
+        } else {
+            return None;
+        };
+    }
+    Some(score)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +211,32 @@ mod tests {
         let q = tokens("KTP");
         assert!(score(&q, &ktp) > score(&q, &kk));
         assert_eq!(score(&tokens("paspor"), &kk), None);
+    }
+
+    #[test]
+    fn slips_and_both_spellings_are_forgiven_short_words_are_not() {
+        assert!(near("pasport", "paspor") && near("paspr", "paspor") && near("ktpp", "ktpel") == false);
+        assert!(near("licence", "license") && near("licence", "licensing") && near("lisensi", "lisensi"));
+        assert!(near("kependudkan", "kependudukan"), "two slips in a long word");
+        assert!(!near("kk", "kp") && !near("sim", "siup") && !near("akta", "kartu"));
+        let aliases = vec!["paspor".to_string()];
+        let passport = Candidate {
+            code: "PASPOR",
+            name: "Penerbitan Paspor Baru",
+            aliases: &aliases,
+            search_text: &search_text(["PASPOR", "Penerbitan Paspor Baru", "passport", "imigrasi"]),
+        };
+        let none: Vec<String> = vec![];
+        let kk = Candidate {
+            code: "KK",
+            name: "Kartu Keluarga",
+            aliases: &none,
+            search_text: &search_text(["KK", "Kartu Keluarga"]),
+        };
+        for typo in ["pasport", "paspr", "papsor"] {
+            assert!(forgiving_score(&tokens(typo), &passport).is_some(), "{typo}");
+            assert_eq!(forgiving_score(&tokens(typo), &kk), None, "{typo}");
+        }
     }
 
     proptest! {

@@ -175,23 +175,38 @@ pub async fn search(db: &Db, mall_id: &str, query: &str) -> AppResult<Vec<Servic
         q = q.bind(format!("%{}%", t.replace(['%', '_'], "")));
     }
     let found = q.fetch_all(&db.read).await?;
-    let mut ranked: Vec<(u32, Service)> = found
-        .into_iter()
-        .filter_map(|s| {
-            let aliases = s.alias_list();
-            let c =
-                search::Candidate { code: &s.code, name: &s.name_id, aliases: &aliases, search_text: &s.search_text };
-            let en = search::Candidate { name: &s.name_en, ..c };
-            let best = search::score(&tokens, &c).max(search::score(&tokens, &en))?;
-            Some((best, s))
-        })
-        .collect();
+    let mut ranked = rank(&tokens, found, search::score);
+    if ranked.is_empty() {
+        // Nothing as typed: forgive typos and the other spelling, over the
+        // mall's whole catalogue (a few hundred services at most).
+        ranked = rank(&tokens, services(db, mall_id, false).await?, search::forgiving_score);
+    }
     // Among equal scores the most general service (shortest code: KTP-EL
     // before KTP-EL-GANTI) comes first.
     ranked.sort_by(|a, b| {
         b.0.cmp(&a.0).then(a.1.code.len().cmp(&b.1.code.len())).then_with(|| a.1.name_id.cmp(&b.1.name_id))
     });
     Ok(ranked.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The services a scoring function keeps, with the better of their
+/// Indonesian and English names' scores.
+fn rank(
+    tokens: &[String],
+    services: Vec<Service>,
+    score: fn(&[String], &search::Candidate<'_>) -> Option<u32>,
+) -> Vec<(u32, Service)> {
+    services
+        .into_iter()
+        .filter_map(|s| {
+            let aliases = s.alias_list();
+            let c =
+                search::Candidate { code: &s.code, name: &s.name_id, aliases: &aliases, search_text: &s.search_text };
+            let en = search::Candidate { name: &s.name_en, ..c };
+            let best = score(tokens, &c).max(score(tokens, &en))?;
+            Some((best, s))
+        })
+        .collect()
 }
 
 pub async fn counters(db: &Db, mall_id: &str) -> AppResult<Vec<Counter>> {

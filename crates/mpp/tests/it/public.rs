@@ -40,6 +40,13 @@ async fn search_finds_services_by_any_name(app: TestApp) {
         ("izin usaha", "Berusaha"),
         ("skck", "SKCK"),
         ("Surat Keterangan Catatan Kepolisian", "SKCK"),
+        // Typos and the other spelling are forgiven, the right service first.
+        ("pasport", "Paspor"),
+        ("paspr", "Paspor"),
+        ("ktpp", "KTP"),
+        ("kependudkan", "Kependudukan"),
+        ("business licence", "Berusaha"),
+        ("business license", "Berusaha"),
     ] {
         let (status, html) = app.get_text(&c, &format!("/m/ttu/layanan?q={}", urlencode(query))).await;
         assert_eq!(status, StatusCode::OK);
@@ -50,6 +57,9 @@ async fn search_finds_services_by_any_name(app: TestApp) {
     let (_, html) = app.get_text(&c, "/m/ttu/layanan?q=KTP").await;
     let first = html.split("href=\"/m/ttu/layanan/").nth(1).unwrap().split('"').next().unwrap();
     assert_eq!(first, "KTP-EL");
+    let (_, html) = app.get_text(&c, "/m/ttu/layanan?q=PASPR").await;
+    let first = html.split("href=\"/m/ttu/layanan/").nth(1).unwrap().split('"').next().unwrap();
+    assert_eq!(first, "PASPOR-BARU", "the general passport service first, typo or not");
     let (_, html) = app.get_text(&c, "/m/ttu/layanan?q=zzzqqq").await;
     assert!(html.contains("Tidak ada layanan yang cocok"));
 }
