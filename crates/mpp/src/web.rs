@@ -73,6 +73,11 @@ impl Ctx {
         self.t.lang
     }
 
+    /// A static file's address for a template (see [`asset_url`]).
+    pub fn asset(&self, name: &str) -> String {
+        asset_url(name)
+    }
+
     pub fn require_user(&self) -> AppResult<&CurrentUser> {
         self.user.as_ref().ok_or(AppError::Unauthorized)
     }
@@ -231,19 +236,50 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-pub const STYLESHEET: &str = include_str!("../static/mpp.css");
-pub const FAVICON: &str = include_str!("../static/favicon.svg");
+/// The static files, embedded in the binary: (name, body, content type).
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("mpp.css", include_str!("../static/mpp.css"), "text/css; charset=utf-8"),
+    ("favicon.svg", include_str!("../static/favicon.svg"), "image/svg+xml"),
+    ("kiosk.js", include_str!("../static/kiosk.js"), "text/javascript; charset=utf-8"),
+    ("board.js", include_str!("../static/board.js"), "text/javascript; charset=utf-8"),
+    ("live.js", include_str!("../static/live.js"), "text/javascript; charset=utf-8"),
+    ("region.js", include_str!("../static/region.js"), "text/javascript; charset=utf-8"),
+];
 
-/// Assets are embedded in the binary and cached for a day.
+/// Each static file's name with its content's fingerprint in it
+/// (`mpp.3f9a2b1c04.css`): pages link to these, so a browser (or a slow
+/// phone's proxy) may keep them for a year and still never use a stale one.
+fn fingerprinted() -> &'static std::collections::HashMap<&'static str, String> {
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<&'static str, String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        use sha2::Digest;
+        ASSETS
+            .iter()
+            .map(|(name, body, _)| {
+                let hash = crate::auth::hex(&sha2::Sha256::digest(body.as_bytes()));
+                let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+                (*name, format!("{stem}.{}.{ext}", &hash[..10]))
+            })
+            .collect()
+    })
+}
+
+/// The address a page links a static file by (its fingerprinted name).
+pub fn asset_url(name: &str) -> String {
+    match fingerprinted().get(name) {
+        Some(versioned) => format!("/static/{versioned}"),
+        None => format!("/static/{name}"),
+    }
+}
+
+/// A static file: by its fingerprinted name, cached for a year
+/// (immutable); by its plain name (an old link), for a day.
 pub async fn static_asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    let (body, kind) = match name.as_str() {
-        "mpp.css" => (STYLESHEET, "text/css; charset=utf-8"),
-        "favicon.svg" => (FAVICON, "image/svg+xml"),
-        "kiosk.js" => (include_str!("../static/kiosk.js"), "text/javascript; charset=utf-8"),
-        "board.js" => (include_str!("../static/board.js"), "text/javascript; charset=utf-8"),
-        "live.js" => (include_str!("../static/live.js"), "text/javascript; charset=utf-8"),
-        "region.js" => (include_str!("../static/region.js"), "text/javascript; charset=utf-8"),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+    let versioned = fingerprinted().iter().find(|(_, v)| **v == name).map(|(plain, _)| *plain);
+    let plain = versioned.unwrap_or(name.as_str());
+    let Some((_, body, kind)) = ASSETS.iter().find(|(n, ..)| *n == plain) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+    let cache = if versioned.is_some() { "public, max-age=31536000, immutable" } else { "public, max-age=86400" };
+    ([(header::CONTENT_TYPE, *kind), (header::CACHE_CONTROL, cache)], *body).into_response()
 }

@@ -80,3 +80,30 @@ async fn security_headers_are_set(app: TestApp) {
     assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
 }
 both!(security_headers_are_set);
+
+/// Pages tell search engines what they are, headings do not skip levels,
+/// and static files are linked by fingerprinted names a browser may keep
+/// for a year (a changed file gets a new name).
+async fn pages_describe_themselves_and_static_files_are_versioned(app: TestApp) {
+    let c = app.client();
+    let (_, service) = app.get_text(&c, "/m/ttu/layanan/KTP-EL").await;
+    let description = service.split("<meta name=\"description\" content=\"").nth(1).unwrap().split('"').next().unwrap();
+    assert!(description.len() > 40 && description.contains("Waktu penyelesaian"), "{description}");
+    let (_, home) = app.get_text(&c, "/m/ttu").await;
+    assert!(home.contains("<meta name=\"description\" content=\""), "{home}");
+    // The catalogue goes h1 → h2 → h3.
+    let (_, catalogue) = app.get_text(&c, "/m/ttu/layanan").await;
+    let h1 = catalogue.find("<h1").unwrap();
+    let h2 = catalogue.find("<h2").unwrap();
+    let h3 = catalogue.find("<h3").unwrap();
+    assert!(h1 < h2 && h2 < h3, "no level skipped");
+    // The stylesheet by its fingerprint: a year, immutable; another fingerprint: none.
+    let css = home.split("href=\"/static/mpp.").nth(1).unwrap().split('"').next().unwrap();
+    let r = app.get(&c, &format!("/static/mpp.{css}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(app.get(&c, "/static/mpp.0000000000.css").await.status(), StatusCode::NOT_FOUND);
+    let plain = app.get(&c, "/static/mpp.css").await;
+    assert_eq!(plain.headers()["cache-control"], "public, max-age=86400", "an old link still works, briefly cached");
+}
+both!(pages_describe_themselves_and_static_files_are_versioned);
