@@ -322,5 +322,6 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         }
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    malls::publish(db, &mall_id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Some(m.slug.clone()))
 }

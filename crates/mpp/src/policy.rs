@@ -124,6 +124,17 @@ async fn holds(state: &AppState, user: &CurrentUser, slug: Option<&str>) -> Resu
     Ok((holds, mall.id))
 }
 
+/// Whether a role works in (or oversees) the mall, beyond being a citizen.
+fn works_there(w: Who) -> bool {
+    matches!(w, Who::Officer | Who::AgencyAdmin | Who::MallAdmin | Who::NationalSupervisor)
+}
+
+/// Whether only people who work there may perform the action (so a
+/// draft mall needs no extra check: the guard refuses everyone else).
+fn staff_only(action: Action) -> bool {
+    mpp_domain::policy::who_may(action).iter().all(|w| works_there(*w))
+}
+
 /// The middleware: refuses a caller the table does not allow.
 pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Response {
     let Some(template) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()) else {
@@ -133,11 +144,19 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
     // A method the path does not have: the router answers 405 itself.
     let Some(&action) = g.table.get(&(method, template.clone())) else { return next.run(req).await };
     let api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path().to_string();
+    let slug = slug_of(&template, &path);
+    let draft = match slug {
+        Some(s) if !staff_only(action) => {
+            crate::tenancy::store::by_slug(&g.state.db, s).await.is_ok_and(|m| !m.is_published())
+        }
+        _ => false,
+    };
     // A page's caller is looked up once, here, whenever a session cookie
     // comes (the page's `Ctx` and its error page take it from here); an
-    // API caller only where the action needs one.
+    // API caller only where the action needs one, or the mall is a draft.
     let user = if api {
-        if !needs_login(action) {
+        if !needs_login(action) && !draft {
             return next.run(req).await;
         }
         crate::auth::token::bearer_user(&g.state, req.headers()).await.ok()
@@ -150,12 +169,22 @@ pub async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Resp
     if let Some(u) = &user {
         req.extensions_mut().insert(Caller(u.clone()));
     }
+    // A draft mall is nobody's business but its staff's (and the
+    // supervisor's): to everyone else it does not exist yet.
+    if draft {
+        let staff = match &user {
+            Some(u) => holds(&g.state, u, slug).await.is_ok_and(|(h, _)| h.iter().any(|w| works_there(*w))),
+            None => false,
+        };
+        if !staff {
+            return crate::web::refusal(&req, &AppError::NotFound.report());
+        }
+    }
     if !needs_login(action) {
         return next.run(req).await;
     }
     let Some(user) = user else { return crate::web::refusal(&req, &AppError::Unauthorized.report()) };
-    let path = req.uri().path().to_string();
-    let mall_id = match holds(&g.state, &user, slug_of(&template, &path)).await {
+    let mall_id = match holds(&g.state, &user, slug).await {
         Ok((holds, mall_id)) if allows(&holds, action) => mall_id,
         Ok(_) => return crate::web::refusal(&req, &AppError::Forbidden.report()),
         Err(e) => return crate::web::refusal(&req, &e.report()),

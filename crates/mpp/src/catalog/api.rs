@@ -62,7 +62,7 @@ fn info(m: Mall, opening_hours: Vec<Hours>) -> MallInfo {
 
 async fn malls(State(state): State<AppState>) -> AppResult<Response> {
     let mut out = Vec::new();
-    for m in tenancy::store::list(&state.db).await? {
+    for m in tenancy::store::published(&state.db).await? {
         let hours = crate::calendar::store::hours(&state.db, &m.id).await?;
         out.push(info(m, hours));
     }

@@ -61,7 +61,7 @@ struct MallsPage {
 }
 
 async fn root(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let malls = tenancy::store::list(&state.db).await?;
+    let malls = tenancy::store::published(&state.db).await?;
     if let [only] = malls.as_slice() {
         return Ok(Redirect::to(&format!("/m/{}", only.slug)).into_response());
     }

@@ -9,15 +9,24 @@ use crate::state::AppState;
 use crate::web::{Ctx, render};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use mpp_domain::policy::Action;
 
 pub fn router() -> Routes {
-    Routes::new().get("/m/{slug}/admin", Action::ViewBackOffice, dashboard).get(
-        "/nasional",
-        Action::ViewNational,
-        national,
-    )
+    Routes::new()
+        .get("/m/{slug}/admin", Action::ViewBackOffice, dashboard)
+        .post("/m/{slug}/admin/terbitkan", Action::ManageMall, publish)
+        .get("/nasional", Action::ViewNational, national)
+}
+
+/// Publishes a draft mall: from now on the public sees it.
+async fn publish(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+    let bo = BackOffice::enter(&state, &ctx, &slug).await?;
+    bo.require(bo.access.can_manage_mall())?;
+    if !super::store::publish(&state.db, &bo.mall.id, state.clock.now_ms()).await? {
+        return Err(AppError::Conflict("mall.already_published"));
+    }
+    Ok(axum::response::Redirect::to(&format!("/m/{}/admin", bo.mall.slug)).into_response())
 }
 
 #[derive(Template)]

@@ -18,16 +18,22 @@ pub struct Mall {
     pub description_en: String,
     #[sqlx(try_from = "crate::db::IntBool")]
     pub is_demo: bool,
+    /// When its manager published it; `None`: a draft, shown to its staff only.
+    pub published_at: Option<i64>,
 }
 
 impl Mall {
     pub fn zone(&self) -> TimeZone {
         TimeZone::parse(&self.timezone).unwrap_or(TimeZone::Wib)
     }
+
+    pub fn is_published(&self) -> bool {
+        self.published_at.is_some()
+    }
 }
 
-const COLUMNS: &str =
-    "id, slug, name, region_code, timezone, address, phone, email, description_id, description_en, is_demo";
+const COLUMNS: &str = "id, slug, name, region_code, timezone, address, phone, email, description_id, description_en, \
+                       is_demo, published_at";
 
 /// The mall with this slug; an unknown or malformed slug is 404.
 pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
@@ -44,8 +50,27 @@ pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
     found.ok_or(AppError::NotFound)
 }
 
+/// Every mall, drafts included (for staff and the deployment's own work).
 pub async fn list(db: &Db) -> AppResult<Vec<Mall>> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls ORDER BY name")).fetch_all(&db.read).await?)
+}
+
+/// The malls the public sees: published ones.
+pub async fn published(db: &Db) -> AppResult<Vec<Mall>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE published_at IS NOT NULL ORDER BY name"))
+        .fetch_all(&db.read)
+        .await?)
+}
+
+/// Publishes a draft mall; false if it was published already.
+pub async fn publish(db: &Db, mall_id: &str, now: i64) -> AppResult<bool> {
+    let r = sqlx::query("UPDATE malls SET published_at = $2 WHERE id = $1 AND published_at IS NULL")
+        .bind(mall_id)
+        .bind(now)
+        .execute(&db.write)
+        .await?;
+    db.cache.clear();
+    Ok(r.rows_affected() == 1)
 }
 
 pub struct NewMall<'a> {

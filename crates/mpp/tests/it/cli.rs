@@ -77,9 +77,24 @@ async fn an_operator_adds_a_mall_and_its_admin(app: TestApp) {
     assert!(trail.contains("mpp create-admin (command line)") && trail.contains("mall_admin"), "{trail}");
     let (_, cal) = app.get_text(&c, "/m/kota-kupang/admin/kalender").await;
     assert!(cal.contains("Kalender nasional"), "the national calendar was copied in");
+    // A draft: public to nobody but its staff, until its manager publishes it.
+    for path in ["/m/kota-kupang", "/m/kota-kupang/layanan", "/m/kota-kupang/kiosk", "/api/v1/malls/kota-kupang"] {
+        assert_eq!(app.get(&app.client(), path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let listed = reqwest::get(app.url("/api/v1/malls")).await.unwrap().text().await.unwrap();
+    assert!(!listed.contains("kota-kupang"), "not listed: {listed}");
+    let (status, preview) = app.get_text(&c, "/m/kota-kupang").await;
+    assert_eq!(status, StatusCode::OK, "its manager previews it");
+    assert!(preview.contains("MPP Kota Kupang"));
+    let (_, dashboard) = app.get_text(&c, "/m/kota-kupang/admin").await;
+    assert!(dashboard.contains("Mal ini masih draf"), "{dashboard}");
+    let r = app.post_form(&c, "/m/kota-kupang/admin", "/m/kota-kupang/admin/terbitkan", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (status, home) = app.get_text(&app.client(), "/m/kota-kupang").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("MPP Kota Kupang"));
+    let (_, trail) = app.get_text(&c, "/m/kota-kupang/admin/audit").await;
+    assert!(trail.contains("/admin/terbitkan"), "publishing is on the audit trail");
 }
 both!(an_operator_adds_a_mall_and_its_admin);
 

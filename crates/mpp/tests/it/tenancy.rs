@@ -23,6 +23,8 @@ pub(crate) async fn second_mall(app: &TestApp) {
         is_demo: false,
     };
     let mall_id = mpp::tenancy::store::create(db, &new, 0).await.unwrap();
+    // A mall already live (a new one is a draft until published).
+    mpp::tenancy::store::publish(db, &mall_id, 0).await.unwrap();
     sqlx::query("INSERT INTO agencies (mall_id, id, code, name_id, kind, updated_at) VALUES ($1, 'ag-kupang', 'dukcapil', 'Dukcapil Kota Kupang', 'regional', 0)")
         .bind(&mall_id)
         .execute(&db.write)
