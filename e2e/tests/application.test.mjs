@@ -57,7 +57,7 @@ describe('applications', () => {
       await citizen.getByLabel(/^Nama usaha/).fill('Warung Makan Nona');
       await citizen.getByLabel(/^NIK pemilik usaha/).fill('1234');
       await citizen.getByLabel('Bidang usaha').selectOption('Kuliner');
-      await citizen.getByLabel('Modal usaha (rupiah)').fill('15000000');
+      await citizen.getByLabel(/^Modal usaha/).fill('Rp 15.000.000');
       await citizen.getByLabel(/^Jumlah tenaga kerja/).fill('3');
       // The address is picked level by level; each choice fetches the next (region.js).
       await citizen.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
