@@ -54,6 +54,11 @@ pub struct Settings {
     pub trusted_proxies: client_addr::TrustedProxies,
     /// The bearer token `/metrics` asks for; without one it is off (404).
     pub metrics_token: Option<String>,
+    /// Where signing key files are kept (`--key-dir`); default `keys` in
+    /// the data directory.
+    pub key_dir: Option<PathBuf>,
+    /// Signing keys the environment gives, by mall slug (`MPP_SIGNING_KEY_<SLUG>`).
+    pub signing_keys_from_env: std::collections::BTreeMap<String, String>,
     pub notify: notify::Config,
 }
 
@@ -63,6 +68,14 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
     std::fs::create_dir_all(&settings.data_dir)?;
     let db = db::Db::connect(&settings.database_url).await?;
     db.migrate().await?;
+    let keys = certificate::keys::KeyStore {
+        dir: settings.key_dir.clone().unwrap_or_else(|| settings.data_dir.join("keys")),
+        from_env: settings.signing_keys_from_env.clone(),
+    };
+    let moved = certificate::keys::move_out_of_the_database(&db, &keys).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if moved > 0 {
+        tracing::info!(keys = moved, dir = %keys.dir.display(), "moved signing keys out of the database into key files");
+    }
     if settings.demo {
         let today = clock.today(mpp_domain::tenancy::TimeZone::Wita);
         if let Some(slug) = demo::seed_if_empty(&db, today, clock.now_ms()).await? {
@@ -73,6 +86,7 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
         db,
         clock,
         files_dir: settings.data_dir.join("files"),
+        keys: Arc::new(keys),
         secure_cookies: settings.secure_cookies,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         metrics_token: settings.metrics_token.clone().map(Arc::from),

@@ -13,6 +13,11 @@ struct Cli {
     /// `postgres://…` for PostgreSQL; default: SQLite in the data directory.
     #[arg(long, env = "MPP_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// Where the malls' secret signing keys are kept, one file each (never
+    /// in the database); default: `keys` in the data directory. A mall's
+    /// key may instead come from MPP_SIGNING_KEY_<SLUG> (its seed, base64url).
+    #[arg(long, env = "MPP_KEY_DIR", global = true)]
+    key_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,6 +109,13 @@ enum Command {
         #[arg(long, env = "MPP_GATEWAY_SECRET", hide_env_values = true)]
         secret: String,
     },
+    /// Retire a mall's signing key: the next certificate is signed with a
+    /// new one; certificates signed with the old one still verify.
+    RotateKey {
+        /// The mall's slug.
+        #[arg(long)]
+        mall: String,
+    },
     /// Check a certificate PDF: prints valid, revoked, expired or forged
     /// (exit 0, 3, 4 or 2; 1 if it could not be checked).
     Verify {
@@ -141,6 +153,8 @@ impl Cli {
             _ => Default::default(),
         };
         Settings {
+            key_dir: self.key_dir.clone(),
+            signing_keys_from_env: mpp::certificate::keys::KeyStore::env_seeds(std::env::vars()),
             database_url,
             data_dir: self.data_dir.clone(),
             demo,
@@ -229,6 +243,14 @@ async fn main() -> anyhow::Result<()> {
             let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
             mpp::payment::set_gateway_secret(&state, mall, secret).await?;
             say!("the payment gateway secret of {mall} is set");
+            Ok(())
+        }
+        Command::RotateKey { mall } => {
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            match mpp::certificate::rotate_key(&state, mall).await? {
+                true => say!("the signing key of {mall} is retired; the next certificate gets a new one"),
+                false => say!("{mall} has no signing key yet: its first certificate makes one"),
+            }
             Ok(())
         }
         Command::Verify { file, server } => {

@@ -12,6 +12,8 @@ pub struct AppState {
     pub db: Db,
     pub clock: Clock,
     pub files_dir: PathBuf,
+    /// Where the malls' secret signing keys are (never in the database).
+    pub keys: Arc<crate::certificate::keys::KeyStore>,
     /// Mark cookies `Secure` even without a proxy header saying TLS.
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`client_addr.rs`).

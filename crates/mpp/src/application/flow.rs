@@ -191,7 +191,7 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
             store::start_pause(conn, &mall.id, &a.id, &iso_date(today)).await?;
             Some(Status::Correction)
         }
-        Act::Approve | Act::Reject => advance(conn, &a, &cal, today, now).await?,
+        Act::Approve | Act::Reject => advance(conn, &state.keys, &a, &cal, today, now).await?,
         _ => None,
     };
     tx.commit().await?;
@@ -213,6 +213,7 @@ fn step_due(cal: &WorkingCalendar, today: time::Date, sla_days: u32, a: &Applica
 /// rejected. The new status, if it changed.
 pub(crate) async fn advance(
     conn: &mut Conn<'_>,
+    keys: &crate::certificate::keys::KeyStore,
     a: &Application,
     cal: &WorkingCalendar,
     today: time::Date,
@@ -241,7 +242,7 @@ pub(crate) async fn advance(
             }
             Next::Issue => {
                 store::set_status(conn, a, Status::Issued, stage, "", now).await?;
-                let certificate = crate::certificate::issue(conn, a, today, now).await?;
+                let certificate = crate::certificate::issue(conn, keys, a, today, now).await?;
                 store::record(conn, a, &system, "issued", None, &certificate.number, now).await?;
                 return Ok(Some(Status::Issued));
             }
@@ -329,7 +330,7 @@ async fn deem(state: &AppState, mall: &Mall, number: &str, step_id: &str) -> App
         return Ok(false);
     }
     store::record(conn, &a, &Actor { id: None, name: "MPP" }, "deemed", Some(step_id), "", now).await?;
-    let status = advance(conn, &a, &cal, today, now).await?;
+    let status = advance(conn, &state.keys, &a, &cal, today, now).await?;
     tx.commit().await?;
     if let Some(s) = status {
         tell(state, mall, &a, message_key(s)).await;

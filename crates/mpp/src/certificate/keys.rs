@@ -1,9 +1,15 @@
-//! Each mall's Ed25519 signing key: made on the first certificate, kept in
-//! `signing_keys`, its public half published (JWKS, RFC 8037) so that anyone
-//! can check a certificate without asking us.
+//! Each mall's Ed25519 signing key: made on the first certificate, its
+//! public half kept in `signing_keys` and published (JWKS, RFC 8037) so
+//! that anyone can check a certificate without asking us.
 //!
-//! The secret half lives in the database like the rest of the mall's
-//! records; docs/CERTIFICATES.md says how to rotate it.
+//! The secret half never enters the database, which it protects: it is a
+//! key file (`{key dir}/{mall id}/{key id}.key`, readable by the server's
+//! user only; the key dir is `--key-dir`, by default `keys` in the data
+//! directory) or, for a mall whose key is managed outside MPP, the
+//! environment (`MPP_SIGNING_KEY_<SLUG>`, its 32-byte seed in base64url).
+//! Rotating retires the current key (`mpp rotate-key`) or names a new one in
+//! the environment; retired keys stay published, so what they signed still
+//! verifies. docs/CERTIFICATES.md has the details.
 
 use crate::db::new_id;
 use crate::db::sql::{self, Conn, FromRow, Row};
@@ -51,6 +57,51 @@ pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
     }
 }
 
+/// Where the secret halves are: the key directory, and the seeds the
+/// environment gives for some malls (by slug).
+#[derive(Debug, Clone, Default)]
+pub struct KeyStore {
+    pub dir: std::path::PathBuf,
+    pub from_env: std::collections::BTreeMap<String, String>,
+}
+
+impl KeyStore {
+    fn path(&self, mall_id: &str, kid: &str) -> std::path::PathBuf {
+        self.dir.join(mall_id).join(format!("{kid}.key"))
+    }
+
+    fn load(&self, mall_id: &str, kid: &str) -> AppResult<SigningKey> {
+        let path = self.path(mall_id, kid);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("the signing key file {} cannot be read: {e}", path.display()))
+        })?;
+        secret_from(&text)
+    }
+
+    /// Writes a new key file, readable by its owner only, before any row
+    /// names it (a crash leaves at worst an unused file).
+    async fn keep(&self, mall_id: &str, kid: &str, seed: &[u8; 32]) -> AppResult<()> {
+        let path = self.path(mall_id, kid);
+        crate::files::write_atomically(&path, encode(seed).as_bytes()).await?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let owner_only = std::fs::Permissions::from_mode(0o600);
+            std::fs::set_permissions(&path, owner_only).map_err(|e| AppError::Internal(e.into()))?;
+        }
+        Ok(())
+    }
+
+    /// The environment's `MPP_SIGNING_KEY_<SLUG>` entries, as a map by slug.
+    pub fn env_seeds(vars: impl Iterator<Item = (String, String)>) -> std::collections::BTreeMap<String, String> {
+        vars.filter_map(|(k, v)| {
+            let slug = k.strip_prefix("MPP_SIGNING_KEY_")?.to_ascii_lowercase().replace('_', "-");
+            Some((slug, v))
+        })
+        .collect()
+    }
+}
+
 /// The key a mall signs with now.
 pub struct MallKey {
     pub id: String,
@@ -64,19 +115,98 @@ impl MallKey {
     }
 }
 
-/// The mall's current key, made now if it has none.
-pub async fn current(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<MallKey> {
+/// The mall's current key: the environment's, if it names one (a new one
+/// retires the ones before it), else the current key file's, made now if
+/// the mall has none.
+pub async fn current(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, slug: &str, now: i64) -> AppResult<MallKey> {
+    if let Some(seed) = keys.from_env.get(slug) {
+        let key = secret_from(seed)?;
+        return from_env(conn, mall_id, key, now).await;
+    }
     let row = sql::query(
-        "SELECT id, secret_key FROM signing_keys WHERE mall_id = $1 AND retired_at IS NULL
-         ORDER BY created_at, id LIMIT 1",
+        "SELECT id FROM signing_keys WHERE mall_id = $1 AND retired_at IS NULL ORDER BY created_at, id LIMIT 1",
     )
     .bind(mall_id)
     .fetch_optional::<Row>(conn)
     .await?;
     match row {
-        Some(r) => Ok(MallKey { id: r.text("id")?, key: secret_from(&r.text("secret_key")?)? }),
-        None => create(conn, mall_id, now).await,
+        Some(r) => {
+            let id = r.text("id")?;
+            Ok(MallKey { key: keys.load(mall_id, &id)?, id })
+        }
+        None => create(conn, keys, mall_id, now).await,
     }
+}
+
+/// The key the environment gives: known already, or registered now as the
+/// mall's only current key (a rotation done by changing the environment).
+async fn from_env(conn: &mut Conn<'_>, mall_id: &str, key: SigningKey, now: i64) -> AppResult<MallKey> {
+    let public = encode(key.verifying_key().as_bytes());
+    let known = sql::query("SELECT id, retired_at FROM signing_keys WHERE mall_id = $1 AND public_key = $2")
+        .bind(mall_id)
+        .bind(&public)
+        .fetch_optional::<Row>(conn)
+        .await?;
+    if let Some(r) = known {
+        if r.opt_int("retired_at")?.is_some() {
+            return Err(AppError::Internal(anyhow::anyhow!("the environment names a retired signing key")));
+        }
+        return Ok(MallKey { id: r.text("id")?, key });
+    }
+    sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
+        .bind(mall_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    let id = new_id();
+    insert(conn, mall_id, &id, &public, now).await?;
+    Ok(MallKey { id, key })
+}
+
+async fn insert(conn: &mut Conn<'_>, mall_id: &str, id: &str, public: &str, now: i64) -> AppResult<()> {
+    sql::query(
+        "INSERT INTO signing_keys (mall_id, id, public_key, secret_key, created_at) VALUES ($1, $2, $3, '', $4)",
+    )
+    .bind(mall_id)
+    .bind(id)
+    .bind(public)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Retires the mall's current key: the next certificate is signed with a
+/// new one; what the old one signed still verifies. False if it had none.
+pub async fn retire(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<bool> {
+    let n = sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
+        .bind(mall_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Moves secret halves an older version kept in the database out to key
+/// files, once, at start.
+pub async fn move_out_of_the_database(db: &crate::db::Db, keys: &KeyStore) -> AppResult<usize> {
+    let rows: Vec<Row> = sql::query("SELECT mall_id, id, secret_key FROM signing_keys WHERE secret_key <> ''")
+        .fetch_all(&mut Conn::Read(db))
+        .await?;
+    for r in &rows {
+        let (mall_id, id) = (r.text("mall_id")?, r.text("id")?);
+        let seed = decode(&r.text("secret_key")?).and_then(|s| <[u8; 32]>::try_from(s).ok());
+        let seed = seed.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a bad signing key")))?;
+        keys.keep(&mall_id, &id, &seed).await?;
+        let mut tx = db.write.begin().await?;
+        sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2")
+            .bind(&mall_id)
+            .bind(&id)
+            .execute(&mut Conn::Any(&mut tx))
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(rows.len())
 }
 
 fn secret_from(text: &str) -> AppResult<SigningKey> {
@@ -84,21 +214,13 @@ fn secret_from(text: &str) -> AppResult<SigningKey> {
     seed.map(|s| SigningKey::from_bytes(&s)).ok_or_else(|| AppError::Internal(anyhow::anyhow!("a bad signing key")))
 }
 
-async fn create(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<MallKey> {
+async fn create(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, now: i64) -> AppResult<MallKey> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let key = SigningKey::from_bytes(&seed);
     let id = new_id();
-    sql::query(
-        "INSERT INTO signing_keys (mall_id, id, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(mall_id)
-    .bind(&id)
-    .bind(encode(key.verifying_key().as_bytes()))
-    .bind(encode(&seed))
-    .bind(now)
-    .execute(conn)
-    .await?;
+    keys.keep(mall_id, &id, &seed).await?;
+    insert(conn, mall_id, &id, &encode(key.verifying_key().as_bytes()), now).await?;
     Ok(MallKey { id, key })
 }
 

@@ -39,7 +39,13 @@ pub fn router() -> Routes {
 
 /// Makes, signs and stores the certificate of an application being issued,
 /// inside the issuing transaction.
-pub async fn issue(conn: &mut Conn<'_>, a: &Application, today: time::Date, now: i64) -> AppResult<Certificate> {
+pub async fn issue(
+    conn: &mut Conn<'_>,
+    keys: &keys::KeyStore,
+    a: &Application,
+    today: time::Date,
+    now: i64,
+) -> AppResult<Certificate> {
     let issuer = store::issuer(conn, &a.mall_id, &a.service_id).await?;
     let seq = store::next_number(conn, &a.mall_id, today.year()).await?;
     let names = BTreeMap::from([
@@ -50,7 +56,7 @@ pub async fn issue(conn: &mut Conn<'_>, a: &Application, today: time::Date, now:
     ]);
     let valid_until = issuer.template.valid_until(today).map(iso_date);
     let id = new_id();
-    let key = keys::current(conn, &a.mall_id, now).await?;
+    let key = keys::current(conn, keys, &a.mall_id, &issuer.mall_slug, now).await?;
     let content = Content {
         agency: issuer.agency_name.clone(),
         holder: a.applicant_name.clone(),
@@ -109,6 +115,32 @@ pub async fn check(state: &AppState, mall: &Mall, id: &str, presented: Option<&s
     let until = content.valid_until.as_deref().and_then(parse_date);
     let verdict = rules::verdict(authentic, c.revoked_at.is_some(), until, state.clock.today(mall.zone()));
     Ok(Check { verdict, certificate: Some(c), content: Some(content) })
+}
+
+/// `mpp rotate-key`: retires the mall's current signing key (audited).
+pub async fn rotate_key(state: &AppState, slug: &str) -> anyhow::Result<bool> {
+    let mall = crate::tenancy::store::by_slug(&state.db, slug).await.map_err(|_| anyhow::anyhow!("no mall {slug}"))?;
+    if state.keys.from_env.contains_key(slug) {
+        anyhow::bail!("the key of {slug} comes from MPP_SIGNING_KEY_*: rotate it by setting a new one there");
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    let retired = keys::retire(&mut Conn::Any(&mut tx), &mall.id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if retired {
+        let actor = crate::audit::command_line("rotate-key");
+        let change = crate::audit::Change {
+            mall_id: &mall.id,
+            actor: &actor,
+            action: "retire",
+            entity: "signing_key",
+            entity_id: &mall.slug,
+            before: None,
+            after: None,
+        };
+        crate::audit::record(&mut tx, change, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    tx.commit().await?;
+    Ok(retired)
 }
 
 /// The public verification address of a certificate, with its signature.

@@ -100,7 +100,7 @@ pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'
         crate::idempotency::complete(conn, claim, &invoice.id).await?;
     }
     let status = if a.status() == Status::InProgress && approve_payment_steps(conn, &a, a.stage, now).await? {
-        flow::advance(conn, &a, &cal, today, now).await?
+        flow::advance(conn, &state.keys, &a, &cal, today, now).await?
     } else {
         None
     };

@@ -394,3 +394,78 @@ async fn verify_exits_quietly_into_a_closed_pipe(app: TestApp) {
     assert_eq!(o.status.code(), Some(0), "valid, whoever reads it: {stderr}");
 }
 both!(verify_exits_quietly_into_a_closed_pipe);
+
+/// A research letter filed and approved through, as its PDF.
+async fn issued_letter(app: &TestApp, citizen: &Client, licensing: &Client) -> Vec<u8> {
+    let number = research_letter(app, citizen).await;
+    approve_next(app, licensing, &number).await;
+    approve_next(app, licensing, &number).await;
+    download(app, citizen, &number).await
+}
+
+/// The secret half of a mall's key is never in the database: it is a key
+/// file only the server's user can read. Rotating retires it (what it
+/// signed still verifies); a key may also come from the environment.
+async fn signing_keys_live_outside_the_database(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let licensing = app.login(LICENSING).await;
+    let first = issued_letter(&app, &citizen, &licensing).await;
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT mall_id, id, secret_key FROM signing_keys").fetch_all(&app.state.db.read).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let (mall_id, kid, secret) = &rows[0];
+    assert_eq!(secret, "", "no secret in the database");
+    let file = app.state.keys.dir.join(mall_id).join(format!("{kid}.key"));
+    let seed = std::fs::read_to_string(&file).expect("the key file");
+    assert_eq!(seed.trim().len(), 43, "a 32-byte seed, base64url");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Rotated from the command line: the old certificate still verifies,
+    // the next one is signed with a new key.
+    let o = Command::new(env!("CARGO_BIN_EXE_mpp"))
+        .args(["rotate-key", "--mall", "ttu"])
+        .env("MPP_DATABASE_URL", &app.database_url)
+        .env("MPP_DATA_DIR", std::env::temp_dir().join("mpp-cli-unused"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let second = issued_letter(&app, &citizen, &licensing).await;
+    let (code, out) = verify(&first);
+    assert_eq!(code, 0, "signed with the retired key, still valid: {out}");
+    let (code, out) = verify(&second);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains(kid.as_str()), "a new key: {out}");
+    let admin = app.login(crate::helpers::ADMIN).await;
+    let (_, trail) = app.get_text(&admin, "/m/ttu/admin/audit").await;
+    assert!(trail.contains("mpp rotate-key (command line)"), "{trail}");
+
+    // A key from the environment: a server started with MPP_SIGNING_KEY_TTU
+    // signs with it (registered as the mall's key, the file's retired), and
+    // keeps no file of it.
+    let seed = B64.encode([42u8; 32]);
+    let other = app.another_server(|s| s.signing_keys_from_env = [("ttu".to_string(), seed)].into()).await;
+    let number = research_letter(&other, &other.login(CITIZEN).await).await;
+    let officer = other.login(LICENSING).await;
+    approve_next(&other, &officer, &number).await;
+    approve_next(&other, &officer, &number).await;
+    let third = download(&other, &other.login(CITIZEN).await, &number).await;
+    let env_public = B64.encode(ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]).verifying_key().as_bytes());
+    let published: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, public_key FROM signing_keys WHERE retired_at IS NULL")
+            .fetch_all(&app.state.db.read)
+            .await
+            .unwrap();
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0].1, env_public);
+    assert!(!other.state.keys.dir.join(mall_id).join(format!("{}.key", published[0].0)).exists());
+    let (code, out) = verify(&third);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&published[0].0), "{out}");
+}
+both!(signing_keys_live_outside_the_database);

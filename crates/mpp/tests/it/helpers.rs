@@ -84,12 +84,34 @@ impl TestApp {
             trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
             metrics_token: Some(METRICS_TOKEN.into()),
             notify,
+            ..Default::default()
         };
         let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(mpp::server::serve(listener, state.clone()));
         TestApp { base, database_url, state, dir, pg_db, kiosk: tokio::sync::OnceCell::new() }
+    }
+
+    /// A second server process on this one's database (its own data
+    /// directory), with settings of its own: what several processes, or a
+    /// restart with new settings, look like.
+    pub async fn another_server(&self, change: impl FnOnce(&mut mpp::Settings)) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("mpp-test-{}", uuid::Uuid::now_v7().simple()));
+        let mut settings = mpp::Settings {
+            database_url: self.database_url.clone(),
+            data_dir: dir.clone(),
+            trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
+            metrics_token: Some(METRICS_TOKEN.into()),
+            ..Default::default()
+        };
+        change(&mut settings);
+        let state = mpp::prepare(&settings, self.state.clock.clone()).await.expect("server prepares");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(mpp::server::serve(listener, state.clone()));
+        // pg_db stays None: the first server owns (and drops) the database.
+        TestApp { base, database_url: self.database_url.clone(), state, dir, pg_db: None, kiosk: Default::default() }
     }
 
     pub fn url(&self, path: &str) -> String {
