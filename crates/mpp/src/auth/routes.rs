@@ -24,6 +24,7 @@ pub fn router() -> Routes {
         .post("/keluar", Action::OwnAccount, logout)
         .get("/akun", Action::OwnAccount, account)
         .post("/akun/token", Action::OwnAccount, create_token)
+        .post("/akun/token/{id}/cabut", Action::OwnAccount, revoke_token)
 }
 
 #[derive(Template)]
@@ -183,6 +184,8 @@ struct AccountPage {
     roles: Vec<(String, String, String)>,
     malls: Vec<(String, String)>,
     new_token: Option<String>,
+    /// (id, name, made, last used or "", valid until).
+    tokens: Vec<(String, String, String, String, String)>,
 }
 
 async fn account_page(state: &AppState, ctx: Ctx, new_token: Option<String>) -> AppResult<Response> {
@@ -190,7 +193,18 @@ async fn account_page(state: &AppState, ctx: Ctx, new_token: Option<String>) -> 
     let roles = store::roles_of(&state.db, &user.id).await?;
     let malls = if user.is_supervisor { crate::tenancy::store::list(&state.db).await? } else { vec![] };
     let malls = malls.into_iter().map(|m| (m.slug, m.name)).collect();
-    render(&AccountPage { ctx, roles, malls, new_token })
+    // Times in WIB: tokens belong to no mall, and most users read them in one zone.
+    let zone = mpp_domain::tenancy::TimeZone::Wib;
+    let at = |ms: i64| mpp_domain::format::instant(ms, zone, ctx.lang());
+    let tokens = token::of_user(state, &user.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let used = t.last_used_at.map(at).unwrap_or_else(|| ctx.t.t("account.token_unused").to_string());
+            (t.id, t.name, at(t.created_at), used, at(t.expires_at))
+        })
+        .collect();
+    render(&AccountPage { ctx, roles, malls, new_token, tokens })
 }
 
 async fn account(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -200,6 +214,19 @@ async fn account(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
 #[derive(serde::Deserialize)]
 struct TokenForm {
     name: String,
+}
+
+/// Revokes one of the user's own tokens.
+async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    if !token::revoke(&state, &user.id, &id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to("/akun#token").into_response())
 }
 
 async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(form): Form<TokenForm>) -> AppResult<Response> {

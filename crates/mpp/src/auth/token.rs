@@ -12,16 +12,52 @@ pub async fn create(state: &AppState, user_id: &str, name: &str) -> AppResult<St
     let token = format!("mpp_{}", super::random_token());
     let now = state.clock.now_ms();
     sqlx::query(
-        "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at, id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(super::token_hash(&token))
     .bind(user_id)
     .bind(name)
     .bind(now)
     .bind(now + LIFETIME_MS)
+    .bind(crate::db::new_id())
     .execute(&state.db.write)
     .await?;
     Ok(token)
+}
+
+/// One of a user's tokens, as the account page lists it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// The user's tokens still valid, newest first.
+pub async fn of_user(state: &AppState, user_id: &str) -> AppResult<Vec<Listed>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(state.clock.now_ms())
+    .fetch_all(&state.db.read)
+    .await?)
+}
+
+/// Revokes one of the user's tokens at once (in this process; other
+/// processes stop accepting it within their few seconds of cache).
+pub async fn revoke(state: &AppState, user_id: &str, id: &str) -> AppResult<bool> {
+    let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
+        .bind(user_id)
+        .bind(id)
+        .execute(&state.db.write)
+        .await?
+        .rows_affected();
+    state.db.cache.clear();
+    Ok(n == 1)
 }
 
 /// The user behind the bearer token; a missing or bad token is 401.
@@ -39,7 +75,7 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
         .db
         .cache
         .get_or(format!("token:{hash}"), || async {
-            sqlx::query_as(
+            let row: Option<(String, String, String, i64)> = sqlx::query_as(
                 "SELECT u.id, u.email, u.name,
                  (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor')
                  FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -48,7 +84,17 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
             .bind(&hash)
             .bind(now)
             .fetch_optional(&state.db.read)
-            .await
+            .await?;
+            // A real token looked up afresh (at most every few seconds): note
+            // the use. A wrong one writes nothing.
+            if row.is_some() {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                    .bind(&hash)
+                    .bind(now)
+                    .execute(&state.db.write)
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(row)
         })
         .await?;
     let (id, email, name, supervising) = row.ok_or(AppError::Unauthorized)?;

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "devices", include_str!("../../../../migrations/0010_devices.sql")),
     (11, "bookings per citizen", include_str!("../../../../migrations/0011_bookings_per_citizen.sql")),
     (12, "mall publishing", include_str!("../../../../migrations/0012_mall_publishing.sql")),
+    (13, "token use", include_str!("../../../../migrations/0013_token_use.sql")),
 ];
 
 impl Db {

@@ -188,3 +188,36 @@ async fn staff_find_their_work_and_refusals_know_who_is_there(app: TestApp) {
     assert!(page.contains("Keluar"), "the unknown-path page too: {page}");
 }
 both!(staff_find_their_work_and_refusals_know_who_is_there);
+
+/// A user sees their API tokens (never the secret again) with when each
+/// was last used, and revokes one: it stops working at once; the change is
+/// on the deployment's audit trail; nobody else can revoke it.
+async fn api_tokens_are_listed_with_their_last_use_and_revoked(app: TestApp) {
+    let token = crate::api::token_for(&app, OFFICER).await;
+    let officer = app.login(OFFICER).await;
+    let (_, page) = app.get_text(&officer, "/akun").await;
+    assert!(page.contains("integration test") && page.contains("belum pernah"), "{page}");
+    assert!(!page.contains(&token), "the secret is shown only once");
+    let c = reqwest::Client::new();
+    let read = |t: String| c.get(app.url("/api/v1/malls/ttu/inbox")).bearer_auth(t).send();
+    assert_eq!(read(token.clone()).await.unwrap().status(), StatusCode::OK);
+    let (_, page) = app.get_text(&officer, "/akun").await;
+    assert!(!page.contains("belum pernah"), "its use is noted: {page}");
+    let revoke = page.split("action=\"/akun/token/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let path = format!("/akun/token/{revoke}");
+    // Someone else's account cannot revoke it.
+    let citizen = app.login(CITIZEN).await;
+    assert_eq!(app.post_form(&citizen, "/akun", &path, &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(read(token.clone()).await.unwrap().status(), StatusCode::OK);
+    let r = app.post_form(&officer, "/akun", &path, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(read(token).await.unwrap().status(), StatusCode::UNAUTHORIZED, "revoked at once");
+    let on_record: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE mall_id = '' AND entity_id = 'POST /akun/token/{id}/cabut'",
+    )
+    .fetch_one(&app.state.db.read)
+    .await
+    .unwrap();
+    assert_eq!(on_record, 1);
+}
+both!(api_tokens_are_listed_with_their_last_use_and_revoked);
