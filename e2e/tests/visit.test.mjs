@@ -30,10 +30,10 @@ function words(n) {
   return `${ONES[Math.floor(n / 10)]} puluh${n % 10 ? ' ' + ONES[n % 10] : ''}`;
 }
 
-/** A board page whose speech synthesis is recorded instead of spoken. */
-async function boardPage(browser, { voices }) {
+/** A board page whose speech synthesis is recorded instead of spoken (each sentence taking `speakMs`). */
+async function boardPage(browser, { voices, speakMs = 10 }) {
   const page = await newPage(browser, DESKTOP);
-  await page.context().addInitScript((haveVoice) => {
+  await page.context().addInitScript(([haveVoice, ms]) => {
     window.__spoken = [];
     const voice = { lang: 'id-ID', name: 'Uji Bahasa Indonesia', default: true, localService: true, voiceURI: 'uji' };
     window.speechSynthesis.getVoices = () => (haveVoice ? [voice] : []);
@@ -42,9 +42,9 @@ async function boardPage(browser, { voices }) {
     };
     window.speechSynthesis.speak = (u) => {
       window.__spoken.push({ text: u.text, lang: u.lang, voice: u.voice && u.voice.name });
-      setTimeout(() => u.onend && u.onend(), 10);
+      setTimeout(() => u.onend && u.onend(), ms);
     };
-  }, voices);
+  }, [voices, speakMs]);
   await page.goto(url(`${MALL}/papan`));
   await page.locator('[data-sound]').click();
   return page;
@@ -137,6 +137,43 @@ describe('the visit', () => {
     await screenshot(officer, 'console-phone');
     await officer.getByRole('button', { name: 'Selesai', exact: true }).click();
     assertNoPageProblems(officer, 'console');
+  });
+
+  test('three counters calling at once: the board says the newest first', async () => {
+    // Each sentence takes three seconds: the calls come faster than that.
+    const board = await boardPage(browser, { voices: true, speakMs: 3000 });
+    const kiosk = await newPage(browser, DESKTOP);
+    // One visitor for each counter's services (1: KTP-el, 2: KK, 3: birth certificates).
+    for (const code of ['KTP-EL', 'KK', 'AKTA-LAHIR']) {
+      await kiosk.goto(url(`${MALL}/kiosk/data?pilih=${code}`));
+      await kiosk.getByRole('button', { name: 'Ambil nomor antrian' }).click();
+      await kiosk.locator('.receipt-number').waitFor();
+    }
+    const consoles = [];
+    for (const n of [1, 2, 3]) {
+      const page = await newPage(browser, DESKTOP);
+      await login(page, 'petugas@demo.mpp.id', { next: `${MALL}/loket/${n}` });
+      await page.waitForURL((u) => u.pathname === `${MALL}/loket/${n}`);
+      const open = page.getByRole('button', { name: 'Buka loket' });
+      if ((await open.getAttribute('aria-pressed')) !== 'true') await open.click();
+      // A visitor still at this counter from an earlier test: finished first.
+      const finish = page.getByRole('button', { name: 'Selesai', exact: true });
+      if (await finish.count()) await finish.click();
+      consoles.push(page);
+    }
+    for (const page of consoles) await page.getByRole('button', { name: 'Panggil berikutnya' }).click();
+    try {
+      await board.waitForFunction(() => window.__spoken.length >= 3, null, { timeout: 20_000 });
+    } catch (e) {
+      const seen = await board.evaluate(() => ({ spoken: window.__spoken, calls: document.querySelector('[data-history]').innerText, skipped: document.querySelector('[data-skipped]').innerText }));
+      throw new Error(`${e.message}: ${JSON.stringify(seen)} ${board.problems}`);
+    }
+    const order = (await board.evaluate(() => window.__spoken.map((u) => u.text))).map((t) => t.split(' loket ').pop());
+    assert.deepEqual(order.slice(0, 3), ['satu', 'tiga', 'dua'], `the first, then the newest: ${order}`);
+    assertNoPageProblems(board, 'board under load');
+    // Leave the counters as found: nobody at them, the next test calls afresh.
+    for (const page of consoles) await page.getByRole('button', { name: 'Selesai', exact: true }).click();
+    for (const page of [board, kiosk, ...consoles]) await page.context().close();
   });
 
   test('a board without an Indonesian voice plays MPP\'s own audio', async () => {

@@ -242,6 +242,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("favicon.svg", include_str!("../static/favicon.svg"), "image/svg+xml"),
     ("kiosk.js", include_str!("../static/kiosk.js"), "text/javascript; charset=utf-8"),
     ("board.js", include_str!("../static/board.js"), "text/javascript; charset=utf-8"),
+    ("board-queue.js", include_str!("../static/board-queue.js"), "text/javascript; charset=utf-8"),
     ("live.js", include_str!("../static/live.js"), "text/javascript; charset=utf-8"),
     ("region.js", include_str!("../static/region.js"), "text/javascript; charset=utf-8"),
 ];

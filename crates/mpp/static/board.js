@@ -2,6 +2,8 @@
 // is shown, a chime plays, and the call is spoken: by the browser's speech
 // synthesis when it has a voice for the board's language, otherwise by
 // MPP's own audio. A snapshot (first connect) is shown, never spoken.
+// When calls come faster than they can be said, the newest is said first
+// and stale ones are dropped, said so on screen (board-queue.js).
 (function () {
   "use strict";
   var body = document.body;
@@ -14,8 +16,11 @@
   var calls = []; // newest first
   var seen = {};
   var lastId = "";
-  var queue = [];
+  var pending = []; // calls waiting to be said (board-queue.js decides the order)
   var speaking = false;
+  var skippedEl = document.querySelector("[data-skipped]");
+  var skipped = [];
+  var skippedTimer = null;
   var audioCtx = null;
   var soundOn = false;
 
@@ -89,10 +94,25 @@
     }
   }
 
+  // Says on screen which calls were not announced (for half a minute).
+  function notAnnounced(dropped) {
+    if (!dropped.length) return;
+    dropped.forEach(function (c) { skipped.push(c.label + " → " + c.counter); });
+    skipped = skipped.slice(-6);
+    skippedEl.textContent = skippedEl.getAttribute("data-text").replace("{list}", skipped.join(", "));
+    skippedEl.hidden = false;
+    clearTimeout(skippedTimer);
+    skippedTimer = setTimeout(function () { skippedEl.hidden = true; skipped = []; }, 30000);
+  }
+
   function next() {
-    if (speaking || !queue.length) return;
+    if (speaking) return;
+    var choice = MPPBoardQueue.pick(pending, Date.now());
+    notAnnounced(choice.dropped);
+    pending = choice.waiting;
+    var c = choice.next;
+    if (!c) return;
     speaking = true;
-    var c = queue.shift();
     body.setAttribute("data-announcing", c.label);
     chime(function () {
       speak(c, function () { speaking = false; body.removeAttribute("data-announcing"); next(); });
@@ -101,7 +121,8 @@
 
   function announce(c) {
     if (!soundOn) return;
-    queue.push(c);
+    c.arrived = Date.now();
+    pending.push(c);
     next();
   }
 
