@@ -10,6 +10,7 @@
 
   var print = document.querySelector("[data-print]");
   if (print) {
+    print.hidden = false;
     print.addEventListener("click", function () { window.print(); });
     if (localStorage.getItem("mppKioskPrint") === "1") window.print();
   }

@@ -48,6 +48,14 @@ struct IndexPage {
     mall: Mall,
     mine: Vec<BookingLine>,
     services: Vec<ServiceLine>,
+    /// What the visitor searched for ("" for the whole list).
+    q: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct IndexQuery {
+    #[serde(default)]
+    q: String,
 }
 
 async fn lines(state: &AppState, ctx: &Ctx, mall: &Mall, list: &[Appointment]) -> AppResult<Vec<BookingLine>> {
@@ -63,7 +71,15 @@ async fn lines(state: &AppState, ctx: &Ctx, mall: &Mall, list: &[Appointment]) -
     Ok(out)
 }
 
-async fn index(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
+/// The services one can book, all or those a search finds (the catalogue's
+/// search, typos forgiven, best first): forty-odd links are too many to Tab
+/// through.
+async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(query): Query<IndexQuery>,
+) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let mine = match &ctx.user {
         Some(u) => store::upcoming(&state.db, &mall.id, &u.id, state.clock.now_ms()).await?,
@@ -79,8 +95,15 @@ async fn index(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>
     .bind(&mall.id)
     .fetch_all(&state.db.read)
     .await?;
+    let q = query.q.trim().to_string();
+    let codes: Vec<String> = if q.is_empty() {
+        bookable.into_iter().map(|(code, _)| code).collect()
+    } else {
+        let found = crate::catalog::store::search(&state.db, &mall.id, &q).await?;
+        found.into_iter().map(|s| s.code).filter(|c| bookable.iter().any(|(b, _)| b == c)).collect()
+    };
     let mut services = Vec::new();
-    for (code, _) in bookable {
+    for code in codes {
         if let Some(b) = visit::brief_by_code(&state.db, &mall.id, &code).await? {
             services.push(ServiceLine {
                 code: b.code.clone(),
@@ -89,7 +112,7 @@ async fn index(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>
             });
         }
     }
-    render(&IndexPage { ctx, mall, mine, services })
+    render(&IndexPage { ctx, mall, mine, services, q })
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -309,3 +309,18 @@ async fn two_instant_finishes_do_not_open_a_days_quota_in_one_slot(app: TestApp)
     assert!((1..=3).contains(&most), "one counter takes at most three booked visitors a half-hour: {slots}");
 }
 both!(two_instant_finishes_do_not_open_a_days_quota_in_one_slot);
+
+/// The booking page's services can be searched (typos forgiven): nobody
+/// has to Tab through forty links to reach KTP-el.
+async fn the_bookable_services_can_be_searched(app: TestApp) {
+    let c = app.client();
+    let (_, all) = app.get_text(&c, "/m/ttu/janji").await;
+    let everything = all.matches("href=\"/m/ttu/janji/layanan/").count();
+    assert!(everything > 5 && all.contains("role=\"search\""), "{all}");
+    let (_, found) = app.get_text(&c, "/m/ttu/janji?q=ktpp").await;
+    let first = found.split("href=\"/m/ttu/janji/layanan/").nth(1).unwrap().split('"').next().unwrap();
+    assert_eq!(first, "KTP-EL");
+    assert!(found.matches("href=\"/m/ttu/janji/layanan/").count() < everything);
+    assert!(found.contains("value=\"ktpp\"") && found.contains("Tampilkan semua layanan"), "{found}");
+}
+both!(the_bookable_services_can_be_searched);

@@ -763,3 +763,17 @@ async fn managers_set_the_policy_breaks_and_board_text(app: TestApp) {
     assert!(audit.contains("queue_settings"), "{audit}");
 }
 both!(managers_set_the_policy_breaks_and_board_text);
+
+/// The kiosk's pages start with a skip link, and the print button, which
+/// needs the script, is not offered to a browser without it.
+async fn the_kiosk_skips_to_content_and_offers_print_only_with_its_script(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let (_, home) = app.get_text(&app.client(), "/m/ttu/kiosk").await;
+    assert!(home.contains("class=\"skip\" href=\"#main\"") && home.contains("id=\"main\""), "{home}");
+    let id = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let (_, ticket) = app.get_text(app.kiosk().await, &format!("/m/ttu/kiosk/tiket/{id}")).await;
+    assert!(ticket.contains("data-print hidden"), "{ticket}");
+    let (_, board) = app.get_text(&app.client(), "/m/ttu/papan").await;
+    assert!(board.contains("class=\"skip\" href=\"#main\""), "{board}");
+}
+both!(the_kiosk_skips_to_content_and_offers_print_only_with_its_script);
