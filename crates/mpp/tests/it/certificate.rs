@@ -308,12 +308,8 @@ fn retype(pdf: &[u8], at: usize) -> Vec<u8> {
 /// update, and a re-drawn copy whose QR code leads to another server.
 async fn no_printed_character_can_change(app: TestApp) {
     set_clock(&app, "2026-11-25T09:00:00+08:00");
-    let citizen = app.login(CITIZEN).await;
-    let number = research_letter(&app, &citizen).await;
-    let licensing = app.login(LICENSING).await;
-    approve_next(&app, &licensing, &number).await;
-    approve_next(&app, &licensing, &number).await;
-    let pdf = download(&app, &citizen, &number).await;
+    let (citizen, licensing) = (app.login(CITIZEN).await, app.login(LICENSING).await);
+    let pdf = issued_letter(&app, &citizen, &licensing).await;
     assert_eq!(verify(&pdf).0, 0, "the copy as issued is valid");
 
     let texts = printed_texts(&pdf);
@@ -370,13 +366,9 @@ both!(no_printed_character_can_change);
 /// command quietly, with its verdict's exit code, not a panic.
 async fn verify_exits_quietly_into_a_closed_pipe(app: TestApp) {
     set_clock(&app, "2026-11-25T09:00:00+08:00");
-    let citizen = app.login(CITIZEN).await;
-    let number = research_letter(&app, &citizen).await;
-    let licensing = app.login(LICENSING).await;
-    approve_next(&app, &licensing, &number).await;
-    approve_next(&app, &licensing, &number).await;
+    let (citizen, licensing) = (app.login(CITIZEN).await, app.login(LICENSING).await);
     let file = scratch("pipe.pdf");
-    std::fs::write(&file, download(&app, &citizen, &number).await).unwrap();
+    std::fs::write(&file, issued_letter(&app, &citizen, &licensing).await).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mpp"))
         .arg("verify")
         .arg(&file)

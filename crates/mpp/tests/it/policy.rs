@@ -140,27 +140,20 @@ fn no_route_bypasses_the_policy() {
 /// one action now.
 async fn the_supervisor_issues_no_ticket_through_any_door(app: TestApp) {
     crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
-    let token = crate::api::token_for(&app, SUPERVISOR).await;
-    let r = Client::new()
-        .post(app.url("/api/v1/malls/ttu/tickets"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"services": ["KTP-EL"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let issue_as = |email: &'static str| {
+        let app = &app;
+        async move {
+            let token = crate::api::token_for(app, email).await;
+            let body = serde_json::json!({"services": ["KTP-EL"]});
+            let r = Client::new().post(app.url("/api/v1/malls/ttu/tickets")).bearer_auth(&token).json(&body);
+            r.send().await.unwrap().status()
+        }
+    };
+    assert_eq!(issue_as(SUPERVISOR).await, StatusCode::FORBIDDEN);
     let supervisor = app.login(SUPERVISOR).await;
     assert_eq!(app.get(&supervisor, "/m/ttu/penyambut").await.status(), StatusCode::FORBIDDEN);
     // Staff still can, through both.
-    let token = crate::api::token_for(&app, OFFICER).await;
-    let r = Client::new()
-        .post(app.url("/api/v1/malls/ttu/tickets"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"services": ["KTP-EL"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(issue_as(OFFICER).await, StatusCode::CREATED);
 }
 both!(the_supervisor_issues_no_ticket_through_any_door);
 
