@@ -176,6 +176,63 @@ describe('the visit', () => {
     for (const page of [board, kiosk, ...consoles]) await page.context().close();
   });
 
+  test('by keyboard alone: find a service, take a ticket, serve the visitor at the console', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      // A citizen finds KTP-el from the home page's search, keys only.
+      const citizen = await newPage(browser, viewport);
+      await citizen.goto(url(MALL));
+      await citizen.keyboard.press('Tab'); // the skip link
+      await citizen.keyboard.press('Enter');
+      await citizen.locator('#q').focus();
+      await citizen.keyboard.type('ktpp');
+      await citizen.keyboard.press('Enter');
+      await citizen.waitForURL(/layanan\?q=ktpp/);
+      const first = citizen.locator('ul.services a').first();
+      await first.focus();
+      await citizen.keyboard.press('Enter');
+      await citizen.waitForURL(/\/layanan\/KTP-EL$/);
+      await citizen.context().close();
+
+      // The kiosk, keys only: the service, then the ticket.
+      const kiosk = await newPage(browser, viewport);
+      await kiosk.goto(url(`${MALL}/kiosk/data?pilih=KK`));
+      const take = kiosk.getByRole('button', { name: 'Ambil nomor antrian' });
+      await take.focus();
+      await kiosk.keyboard.press('Enter');
+      await kiosk.locator('.receipt-number').waitFor();
+      const label = (await kiosk.locator('.receipt-number').innerText()).trim();
+      await kiosk.context().close();
+
+      // The officer at counter 2 (KK): each step lands on the next one.
+      const officer = await newPage(browser, viewport);
+      await login(officer, 'petugas@demo.mpp.id', { next: `${MALL}/loket/2` });
+      await officer.waitForURL((u) => u.pathname === `${MALL}/loket/2`);
+      const open = officer.getByRole('button', { name: 'Buka loket' });
+      if ((await open.getAttribute('aria-pressed')) !== 'true') {
+        await open.focus();
+        await officer.keyboard.press('Enter');
+        await officer.waitForLoadState();
+      }
+      const focused = () => officer.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
+      let called = '';
+      while (called !== label) {
+        assert.equal(await focused(), 'Panggil berikutnya', 'with nobody at the counter, calling is where focus is');
+        await officer.keyboard.press('Enter');
+        await officer.locator('.console-label').waitFor();
+        called = (await officer.locator('.console-label').innerText()).trim();
+        assert.equal(await focused(), 'Mulai layani', 'after a call: start serving');
+        await officer.waitForFunction((l) => document.querySelector('[data-live-region]').textContent.includes(l), called);
+        await officer.keyboard.press('Enter');
+        await officer.waitForFunction(() => document.activeElement && document.activeElement.textContent.trim() === 'Selesai');
+        await officer.keyboard.press('Enter');
+        await officer.getByRole('button', { name: 'Panggil berikutnya' }).waitFor();
+      }
+      await checkA11y(officer, 'console after serving by keyboard');
+      assertNoPageProblems(officer, 'console by keyboard');
+      await officer.context().close();
+    }
+  });
+
   test('a board without an Indonesian voice plays MPP\'s own audio', async () => {
     const board = await boardPage(browser, { voices: false });
     const kiosk = await newPage(browser, DESKTOP);
