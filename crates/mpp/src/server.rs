@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
     let pages = Routes::new()
         .merge(catalog::public::router())
         .merge(auth::routes::router())
+        .merge(auth::reset::router())
         .merge(tenancy::routes::router())
         .merge(crud::routes::<Services>())
         .merge(crud::routes::<Agencies>())

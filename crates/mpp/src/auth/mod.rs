@@ -5,6 +5,7 @@
 pub mod admin_cli;
 pub mod csrf;
 pub mod password;
+pub mod reset;
 pub mod routes;
 pub mod session;
 pub mod store;

@@ -34,16 +34,20 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<&'static str>,
+    /// Just set a new password (`?sandi=baru`).
+    password_set: bool,
 }
 
 #[derive(serde::Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    sandi: Option<String>,
 }
 
 async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
     let next = safe_next(q.next.as_deref()).to_string();
-    render(&LoginPage { ctx, next, email: String::new(), error: None })
+    let password_set = q.sandi.as_deref() == Some("baru");
+    render(&LoginPage { ctx, next, email: String::new(), error: None, password_set })
 }
 
 #[derive(serde::Deserialize)]
@@ -65,7 +69,8 @@ async fn login(
     let (account, address) = (format!("login/account/{email}"), format!("login/address/{ip}"));
     let now = state.clock.now_ms();
     let again = |ctx: Ctx, status, error| {
-        render_status(status, &LoginPage { ctx, next: next.clone(), email: email.clone(), error: Some(error) })
+        let page = LoginPage { ctx, next: next.clone(), email: email.clone(), error: Some(error), password_set: false };
+        render_status(status, &page)
     };
     let gate = throttle::login(
         crate::throttle::blocked(&state.db, &account, throttle::LOGIN_ACCOUNT, now).await?,

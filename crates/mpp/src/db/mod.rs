@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "bookings per citizen", include_str!("../../../../migrations/0011_bookings_per_citizen.sql")),
     (12, "mall publishing", include_str!("../../../../migrations/0012_mall_publishing.sql")),
     (13, "token use", include_str!("../../../../migrations/0013_token_use.sql")),
+    (14, "password resets", include_str!("../../../../migrations/0014_password_resets.sql")),
 ];
 
 impl Db {

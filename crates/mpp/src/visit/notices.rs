@@ -54,5 +54,6 @@ fn message(mall_id: &str, kind: &str, t: &Ticket, text: &str) -> Message {
         to_email: String::new(),
         subject: format!("MPP {}", t.label),
         body: text.to_string(),
+        secret: false,
     }
 }

@@ -221,3 +221,71 @@ async fn api_tokens_are_listed_with_their_last_use_and_revoked(app: TestApp) {
     assert_eq!(on_record, 1);
 }
 both!(api_tokens_are_listed_with_their_last_use_and_revoked);
+
+/// A forgotten password: the same answer for an address with or without
+/// an account; the link arrives by email only (never in the log), works
+/// once and for 30 minutes, ends the account's other sessions, and the
+/// change is on record.
+async fn a_forgotten_password_is_reset_by_a_one_time_link(app: TestApp) {
+    crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
+    let smtp = mpp::notify::smtp::Config { addr: "127.0.0.1:9".into(), from: "noreply@mpp.test".into() };
+    let app = app.another_server(|s| s.notify.smtp = Some(smtp)).await;
+    let elsewhere = app.login(CITIZEN).await;
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move {
+            let c = app.client();
+            let r = app.post_form(&c, "/lupa-sandi", "/lupa-sandi", &[("email", email)]).await;
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s1, unknown) = ask("tidak.ada@contoh.id").await;
+    let (s2, known) = ask(CITIZEN).await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    // Alike but for the address typed and each browser's own form token.
+    let same = |page: &str, email: &str| page.replace(email, "EMAIL").replace(&csrf_of(page), "TOKEN");
+    assert_eq!(same(&unknown, "tidak.ada@contoh.id"), same(&known, CITIZEN), "no telling who has an account");
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT channel, body FROM notifications WHERE kind = 'password-reset' ORDER BY channel")
+            .fetch_all(&app.state.db.read)
+            .await
+            .unwrap();
+    assert_eq!(mails.len(), 2, "one message, for the account that exists: {mails:?}");
+    assert!(!mails[1].1.contains("/atur-sandi/"), "the log never holds the link: {mails:?}");
+    let link = mails[0].1.split(&app.base).nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(link.starts_with("/atur-sandi/"), "{link}");
+
+    // Too short first (nothing spent), then set.
+    let r = app.post_form(&app.client(), &link, &link, &[("password", "pendek"), ("password_again", "pendek")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let new = [("password", "kata-sandi-baru-2026"), ("password_again", "kata-sandi-baru-2026")];
+    let r = app.post_form(&app.client(), &link, &link, &new).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Once only; the other session is over; the old password no longer opens it.
+    assert_eq!(app.get(&app.client(), &link).await.status(), StatusCode::CONFLICT);
+    assert_eq!(app.get(&elsewhere, "/akun").await.status(), StatusCode::SEE_OTHER, "logged out elsewhere");
+    let c = app.client();
+    let old = app.post_form(&c, "/masuk", "/masuk", &[("email", CITIZEN), ("password", DEMO_PASSWORD)]).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let r = app.post_form(&c, "/masuk", "/masuk", &[("email", CITIZEN), ("password", "kata-sandi-baru-2026")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let changed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE mall_id = '' AND entity = 'password'")
+            .fetch_one(&app.state.db.read)
+            .await
+            .unwrap();
+    assert_eq!(changed, 1);
+
+    // A link 31 minutes old works no more.
+    ask(CITIZEN).await;
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM notifications WHERE kind = 'password-reset' AND channel = 'email' ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .fetch_one(&app.state.db.read)
+    .await
+    .unwrap();
+    let late = body.split(&app.base).nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    crate::visit::set_clock(&app, "2026-11-25T09:31:30+08:00");
+    assert_eq!(app.get(&app.client(), &late).await.status(), StatusCode::CONFLICT);
+}
+both!(a_forgotten_password_is_reset_by_a_one_time_link);

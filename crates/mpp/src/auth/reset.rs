@@ -1,0 +1,182 @@
+//! "Lupa kata sandi": a citizen (or anyone with an account) asks for a
+//! link by email and sets a new password with it.
+//!
+//! - The answer is the same whether an account has that address or not,
+//!   and takes the same path (no account enumeration).
+//! - The link's secret is random; only its SHA-256 is kept; it works once
+//!   and for [`LIFETIME_MS`]; setting a password ends every session of the
+//!   account and spends every other link.
+//! - Asking is throttled per address and per account (no mail bombing),
+//!   silently: a throttled request looks like any other.
+//! - The email never reaches the log (`notify::Message::secret`).
+
+use super::{password, random_token, token_hash};
+use crate::client_addr::ClientAddr;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::forms::Posted;
+use crate::policy::Routes;
+use crate::state::AppState;
+use crate::web::{Ctx, render, render_status};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use mpp_domain::policy::Action;
+use mpp_domain::throttle::Limit;
+
+/// How long a link works.
+pub const LIFETIME_MS: i64 = 30 * 60 * 1000;
+/// Requests per address, and per account, an hour.
+const PER_ADDRESS: Limit = Limit { max_failures: 5, window_ms: 3600 * 1000 };
+const PER_ACCOUNT: Limit = Limit { max_failures: 3, window_ms: 3600 * 1000 };
+
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/lupa-sandi", Action::ReadPublic, ask_page)
+        .post("/lupa-sandi", Action::SignIn, ask)
+        .get("/atur-sandi/{token}", Action::ReadPublic, set_page)
+        .post("/atur-sandi/{token}", Action::SignIn, set)
+}
+
+#[derive(Template)]
+#[template(path = "auth/forgot.html")]
+struct AskPage {
+    ctx: Ctx,
+    email: String,
+    sent: bool,
+}
+
+async fn ask_page(ctx: Ctx) -> AppResult<Response> {
+    render(&AskPage { ctx, email: String::new(), sent: false })
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ClientAddr(from): ClientAddr,
+    headers: HeaderMap,
+    form: Posted,
+) -> AppResult<Response> {
+    let email = form.get("email").to_lowercase();
+    let now = state.clock.now_ms();
+    let (by_address, by_account) = (format!("reset/address/{from}"), format!("reset/account/{email}"));
+    let throttled = crate::throttle::blocked(&state.db, &by_address, PER_ADDRESS, now).await?
+        || crate::throttle::blocked(&state.db, &by_account, PER_ACCOUNT, now).await?;
+    crate::throttle::count(&state.db, &by_address, PER_ADDRESS, now).await?;
+    crate::throttle::count(&state.db, &by_account, PER_ACCOUNT, now).await?;
+    if !throttled && let Some(user) = super::store::find_by_email(&state.db, &email).await? {
+        let secret = random_token();
+        sqlx::query(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash(&secret))
+        .bind(&user.id)
+        .bind(now)
+        .bind(now + LIFETIME_MS)
+        .execute(&state.db.write)
+        .await?;
+        let link = format!("{}/atur-sandi/{secret}", crate::web::base_url(&headers));
+        let m = crate::notify::Message {
+            kind: "password-reset".into(),
+            to_email: user.email.clone(),
+            subject: ctx.t.t("reset.email_subject").to_string(),
+            body: ctx.t.f("reset.email_body", &[("name", &user.name), ("link", &link)]),
+            secret: true,
+            ..Default::default()
+        };
+        crate::notify::enqueue(&state, &m).await?;
+    }
+    // The same page whether or not an account has this address.
+    render(&AskPage { ctx, email, sent: true })
+}
+
+#[derive(Template)]
+#[template(path = "auth/reset.html")]
+struct SetPage {
+    ctx: Ctx,
+    token: String,
+    errors: Vec<FieldError>,
+}
+
+impl SetPage {
+    fn error(&self, field: &str) -> Option<&'static str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.key)
+    }
+}
+
+/// The account a live link is for.
+async fn live(state: &AppState, token: &str) -> AppResult<String> {
+    let user: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash(token))
+    .bind(state.clock.now_ms())
+    .fetch_optional(&state.db.read)
+    .await?;
+    user.ok_or(AppError::Conflict("reset.link_dead"))
+}
+
+async fn set_page(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Response> {
+    live(&state, &token).await?;
+    render(&SetPage { ctx, token, errors: vec![] })
+}
+
+async fn set(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, form: Posted) -> AppResult<Response> {
+    let user_id = live(&state, &token).await?;
+    let (new, again) = (form.get("password"), form.get("password_again"));
+    let mut errors = Vec::new();
+    if new.chars().count() < password::MIN_LENGTH || new.len() > 1024 {
+        errors.push(FieldError::new("password", "auth.password_short"));
+    } else if new != again {
+        errors.push(FieldError::new("password_again", "auth.password_mismatch"));
+    }
+    if !errors.is_empty() {
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &SetPage { ctx, token, errors });
+    }
+    let hash = password::hash_async(new).await.map_err(AppError::Internal)?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.write.begin().await?;
+    // Spend this link (once: a second use loses the race) and every other.
+    let spent = sqlx::query(
+        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash(&token))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if spent != 1 {
+        return Err(AppError::Conflict("reset.link_dead"));
+    }
+    for sql in [
+        "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        "DELETE FROM sessions WHERE user_id = $1 AND created_at <= $2",
+    ] {
+        sqlx::query(sql).bind(&user_id).bind(now).execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(&user_id)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    let actor = crate::auth::session::CurrentUser {
+        id: user_id.clone(),
+        email: String::new(),
+        name: "(the account's owner, by an emailed link)".into(),
+        is_supervisor: false,
+        has_work: false,
+    };
+    let change = crate::audit::Change {
+        mall_id: "",
+        actor: &actor,
+        action: "update",
+        entity: "password",
+        entity_id: &user_id,
+        before: None,
+        after: None,
+    };
+    crate::audit::record(&mut tx, change, now).await?;
+    tx.commit().await?;
+    state.db.cache.clear();
+    Ok(Redirect::to("/masuk?sandi=baru").into_response())
+}
