@@ -273,8 +273,16 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
                         books.push(t.elapsed().as_micros() as u32);
                         r.json().await.unwrap()
                     }
-                    // Someone took the last place first: look again.
-                    Ok(r) if r.status() == StatusCode::CONFLICT => continue,
+                    // A citizen holds one booking per service and day: the
+                    // next booking is for another day.
+                    Ok(r) if r.status() == StatusCode::CONFLICT => {
+                        let problem: Value = r.json().await.unwrap_or_default();
+                        if problem["type"] == "/problems/booking-one_per_day" {
+                            day += 1;
+                        }
+                        // Otherwise someone took the last place first: look again.
+                        continue;
+                    }
                     _ => {
                         errors.fetch_add(1, Ordering::Relaxed);
                         continue;
