@@ -7,10 +7,10 @@ use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The published CPSV-AP 3.2.0 shapes, kept unchanged in the shared standards folder.
+/// The published CPSV-AP 3.2.0 shapes, kept unchanged in the repository
+/// (data/standards, with their source and licence).
 fn shapes() -> String {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/standards/cpsv-ap-3.2.0/cpsv-ap-SHACL.ttl");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/standards/cpsv-ap-3.2.0/cpsv-ap-SHACL.ttl");
     assert!(path.exists(), "SHACL shapes missing at {}", path.display());
     path.to_str().unwrap().to_string()
 }
