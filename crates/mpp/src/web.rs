@@ -30,8 +30,20 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// A `Set-Cookie` value with our defaults: HttpOnly, SameSite=Lax, Path=/,
 /// and Secure when the request arrived over TLS (or the operator says so).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    set_cookie_on(name, value, max_age_secs, secure, "/", "Lax")
+}
+
+/// An HttpOnly cookie for one path, with the given SameSite.
+pub fn set_cookie_on(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    secure: bool,
+    path: &str,
+    same_site: &str,
+) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 

@@ -15,7 +15,7 @@ use crate::forms::Posted;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, BackOffice, Mall};
-use crate::web::{Ctx, cookie, is_tls, render, render_status, set_cookie};
+use crate::web::{Ctx, cookie, is_tls, render, render_status, set_cookie, set_cookie_on};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -127,16 +127,10 @@ async fn list(
     let mut resp = render(&page)?;
     if cookie(&headers, JUST_MADE).is_some() {
         let path = format!("/m/{slug}/admin/perangkat");
-        resp.headers_mut().append(header::SET_COOKIE, scoped_cookie(JUST_MADE, "", 0, &path, is_tls(&state, &headers)));
+        resp.headers_mut()
+            .append(header::SET_COOKIE, set_cookie_on(JUST_MADE, "", 0, is_tls(&state, &headers), &path, "Strict"));
     }
     Ok(resp)
-}
-
-/// A cookie for one path only, HttpOnly, SameSite=Strict.
-fn scoped_cookie(name: &str, value: &str, max_age: i64, path: &str, secure: bool) -> axum::http::HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}");
-    axum::http::HeaderValue::from_str(&v).unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
 }
 
 /// Registers a device; the list then shows its one-time enrolment link
@@ -159,7 +153,8 @@ async fn register(
             let id = store::create(&state.db, &bo.mall.id, k, &name, &hash, &bo.user.id, state.clock.now_ms()).await?;
             let path = format!("/m/{}/admin/perangkat", bo.mall.slug);
             let mut resp = Redirect::to(&path).into_response();
-            let flash = scoped_cookie(JUST_MADE, &format!("{id}.{code}"), 60, &path, is_tls(&state, &headers));
+            let flash =
+                set_cookie_on(JUST_MADE, &format!("{id}.{code}"), 60, is_tls(&state, &headers), &path, "Strict");
             resp.headers_mut().append(header::SET_COOKIE, flash);
             Ok(resp)
         }
@@ -204,14 +199,21 @@ struct EnrolPage {
     kind: &'static str,
 }
 
+/// The mall and the device a live enrolment code is for (404 otherwise),
+/// with the code's hash.
+async fn pending(state: &AppState, slug: &str, code: &str) -> AppResult<(Mall, String, store::Device)> {
+    let mall = tenancy::store::by_slug(&state.db, slug).await?;
+    let hash = crate::auth::token_hash(code);
+    let d = store::by_code(&state.db, &mall.id, &hash, state.clock.now_ms()).await?.ok_or(AppError::NotFound)?;
+    Ok((mall, hash, d))
+}
+
 async fn enrol_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, code)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let hash = crate::auth::token_hash(&code);
-    let d = store::by_code(&state.db, &mall.id, &hash, state.clock.now_ms()).await?.ok_or(AppError::NotFound)?;
+    let (mall, _, d) = pending(&state, &slug, &code).await?;
     render(&EnrolPage { ctx, mall, code, name: d.name, kind: kind_key(&d.kind) })
 }
 
@@ -221,10 +223,8 @@ async fn enrol(
     headers: HeaderMap,
     Path((slug, code)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let hash = crate::auth::token_hash(&code);
+    let (mall, hash, d) = pending(&state, &slug, &code).await?;
     let now = state.clock.now_ms();
-    let d = store::by_code(&state.db, &mall.id, &hash, now).await?.ok_or(AppError::NotFound)?;
     let token = crate::auth::random_token();
     if !store::enrol(&state.db, &mall.id, &hash, &crate::auth::token_hash(&token), now).await? {
         return Err(AppError::NotFound);

@@ -253,10 +253,6 @@ async fn take(
     let chosen = picked(&all, &form.get("pilih"));
     let priority = Priority::parse(&form.get("priority")).unwrap_or(Priority::None);
     let phone = form.get("phone");
-    if let Err(e) = crate::device::admit_kiosk(&state, &headers, &mall, from).await {
-        let key = e.form_message().unwrap_or("kiosk.not_enrolled");
-        return details_again(&state, ctx, mall, &chosen, phone, priority, key, e.status()).await;
-    }
     let req = Request {
         services: chosen.iter().map(Into::into).collect(),
         issued_by: IssuedBy::Kiosk,
@@ -267,7 +263,12 @@ async fn take(
         claim: None,
         appointment: None,
     };
-    match issue::issue(&state, &mall, req).await {
+    // A browser the kiosk does not serve is refused like any other refusal.
+    let issued = match crate::device::admit_kiosk(&state, &headers, &mall, from).await {
+        Ok(()) => issue::issue(&state, &mall, req).await,
+        Err(e) => Err(e),
+    };
+    match issued {
         Ok(t) => {
             let mut resp = Redirect::to(&format!("/m/{}/kiosk/tiket/{}", mall.slug, t.id)).into_response();
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(LAST_TICKET_COOKIE, &t.id, 24 * 3600, false));
@@ -359,11 +360,11 @@ async fn booking_check_in(
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let code = form.get("code");
-    if let Err(e) = crate::device::admit_kiosk(&state, &headers, &mall, from).await {
-        let key = e.form_message().unwrap_or("kiosk.not_enrolled");
-        return render_status(e.status(), &BookingPage { ctx, mall, code, error: Some(key) });
-    }
-    match crate::booking::check_in(&state, &mall, &code).await {
+    let checked_in = match crate::device::admit_kiosk(&state, &headers, &mall, from).await {
+        Ok(()) => crate::booking::check_in(&state, &mall, &code).await,
+        Err(e) => Err(e),
+    };
+    match checked_in {
         Ok(t) => {
             let mut resp = Redirect::to(&format!("/m/{}/kiosk/tiket/{}", mall.slug, t.id)).into_response();
             resp.headers_mut().append(header::SET_COOKIE, set_cookie(LAST_TICKET_COOKIE, &t.id, 24 * 3600, false));
