@@ -40,6 +40,20 @@ pub fn label(prefix: &str, seq: i64) -> String {
     format!("{prefix}-{seq:03}")
 }
 
+/// A printed number as a visitor types it back ("a12", "A 012", "a-0012")
+/// in its printed form, or `None` when it cannot be one.
+pub fn parse_label(typed: &str) -> Option<String> {
+    let kept: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let mut chars = kept.chars();
+    let prefix = chars.next()?.to_ascii_uppercase();
+    let digits = chars.as_str();
+    if !prefix.is_ascii_uppercase() || digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some(label(&prefix.to_string(), digits.parse().ok()?))
+}
+
 /// The lanes a waiting ticket can be in, in the order they are considered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Lane {
@@ -399,6 +413,17 @@ mod tests {
         assert_eq!(pick_next(&q, 100, &[Lane::Priority, Lane::Priority], P), Some(1));
         assert_eq!(pick_next(&q, 100, &[Lane::Quick], P), Some(2));
         assert_eq!(pick_next(&[walk_in(1), quick(2)], 100, &[Lane::Quick], P), Some(0));
+    }
+
+    #[test]
+    fn a_typed_number_is_read_back_in_its_printed_form() {
+        for typed in ["A-012", "a12", " A 012 ", "a-0012", "A12"] {
+            assert_eq!(parse_label(typed).as_deref(), Some("A-012"), "{typed}");
+        }
+        assert_eq!(parse_label("B-1234").as_deref(), Some("B-1234"));
+        for typed in ["", "12", "A", "AB-12", "A-1x", "Ä-12", "A-1234567"] {
+            assert_eq!(parse_label(typed), None, "{typed}");
+        }
     }
 
     #[test]

@@ -95,6 +95,29 @@ pub fn created(location: String, body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(body)).into_response()
 }
 
+/// A record sent back as it was read: the fields a record only shows (its
+/// id, file details …) are dropped rather than refused, so a client can read
+/// a record, change a field and write it back. Anything else unknown is
+/// still refused, naming the field.
+pub fn record_from<T: DeserializeOwned>(mut body: serde_json::Value, shown_only: &[String]) -> Result<T, AppError> {
+    if let serde_json::Value::Object(fields) = &mut body {
+        for name in shown_only {
+            fields.remove(name);
+        }
+    }
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = e.inner().to_string();
+        tracing::info!(%path, %detail, "API body does not match the schema");
+        let field = match field_of(&detail) {
+            Some(f) => f.to_string(),
+            None if path != "." => path.rsplit('.').next().unwrap_or("body").to_string(),
+            None => "body".to_string(),
+        };
+        AppError::Invalid(vec![FieldError::new(field, "error.bad_field")])
+    })
+}
+
 /// The field a serde error is about: `unknown field `x``, or the path
 /// before the colon in "…target type: sla_days: invalid type …".
 pub(crate) fn field_of(detail: &str) -> Option<&str> {

@@ -549,9 +549,10 @@ async fn api_create<R: Resource>(
     State(state): State<AppState>,
     user: ApiUser,
     Path(slug): Path<String>,
-    ApiJson(input): ApiJson<R::Input>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Response> {
     let bo = user.back_office(&state, &slug).await?;
+    let input = crate::api::record_from(body, &crate::openapi::shown_only::<R>())?;
     let row = api_save::<R>(&state, &bo, input, None).await?;
     Ok(crate::api::created(format!("/api/v1/malls/{slug}/{}/{}", R::API_SEGMENT, R::key(&row)), row))
 }
@@ -560,9 +561,10 @@ async fn api_update<R: Resource>(
     State(state): State<AppState>,
     user: ApiUser,
     Path((slug, key)): Path<(String, String)>,
-    ApiJson(input): ApiJson<R::Input>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Response> {
     let bo = user.back_office(&state, &slug).await?;
+    let input = crate::api::record_from(body, &crate::openapi::shown_only::<R>())?;
     let existing = load::<R>(&state, &bo, &key).await?;
     bo.require(R::can_change(&bo, &existing))?;
     Ok(axum::Json(api_save::<R>(&state, &bo, input, Some(&existing)).await?).into_response())

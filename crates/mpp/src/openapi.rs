@@ -35,6 +35,66 @@ pub(crate) fn param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
 }
 
+/// The properties a schema names, through `allOf` and references.
+fn property_names<T: ToSchema>() -> std::collections::BTreeSet<String> {
+    let mut named = Vec::new();
+    T::schemas(&mut named);
+    let components: Map<String, Value> =
+        named.into_iter().filter_map(|(name, s)| Some((name, serde_json::to_value(s).ok()?))).collect();
+    let mut out = std::collections::BTreeSet::new();
+    let root = serde_json::to_value(T::schema()).unwrap_or_default();
+    collect_properties(&root, &components, &mut out);
+    out
+}
+
+fn collect_properties(schema: &Value, components: &Map<String, Value>, out: &mut std::collections::BTreeSet<String>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        out.extend(props.keys().cloned());
+    }
+    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        collect_properties(part, components, out);
+    }
+    let target = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next());
+    if let Some(found) = target.and_then(|name| components.get(name)) {
+        collect_properties(found, components, out);
+    }
+}
+
+/// What a record of `R` shows but a write does not take: its id, the
+/// agency's id beside its code, file details. Marked `readOnly` in the
+/// document, and dropped when a client sends a record back as read.
+pub(crate) fn shown_only<R: Resource>() -> Vec<String> {
+    let taken = property_names::<R::Input>();
+    property_names::<R::Row>().into_iter().filter(|p| !taken.contains(p)).collect()
+}
+
+/// Marks what a record of `R` only shows as `readOnly`, so generated clients
+/// leave it out of writes (references are inlined, so a shared schema stays
+/// as it is elsewhere).
+fn mark_shown_only<R: Resource>(schemas: &mut Value) {
+    let shown_only = shown_only::<R>();
+    let all = schemas.as_object().cloned().unwrap_or_default();
+    if let Some(row) = schemas.get_mut(R::Row::name().as_ref()) {
+        mark(row, &all, &shown_only);
+    }
+}
+
+fn mark(schema: &mut Value, components: &Map<String, Value>, names: &[String]) {
+    if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+        *schema = components.get(target).cloned().unwrap_or_default();
+    }
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            if names.contains(name) {
+                prop["readOnly"] = json!(true);
+            }
+        }
+    }
+    for part in schema.get_mut("allOf").and_then(Value::as_array_mut).into_iter().flatten() {
+        mark(part, components, names);
+    }
+}
+
 pub(crate) const SLUG: &str = "The mall's slug, e.g. `ttu`.";
 
 /// The five operations of one record resource.
@@ -180,6 +240,12 @@ pub fn spec() -> Value {
         .build();
     let mut schemas =
         serde_json::to_value(&components).ok().and_then(|c| c.get("schemas").cloned()).unwrap_or(json!({}));
+    mark_shown_only::<Services>(&mut schemas);
+    mark_shown_only::<Agencies>(&mut schemas);
+    mark_shown_only::<Counters>(&mut schemas);
+    mark_shown_only::<Facilities>(&mut schemas);
+    mark_shown_only::<Days>(&mut schemas);
+    mark_shown_only::<Agreements>(&mut schemas);
     schemas["ApplicationSetup"] = crate::application::setup::schema();
     schemas["Problem"] = json!({
         "type": "object",

@@ -26,6 +26,8 @@ use sqlx::AnyConnection;
 pub struct Agreement {
     pub id: String,
     pub agency_id: String,
+    /// The agency's code, as a write takes it.
+    pub agency: String,
     pub kind: String,
     pub number: String,
     pub title_id: String,
@@ -45,7 +47,8 @@ impl Agreement {
     }
 }
 
-const COLS: &str = "id, agency_id, kind, number, title_id, title_en, signed_on, valid_from, valid_until, file_name,
+const COLS: &str = "id, agency_id,
+    (SELECT a.code FROM agencies a WHERE a.mall_id = agreements.mall_id AND a.id = agreements.agency_id) AS agency, kind, number, title_id, title_en, signed_on, valid_from, valid_until, file_name,
     file_type, file_size, file_sha256";
 
 pub async fn list(db: &crate::db::Db, mall_id: &str) -> AppResult<Vec<Agreement>> {
@@ -101,7 +104,7 @@ impl Resource for Agreements {
     }
 
     fn cells(row: &Agreement, opts: &Options, t: &Tr) -> Vec<String> {
-        let agency = opts.agencies.iter().find(|a| a.id == row.agency_id).map(|a| a.code.clone()).unwrap_or_default();
+        let agency = row.agency.clone();
         let until = format::parse_date(&row.valid_until).map(|d| format::date(d, t.lang)).unwrap_or_default();
         let file = if row.file_name.is_empty() { t.t("agreement.no_file").to_string() } else { row.file_name.clone() };
         vec![format!("{} {}", row.kind, row.number), agency, until, status_label(row, opts.today, t), file]
@@ -115,9 +118,9 @@ impl Resource for Agreements {
         AgreementInput { kind: AgreementKind::Pks.as_str().into(), ..Default::default() }
     }
 
-    fn to_input(a: &Agreement, opts: &Options) -> AgreementInput {
+    fn to_input(a: &Agreement, _: &Options) -> AgreementInput {
         AgreementInput {
-            agency: opts.agencies.iter().find(|x| x.id == a.agency_id).map(|x| x.code.clone()).unwrap_or_default(),
+            agency: a.agency.clone(),
             kind: a.kind.clone(),
             number: a.number.clone(),
             title_id: a.title_id.clone(),

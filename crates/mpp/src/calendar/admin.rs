@@ -127,15 +127,21 @@ impl Resource for Days {
                 .execute(&mut *tx)
                 .await?;
         }
-        // An edited day becomes the mall's own (no longer the shipped national entry).
+        // An edited day becomes the mall's own (no longer the shipped national
+        // entry); one written back unchanged keeps where it came from.
+        let source = match existing {
+            Some(old) if Self::to_input(old, &()) == DayInput { day: day.clone(), ..trimmed(v) } => old.source.clone(),
+            _ => String::new(),
+        };
         sqlx::query(
-            "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, '')",
+            "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(w.mall_id)
         .bind(&day)
         .bind(&v.kind)
         .bind(v.name_id.trim())
         .bind(v.name_en.trim())
+        .bind(source)
         .execute(&mut *tx)
         .await
         .map_err(taken("day", "calendar.day_taken"))?;
@@ -300,4 +306,8 @@ async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(Redirect::to(&format!("/m/{}/admin/jam?disalin={added}", bo.mall.slug)).into_response())
+}
+
+fn trimmed(v: &DayInput) -> DayInput {
+    DayInput { day: v.day.clone(), kind: v.kind.clone(), name_id: v.name_id.trim().into(), name_en: v.name_en.trim().into() }
 }

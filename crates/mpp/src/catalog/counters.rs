@@ -20,6 +20,8 @@ pub struct Counters;
 pub struct CounterRow {
     #[serde(flatten)]
     pub counter: Counter,
+    /// The agency's code, as a write takes it.
+    #[serde(rename = "agency")]
     pub agency_code: String,
     pub services: Vec<String>,
 }

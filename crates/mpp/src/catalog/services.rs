@@ -26,10 +26,6 @@ impl Options {
     fn agency(&self, code: &str) -> Option<&Agency> {
         self.all_agencies.iter().find(|a| a.code == code.trim())
     }
-
-    fn code_of(&self, agency_id: &str) -> String {
-        self.all_agencies.iter().find(|a| a.id == agency_id).map(|a| a.code.clone()).unwrap_or_default()
-    }
 }
 
 impl Resource for Services {
@@ -69,11 +65,11 @@ impl Resource for Services {
         &["service.code", "admin.name", "catalogue.agency_filter", "admin.status"]
     }
 
-    fn cells(row: &Service, opts: &Options, t: &Tr) -> Vec<String> {
+    fn cells(row: &Service, _: &Options, t: &Tr) -> Vec<String> {
         vec![
             row.code.clone(),
             t.pick(&row.name_id, &row.name_en).to_string(),
-            opts.code_of(&row.agency_id),
+            row.agency.clone(),
             t.t(if row.active { "admin.active" } else { "admin.inactive" }).to_string(),
         ]
     }
@@ -105,8 +101,8 @@ impl Resource for Services {
         }
     }
 
-    fn to_input(row: &Service, opts: &Options) -> ServiceInput {
-        row.to_input(&opts.code_of(&row.agency_id))
+    fn to_input(row: &Service, _: &Options) -> ServiceInput {
+        row.to_input()
     }
 
     fn fields(v: &ServiceInput, opts: &Options, t: &Tr) -> Vec<Field> {

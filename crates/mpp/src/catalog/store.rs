@@ -21,6 +21,8 @@ pub struct Agency {
 pub struct Service {
     pub id: String,
     pub agency_id: String,
+    /// The agency's code.
+    pub agency: String,
     pub code: String,
     pub name_id: String,
     pub name_en: String,
@@ -42,6 +44,9 @@ pub struct Service {
     pub complaint_id: String,
     pub complaint_en: String,
     pub legal_basis: String,
+    /// Stored as one comma-separated string; a list in JSON, as written.
+    #[serde(serialize_with = "channel_list")]
+    #[schema(value_type = Vec<String>)]
     pub channels: String,
     pub queue_prefix: String,
     pub booking_quota: i64,
@@ -50,6 +55,10 @@ pub struct Service {
     #[serde(skip)]
     pub search_text: String,
     pub updated_at: i64,
+}
+
+fn channel_list<S: serde::Serializer>(channels: &str, out: S) -> Result<S::Ok, S::Error> {
+    out.collect_seq(parse_channels(channels).iter().map(|c| c.as_str()))
 }
 
 impl Service {
@@ -62,9 +71,9 @@ impl Service {
     }
 
     /// The form/API shape of this service, for editing.
-    pub fn to_input(&self, agency_code: &str) -> ServiceInput {
+    pub fn to_input(&self) -> ServiceInput {
         ServiceInput {
-            agency: agency_code.to_string(),
+            agency: self.agency.clone(),
             code: self.code.clone(),
             name_id: self.name_id.clone(),
             name_en: self.name_en.clone(),
@@ -119,7 +128,10 @@ pub struct Facility {
 }
 
 const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
-const SERVICE_COLS: &str = "id, agency_id, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
+/// `agency` is the agency's code, so a service read from the API is what a
+/// write takes back (`ServiceInput`).
+const SERVICE_COLS: &str = "id, agency_id,
+    (SELECT a.code FROM agencies a WHERE a.mall_id = services.mall_id AND a.id = services.agency_id) AS agency, code, name_id, name_en, aliases, summary_id, summary_en, requirements_id,
     requirements_en, procedure_id, procedure_en, completion_time_id, completion_time_en, sla_days, cost_rupiah,
     cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
     queue_prefix, booking_quota, active, search_text, updated_at";

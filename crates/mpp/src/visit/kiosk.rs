@@ -314,6 +314,8 @@ struct TicketPage {
     mall: Mall,
     view: super::TicketView,
     qr: String,
+    /// Where a visitor without a QR scanner types the number.
+    find_url: String,
     paper: &'static str,
     done_href: String,
 }
@@ -328,11 +330,13 @@ async fn printed(
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
     let view = super::TicketView::load(&state, &ctx.t, &mall, &t).await?;
-    let qr = qr_svg(&format!("{}/m/{}/tiket/{}", base_url(&headers), mall.slug, t.id));
+    let base = base_url(&headers);
+    let qr = qr_svg(&format!("{base}/m/{}/tiket/{}", mall.slug, t.id));
+    let find_url = format!("{base}/m/{}/tiket", mall.slug);
     let paper = if q.kertas == "58" { "p58" } else { "p80" };
     let done_href =
         if q.dari == "penyambut" { format!("/m/{}/penyambut", mall.slug) } else { format!("/m/{}/kiosk", mall.slug) };
-    render(&TicketPage { ctx, mall, view, qr, paper, done_href })
+    render(&TicketPage { ctx, mall, view, qr, find_url, paper, done_href })
 }
 
 #[derive(Template)]

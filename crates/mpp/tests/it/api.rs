@@ -100,6 +100,75 @@ async fn an_integrator_manages_services_with_a_token(app: TestApp) {
 }
 both!(an_integrator_manages_services_with_a_token);
 
+/// Every record the API can replace reads in the shape it is written: a
+/// record read with GET and sent back with PUT changes nothing, and the
+/// fields it only shows are marked read-only in the document.
+async fn every_record_read_can_be_written_back_as_it_is(app: TestApp) {
+    let token = token_for(&app, ADMIN).await;
+    let c = Client::new();
+    let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let replaceable: Vec<&String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, item)| path.ends_with("/{key}") && item.get("put").is_some() && item.get("get").is_some())
+        .map(|(path, _)| path)
+        .collect();
+    assert!(replaceable.len() >= 6, "{replaceable:?}");
+    for path in replaceable {
+        let list = app.url(&path.replace("{slug}", "ttu").replace("/{key}", ""));
+        let records: Value = c.get(&list).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let first = records.as_array().and_then(|r| r.first()).unwrap_or_else(|| panic!("no record at {list}"));
+        // The key is one of the record's own fields: the one that finds it.
+        let mut found = None;
+        for v in ["code", "number", "id", "day"].iter().filter_map(|k| first.get(*k)) {
+            let key = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            let r = c.get(format!("{list}/{key}")).bearer_auth(&token).send().await.unwrap();
+            if r.status() == StatusCode::OK {
+                found = Some((format!("{list}/{key}"), r.json::<Value>().await.unwrap()));
+                break;
+            }
+        }
+        let (one, read) = found.unwrap_or_else(|| panic!("no field of {first} finds it at {list}"));
+        let r = c.put(&one).bearer_auth(&token).json(&read).send().await.unwrap();
+        let status = r.status();
+        let written: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{path}: {written}");
+        let again: Value = c.get(&one).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let without_time = |v: &Value| {
+            let mut v = v.clone();
+            v.as_object_mut().unwrap().remove("updated_at");
+            v
+        };
+        assert_eq!(without_time(&again), without_time(&read), "{path}: written back, nothing changed");
+        // What the write does not take is read-only in the schema.
+        let schema_name =
+            doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap();
+        let input_name = doc["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap();
+        let input = &doc["components"]["schemas"][input_name]["properties"];
+        let schema = doc["components"]["schemas"][schema_name].to_string();
+        for field in read.as_object().unwrap().keys() {
+            let in_input = input.get(field).is_some();
+            let marked = schema.contains(&format!(r#""{field}":{{"#)) && {
+                let at = schema.find(&format!(r#""{field}":{{"#)).unwrap();
+                schema[at..].split('}').next().unwrap().contains(r#""readOnly":true"#)
+            };
+            assert!(in_input != marked, "{path}: `{field}` is {} in the input and {}read-only", in_input, if marked { "" } else { "not " });
+        }
+    }
+}
+both!(every_record_read_can_be_written_back_as_it_is);
+
 async fn bad_api_requests_get_problem_documents_and_change_nothing(app: TestApp) {
     let token = token_for(&app, ADMIN).await;
     let c = Client::new();

@@ -168,10 +168,10 @@ async fn the_cpsv_ap_export_conforms_to_the_shapes(app: TestApp) {
     // names its counters and opens in the mall's hours.
     let channels = all(ktp, "cv:hasChannel");
     let wanted: Vec<String> = ktp_api["channels"]
-        .as_str()
+        .as_array()
         .unwrap()
-        .split(',')
-        .map(|ch| format!("{}/kosakata/saluran/{}", app.base, ch.trim()))
+        .iter()
+        .map(|ch| format!("{}/kosakata/saluran/{}", app.base, ch.as_str().unwrap()))
         .collect();
     let got: Vec<&str> = channels.iter().map(|ch| ch["dct:type"]["@id"].as_str().unwrap()).collect();
     assert_eq!(got, wanted);

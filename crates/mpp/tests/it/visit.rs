@@ -150,6 +150,34 @@ async fn a_visitor_takes_a_number_is_called_and_served(app: TestApp) {
 }
 both!(a_visitor_takes_a_number_is_called_and_served);
 
+/// A visitor without a camera types the printed number, as they read it.
+async fn a_printed_number_leads_to_its_ticket_without_the_qr_code(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let first = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let second = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let c = app.client();
+    let (_, printed) = app.get_text(&c, &format!("/m/ttu/kiosk/tiket/{second}")).await;
+    assert!(printed.contains("/m/ttu/tiket lalu ketik nomor ini"), "the receipt says where to type it: {printed}");
+    let (_, home) = app.get_text(&c, "/m/ttu").await;
+    assert!(home.contains(r#"href="/m/ttu/tiket""#), "the mall's navigation leads to the form");
+    for (typed, id) in [("A-002", &second), ("a2", &second), (" a 001 ", &first)] {
+        let r = app.get(&c, &format!("/m/ttu/tiket?nomor={}", typed.replace(' ', "+"))).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{typed}");
+        assert_eq!(r.headers()["location"], format!("/m/ttu/tiket/{id}").as_str(), "{typed}");
+    }
+    for (typed, says) in [("A-009", "Tidak ada tiket dengan nomor ini hari ini"), ("AB-12", "satu huruf dan angka")] {
+        let (status, page) = app.get_text(&c, &format!("/m/ttu/tiket?nomor={typed}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{typed}");
+        assert!(page.contains(says) && page.contains(r#"aria-invalid="true""#), "{page}");
+        assert!(page.contains(&format!(r#"value="{typed}""#)), "the typed number stays: {page}");
+    }
+    // Tomorrow the same number is somebody else's, or nobody's.
+    set_clock(&app, "2026-11-26T09:00:00+08:00");
+    let (status, _) = app.get_text(&c, "/m/ttu/tiket?nomor=A-001").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "yesterday's number does not lead to yesterday's ticket");
+}
+both!(a_printed_number_leads_to_its_ticket_without_the_qr_code);
+
 async fn the_kiosk_refuses_clearly_and_keeps_the_choice(app: TestApp) {
     // Sunday: closed.
     set_clock(&app, "2026-11-29T10:00:00+08:00");
