@@ -39,6 +39,9 @@ pub struct Grant {
 #[derive(Debug, Clone, Default)]
 pub struct Access {
     pub grants: Vec<Grant>,
+    /// The counters (ids) the mall put this officer at; none: any counter
+    /// of their agency.
+    pub counters: Vec<String>,
 }
 
 impl Access {
@@ -67,9 +70,12 @@ impl Access {
             || self.grants.iter().any(|g| g.role == Role::AgencyAdmin && g.agency_id.as_deref() == Some(agency_id))
     }
 
-    /// May work a counter of this agency: its officers and admins, and the mall's admins.
-    pub fn can_work_counter(&self, agency_id: &str) -> bool {
-        self.works_for(agency_id)
+    /// May work this counter of this agency: its admins and the mall's
+    /// admins any; its officers theirs, or any when none is theirs.
+    pub fn can_work_counter(&self, agency_id: &str, counter_id: &str) -> bool {
+        self.can_manage_agency(agency_id)
+            || (self.works_for(agency_id)
+                && (self.counters.is_empty() || self.counters.iter().any(|c| c == counter_id)))
     }
 
     /// May decide this agency's steps of applications (claim, approve …):
@@ -104,7 +110,7 @@ mod tests {
     use super::*;
 
     fn access(role: Role, agency: Option<&str>) -> Access {
-        Access { grants: vec![Grant { role, agency_id: agency.map(str::to_string) }] }
+        Access { grants: vec![Grant { role, agency_id: agency.map(str::to_string) }], counters: vec![] }
     }
 
     #[test]
@@ -127,9 +133,13 @@ mod tests {
     #[test]
     fn officer_and_citizen_have_no_back_office() {
         assert!(!access(Role::Officer, Some("x")).can_view_admin());
-        assert!(access(Role::Officer, Some("x")).can_work_counter("x"));
-        assert!(!access(Role::Officer, Some("x")).can_work_counter("y"));
-        assert!(!access(Role::NationalSupervisor, None).can_work_counter("x"));
+        assert!(access(Role::Officer, Some("x")).can_work_counter("x", "c1"));
+        assert!(!access(Role::Officer, Some("x")).can_work_counter("y", "c1"));
+        assert!(!access(Role::NationalSupervisor, None).can_work_counter("x", "c1"));
+        let placed = Access { counters: vec!["c2".into()], ..access(Role::Officer, Some("x")) };
+        assert!(placed.can_work_counter("x", "c2") && !placed.can_work_counter("x", "c1"), "only where placed");
+        let admin = Access { counters: vec!["c2".into()], ..access(Role::AgencyAdmin, Some("x")) };
+        assert!(admin.can_work_counter("x", "c1"), "an agency's admin steps in anywhere in it");
         assert!(access(Role::Officer, Some("x")).is_staff() && !access(Role::NationalSupervisor, None).is_staff());
         assert!(!Access::default().can_view_admin());
         assert!(access(Role::MallAdmin, None).can_manage_agency("any"));

@@ -53,5 +53,6 @@ pub mod region;
 pub mod search;
 pub mod setup;
 pub mod speech;
+pub mod staff;
 pub mod tenancy;
 pub mod throttle;

@@ -90,6 +90,10 @@ str_enum!(
         /// Change an agency's services, counters and application setups
         /// (the handler limits agency admins to their agency).
         ManageServices = "manage_services",
+        /// Add staff, give them roles and counters, send them a password
+        /// link, remove them from the mall (the handler limits agency
+        /// admins to their agency: `staff::may_grant`).
+        ManageStaff = "manage_staff",
         /// Change mall-wide things: agencies, facilities, hours, calendar,
         /// agreements, queue settings; approve closing a counter.
         ManageMall = "manage_mall",
@@ -114,7 +118,7 @@ pub fn who_may(action: Action) -> &'static [Who] {
         Action::GreetVisitors | Action::WorkCounter | Action::ServeVisitors | Action::ProcessApplications => STAFF,
         Action::ViewBackOffice => &[Who::AgencyAdmin, Who::MallAdmin, Who::NationalSupervisor],
         Action::ReadAudit => &[Who::MallAdmin, Who::NationalSupervisor],
-        Action::ManageServices => &[Who::AgencyAdmin, Who::MallAdmin],
+        Action::ManageServices | Action::ManageStaff => &[Who::AgencyAdmin, Who::MallAdmin],
         Action::ManageMall => &[Who::MallAdmin],
         Action::ViewNational => &[Who::NationalSupervisor],
     }

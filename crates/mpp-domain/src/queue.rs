@@ -47,7 +47,10 @@ pub fn parse_label(typed: &str) -> Option<String> {
     let mut chars = kept.chars();
     let prefix = chars.next()?.to_ascii_uppercase();
     let digits = chars.as_str();
-    if !prefix.is_ascii_uppercase() || digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+    if !prefix.is_ascii_uppercase()
+        || digits.is_empty()
+        || digits.len() > 6
+        || !digits.bytes().all(|b| b.is_ascii_digit())
     {
         return None;
     }

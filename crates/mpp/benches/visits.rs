@@ -114,7 +114,6 @@ struct Latencies {
     finish: Vec<u32>,
 }
 
-
 /// The bench's first day (its clock starts then, see `start`).
 const TODAY: time::Date = time::macros::date!(2026 - 11 - 25);
 

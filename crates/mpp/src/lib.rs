@@ -34,6 +34,7 @@ pub mod payment;
 pub mod policy;
 pub mod region;
 pub mod server;
+pub mod staff;
 pub mod state;
 pub mod tenancy;
 pub mod throttle;

@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
         .merge(payment::router())
         .merge(crate::document::router())
         .merge(crate::device::router())
+        .merge(crate::staff::router())
         .get("/bahasa/{code}", Action::ReadPublic, web::set_lang)
         .map(|r| {
             r.layer(middleware::from_fn(web::html_errors))

@@ -65,17 +65,7 @@ async fn ask(
     crate::throttle::count(&state.db, &by_address, PER_ADDRESS, now).await?;
     crate::throttle::count(&state.db, &by_account, PER_ACCOUNT, now).await?;
     if !throttled && let Some(user) = super::store::find_by_email(&state.db, &email).await? {
-        let secret = random_token();
-        sqlx::query(
-            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(token_hash(&secret))
-        .bind(&user.id)
-        .bind(now)
-        .bind(now + LIFETIME_MS)
-        .execute(&state.db.write)
-        .await?;
-        let link = format!("{}/atur-sandi/{secret}", crate::web::base_url(&headers));
+        let link = issue_link(&state, &user.id, LIFETIME_MS, &crate::web::base_url(&headers)).await?;
         let m = crate::notify::Message {
             kind: "password-reset".into(),
             to_email: user.email.clone(),
@@ -88,6 +78,22 @@ async fn ask(
     }
     // The same page whether or not an account has this address.
     render(&AskPage { ctx, email, sent: true })
+}
+
+/// Makes a one-time link that sets this account's password, working for
+/// `lifetime_ms`; only its hash is kept. Also what the staff page sends a
+/// new member (`staff`), with a longer life.
+pub async fn issue_link(state: &AppState, user_id: &str, lifetime_ms: i64, base_url: &str) -> AppResult<String> {
+    let secret = random_token();
+    let now = state.clock.now_ms();
+    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash(&secret))
+        .bind(user_id)
+        .bind(now)
+        .bind(now + lifetime_ms)
+        .execute(&state.db.write)
+        .await?;
+    Ok(format!("{base_url}/atur-sandi/{secret}"))
 }
 
 #[derive(Template)]

@@ -74,7 +74,12 @@ async fn load_access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access>
     if is_supervisor(db, user_id).await? {
         grants.push(Grant { role: Role::NationalSupervisor, agency_id: None });
     }
-    Ok(Access { grants })
+    let counters = sqlx::query_scalar("SELECT counter_id FROM staff_counters WHERE mall_id = $1 AND user_id = $2")
+        .bind(mall_id)
+        .bind(user_id)
+        .fetch_all(&db.read)
+        .await?;
+    Ok(Access { grants, counters })
 }
 
 pub async fn grant_mall_role(

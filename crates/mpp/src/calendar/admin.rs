@@ -309,5 +309,10 @@ async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
 }
 
 fn trimmed(v: &DayInput) -> DayInput {
-    DayInput { day: v.day.clone(), kind: v.kind.clone(), name_id: v.name_id.trim().into(), name_en: v.name_en.trim().into() }
+    DayInput {
+        day: v.day.clone(),
+        kind: v.kind.clone(),
+        name_id: v.name_id.trim().into(),
+        name_en: v.name_en.trim().into(),
+    }
 }

@@ -54,6 +54,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "mall publishing", include_str!("../../../../migrations/0012_mall_publishing.sql")),
     (13, "token use", include_str!("../../../../migrations/0013_token_use.sql")),
     (14, "password resets", include_str!("../../../../migrations/0014_password_resets.sql")),
+    (15, "staff counters", include_str!("../../../../migrations/0015_staff_counters.sql")),
 ];
 
 impl Db {

@@ -42,7 +42,7 @@ impl Station {
         let mall = tenancy::store::by_slug(&state.db, slug).await?;
         let (agency_id, desk) = store::desk_by_number(&state.db, &mall.id, number).await?.ok_or(AppError::NotFound)?;
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if !access.can_work_counter(&agency_id) {
+        if !access.can_work_counter(&agency_id, &desk.id) {
             return Err(AppError::Forbidden);
         }
         Ok(Station { mall, desk, user })
@@ -83,7 +83,7 @@ async fn choose(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String
     let agencies = catalog::agencies(&state.db, &mall.id).await?;
     let mut counters = Vec::new();
     for c in catalog::counters(&state.db, &mall.id).await? {
-        if !c.active || !access.can_work_counter(&c.agency_id) {
+        if !c.active || !access.can_work_counter(&c.agency_id, &c.id) {
             continue;
         }
         let status = store::counter_state(&state.db, &mall.id, &c.id).await?.map_or("closed".to_string(), |s| s.status);

@@ -163,7 +163,12 @@ async fn every_record_read_can_be_written_back_as_it_is(app: TestApp) {
                 let at = schema.find(&format!(r#""{field}":{{"#)).unwrap();
                 schema[at..].split('}').next().unwrap().contains(r#""readOnly":true"#)
             };
-            assert!(in_input != marked, "{path}: `{field}` is {} in the input and {}read-only", in_input, if marked { "" } else { "not " });
+            assert!(
+                in_input != marked,
+                "{path}: `{field}` is {} in the input and {}read-only",
+                in_input,
+                if marked { "" } else { "not " }
+            );
         }
     }
 }

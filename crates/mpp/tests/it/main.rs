@@ -25,5 +25,6 @@ mod policy;
 mod public;
 mod region;
 mod setup;
+mod staff;
 mod tenancy;
 mod visit;
