@@ -33,6 +33,7 @@ describe('every page, for everyone', () => {
           ['/masuk', 'login', 200],
           ['/daftar', 'registration', 200],
           [`${MALL}/janji?q=ktp`, 'booking search', 200],
+          [`${MALL}/tiket?nomor=Z-999`, 'ticket finder', 404],
           [`${MALL}/layanan/TIDAK-ADA`, 'not found page', 404],
         ]) {
           const r = await page.goto(url(path));

@@ -106,6 +106,16 @@ pub fn instant(utc_millis: i64, zone: TimeZone, lang: Lang) -> String {
     format!("{} {} {}", date(local.date(), lang), clock(local.time(), lang), zone.as_str())
 }
 
+/// A UTC instant as RFC 3339 in the mall's zone, for machines:
+/// `2026-11-24T14:05:00+08:00`.
+pub fn rfc3339(utc_millis: i64, zone: TimeZone) -> String {
+    let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(utc_millis) * 1_000_000) else {
+        return String::new();
+    };
+    let local = at.to_offset(zone.offset()).replace_nanosecond(0).unwrap_or(at);
+    local.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// Parses `HH:MM` (or `HH.MM`).
 pub fn parse_clock(s: &str) -> Option<Time> {
     let (h, m) = s.trim().split_once([':', '.'])?;

@@ -47,6 +47,10 @@ pub trait Resource: Send + Sync + 'static {
     const NEW_TITLE: &'static str;
     /// Forms carry a file (sent as multipart).
     const MULTIPART: bool = false;
+    /// The name of the path parameter that picks one record (`code`,
+    /// `number`, `id`, `day`): the same name every route of the API uses
+    /// for that segment.
+    const KEY: &'static str;
     /// Path segment under `/api/v1/malls/{slug}/`.
     const API_SEGMENT: &'static str;
     /// Anyone may read the list through the API (it is on the public pages anyway).
@@ -476,7 +480,7 @@ pub fn taken(field: &'static str, key: &'static str) -> impl Fn(sqlx::Error) -> 
 /// records), create, replace and delete with a bearer token.
 pub fn api_routes<R: Resource>() -> Routes {
     let base = format!("/api/v1/malls/{{slug}}/{}", R::API_SEGMENT);
-    let one = format!("{base}/{{key}}");
+    let one = format!("{base}/{{{}}}", R::KEY);
     let read = if R::PUBLIC { Action::ReadPublic } else { Action::ViewBackOffice };
     Routes::new()
         .get(&base, read, api_list::<R>)

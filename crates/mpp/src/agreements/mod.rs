@@ -85,6 +85,7 @@ impl Resource for Agreements {
 
     const SEGMENT: &'static str = "perjanjian";
     const ENTITY: &'static str = "agreement";
+    const KEY: &'static str = "id";
     const API_SEGMENT: &'static str = "agreements";
     const PUBLIC: bool = false;
     const TITLE: &'static str = "admin.agreements";

@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 pub fn api_router() -> Routes {
-    Routes::new().get("/api/v1/malls/{slug}/services/{key}/application-setup", Action::ViewBackOffice, api_get).put(
-        "/api/v1/malls/{slug}/services/{key}/application-setup",
+    Routes::new().get("/api/v1/malls/{slug}/services/{code}/application-setup", Action::ViewBackOffice, api_get).put(
+        "/api/v1/malls/{slug}/services/{code}/application-setup",
         Action::ManageServices,
         api_put,
     )
@@ -157,8 +157,8 @@ pub fn document(paths: &mut Map<String, Value>) {
     let bearer = json!([{"bearer": []}]);
     let setup = json!({"$ref": "#/components/schemas/ApplicationSetup"});
     paths.insert(
-        "/api/v1/malls/{slug}/services/{key}/application-setup".into(),
-        json!({"parameters": [param("slug", SLUG), param("key", "The service code, e.g. `PBG`.")],
+        "/api/v1/malls/{slug}/services/{code}/application-setup".into(),
+        json!({"parameters": [param("slug", SLUG), param("code", "The service code, e.g. `PBG`.")],
                "get": {"operationId": "get_application_setup", "tags": ["Services"], "security": bearer,
                        "summary": "How the service takes applications: form, risk routing, workflow, fee, certificate (the mall's admins and supervisors, the service's agency admins)",
                        "responses": {"200": ok("The setup.", setup.clone()), "401": problem("No valid bearer token."),
@@ -198,7 +198,8 @@ pub fn schema() -> Value {
             "fees": {"type": "object", "required": ["rule"], "properties": {
                 "rule": {"type": "object", "required": ["kind"], "description": "`free`; `fixed` with `amount`; `per_unit` with `field` (a number field) and `amount`; `table` with `field` (a choice field) and `rows` ([choice, amount] pairs).",
                          "properties": {"kind": {"enum": ["free", "fixed", "per_unit", "table"]}, "amount": {"type": "integer"},
-                                        "field": text, "rows": {"type": "array", "items": {"type": "array"}}}},
+                                        "field": text, "rows": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                 "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}}}},
                 "tiers": {"type": "array", "items": {"type": "object", "required": ["days", "price"],
                           "properties": {"days": count, "price": {"type": "integer"}}}}}},
             "certificate": {"type": "object", "properties": {"title": text,

@@ -207,6 +207,7 @@ pub fn document(paths: &mut Map<String, Value>) {
                         "summary": "Turn a booking into a ticket at the mall (staff token)",
                         "responses": {"201": ok("The ticket: inside its window it is served ahead of walk-ins; late, it is a walk-in.", schema_ref("TicketView")),
                                       "401": problem("No valid bearer token."), "403": problem("Not staff of this mall."),
+                                      "404": problem("No such mall."),
                                       "409": problem("Not today, or already used or cancelled."), "422": problem("Unknown code.")}}}),
     );
 }

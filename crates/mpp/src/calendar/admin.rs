@@ -32,6 +32,7 @@ impl Resource for Days {
 
     const SEGMENT: &'static str = "kalender";
     const ENTITY: &'static str = "calendar_day";
+    const KEY: &'static str = "day";
     const API_SEGMENT: &'static str = "calendar-days";
     const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.calendar";

@@ -24,6 +24,7 @@ impl Resource for Agencies {
 
     const SEGMENT: &'static str = "instansi";
     const ENTITY: &'static str = "agency";
+    const KEY: &'static str = "code";
     const API_SEGMENT: &'static str = "agencies";
     const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.agencies";

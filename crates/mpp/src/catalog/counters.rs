@@ -79,6 +79,7 @@ impl Resource for Counters {
 
     const SEGMENT: &'static str = "loket";
     const ENTITY: &'static str = "counter";
+    const KEY: &'static str = "number";
     const API_SEGMENT: &'static str = "counters";
     const PUBLIC: bool = true;
     const WRITE: Action = Action::ManageServices;
@@ -225,7 +226,9 @@ impl Resource for Counters {
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        for code in &v.services {
+        // Named twice is still served once.
+        let services: std::collections::BTreeSet<&String> = v.services.iter().collect();
+        for code in services {
             // The agency filter makes a service of another agency (or mall) match nothing.
             sqlx::query(
                 "INSERT INTO counter_services (mall_id, counter_id, service_id)

@@ -21,6 +21,7 @@ impl Resource for Facilities {
 
     const SEGMENT: &'static str = "fasilitas";
     const ENTITY: &'static str = "facility";
+    const KEY: &'static str = "id";
     const API_SEGMENT: &'static str = "facilities";
     const PUBLIC: bool = true;
     const TITLE: &'static str = "admin.facilities";

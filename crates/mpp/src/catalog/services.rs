@@ -35,6 +35,7 @@ impl Resource for Services {
 
     const SEGMENT: &'static str = "layanan";
     const ENTITY: &'static str = "service";
+    const KEY: &'static str = "code";
     const API_SEGMENT: &'static str = "services";
     const PUBLIC: bool = true;
     const WRITE: Action = Action::ManageServices;

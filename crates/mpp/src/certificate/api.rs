@@ -156,7 +156,7 @@ pub fn document(paths: &mut Map<String, Value>) {
         json!({"parameters": [param("slug", SLUG), registration.clone()],
                "get": {"operationId": "get_certificate_pdf", "tags": ["Certificates"], "security": bearer,
                        "summary": "The issued certificate as PDF (its applicant, the officers of its agencies, the mall's managers)",
-                       "responses": {"200": {"description": "The signed certificate.", "content": {"application/pdf": {}}},
+                       "responses": {"200": {"description": "The signed certificate.", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                                      "401": problem("No valid bearer token."),
                                      "404": problem("No such application or certificate, or not yours.")}}}),
     );

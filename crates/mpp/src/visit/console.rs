@@ -40,7 +40,11 @@ pub struct Station {
 impl Station {
     pub async fn enter(state: &AppState, user: CurrentUser, slug: &str, number: i64) -> AppResult<Station> {
         let mall = tenancy::store::by_slug(&state.db, slug).await?;
-        let (agency_id, desk) = store::desk_by_number(&state.db, &mall.id, number).await?.ok_or(AppError::NotFound)?;
+        let Some((agency_id, desk)) = store::desk_by_number(&state.db, &mall.id, number).await? else {
+            // A counter the mall keeps but has switched off is there, only not in use.
+            let kept = catalog::counters(&state.db, &mall.id).await?.iter().any(|c| c.number == number);
+            return Err(if kept { AppError::Conflict("counter.inactive") } else { AppError::NotFound });
+        };
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
         if !access.can_work_counter(&agency_id, &desk.id) {
             return Err(AppError::Forbidden);
@@ -367,6 +371,10 @@ pub struct ActionInput {
     #[serde(default)]
     pub counter: String,
 }
+
+/// The actions `perform` takes, by name (the console's buttons, the API's
+/// `action`).
+pub const ACTIONS: [&str; 8] = ["recall", "start", "skip", "finish", "hold", "resume", "transfer", "void"];
 
 /// Applies an officer's action to a ticket at their counter.
 pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &ActionInput) -> AppResult<Ticket> {

@@ -40,7 +40,13 @@ pub struct TicketView {
     pub wait_minutes: u64,
     /// The counter calling or serving the visitor.
     pub counter: Option<i64>,
+    /// `none`, `elderly`, `disability`, `pregnant` or `infant`, as sent.
     pub priority: String,
+    /// The priority in the reader's language (empty for none).
+    pub priority_text: String,
+    /// When the ticket was issued, RFC 3339 in the mall's zone.
+    pub issued_at: String,
+    /// The same for people, in the reader's language.
     pub issued: String,
     pub requirements: Vec<String>,
     pub service_code: String,
@@ -75,7 +81,9 @@ impl TicketView {
             ahead: standing.as_ref().map_or(0, |s| s.ahead),
             wait_minutes: standing.as_ref().map_or(0, |s| s.wait_minutes),
             counter,
-            priority: priority_text(tr, &t.priority),
+            priority: Priority::parse(&t.priority).unwrap_or(Priority::None).as_str().to_string(),
+            priority_text: priority_text(tr, &t.priority),
+            issued_at: format::rfc3339(t.issued_at, mall.zone()),
             issued: format::instant(t.issued_at, mall.zone(), tr.lang),
             requirements: service
                 .as_ref()

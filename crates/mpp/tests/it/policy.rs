@@ -42,6 +42,8 @@ fn concrete(template: &str) -> String {
         .replace("{code}", "KTP-EL")
         .replace("{name}", "site.css")
         .replace("{key}", "tidak-ada")
+        .replace("{day}", "2026-08-17")
+        .replace("{user}", "tidak-ada")
         .replace("{id}", "tidak-ada")
         .replace("{step}", "tidak-ada")
 }
