@@ -391,8 +391,11 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         ("SettingsInput", "quick_run", json!({"type": "integer", "minimum": 1, "maximum": 10})),
         ("SettingsInput", "recall_limit", json!({"type": "integer", "minimum": 1, "maximum": 5})),
         ("SettingsInput", "bookings_per_citizen", json!({"type": "integer", "minimum": 1, "maximum": 5})),
-        ("SettingsInput", "anonymous_kiosk_per_hour",
-         json!({"type": "integer", "minimum": 0, "maximum": mpp_domain::device::MAX_ANONYMOUS_PER_HOUR})),
+        (
+            "SettingsInput",
+            "anonymous_kiosk_per_hour",
+            json!({"type": "integer", "minimum": 0, "maximum": mpp_domain::device::MAX_ANONYMOUS_PER_HOUR}),
+        ),
         ("SettingsInput", "daily_break_from", clock.clone()),
         ("SettingsInput", "daily_break_to", clock.clone()),
         ("SettingsInput", "friday_break_from", clock.clone()),
@@ -409,10 +412,21 @@ fn required_fields() -> Vec<(&'static str, Vec<&'static str>)> {
         ("FacilityInput", vec!["kind", "name_id"]),
         ("DayInput", vec!["day", "kind", "name_id"]),
         ("AgreementInput", vec!["agency", "kind", "number", "title_id", "signed_on", "valid_from", "valid_until"]),
-        ("ServiceInput", vec![
-            "agency", "code", "name_id", "requirements_id", "procedure_id", "completion_time_id", "product_id",
-            "complaint_id", "channels", "queue_prefix",
-        ]),
+        (
+            "ServiceInput",
+            vec![
+                "agency",
+                "code",
+                "name_id",
+                "requirements_id",
+                "procedure_id",
+                "completion_time_id",
+                "product_id",
+                "complaint_id",
+                "channels",
+                "queue_prefix",
+            ],
+        ),
         ("CounterInput", vec!["agency", "number"]),
         ("Revocation", vec!["reason"]),
         ("TicketRequest", vec!["services"]),
@@ -437,8 +451,9 @@ const FILLED_TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007
 fn finish(doc: &mut Value) {
     const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f]*$";
     const NO_CONTROL_TEXT: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$";
-    let unreadable =
-        problem("The request could not be read: a body that is not JSON, a parameter not of its type, or a control character.");
+    let unreadable = problem(
+        "The request could not be read: a body that is not JSON, a parameter not of its type, or a control character.",
+    );
     let location = json!({"description": "The new record's address.", "schema": {"type": "string"}});
     let replayed = json!({"description": "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`.",
                           "schema": {"type": "string", "enum": ["true"]}});
@@ -486,13 +501,15 @@ fn finish(doc: &mut Value) {
 /// formatted strings or strings that already have a pattern).
 fn forbid_control(schema: &mut Value, pattern: &str) {
     let Some(object) = schema.as_object_mut() else { return };
-    let is_string = object.get("type").is_some_and(|t| t == "string" || t.as_array().is_some_and(|a| a.contains(&json!("string"))));
+    let is_string =
+        object.get("type").is_some_and(|t| t == "string" || t.as_array().is_some_and(|a| a.contains(&json!("string"))));
     let constrained = ["enum", "const", "format", "pattern", "$ref"].iter().any(|k| object.contains_key(*k));
     if is_string && !constrained {
         object.insert("pattern".into(), json!(pattern));
     }
     // An open object's keys are text too.
-    let open = object.get("type").is_some_and(|t| t == "object") && object.get("additionalProperties") != Some(&json!(false));
+    let open =
+        object.get("type").is_some_and(|t| t == "object") && object.get("additionalProperties") != Some(&json!(false));
     if open && !object.contains_key("propertyNames") {
         object.insert("propertyNames".into(), json!({"pattern": pattern}));
     }

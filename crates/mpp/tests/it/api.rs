@@ -132,7 +132,7 @@ async fn every_record_read_can_be_written_back_as_it_is(app: TestApp) {
         .collect();
     assert!(replaceable.len() >= 6, "{replaceable:?}");
     for path in replaceable {
-        let list = app.url(&path.replace("{slug}", "ttu").rsplit_once('/').unwrap().0);
+        let list = app.url(path.replace("{slug}", "ttu").rsplit_once('/').unwrap().0);
         let records: Value = c.get(&list).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         let first = records.as_array().and_then(|r| r.first()).unwrap_or_else(|| panic!("no record at {list}"));
         // The key is one of the record's own fields: the one that finds it.
@@ -210,6 +210,44 @@ async fn a_counter_takes_a_service_named_twice_and_says_when_it_is_off(app: Test
     assert_eq!(r.send().await.unwrap().status(), StatusCode::NOT_FOUND, "not there at all");
 }
 both!(a_counter_takes_a_service_named_twice_and_says_when_it_is_off);
+
+/// What an agency system does: generate a client from the document with
+/// openapi-python-client (no operation or schema may be skipped) and work
+/// through it (`generated_client.py`).
+async fn a_client_generated_from_the_document_works(app: TestApp) {
+    crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
+    let (manager, officer) = (token_for(&app, ADMIN).await, token_for(&app, crate::helpers::OFFICER).await);
+    let doc = Client::new().get(app.url("/api/openapi.json")).send().await.unwrap().text().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("mpp-client-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (doc_file, config) = (dir.join("openapi.json"), dir.join("config.yaml"));
+    std::fs::write(&doc_file, doc).unwrap();
+    // A PDF is bytes to the client (it knows no `application/pdf` of its
+    // own); no formatter runs afterwards (post_hooks).
+    let settings = "package_name_override: mpp_client\npost_hooks: []\n\
+                    content_type_overrides:\n  application/pdf: application/octet-stream\n";
+    std::fs::write(&config, settings).unwrap();
+    let package = dir.join("mpp_client");
+    let said = run_checker(&[
+        "-m",
+        "openapi_python_client",
+        "generate",
+        "--path",
+        doc_file.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--output-path",
+        package.to_str().unwrap(),
+        "--meta",
+        "none",
+    ]);
+    assert!(!said.contains("Warning") && !said.contains("Unable"), "the generator skipped something:\n{said}");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/generated_client.py");
+    let said = run_checker(&[script, dir.to_str().unwrap(), &app.base, &manager, &officer]);
+    assert!(said.trim_end().ends_with("ok"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+both!(a_client_generated_from_the_document_works);
 
 async fn bad_api_requests_get_problem_documents_and_change_nothing(app: TestApp) {
     let token = token_for(&app, ADMIN).await;
