@@ -61,6 +61,8 @@ pub struct MemberLine {
     pub email: String,
     pub grants: Vec<GrantLine>,
     pub counters: Vec<i64>,
+    /// A manager: every counter of the mall is theirs to work.
+    pub manager: bool,
 }
 
 fn role_key(role: Role) -> &'static str {
@@ -105,7 +107,8 @@ impl Scene {
         let mut counters: Vec<i64> =
             self.counters.iter().filter(|c| m.counters.contains(&c.id)).map(|c| c.number).collect();
         counters.sort_unstable();
-        MemberLine { user_id: m.user_id.clone(), name: m.name.clone(), email: m.email.clone(), grants, counters }
+        let manager = m.grants.iter().any(|g| g.role == Role::MallAdmin);
+        MemberLine { user_id: m.user_id.clone(), name: m.name.clone(), email: m.email.clone(), grants, counters, manager }
     }
 
     /// The agencies whose roles this user may grant, as (code, name).
