@@ -408,29 +408,24 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
     ]
 }
 
-/// The fields a write must carry (`validate` refuses them blank).
+/// The fields a write must carry: those `validate` refuses in an empty
+/// input (so the list follows the rules), and the two lists a ticket and a
+/// revocation cannot do without.
 fn required_fields() -> Vec<(&'static str, Vec<&'static str>)> {
+    use mpp_domain::calendar::DayInput;
+    use mpp_domain::catalog::{AgencyInput, AgreementInput, CounterInput, FacilityInput, Problem, ServiceInput};
+    let refused = |problems: Vec<Problem>| {
+        let mut fields: Vec<&'static str> = problems.into_iter().map(|p| p.field).collect();
+        fields.dedup();
+        fields
+    };
     vec![
-        ("AgencyInput", vec!["code", "name_id", "kind"]),
-        ("FacilityInput", vec!["kind", "name_id"]),
-        ("DayInput", vec!["day", "kind", "name_id"]),
-        ("AgreementInput", vec!["agency", "kind", "number", "title_id", "signed_on", "valid_from", "valid_until"]),
-        (
-            "ServiceInput",
-            vec![
-                "agency",
-                "code",
-                "name_id",
-                "requirements_id",
-                "procedure_id",
-                "completion_time_id",
-                "product_id",
-                "complaint_id",
-                "channels",
-                "queue_prefix",
-            ],
-        ),
-        ("CounterInput", vec!["agency", "number"]),
+        ("AgencyInput", refused(AgencyInput::default().validate())),
+        ("FacilityInput", refused(FacilityInput::default().validate())),
+        ("DayInput", refused(DayInput::default().validate())),
+        ("AgreementInput", refused(AgreementInput::default().validate())),
+        ("ServiceInput", refused(ServiceInput::default().validate())),
+        ("CounterInput", refused(CounterInput::default().validate(&[]))),
         ("Revocation", vec!["reason"]),
         ("TicketRequest", vec!["services"]),
     ]

@@ -108,7 +108,14 @@ impl Scene {
             self.counters.iter().filter(|c| m.counters.contains(&c.id)).map(|c| c.number).collect();
         counters.sort_unstable();
         let manager = m.grants.iter().any(|g| g.role == Role::MallAdmin);
-        MemberLine { user_id: m.user_id.clone(), name: m.name.clone(), email: m.email.clone(), grants, counters, manager }
+        MemberLine {
+            user_id: m.user_id.clone(),
+            name: m.name.clone(),
+            email: m.email.clone(),
+            grants,
+            counters,
+            manager,
+        }
     }
 
     /// The agencies whose roles this user may grant, as (code, name).
@@ -231,16 +238,17 @@ fn chosen(
     Ok((role, agency_id.unwrap_or_default()))
 }
 
-/// Records a change to a member.
-async fn record(
-    tx: &mut sqlx::AnyConnection,
+/// Puts a change to a member on the audit trail (with what it left) and
+/// commits it; grants are cached, so the cache is cleared.
+async fn settle(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     state: &AppState,
     bo: &BackOffice,
     action: &'static str,
     user_id: &str,
     before: Option<&Member>,
 ) -> AppResult<()> {
-    let after = store::member_in(tx, &bo.mall.id, user_id).await?;
+    let after = store::member_in(&mut tx, &bo.mall.id, user_id).await?;
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -250,7 +258,10 @@ async fn record(
         before: before.map(Member::snapshot),
         after: after.as_ref().map(Member::snapshot),
     };
-    crate::audit::record(tx, change, state.clock.now_ms()).await
+    crate::audit::record(&mut tx, change, state.clock.now_ms()).await?;
+    tx.commit().await?;
+    state.db.cache.clear();
+    Ok(())
 }
 
 /// Adds someone: an existing account gets the role; a new address gets an
@@ -297,9 +308,7 @@ async fn add(
     let before = store::member(&state.db, &bo.mall.id, &user_id).await?;
     let mut tx = state.db.write.begin().await?;
     store::grant(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    record(&mut tx, &state, &bo, if before.is_some() { "update" } else { "create" }, &user_id, before.as_ref()).await?;
-    tx.commit().await?;
-    state.db.cache.clear();
+    settle(tx, &state, &bo, if before.is_some() { "update" } else { "create" }, &user_id, before.as_ref()).await?;
     let to = format!("/m/{}/admin/staf/{user_id}", bo.mall.slug);
     if new {
         return with_link(&state, &ctx, &bo, &headers, &user_id, &draft.email, &draft.name, &to).await;
@@ -441,9 +450,7 @@ async fn grant(
         .map_err(|e| if e.key == "staff.not_yours" { AppError::Forbidden } else { AppError::Invalid(vec![e]) })?;
     let mut tx = state.db.write.begin().await?;
     store::grant(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    record(&mut tx, &state, &bo, "update", &user_id, Some(&before)).await?;
-    tx.commit().await?;
-    state.db.cache.clear();
+    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
     Ok(back(&bo, &user_id))
 }
 
@@ -464,9 +471,7 @@ async fn revoke(
     bo.require(may_grant(&bo.access, role, held.agency_id.as_deref()))?;
     let mut tx = state.db.write.begin().await?;
     store::revoke(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    record(&mut tx, &state, &bo, "update", &user_id, Some(&before)).await?;
-    tx.commit().await?;
-    state.db.cache.clear();
+    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
     // Their last role here gone, they are no longer on the staff page.
     if before.grants.len() == 1 {
         return Ok(Redirect::to(&format!("/m/{}/admin/staf", bo.mall.slug)).into_response());
@@ -496,9 +501,7 @@ async fn place(
     }
     let mut tx = state.db.write.begin().await?;
     store::place(&mut tx, &bo.mall.id, &user_id, &ids).await?;
-    record(&mut tx, &state, &bo, "update", &user_id, Some(&before)).await?;
-    tx.commit().await?;
-    state.db.cache.clear();
+    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
     Ok(back(&bo, &user_id))
 }
 
@@ -539,9 +542,7 @@ async fn remove(
     bo.require(may_manage(&bo.access, &before.grants))?;
     let mut tx = state.db.write.begin().await?;
     store::remove(&mut tx, &bo.mall.id, &user_id).await?;
-    record(&mut tx, &state, &bo, "delete", &user_id, Some(&before)).await?;
-    tx.commit().await?;
-    state.db.cache.clear();
+    settle(tx, &state, &bo, "delete", &user_id, Some(&before)).await?;
     Ok(Redirect::to(&format!("/m/{}/admin/staf?keluar={}", bo.mall.slug, crate::web::url_encode(&before.name)))
         .into_response())
 }
