@@ -47,6 +47,18 @@ pub fn set_cookie_on(
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// A secret made by a post, carried to the page shown after it (post,
+/// redirect, get: reloading makes nothing twice) in a cookie for that
+/// page's path only, for a minute.
+pub fn flash(resp: &mut Response, name: &str, value: &str, path: &str, secure: bool) {
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie_on(name, value, 60, secure, path, "Strict"));
+}
+
+/// Spends a flash once shown.
+pub fn flash_shown(resp: &mut Response, name: &str, path: &str, secure: bool) {
+    resp.headers_mut().append(header::SET_COOKIE, set_cookie_on(name, "", 0, secure, path, "Strict"));
+}
+
 pub fn is_tls(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "https")
 }

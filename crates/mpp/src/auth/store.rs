@@ -82,6 +82,7 @@ async fn load_access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access>
     Ok(Access { grants, counters })
 }
 
+/// A grant made outside the staff page (the command line, the demo).
 pub async fn grant_mall_role(
     db: &Db,
     mall_id: &str,
@@ -89,16 +90,9 @@ pub async fn grant_mall_role(
     role: Role,
     agency_id: Option<&str>,
 ) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO mall_roles (mall_id, user_id, role, agency_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (mall_id, user_id, role, agency_id) DO NOTHING",
-    )
-    .bind(mall_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(agency_id.unwrap_or(""))
-    .execute(&db.write)
-    .await?;
+    let mut tx = db.write.begin().await?;
+    crate::staff::store::grant(&mut tx, mall_id, user_id, role, agency_id.unwrap_or("")).await?;
+    tx.commit().await?;
     db.cache.clear();
     Ok(())
 }

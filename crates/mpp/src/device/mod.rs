@@ -15,7 +15,7 @@ use crate::forms::Posted;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, BackOffice, Mall};
-use crate::web::{Ctx, cookie, is_tls, render, render_status, set_cookie, set_cookie_on};
+use crate::web::{Ctx, cookie, flash, flash_shown, is_tls, render, render_status, set_cookie};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -126,9 +126,7 @@ async fn list(
     };
     let mut resp = render(&page)?;
     if cookie(&headers, JUST_MADE).is_some() {
-        let path = format!("/m/{slug}/admin/perangkat");
-        resp.headers_mut()
-            .append(header::SET_COOKIE, set_cookie_on(JUST_MADE, "", 0, is_tls(&state, &headers), &path, "Strict"));
+        flash_shown(&mut resp, JUST_MADE, &format!("/m/{slug}/admin/perangkat"), is_tls(&state, &headers));
     }
     Ok(resp)
 }
@@ -153,9 +151,7 @@ async fn register(
             let id = store::create(&state.db, &bo.mall.id, k, &name, &hash, &bo.user.id, state.clock.now_ms()).await?;
             let path = format!("/m/{}/admin/perangkat", bo.mall.slug);
             let mut resp = Redirect::to(&path).into_response();
-            let flash =
-                set_cookie_on(JUST_MADE, &format!("{id}.{code}"), 60, is_tls(&state, &headers), &path, "Strict");
-            resp.headers_mut().append(header::SET_COOKIE, flash);
+            flash(&mut resp, JUST_MADE, &format!("{id}.{code}"), &path, is_tls(&state, &headers));
             Ok(resp)
         }
         Err(key) => {

@@ -16,10 +16,10 @@ use crate::forms::Posted;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
-use crate::web::{Ctx, base_url, cookie, is_tls, render, render_status, set_cookie_on};
+use crate::web::{Ctx, base_url, cookie, flash, flash_shown, is_tls, render, render_status};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::auth::{Grant, Role};
 use mpp_domain::policy::Action;
@@ -340,17 +340,7 @@ async fn with_link(
     crate::notify::enqueue(state, &m).await?;
     let mut resp = Redirect::to(to).into_response();
     let secret = link.rsplit('/').next().unwrap_or_default();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie_on(
-            JUST_MADE,
-            secret,
-            60,
-            is_tls(state, headers),
-            &format!("/m/{}/admin/staf", bo.mall.slug),
-            "Strict",
-        ),
-    );
+    flash(&mut resp, JUST_MADE, secret, &format!("/m/{}/admin/staf", bo.mall.slug), is_tls(state, headers));
     Ok(resp)
 }
 
@@ -417,9 +407,7 @@ async fn page(
     };
     let mut resp = render(&page)?;
     if cookie(&headers, JUST_MADE).is_some() {
-        let path = format!("/m/{slug}/admin/staf");
-        resp.headers_mut()
-            .append(header::SET_COOKIE, set_cookie_on(JUST_MADE, "", 0, is_tls(&state, &headers), &path, "Strict"));
+        flash_shown(&mut resp, JUST_MADE, &format!("/m/{slug}/admin/staf"), is_tls(&state, &headers));
     }
     Ok(resp)
 }
