@@ -317,12 +317,22 @@ fn one_of<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Value {
     json!({"type": "string", "enum": all.iter().map(|v| name(*v)).collect::<Vec<_>>()})
 }
 
+/// A value that may also be absent (`null`).
+fn nullable(mut schema: Value) -> Value {
+    schema["type"] = json!([schema["type"].clone(), "null"]);
+    if let Some(values) = schema["enum"].as_array_mut() {
+        values.push(Value::Null);
+    }
+    schema
+}
+
 /// What the Rust types cannot say of their fields: the closed sets of
 /// values (from the domain's `ALL` lists, so they cannot drift), the forms
 /// of codes and dates, and ranges — the rules `validate` enforces, so a
 /// client generated from the document sends what the server takes.
 fn constraints() -> Vec<(&'static str, &'static str, Value)> {
-    use mpp_domain::{application as app, calendar::DayKind, catalog, queue, tenancy::TimeZone};
+    use mpp_domain::tenancy::TimeZone;
+    use mpp_domain::{application as app, calendar::DayKind, catalog, certificate::Verdict, payment, queue, region};
     let date = json!({"type": "string", "format": "date"});
     let agency_kind = one_of(catalog::AgencyKind::ALL, catalog::AgencyKind::as_str);
     let facility_kind = one_of(catalog::FacilityKind::ALL, catalog::FacilityKind::as_str);
@@ -386,6 +396,12 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         ("BookingView", "date", date.clone()),
         ("DayOffer", "date", date.clone()),
         ("MallInfo", "timezone", one_of(&TimeZone::ALL, TimeZone::as_str)),
+        ("CertificateStatus", "status", one_of(Verdict::ALL, Verdict::as_str)),
+        ("PaymentView", "status", json!({"type": "string", "enum": ["paid", "unpaid"]})),
+        ("PaymentView", "channel", nullable(one_of(payment::Channel::ALL, payment::Channel::as_str))),
+        ("RegionView", "level", one_of(region::Level::ALL, region::Level::as_str)),
+        ("ApplicationRequest", "risk", nullable(one_of(app::Risk::ALL, app::Risk::as_str))),
+        ("ApplicationView", "risk", nullable(one_of(app::Risk::ALL, app::Risk::as_str))),
         ("AgreementInput", "signed_on", date.clone()),
         ("AgreementInput", "valid_from", date.clone()),
         ("AgreementInput", "valid_until", date),
