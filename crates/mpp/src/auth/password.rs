@@ -5,6 +5,10 @@ use argon2::{Argon2, password_hash::rand_core::OsRng};
 
 pub const MIN_LENGTH: usize = 10;
 
+/// The stored hash of an account made for someone who has not set a
+/// password yet: no password verifies against it.
+pub const NOT_SET: &str = "!";
+
 pub fn hash(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("{e}"))?.to_string())

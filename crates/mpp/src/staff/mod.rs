@@ -32,6 +32,8 @@ const LINK_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 /// Carries a just-made password link to the member's page shown after the
 /// change (post, redirect, get), for a minute and once.
 const JUST_MADE: &str = "mpp_staff_link";
+/// What the flash carries when the link went by email only.
+const EMAILED_ONLY: &str = "email";
 
 pub fn router() -> Routes {
     Routes::new()
@@ -303,7 +305,10 @@ async fn add(
     let (user_id, new) = match &existing {
         Some(u) => (u.id.clone(), false),
         // No password anyone knows: the member sets one with the link.
-        None => (crate::auth::store::create_user(&state.db, &draft.email, &draft.name, "!", now).await?, true),
+        None => {
+            let hash = crate::auth::password::NOT_SET;
+            (crate::auth::store::create_user(&state.db, &draft.email, &draft.name, hash, now).await?, true)
+        }
     };
     let before = store::member(&state.db, &bo.mall.id, &user_id).await?;
     let mut tx = state.db.write.begin().await?;
@@ -316,7 +321,11 @@ async fn add(
     Ok(Redirect::to(&to).into_response())
 }
 
-/// Makes a password link, emails it, and shows it once on the member's page.
+/// Makes a password link and emails it to the member. It is also shown once
+/// on the member's page, to hand over in person, only while the account
+/// has no password yet: an account someone already uses (a citizen's, who
+/// now works here too) is theirs alone, and a link on a manager's screen
+/// would let the manager into it.
 #[allow(clippy::too_many_arguments)]
 async fn with_link(
     state: &AppState,
@@ -338,9 +347,13 @@ async fn with_link(
         ..Default::default()
     };
     crate::notify::enqueue(state, &m).await?;
-    let mut resp = Redirect::to(to).into_response();
+    let unused = crate::auth::store::find_by_email(&state.db, email)
+        .await?
+        .is_some_and(|u| u.password_hash == crate::auth::password::NOT_SET);
     let secret = link.rsplit('/').next().unwrap_or_default();
-    flash(&mut resp, JUST_MADE, secret, &format!("/m/{}/admin/staf", bo.mall.slug), is_tls(state, headers));
+    let shown = if unused { secret } else { EMAILED_ONLY };
+    let mut resp = Redirect::to(to).into_response();
+    flash(&mut resp, JUST_MADE, shown, &format!("/m/{}/admin/staf", bo.mall.slug), is_tls(state, headers));
     Ok(resp)
 }
 
@@ -358,6 +371,8 @@ struct MemberPage {
     /// Counters they could be placed at: (id, number, agency name, placed).
     counters: Vec<(String, i64, String, bool)>,
     link: Option<String>,
+    /// A link just went to the member's email (and is not shown).
+    emailed: bool,
 }
 
 impl MemberPage {
@@ -392,7 +407,9 @@ async fn page(
             (c.id.clone(), c.number, name, m.counters.contains(&c.id))
         })
         .collect();
-    let link = cookie(&headers, JUST_MADE).map(|secret| format!("{}/atur-sandi/{secret}", base_url(&headers)));
+    let flashed = cookie(&headers, JUST_MADE);
+    let emailed = flashed == Some(EMAILED_ONLY);
+    let link = flashed.filter(|_| !emailed).map(|secret| format!("{}/atur-sandi/{secret}", base_url(&headers)));
     let page = MemberPage {
         member: scene.line(&ctx, &bo, &m),
         manageable: may_manage(&bo.access, &m.grants),
@@ -401,6 +418,7 @@ async fn page(
         agencies: scene.grantable_agencies(&ctx, &bo),
         counters,
         link,
+        emailed,
         section: "staf",
         ctx,
         bo,

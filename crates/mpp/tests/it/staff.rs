@@ -3,7 +3,7 @@
 //! manages only their own agency; nobody changes themselves; every change
 //! is on the audit trail; a grant cannot exist without its user.
 
-use crate::helpers::{ADMIN, AGENCY_ADMIN, DEMO_PASSWORD, OFFICER, SUPERVISOR, TestApp, both};
+use crate::helpers::{ADMIN, AGENCY_ADMIN, CITIZEN, DEMO_PASSWORD, OFFICER, SUPERVISOR, TestApp, both};
 use reqwest::{Client, StatusCode};
 
 const PAGE: &str = "/m/ttu/admin/staf";
@@ -94,6 +94,25 @@ async fn a_manager_adds_places_and_removes_an_officer(app: TestApp) {
     assert!(trail[1].2.contains(&two) && trail[2].1.contains("officer") && trail[2].2.is_empty(), "{trail:?}");
 }
 both!(a_manager_adds_places_and_removes_an_officer);
+
+/// A fraudster's way into a citizen's account: add them as staff, then ask
+/// for a password link. The link goes to the citizen's email only.
+async fn a_password_link_for_an_account_in_use_is_never_shown(app: TestApp) {
+    let admin = app.login(ADMIN).await;
+    let r = add(&app, &admin, CITIZEN, "", "officer", "dukcapil").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "an existing account gets the role");
+    let member = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = app.get_text(&admin, &member).await;
+    assert!(link_on(&page).is_none(), "no link for an account that has a password");
+    let r = app.post_form(&admin, &member, &format!("{member}/sandi"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get_text(&admin, &member).await;
+    assert!(link_on(&page).is_none() && page.contains("Tautan kata sandi dikirim ke warga@demo.mpp.id"), "{page}");
+    assert!(!page.contains("/atur-sandi/"), "not anywhere on the page");
+    // The citizen's own password still works.
+    app.login(CITIZEN).await;
+}
+both!(a_password_link_for_an_account_in_use_is_never_shown);
 
 async fn an_agency_admin_manages_only_their_agency(app: TestApp) {
     let admin = app.login(ADMIN).await;
