@@ -218,7 +218,7 @@ describe('admin', () => {
       await screenshot(page, 'admin-staff-desktop');
       await page.getByRole('link', { name: 'Rina Bria' }).click();
       await page.getByRole('button', { name: 'Keluarkan Rina Bria dari mal' }).click();
-      await page.getByText('Rina Bria telah dikeluarkan').waitFor();
+      await page.getByText('rina@ttu.go.id telah dikeluarkan').waitFor();
       // The browser reports the refused first try's 422 itself: expected here.
       page.problems = page.problems.filter((p) => !p.includes('status of 422'));
       assertNoPageProblems(page, 'staff');

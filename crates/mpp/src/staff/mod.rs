@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use crate::web::{Ctx, base_url, cookie, flash, flash_shown, is_tls, render, render_status};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::auth::{Grant, Role};
@@ -32,6 +32,8 @@ const LINK_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
 /// Carries a just-made password link to the member's page shown after the
 /// change (post, redirect, get), for a minute and once.
 const JUST_MADE: &str = "mpp_staff_link";
+/// Carries who was just removed to the list shown after it.
+const JUST_LEFT: &str = "mpp_staff_left";
 /// What the flash carries when the link went by email only.
 const EMAILED_ONLY: &str = "email";
 
@@ -166,7 +168,7 @@ struct ListPage {
     agencies: Vec<(String, String)>,
     draft: Draft,
     errors: Vec<FieldError>,
-    /// The name of someone just removed from the mall.
+    /// The address of someone just removed from the mall.
     left: String,
 }
 
@@ -195,22 +197,26 @@ async fn list_page(
     Ok(ListPage { ctx, bo, section: "staf", members, roles, agencies, draft, errors, left: String::new() })
 }
 
-#[derive(serde::Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    keluar: String,
-}
-
 async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(slug): Path<String>,
-    Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
     let draft = Draft { role: Role::Officer.as_str().into(), ..Default::default() };
-    let page = ListPage { left: q.keluar, ..list_page(&state, ctx, bo, draft, vec![]).await? };
-    render(&page)
+    // Who was just removed, carried by a flash (not by the address, which
+    // anyone could send a manager with any name in it).
+    let left = match cookie(&headers, JUST_LEFT) {
+        Some(user_id) => crate::auth::store::email_of(&state.db, user_id).await?.unwrap_or_default(),
+        None => String::new(),
+    };
+    let page = ListPage { left, ..list_page(&state, ctx, bo, draft, vec![]).await? };
+    let mut resp = render(&page)?;
+    if cookie(&headers, JUST_LEFT).is_some() {
+        flash_shown(&mut resp, JUST_LEFT, &format!("/m/{slug}/admin/staf"), is_tls(&state, &headers));
+    }
+    Ok(resp)
 }
 
 /// A role and agency as posted, checked against what this user may grant:
@@ -541,6 +547,7 @@ async fn send_link(
 async fn remove(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path((slug, user_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
@@ -549,6 +556,8 @@ async fn remove(
     let mut tx = state.db.write.begin().await?;
     store::remove(&mut tx, &bo.mall.id, &user_id).await?;
     settle(tx, &state, &bo, "delete", &user_id, Some(&before)).await?;
-    Ok(Redirect::to(&format!("/m/{}/admin/staf?keluar={}", bo.mall.slug, crate::web::url_encode(&before.name)))
-        .into_response())
+    let list = format!("/m/{}/admin/staf", bo.mall.slug);
+    let mut resp = Redirect::to(&list).into_response();
+    flash(&mut resp, JUST_LEFT, &user_id, &list, is_tls(&state, &headers));
+    Ok(resp)
 }

@@ -73,7 +73,11 @@ async fn a_manager_adds_places_and_removes_an_officer(app: TestApp) {
     let r = app.post_form(&admin, &member, &format!("{member}/keluarkan"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, list) = app.get_text(&admin, r.headers()["location"].to_str().unwrap()).await;
-    assert!(list.contains("Siti Nurhaliza telah dikeluarkan"), "{list}");
+    assert!(list.contains("siti@ttu.go.id telah dikeluarkan"), "{list}");
+    let (_, again) = app.get_text(&admin, PAGE).await;
+    assert!(!again.contains("telah dikeluarkan"), "said once");
+    let (_, forged) = app.get_text(&admin, &format!("{PAGE}?keluar=Admin+MPP")).await;
+    assert!(!forged.contains("telah dikeluarkan"), "an address cannot make the page say it");
     assert!(!list.contains(&member), "no longer listed");
     assert_ne!(app.get(&siti, "/m/ttu/loket/2").await.status(), StatusCode::OK, "her session ended");
     let api = Client::new().get(app.url("/api/v1/malls/ttu/queue-settings")).bearer_auth(&token).send().await.unwrap();
