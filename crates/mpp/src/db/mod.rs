@@ -12,6 +12,7 @@ pub mod writer;
 use crate::error::{AppError, AppResult};
 use anyhow::Context;
 use futures_util::future::BoxFuture;
+use sha2::Digest;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
@@ -39,7 +40,9 @@ pub struct Db {
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+/// An applied migration is never edited: its SHA-256 is kept, and a server
+/// whose file differs refuses to start (a change goes in a new migration).
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../../../../migrations/0001_foundation.sql")),
     (2, "visit", include_str!("../../../../migrations/0002_visit.sql")),
     (3, "queue indexes", include_str!("../../../../migrations/0003_queue_indexes.sql")),
@@ -100,27 +103,55 @@ impl Db {
 
     /// Applies the migrations not yet applied; returns how many ran.
     pub async fn migrate(&self) -> anyhow::Result<usize> {
+        self.migrate_with(MIGRATIONS).await
+    }
+
+    /// Applies what of `migrations` is not applied yet, after checking that
+    /// every applied one is unchanged. (Tests pass an edited list.)
+    pub async fn migrate_with(&self, migrations: &[(i64, &str, &str)]) -> anyhow::Result<usize> {
         self.write
             .execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (
                     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
             )
             .await?;
+        // Databases made before checksums were kept gain the column once.
+        if self.write.execute("SELECT checksum FROM schema_migrations WHERE 1 = 0").await.is_err() {
+            self.write.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await?;
+        }
         let mut ran = 0;
-        for (version, name, sql) in MIGRATIONS {
+        for (version, name, sql) in migrations {
+            let checksum = crate::auth::hex(&sha2::Sha256::digest(sql.as_bytes()));
             let mut tx = self.write.begin().await?;
-            let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if done.is_some() {
-                continue;
+            let done: Option<(i64, Option<String>)> =
+                sqlx::query_as("SELECT version, checksum FROM schema_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match done {
+                Some((_, Some(kept))) if kept != checksum => anyhow::bail!(
+                    "migration {version} ({name}) was changed after this database applied it (SHA-256 {kept}, \
+                     the file now {checksum}): put the file back as it was and make the change a new migration"
+                ),
+                Some((_, Some(_))) => continue,
+                // Applied before checksums were kept: trusted as it is now.
+                Some((_, None)) => {
+                    sqlx::query("UPDATE schema_migrations SET checksum = $2 WHERE version = $1")
+                        .bind(version)
+                        .bind(&checksum)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    continue;
+                }
+                None => {}
             }
             sqlx::raw_sql(sql).execute(&mut *tx).await.with_context(|| format!("migration {version} {name}"))?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
                 .bind(version)
                 .bind(*name)
                 .bind(crate::clock::system_now_ms())
+                .bind(&checksum)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;

@@ -107,3 +107,27 @@ async fn pages_describe_themselves_and_static_files_are_versioned(app: TestApp) 
     assert_eq!(plain.headers()["cache-control"], "public, max-age=86400", "an old link still works, briefly cached");
 }
 both!(pages_describe_themselves_and_static_files_are_versioned);
+
+/// An applied migration edited afterwards would leave databases that ran
+/// the old text and ones that ran the new: the server refuses to start.
+async fn a_changed_migration_is_refused(app: TestApp) {
+    let db = &app.state.db;
+    assert_eq!(db.migrate().await.unwrap(), 0, "unchanged: nothing to do, no complaint");
+    let mut edited = mpp::db::MIGRATIONS.to_vec();
+    let (version, name, _) = edited[9];
+    edited[9] = (version, name, "CREATE TABLE sneaked_in (id TEXT);");
+    let refused = db.migrate_with(&edited).await.unwrap_err().to_string();
+    assert!(refused.contains(&format!("migration {version} ({name}) was changed")), "{refused}");
+    let sneaked: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM sneaked_in").fetch_one(&db.read).await;
+    assert!(sneaked.is_err(), "nothing of it ran");
+    // A database from before checksums were kept gains them, trusting its files.
+    sqlx::query("UPDATE schema_migrations SET checksum = NULL").execute(&db.write).await.unwrap();
+    assert_eq!(db.migrate().await.unwrap(), 0);
+    let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE checksum IS NULL")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    assert_eq!(unset, 0);
+    assert!(db.migrate_with(&edited).await.is_err(), "and checks them from then on");
+}
+both!(a_changed_migration_is_refused);
