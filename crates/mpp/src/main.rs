@@ -116,6 +116,22 @@ enum Command {
         #[arg(long)]
         mall: String,
     },
+    /// Copy the database and the file store, consistently, while the server
+    /// runs (SQLite; on PostgreSQL use pg_dump, see the README).
+    Backup {
+        /// A new or empty folder for the backup.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup back (stop the server first); checks every file first.
+    Restore {
+        /// The backup's folder (with its MANIFEST.json).
+        #[arg(long)]
+        from: PathBuf,
+        /// Overwrite the database already in the data directory.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Check a certificate PDF: prints valid, revoked, expired or forged
     /// (exit 0, 3, 4 or 2; 1 if it could not be checked).
     Verify {
@@ -251,6 +267,23 @@ async fn main() -> anyhow::Result<()> {
                 true => say!("the signing key of {mall} is retired; the next certificate gets a new one"),
                 false => say!("{mall} has no signing key yet: its first certificate makes one"),
             }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let settings = cli.settings(false, false);
+            let m = mpp::backup::backup(&settings.data_dir, &settings.database_url, to, mpp::clock::system_now_ms())?;
+            say!("backed up {} file(s) (schema {}) to {}", m.files.len(), m.schema_version, to.display());
+            Ok(())
+        }
+        Command::Restore { from, replace } => {
+            let settings = cli.settings(false, false);
+            let m = mpp::backup::restore(from, &settings.data_dir, &settings.database_url, *replace)?;
+            say!(
+                "restored {} file(s) (schema {}) into {}",
+                m.files.len(),
+                m.schema_version,
+                settings.data_dir.display()
+            );
             Ok(())
         }
         Command::Verify { file, server } => {

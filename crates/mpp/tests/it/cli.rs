@@ -119,3 +119,109 @@ async fn a_new_gateway_secret_is_on_record_without_its_value(app: TestApp) {
     assert!(rows.iter().all(|(b, a)| !b.contains(secret) && !a.contains(secret)));
 }
 both!(a_new_gateway_secret_is_on_record_without_its_value);
+
+/// Row counts of every table of a SQLite file, by name.
+async fn counts(database_url: &str) -> Vec<(String, i64)> {
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(database_url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for t in tables {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{t}\"")).fetch_one(&mut c).await.unwrap();
+        out.push((t, n));
+    }
+    out
+}
+
+/// An operator backs up a serving mall and restores it on another machine:
+/// the restored mall is the one of the backup's instant, files and all, and
+/// a damaged backup is refused before anything is touched.
+async fn a_mall_is_backed_up_while_serving_and_restored_whole(app: TestApp) {
+    let backup = std::env::temp_dir().join(format!("mpp-backup-{}", uuid::Uuid::now_v7().simple()));
+    let run = |args: &[&str], data_dir: &std::path::Path, url: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mpp"));
+        c.args(args).env("MPP_DATA_DIR", data_dir).env("RUST_LOG", "warn").env_remove("MPP_DATABASE_URL");
+        if let Some(url) = url {
+            c.env("MPP_DATABASE_URL", url);
+        }
+        c.output().unwrap()
+    };
+    let to = backup.to_str().unwrap();
+    if app.database_url.starts_with("postgres") {
+        let o = run(&["backup", "--to", to], &app.dir, Some(&app.database_url));
+        assert!(!o.status.success() && text(&o).contains("pg_dump"), "PostgreSQL: its own tools: {}", text(&o));
+        return;
+    }
+    // Something in the file store: an agreement's signed scan.
+    let admin = app.login(crate::helpers::ADMIN).await;
+    let (_, form) = app.get_text(&admin, "/m/ttu/admin/perjanjian/baru").await;
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let part = reqwest::multipart::Part::bytes(pdf.clone()).file_name("pks.pdf").mime_str("application/pdf").unwrap();
+    let fields = reqwest::multipart::Form::new()
+        .text("agency", "bank-ntt")
+        .text("kind", "PKS")
+        .text("number", "PKS/1/2026")
+        .text("title_id", "Layanan bank")
+        .text("signed_on", "2026-11-01")
+        .text("valid_from", "2026-11-01")
+        .text("valid_until", "2029-10-31")
+        .part("file", part);
+    let url = app.url(&format!("/m/ttu/admin/perjanjian/baru?_csrf={}", crate::helpers::csrf_of(&form)));
+    let r = admin.post(&url).multipart(fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let saved = r.headers()["location"].to_str().unwrap().trim_end_matches("?disimpan=1").to_string();
+    let before = counts(&app.database_url).await;
+
+    let o = run(&["backup", "--to", to], &app.dir, Some(&app.database_url));
+    assert!(o.status.success(), "{}", text(&o));
+    // Written after the backup: not in it.
+    crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
+    crate::visit::kiosk_ticket(&app, "KTP-EL", "none").await;
+    let o = run(&["backup", "--to", to], &app.dir, Some(&app.database_url));
+    assert!(!o.status.success() && text(&o).contains("not empty"), "never over another backup: {}", text(&o));
+
+    let elsewhere = std::env::temp_dir().join(format!("mpp-restored-{}", uuid::Uuid::now_v7().simple()));
+    let o = run(&["restore", "--from", to], &elsewhere, None);
+    assert!(o.status.success(), "{}", text(&o));
+    let restored_url = format!("sqlite://{}?mode=rwc", elsewhere.join("mpp.db").display());
+    assert_eq!(counts(&restored_url).await, before, "every table as it was at the backup");
+    let o = run(&["restore", "--from", to], &elsewhere, None);
+    assert!(!o.status.success() && text(&o).contains("--replace"), "{}", text(&o));
+
+    // The restored mall serves the same file.
+    let restored = app
+        .another_server(|s| {
+            s.data_dir = elsewhere.clone();
+            s.database_url = restored_url.clone();
+        })
+        .await;
+    let admin = restored.login(crate::helpers::ADMIN).await;
+    let r = restored.get(&admin, &format!("{saved}/berkas")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+
+    // A damaged backup is refused, and the data directory left as it is.
+    let served = counts(&restored_url).await;
+    let scan = files_in(&backup.join("files"))[0].clone();
+    std::fs::write(&scan, b"%PDF-1.4 altered").unwrap();
+    let o = run(&["restore", "--from", to, "--replace"], &elsewhere, None);
+    assert!(!o.status.success() && text(&o).contains("not as it was backed up"), "{}", text(&o));
+    assert_eq!(counts(&restored_url).await, served);
+    let _ = std::fs::remove_dir_all(&backup);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}
+both!(a_mall_is_backed_up_while_serving_and_restored_whole);
+
+/// Every file under a folder.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(files_in(&p)) } else { out.push(p) }
+    }
+    out
+}

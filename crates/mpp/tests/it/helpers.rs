@@ -42,7 +42,8 @@ pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub state: mpp::state::AppState,
-    dir: PathBuf,
+    /// The data directory (the SQLite file, uploads).
+    pub dir: PathBuf,
     pg_db: Option<String>,
     /// The demo mall's kiosk: a browser enrolled as one (see [`TestApp::kiosk`]).
     kiosk: tokio::sync::OnceCell<Client>,
