@@ -167,7 +167,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     calendar::store::copy_national(&mut tx, &mall_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut agency_ids = std::collections::HashMap::new();
     for a in &demo.agencies {
-        let id = new_id();
+        let id = new_id(now);
         sqlx::query(
             "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -192,7 +192,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
              accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
         )
         .bind(&mall_id)
-        .bind(new_id())
+        .bind(new_id(now))
         .bind(&f.kind)
         .bind(&f.name_id)
         .bind(&f.name_en)
@@ -213,7 +213,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
              valid_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&mall_id)
-        .bind(new_id())
+        .bind(new_id(now))
         .bind(agency_ids.get(&a.agency).context("agreement agency")?)
         .bind(&a.kind)
         .bind(&a.number)
@@ -271,7 +271,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     }
     let mut tx = db.write.begin().await?;
     for c in &demo.counters {
-        let id = new_id();
+        let id = new_id(now);
         sqlx::query(
             "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
         )

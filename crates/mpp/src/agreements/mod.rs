@@ -196,7 +196,7 @@ impl Resource for Agreements {
         file: Option<&'a Upload>,
     ) -> AppResult<Agreement> {
         let agency_id = catalog::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
-        let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
+        let id = existing.map(|a| a.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let (mut name, mut kind, mut size, mut sha) = match existing {
             Some(a) => (a.file_name.clone(), a.file_type.clone(), a.file_size, a.file_sha256.clone()),
             None => Default::default(),

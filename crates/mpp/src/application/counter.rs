@@ -210,7 +210,8 @@ async fn applicant_account(
     }
     // A walk-in: an address that can never receive mail and a password
     // hash that can never match, so the record cannot be used to log in.
-    let email = format!("loket+{}@walk-in.invalid", crate::db::new_id());
-    let id = crate::auth::store::create_user(&state.db, &email, &who.name, "!", state.clock.now_ms()).await?;
+    let now = state.clock.now_ms();
+    let email = format!("loket+{}@walk-in.invalid", crate::db::new_id(now));
+    let id = crate::auth::store::create_user(&state.db, &email, &who.name, crate::auth::password::NOT_SET, now).await?;
     Ok((id, who.name.clone()))
 }

@@ -89,7 +89,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     let seq = store::next_number(conn, &mall.id, &iso_date(today)).await?;
     let a = Application {
         mall_id: mall.id.clone(),
-        id: new_id(),
+        id: new_id(now),
         number: rules::registration_number(&mall.slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
         service_id: f.service.id.clone(),
         applicant_id: f.applicant_id.to_string(),
@@ -123,7 +123,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
                 opened_day: open.then(|| iso_date(today)),
                 due_day: open.then(|| iso_date(step_due(&cal, today, def.sla_days, &a))),
             };
-            store::insert_step(conn, &mall.id, &a.id, &new).await?;
+            store::insert_step(conn, &mall.id, &a.id, &new, now).await?;
         }
     }
     // At a counter, the officer who filed is the actor.
@@ -188,7 +188,7 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     let status = match action.act {
         Act::RequestCorrection => {
             store::set_status(conn, &a, Status::Correction, a.stage, action.reason.trim(), now).await?;
-            store::start_pause(conn, &mall.id, &a.id, &iso_date(today)).await?;
+            store::start_pause(conn, &mall.id, &a.id, &iso_date(today), now).await?;
             Some(Status::Correction)
         }
         Act::Approve | Act::Reject => advance(conn, &state.keys, &a, &cal, today, now).await?,

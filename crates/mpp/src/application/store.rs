@@ -151,7 +151,7 @@ pub async fn save_setup(
              risks, deemed_approval, updated_at, role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(mall_id)
-        .bind(new_id())
+        .bind(new_id(now))
         .bind(service_id)
         .bind(i64::from(s.stage))
         .bind(s.kind.as_str())
@@ -430,14 +430,20 @@ pub struct NewStep<'a> {
     pub due_day: Option<String>,
 }
 
-pub async fn insert_step(conn: &mut Conn<'_>, mall_id: &str, application_id: &str, s: &NewStep<'_>) -> AppResult<()> {
+pub async fn insert_step(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    application_id: &str,
+    s: &NewStep<'_>,
+    now: i64,
+) -> AppResult<()> {
     sql::query(
         "INSERT INTO application_steps (mall_id, id, application_id, stage, kind, name_id, name_en, agency_id, sla_days,
          deemed_approval, status, opened_day, due_day, role)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(application_id)
     .bind(s.stage)
     .bind(s.step.def.kind.as_str())
@@ -584,10 +590,16 @@ pub async fn deemed_due(db: &Db, mall_id: &str, today: &str) -> AppResult<Vec<(S
 
 // ---- pauses and the timeline ---------------------------------------------------
 
-pub async fn start_pause(conn: &mut Conn<'_>, mall_id: &str, application_id: &str, today: &str) -> AppResult<()> {
+pub async fn start_pause(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    application_id: &str,
+    today: &str,
+    now: i64,
+) -> AppResult<()> {
     sql::query("INSERT INTO application_pauses (mall_id, id, application_id, from_day) VALUES ($1, $2, $3, $4)")
         .bind(mall_id)
-        .bind(new_id())
+        .bind(new_id(now))
         .bind(application_id)
         .bind(today)
         .execute(conn)
@@ -655,7 +667,7 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&a.mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(&a.id)
     .bind(now)
     .bind(actor.id)

@@ -89,7 +89,7 @@ pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<
          VALUES ($1, $2, $3, $4, $5, $6, 'request', $7, '', $8)",
     )
     .bind(r.mall_id)
-    .bind(crate::db::new_id())
+    .bind(crate::db::new_id(now))
     .bind(now)
     .bind(&r.actor.id)
     .bind(format!("{} <{}>", r.actor.name, r.actor.email))
@@ -109,7 +109,7 @@ pub async fn record(conn: &mut AnyConnection, c: Change<'_>, now: i64) -> AppRes
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(c.mall_id)
-    .bind(crate::db::new_id())
+    .bind(crate::db::new_id(now))
     .bind(now)
     .bind(&c.actor.id)
     .bind(format!("{} <{}>", c.actor.name, c.actor.email))

@@ -13,7 +13,7 @@ pub struct UserRow {
 
 /// Creates an account; a taken e-mail address is a field error, not a crash.
 pub async fn create_user(db: &Db, email: &str, name: &str, password_hash: &str, now: i64) -> AppResult<String> {
-    let id = new_id();
+    let id = new_id(now);
     let res = sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(email.trim().to_lowercase())

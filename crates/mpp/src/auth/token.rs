@@ -19,7 +19,7 @@ pub async fn create(state: &AppState, user_id: &str, name: &str) -> AppResult<St
     .bind(name)
     .bind(now)
     .bind(now + LIFETIME_MS)
-    .bind(crate::db::new_id())
+    .bind(crate::db::new_id(now))
     .execute(&state.db.write)
     .await?;
     Ok(token)

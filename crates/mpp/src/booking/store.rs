@@ -225,7 +225,7 @@ async fn insert(conn: &mut AnyConnection, w: &Wanted<'_>, now: i64) -> AppResult
         let mut random = [0u8; 5];
         getrandom::fill(&mut random).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
         let code = mpp_domain::booking::booking_code(random);
-        let id = new_id();
+        let id = new_id(now);
         let res = sqlx::query(
             "INSERT INTO appointments (mall_id, id, code, service_id, user_id, day, slot_start, slot_end, status,
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9)",

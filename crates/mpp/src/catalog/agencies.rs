@@ -122,7 +122,7 @@ impl Resource for Agencies {
         existing: Option<&'a Agency>,
         _: Option<&'a Upload>,
     ) -> AppResult<Agency> {
-        let id = existing.map(|a| a.id.clone()).unwrap_or_else(crate::db::new_id);
+        let id = existing.map(|a| a.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let sql = if existing.is_some() {
             "UPDATE agencies SET code = $3, name_id = $4, name_en = $5, kind = $6, description_id = $7,
              description_en = $8, phone = $9, updated_at = $10 WHERE mall_id = $1 AND id = $2"

@@ -204,7 +204,7 @@ impl Resource for Counters {
         _: Option<&'a Upload>,
     ) -> AppResult<CounterRow> {
         let agency_id = store::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
-        let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(crate::db::new_id);
+        let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let sql = if existing.is_some() {
             "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"
         } else {

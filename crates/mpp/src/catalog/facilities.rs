@@ -124,7 +124,7 @@ impl Resource for Facilities {
         existing: Option<&'a Facility>,
         _: Option<&'a Upload>,
     ) -> AppResult<Facility> {
-        let id = existing.map(|f| f.id.clone()).unwrap_or_else(crate::db::new_id);
+        let id = existing.map(|f| f.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let sql = if existing.is_some() {
             "UPDATE facilities SET kind = $3, name_id = $4, name_en = $5, location_id = $6, location_en = $7,
              accessibility_id = $8, accessibility_en = $9, available = $10, updated_at = $11 WHERE mall_id = $1 AND id = $2"

@@ -264,7 +264,7 @@ pub async fn write_service(
     existing: Option<&Service>,
     now: i64,
 ) -> AppResult<Service> {
-    let id = existing.map(|s| s.id.clone()).unwrap_or_else(new_id);
+    let id = existing.map(|s| s.id.clone()).unwrap_or_else(|| new_id(now));
     let code = input.code.trim().to_ascii_uppercase();
     let channels: Vec<Channel> = input.channels.iter().filter_map(|c| Channel::parse(c)).collect();
     let sql = if existing.is_some() {

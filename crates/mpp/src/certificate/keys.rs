@@ -158,7 +158,7 @@ async fn from_env(conn: &mut Conn<'_>, mall_id: &str, key: SigningKey, now: i64)
         .bind(now)
         .execute(conn)
         .await?;
-    let id = new_id();
+    let id = new_id(now);
     insert(conn, mall_id, &id, &public, now).await?;
     Ok(MallKey { id, key })
 }
@@ -218,7 +218,7 @@ async fn create(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, now: i64) -
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let key = SigningKey::from_bytes(&seed);
-    let id = new_id();
+    let id = new_id(now);
     keys.keep(mall_id, &id, &seed).await?;
     insert(conn, mall_id, &id, &encode(key.verifying_key().as_bytes()), now).await?;
     Ok(MallKey { id, key })

@@ -55,7 +55,7 @@ pub async fn issue(
         ("agency", issuer.agency_name.as_str()),
     ]);
     let valid_until = issuer.template.valid_until(today).map(iso_date);
-    let id = new_id();
+    let id = new_id(now);
     let key = keys::current(conn, keys, &a.mall_id, &issuer.mall_slug, now).await?;
     let content = Content {
         agency: issuer.agency_name.clone(),

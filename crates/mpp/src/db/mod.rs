@@ -223,14 +223,21 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
         })
 }
 
-/// A new globally unique, time-ordered id (UUIDv7, as text).
 /// A value as the JSON text of a TEXT column.
 pub fn json(value: &impl serde::Serialize) -> crate::error::AppResult<String> {
     serde_json::to_string(value).map_err(|e| crate::error::AppError::Internal(e.into()))
 }
 
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// A new globally unique, time-ordered id (UUIDv7, as text) whose time is
+/// the caller's "now" from the clock, so ids follow the clock a test sets.
+/// One counter for the process keeps ids made in the same millisecond in
+/// the order they were made.
+pub fn new_id(now_ms: i64) -> String {
+    static CONTEXT: std::sync::Mutex<uuid::ContextV7> = std::sync::Mutex::new(uuid::ContextV7::new());
+    let ms = u64::try_from(now_ms).unwrap_or(0);
+    let context = CONTEXT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let at = uuid::Timestamp::from_unix(&*context, ms / 1000, u32::try_from(ms % 1000).unwrap_or(0) * 1_000_000);
+    uuid::Uuid::new_v7(at).to_string()
 }
 
 /// A unique-constraint violation, whatever the backend calls it.

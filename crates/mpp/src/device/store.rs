@@ -35,7 +35,7 @@ pub async fn create(
     by: &str,
     now: i64,
 ) -> AppResult<String> {
-    let id = crate::db::new_id();
+    let id = crate::db::new_id(now);
     sqlx::query(
         "INSERT INTO devices (mall_id, id, kind, name, created_by, created_at, enrol_code_hash, enrol_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -71,7 +71,7 @@ pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f:
     let ext = mpp_domain::catalog::accepted_document(&f.content_type, &f.bytes)
         .ok_or_else(|| AppError::invalid(field, "document.bad_type"))?;
     let d = Document {
-        id: new_id(),
+        id: new_id(state.clock.now_ms()),
         owner_id: owner_id.to_string(),
         file_name: crate::files::safe_file_name(&f.file_name, ext),
         content_type: f.content_type.clone(),

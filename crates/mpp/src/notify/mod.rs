@@ -58,7 +58,7 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
             "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
              status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
         )
-        .bind(new_id())
+        .bind(new_id(now))
         .bind(&m.mall_id)
         .bind(channel)
         .bind(&m.kind)

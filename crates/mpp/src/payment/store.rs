@@ -54,7 +54,7 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(application_id)
     .bind(billing_code)
     .bind(amount)
@@ -151,7 +151,7 @@ pub async fn log_callback(conn: &mut Conn<'_>, mall_id: &str, l: &Logged<'_>, no
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(now)
     .bind(l.outcome.as_str())
     .bind(l.billing_code)

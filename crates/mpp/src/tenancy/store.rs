@@ -88,7 +88,7 @@ pub struct NewMall<'a> {
 
 pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<String> {
     let slug = MallSlug::parse(m.slug).ok_or_else(|| AppError::invalid("slug", "mall.slug_invalid"))?;
-    let id = crate::db::new_id();
+    let id = crate::db::new_id(now);
     let res = sqlx::query(
         "INSERT INTO malls (id, slug, name, region_code, timezone, address, phone, email, description_id,
          description_en, is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",

@@ -222,7 +222,7 @@ async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Tick
     if seq == 1 {
         close_earlier_days(conn, &t.mall_id, &t.day, now).await?;
     }
-    let id = new_id();
+    let id = new_id(now);
     let ticket: Ticket = sql::query(&format!(
         "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
          status, issued_at, queued_at, window_from, window_to, journey, updated_at)
@@ -723,7 +723,7 @@ async fn insert_call(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(&t.id)
     .bind(&desk.id)
     .bind(&t.label)
@@ -914,7 +914,7 @@ async fn record_step(conn: &mut Conn<'_>, mall_id: &str, t: &Ticket, result: &st
          called_at, started_at, ended_at, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(mall_id)
-    .bind(new_id())
+    .bind(new_id(now))
     .bind(&t.id)
     .bind(&t.day)
     .bind(&t.service_id)

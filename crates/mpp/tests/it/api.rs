@@ -27,7 +27,7 @@ async fn the_openapi_document_is_valid_and_complete(app: TestApp) {
     let c = Client::new();
     let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
-    let file = std::env::temp_dir().join(format!("mpp-openapi-{}.json", uuid::Uuid::now_v7()));
+    let file = std::env::temp_dir().join(format!("mpp-openapi-{}.json", crate::helpers::unique()));
     std::fs::write(&file, doc.to_string()).unwrap();
     run_checker(&["-m", "openapi_spec_validator", file.to_str().unwrap()]);
     let _ = std::fs::remove_file(&file);
@@ -218,7 +218,7 @@ async fn a_client_generated_from_the_document_works(app: TestApp) {
     crate::visit::set_clock(&app, crate::visit::WEDNESDAY_MORNING);
     let (manager, officer) = (token_for(&app, ADMIN).await, token_for(&app, crate::helpers::OFFICER).await);
     let doc = Client::new().get(app.url("/api/openapi.json")).send().await.unwrap().text().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("mpp-client-{}", uuid::Uuid::now_v7()));
+    let dir = std::env::temp_dir().join(format!("mpp-client-{}", crate::helpers::unique()));
     std::fs::create_dir_all(&dir).unwrap();
     let (doc_file, config) = (dir.join("openapi.json"), dir.join("config.yaml"));
     std::fs::write(&doc_file, doc).unwrap();

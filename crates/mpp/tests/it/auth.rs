@@ -145,7 +145,7 @@ async fn one_address_cannot_lock_out_the_mall(app: TestApp) {
     // A second server process on the same database sees the same counts.
     let settings = mpp::Settings {
         database_url: app.database_url.clone(),
-        data_dir: std::env::temp_dir().join(format!("mpp-second-{}", uuid::Uuid::now_v7().simple())),
+        data_dir: std::env::temp_dir().join(format!("mpp-second-{}", crate::helpers::unique())),
         trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
         ..Default::default()
     };

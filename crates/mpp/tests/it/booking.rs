@@ -59,7 +59,7 @@ async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
     // The calendar file, read by an outside parser.
     let ics = app.get(&citizen, &format!("/m/ttu/janji/{code}/kalender.ics")).await;
     assert_eq!(ics.headers()["content-type"], "text/calendar; charset=utf-8");
-    let file = std::env::temp_dir().join(format!("mpp-{}.ics", uuid::Uuid::now_v7()));
+    let file = std::env::temp_dir().join(format!("mpp-{}.ics", crate::helpers::unique()));
     std::fs::write(&file, ics.bytes().await.unwrap()).unwrap();
     let script = "import sys, icalendar\ncal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\nev = next(iter(cal.walk('VEVENT')))\nprint(ev.decoded('dtstart').isoformat(), ev.decoded('dtend').isoformat(), ev.get('summary'), sep='|')";
     let out = run_checker(&["-c", script, file.to_str().unwrap()]);
@@ -84,6 +84,8 @@ async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
     // On the day: a walk-in arrives first; the booked visitor checks in early.
     set_clock(&app, "2026-11-26T09:50:00+08:00");
     let walk_in = kiosk_ticket(&app, "KTP-EL", "none").await;
+    // A minute later, the booked visitor reaches the kiosk (the clock stands still unless moved).
+    app.state.clock.advance(60_000);
     let kiosk = app.client();
     let r =
         app.post_form(&kiosk, "/m/ttu/kiosk/booking", "/m/ttu/kiosk/booking", &[("code", &code.to_lowercase())]).await;

@@ -35,7 +35,7 @@ async fn download(app: &TestApp, c: &Client, number: &str) -> Vec<u8> {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("mpp-cert-{}-{name}", uuid::Uuid::now_v7().simple()))
+    std::env::temp_dir().join(format!("mpp-cert-{}-{name}", crate::helpers::unique()))
 }
 
 /// `mpp verify FILE`: the exit code and what it printed.

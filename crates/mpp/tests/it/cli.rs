@@ -141,7 +141,7 @@ async fn counts(database_url: &str) -> Vec<(String, i64)> {
 /// the restored mall is the one of the backup's instant, files and all, and
 /// a damaged backup is refused before anything is touched.
 async fn a_mall_is_backed_up_while_serving_and_restored_whole(app: TestApp) {
-    let backup = std::env::temp_dir().join(format!("mpp-backup-{}", uuid::Uuid::now_v7().simple()));
+    let backup = std::env::temp_dir().join(format!("mpp-backup-{}", crate::helpers::unique()));
     let run = |args: &[&str], data_dir: &std::path::Path, url: Option<&str>| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mpp"));
         c.args(args).env("MPP_DATA_DIR", data_dir).env("RUST_LOG", "warn").env_remove("MPP_DATABASE_URL");
@@ -184,7 +184,7 @@ async fn a_mall_is_backed_up_while_serving_and_restored_whole(app: TestApp) {
     let o = run(&["backup", "--to", to], &app.dir, Some(&app.database_url));
     assert!(!o.status.success() && text(&o).contains("not empty"), "never over another backup: {}", text(&o));
 
-    let elsewhere = std::env::temp_dir().join(format!("mpp-restored-{}", uuid::Uuid::now_v7().simple()));
+    let elsewhere = std::env::temp_dir().join(format!("mpp-restored-{}", crate::helpers::unique()));
     let o = run(&["restore", "--from", to], &elsewhere, None);
     assert!(o.status.success(), "{}", text(&o));
     let restored_url = format!("sqlite://{}?mode=rwc", elsewhere.join("mpp.db").display());

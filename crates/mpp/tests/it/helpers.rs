@@ -60,7 +60,7 @@ impl TestApp {
 
     /// A server whose notifier sends to the given channels.
     pub async fn spawn_with(backend: Backend, notify: mpp::notify::Config) -> TestApp {
-        let id = uuid::Uuid::now_v7().simple().to_string();
+        let id = crate::helpers::unique();
         let dir = std::env::temp_dir().join(format!("mpp-test-{id}"));
         let (database_url, pg_db) = match backend {
             Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None),
@@ -87,7 +87,10 @@ impl TestApp {
             notify,
             ..Default::default()
         };
-        let state = mpp::prepare(&settings, Clock::system()).await.expect("server prepares");
+        // Time stands still unless a test moves it (the start is today's, so
+        // the demo's dates read as they do on the page).
+        let clock = Clock::fixed(mpp::clock::system_now_ms());
+        let state = mpp::prepare(&settings, clock).await.expect("server prepares");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(mpp::server::serve(listener, state.clone()));
@@ -98,7 +101,7 @@ impl TestApp {
     /// directory), with settings of its own: what several processes, or a
     /// restart with new settings, look like.
     pub async fn another_server(&self, change: impl FnOnce(&mut mpp::Settings)) -> TestApp {
-        let dir = std::env::temp_dir().join(format!("mpp-test-{}", uuid::Uuid::now_v7().simple()));
+        let dir = std::env::temp_dir().join(format!("mpp-test-{}", crate::helpers::unique()));
         let mut settings = mpp::Settings {
             database_url: self.database_url.clone(),
             data_dir: dir.clone(),
@@ -197,6 +200,11 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// A name no other test (or test process) uses: for databases and files.
+pub fn unique() -> String {
+    mpp::auth::random_token()[..20].to_string()
 }
 
 /// The Python that has the outside checkers (set by scripts/test).

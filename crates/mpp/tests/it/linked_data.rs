@@ -27,7 +27,7 @@ struct TempDoc(PathBuf);
 
 impl TempDoc {
     fn new(doc: &Value) -> TempDoc {
-        let file = std::env::temp_dir().join(format!("mpp-cpsv-ap-{}.jsonld", uuid::Uuid::now_v7()));
+        let file = std::env::temp_dir().join(format!("mpp-cpsv-ap-{}.jsonld", crate::helpers::unique()));
         std::fs::write(&file, doc.to_string()).unwrap();
         TempDoc(file)
     }

@@ -109,6 +109,8 @@ async fn visitors_get_messages_through_every_channel(backend: Backend) {
             "webhooks delivered: {}",
             received.lock().unwrap().delivered.len()
         );
+        // Retries come after a backoff: time passes, as the test says.
+        app.state.clock.advance(5_000);
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

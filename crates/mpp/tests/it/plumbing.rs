@@ -26,7 +26,7 @@ both!(health_and_metrics);
 async fn metrics_are_off_without_a_token(app: TestApp) {
     let settings = mpp::Settings {
         database_url: app.database_url.clone(),
-        data_dir: std::env::temp_dir().join(format!("mpp-nometrics-{}", uuid::Uuid::now_v7().simple())),
+        data_dir: std::env::temp_dir().join(format!("mpp-nometrics-{}", crate::helpers::unique())),
         ..Default::default()
     };
     let state = mpp::prepare(&settings, app.state.clock.clone()).await.unwrap();
