@@ -2,6 +2,8 @@
 //! visitor will wait. Pure functions, so the policy is tested on its own and
 //! the server only gathers the facts and stores the outcome.
 
+pub mod lifecycle;
+
 str_enum! {
     /// A visitor's priority need, chosen at the kiosk or by the greeter.
     Priority { None = "none", Elderly = "elderly", Disability = "disability", Pregnant = "pregnant", Infant = "infant" }

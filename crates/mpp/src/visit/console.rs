@@ -3,7 +3,7 @@
 //! Every button is a plain form post (works without JavaScript); a refused
 //! action comes back to the console with the reason.
 
-use super::store::{self, Action, Desk, Ticket};
+use super::store::{self, Desk, Ticket};
 use super::{priority_text, status_key};
 use crate::auth::session::CurrentUser;
 use crate::catalog::store::{self as catalog, Service};
@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::{self, iso_date};
 use mpp_domain::policy::Action as Policy;
 use mpp_domain::queue::Outcome;
+use mpp_domain::queue::lifecycle::Command;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -390,14 +391,14 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
     let target_service;
     let target_counter;
     let action = match form.action.as_str() {
-        "recall" => Action::Recall,
-        "start" => Action::Start,
-        "skip" => Action::Skip { limit: store::settings(&state.db, &st.mall.id).await?.recall_limit },
+        "recall" => Command::Recall,
+        "start" => Command::Start,
+        "skip" => Command::Skip { limit: store::settings(&state.db, &st.mall.id).await?.recall_limit },
         "finish" => {
-            Action::Finish(Outcome::parse(&form.outcome).ok_or_else(|| AppError::invalid("outcome", "error.invalid"))?)
+            Command::Finish(Outcome::parse(&form.outcome).ok_or_else(|| AppError::invalid("outcome", "error.invalid"))?)
         }
-        "hold" => Action::Hold,
-        "resume" => Action::Resume,
+        "hold" => Command::Hold,
+        "resume" => Command::Resume,
         "transfer" => {
             let counters = catalog::counters(&state.db, &st.mall.id).await?;
             let code = form.service.clone();
@@ -432,11 +433,11 @@ pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &Act
                     return Err(AppError::invalid("counter", "visit.counter_wrong_service"));
                 }
             }
-            Action::Transfer { service_id: target_service, counter_id: target_counter }
+            Command::Transfer { service_id: target_service, counter_id: target_counter }
         }
         _ => return Err(AppError::invalid("action", "error.invalid")),
     };
-    let recall = matches!(action, Action::Recall);
+    let recall = matches!(action, Command::Recall);
     let t = store::act(&state.db, &st.mall.id, &st.desk, ticket_id, action, state.clock.now_ms()).await?;
     if recall {
         state.board_bell.send_modify(|n| *n += 1);

@@ -8,7 +8,8 @@ use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
-use mpp_domain::queue::{self, Break, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::queue::lifecycle::{self, Change, Command, Facts};
+use mpp_domain::queue::{self, Break, Lane, Policy, Priority, TicketStatus, Waiting};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -739,35 +740,18 @@ async fn insert_call(
     Ok(())
 }
 
-/// An officer's action on the ticket at their counter.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Announce the call again.
-    Recall,
-    /// The visitor has arrived: service starts.
-    Start,
-    /// Not here: back in the queue behind those waiting, or closed as a
-    /// no-show after the mall's limit.
-    Skip {
-        limit: i64,
-    },
-    Finish(Outcome),
-    /// The visitor fetches a missing document; the counter keeps them.
-    Hold,
-    /// Take a held visitor back, without queueing again.
-    Resume,
-    /// To another service (and optionally one counter); the visitor keeps
-    /// their place in line.
-    Transfer {
-        service_id: String,
-        counter_id: Option<String>,
-    },
-}
-
-/// Applies an officer's action to a ticket at their counter.
-pub async fn act(db: &Db, mall_id: &str, desk: &Desk, ticket_id: &str, action: Action, now: i64) -> AppResult<Ticket> {
+/// Applies an officer's action to a ticket at their counter (the rules:
+/// `mpp_domain::queue::lifecycle`).
+pub async fn act(
+    db: &Db,
+    mall_id: &str,
+    desk: &Desk,
+    ticket_id: &str,
+    command: Command,
+    now: i64,
+) -> AppResult<Ticket> {
     let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
-    db.transact(move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, action, now))).await
+    db.transact(move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now))).await
 }
 
 async fn act_in(
@@ -775,59 +759,44 @@ async fn act_in(
     mall_id: String,
     desk: Desk,
     ticket_id: String,
-    action: Action,
+    command: Command,
     now: i64,
 ) -> AppResult<Ticket> {
     let (mall_id, desk, ticket_id) = (mall_id.as_str(), &desk, ticket_id.as_str());
     let t = by_id(conn, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
-    if t.counter_id.as_deref() != Some(desk.id.as_str()) {
-        return Err(AppError::Conflict("visit.not_at_counter"));
-    }
-    let status = t.status();
-    let active = matches!(status, TicketStatus::Called | TicketStatus::Serving);
-    // The UPDATE names the state we saw, so a concurrent change makes it miss.
+    let facts = Facts {
+        status: t.status(),
+        at_this_counter: t.counter_id.as_deref() == Some(desk.id.as_str()),
+        skips: t.skips,
+        journey: t.journey_ids().into_iter().map(str::to_string).collect(),
+        // Only a held ticket's return asks (and only then is it worth a query).
+        counter_busy: t.status() == TicketStatus::Held && serving_at(conn, mall_id, &desk.id).await?,
+    };
+    let change = lifecycle::decide(&facts, command).map_err(|r| AppError::Conflict(r.key()))?;
+    // Each UPDATE names the status we saw, so a concurrent change makes it miss.
     let guard = "WHERE mall_id = $1 AND id = $2 AND status = $3";
-    let changed = match action {
-        Action::Recall if status == TicketStatus::Called => {
+    let changed = match change {
+        Change::Recalled => {
             insert_call(conn, mall_id, &t, desk, Lane::Regular, true, now).await?;
             update(conn, &format!("UPDATE tickets SET recalls = recalls + 1, updated_at = $4 {guard}"), &t, now).await?
         }
-        Action::Start if status == TicketStatus::Called => {
-            update(
-                conn,
-                &format!("UPDATE tickets SET status = 'serving', started_at = $4, updated_at = $4 {guard}"),
-                &t,
-                now,
-            )
-            .await?
+        Change::Started => {
+            let set = "status = 'serving', started_at = $4, updated_at = $4";
+            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
         }
-        Action::Skip { limit } if status == TicketStatus::Called => {
-            if t.skips + 1 >= limit {
-                record_step(conn, mall_id, &t, "no_show", now).await?;
-                update(
-                    conn,
-                    &format!("UPDATE tickets SET status = 'no_show', skips = skips + 1, updated_at = $4 {guard}"),
-                    &t,
-                    now,
-                )
-                .await?
-            } else {
-                update(
-                    conn,
-                    &format!(
-                        "UPDATE tickets SET status = 'waiting', skips = skips + 1, counter_id = NULL, called_at = NULL,
-                         queued_at = $4, updated_at = $4 {guard}"
-                    ),
-                    &t,
-                    now,
-                )
-                .await?
-            }
+        Change::NoShow => {
+            record_step(conn, mall_id, &t, "no_show", now).await?;
+            let set = "status = 'no_show', skips = skips + 1, updated_at = $4";
+            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
         }
-        Action::Finish(outcome) if active => {
+        Change::Requeued => {
+            let set = "status = 'waiting', skips = skips + 1, counter_id = NULL, called_at = NULL, queued_at = $4,
+                       updated_at = $4";
+            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
+        }
+        Change::Finished { outcome, next } => {
             record_step(conn, mall_id, &t, outcome.as_str(), now).await?;
-            let journey = t.journey_ids();
-            match journey.split_first() {
+            match next {
                 // On to the next agency of the journey, same number.
                 Some((next, rest)) => {
                     sql::query(&format!(
@@ -839,7 +808,7 @@ async fn act_in(
                     .bind(&t.id)
                     .bind(&t.status)
                     .bind(now)
-                    .bind(*next)
+                    .bind(next)
                     .bind(rest.join(" "))
                     .execute(conn)
                     .await?
@@ -850,24 +819,14 @@ async fn act_in(
                 }
             }
         }
-        Action::Hold if active => {
-            update(
-                conn,
-                &format!(
-                    "UPDATE tickets SET status = 'held', started_at = COALESCE(started_at, $4), updated_at = $4 {guard}"
-                ),
-                &t,
-                now,
-            )
-            .await?
+        Change::Held => {
+            let set = "status = 'held', started_at = COALESCE(started_at, $4), updated_at = $4";
+            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
         }
-        Action::Resume if status == TicketStatus::Held => {
-            if serving_at(conn, mall_id, &desk.id).await? {
-                return Err(AppError::Conflict("visit.still_serving"));
-            }
+        Change::Resumed => {
             update(conn, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
         }
-        Action::Transfer { service_id, counter_id } if active || status == TicketStatus::Held => {
+        Change::Transferred { service_id, counter_id } => {
             record_step(conn, mall_id, &t, "transferred", now).await?;
             sql::query(&format!(
                 "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
@@ -882,7 +841,6 @@ async fn act_in(
             .execute(conn)
             .await?
         }
-        _ => return Err(AppError::Conflict("visit.not_now")),
     };
     if changed == 0 {
         return Err(AppError::Conflict("visit.changed"));
