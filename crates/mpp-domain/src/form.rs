@@ -160,9 +160,43 @@ fn digits(s: &str, len: usize) -> Option<String> {
     (d.len() == len && d.chars().all(|c| c.is_ascii_digit())).then_some(d)
 }
 
+/// A NIK as a record keeps it. Its `Debug` shows only whether there is one,
+/// so a record printed to a log (or a panic message) never carries the
+/// number; the number is read on purpose, with `as_str`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct NikNumber(String);
+
+impl NikNumber {
+    pub fn new(digits: impl Into<String>) -> Self {
+        NikNumber(digits.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether these are the number's last four digits (what the public
+    /// tracking form asks).
+    pub fn ends_with_digits(&self, last4: &str) -> bool {
+        last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) && self.0.len() == 16 && self.0.ends_with(last4)
+    }
+
+    /// The last four digits (empty without a number).
+    pub fn last4(&self) -> &str {
+        self.0.get(12..).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for NikNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "NikNumber(none)" } else { "NikNumber(hidden)" })
+    }
+}
+
 /// A well-formed NIK, taken apart (GLOSSARY: `PP RR DD ddmmyy SSSS`).
 /// Well-formed is not proof of identity: it only catches typing mistakes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Debug` hides the number and what can be read from it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Nik {
     pub digits: String,
     /// Province, regency and district codes (`PP.RR.DD`).
@@ -170,6 +204,12 @@ pub struct Nik {
     pub female: bool,
     pub birth_day: u8,
     pub birth_month: u8,
+}
+
+impl std::fmt::Debug for Nik {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Nik(hidden)")
+    }
 }
 
 pub fn nik(s: &str) -> Option<Nik> {
@@ -195,6 +235,17 @@ pub fn nik(s: &str) -> Option<Nik> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_nik_never_shows_in_debug_output() {
+        let n = super::nik("5303014107900003").expect("well formed");
+        let kept = super::NikNumber::new(n.digits.clone());
+        for shown in [format!("{n:?}"), format!("{kept:?}"), format!("{:?}", Some(&kept))] {
+            assert!(!shown.contains("0003") && !shown.contains("530301"), "{shown}");
+        }
+        assert!(kept.ends_with_digits("0003") && !kept.ends_with_digits("003") && !kept.ends_with_digits("0004"));
+        assert_eq!((kept.last4(), super::NikNumber::default().last4()), ("0003", ""));
+    }
+
     #[test]
     fn whole_numbers_are_read_as_people_write_them_and_shown_grouped() {
         assert_eq!(whole("25000000", false), Some(25_000_000));

@@ -164,7 +164,7 @@ async fn file(
     };
     match result {
         Ok(a) => {
-            let nik = a.applicant_nik.get(12..).unwrap_or("");
+            let nik = a.applicant_nik.last4();
             Ok(Redirect::to(&format!("/m/{}/permohonan/{}?nik={nik}", st.mall.slug, a.number)).into_response())
         }
         Err(e) => {

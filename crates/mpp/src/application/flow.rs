@@ -94,7 +94,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         service_id: f.service.id.clone(),
         applicant_id: f.applicant_id.to_string(),
         applicant_name: f.applicant_name.to_string(),
-        applicant_nik: nik.cloned().unwrap_or_default(),
+        applicant_nik: mpp_domain::form::NikNumber::new(nik.cloned().unwrap_or_default()),
         channel: f.channel.to_string(),
         form: crate::db::json(&form)?,
         risk: risk.map(|r| r.as_str().to_string()),

@@ -409,7 +409,7 @@ async fn visible(
         return Err(AppError::TooMany("application.too_many_guesses"));
     }
     guard_address(state, from, now).await?;
-    let ok = digits.len() == 4 && a.applicant_nik.len() == 16 && a.applicant_nik.ends_with(digits);
+    let ok = a.applicant_nik.ends_with_digits(digits);
     if !ok {
         crate::throttle::count(&state.db, &number_key, throttle::TRACK_APPLICATION, now).await?;
         missed(state, from, now).await?;

@@ -189,7 +189,7 @@ pub struct Application {
     pub service_id: String,
     pub applicant_id: String,
     pub applicant_name: String,
-    pub applicant_nik: String,
+    pub applicant_nik: mpp_domain::form::NikNumber,
     pub channel: String,
     pub form: String,
     pub risk: Option<String>,
@@ -217,7 +217,7 @@ impl FromRow for Application {
             service_id: r.text("service_id")?,
             applicant_id: r.text("applicant_id")?,
             applicant_name: r.text("applicant_name")?,
-            applicant_nik: r.text("applicant_nik")?,
+            applicant_nik: mpp_domain::form::NikNumber::new(r.text("applicant_nik")?),
             channel: r.text("channel")?,
             form: r.text("form")?,
             risk: r.opt_text("risk")?,
@@ -275,7 +275,7 @@ pub async fn insert(
     .bind(&a.service_id)
     .bind(&a.applicant_id)
     .bind(&a.applicant_name)
-    .bind(&a.applicant_nik)
+    .bind(a.applicant_nik.as_str())
     .bind(&a.channel)
     .bind(filed_by)
     .bind(&a.form)

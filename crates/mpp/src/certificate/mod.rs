@@ -60,7 +60,7 @@ pub async fn issue(
     let content = Content {
         agency: issuer.agency_name.clone(),
         holder: a.applicant_name.clone(),
-        holder_nik: rules::mask_nik(&a.applicant_nik),
+        holder_nik: rules::mask_nik(a.applicant_nik.as_str()),
         id: id.clone(),
         issued: iso_date(today),
         kid: key.id.clone(),
