@@ -144,7 +144,7 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
     Ok(ApplicationView {
         number: a.number.clone(),
         service: service.code,
-        status: a.status.clone(),
+        status: a.status.as_str().to_string(),
         risk: a.risk.clone(),
         filed_at: a.filed_at,
         due_day: a.due_day.clone(),
@@ -159,7 +159,7 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
                 stage: s.stage,
                 kind: s.kind,
                 name: s.name_en,
-                status: s.status,
+                status: s.status.as_str().to_string(),
                 due_day: s.due_day,
             })
             .collect(),
@@ -291,7 +291,7 @@ async fn inbox(State(state): State<AppState>, user: ApiUser, Path(slug): Path<St
             applicant: i.applicant_name,
             step: i.step.id,
             step_name: i.step.name_en,
-            status: i.step.status,
+            status: i.step.status.as_str().to_string(),
             due_day: i.step.due_day,
         })
         .collect();

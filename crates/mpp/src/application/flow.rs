@@ -98,7 +98,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
         channel: f.channel.to_string(),
         form: crate::db::json(&form)?,
         risk: risk.map(|r| r.as_str().to_string()),
-        status: Status::InProgress.as_str().to_string(),
+        status: Status::InProgress,
         stage: 0,
         filed_day: iso_date(today),
         sla_days: i64::from(sla),

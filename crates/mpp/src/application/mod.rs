@@ -251,7 +251,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
             name: t.pick(&s.name_id, &s.name_en).to_string(),
             agency: agency_name(&s.agency_id),
             agency_id: s.agency_id.clone(),
-            status: s.status.clone(),
+            status: s.status.as_str().to_string(),
             status_text: t.t(step_key(s.status())),
             due: s.due_day.as_deref().map(day).unwrap_or_default(),
             urgency: s.due_day.as_deref().filter(|_| s.status().is_active()).map_or("", urgent),
@@ -320,7 +320,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
     Ok(Detail {
         number: a.number.clone(),
         service: t.pick(&service.name_id, &service.name_en).to_string(),
-        status: a.status.clone(),
+        status: a.status.as_str().to_string(),
         status_text: t.t(status_key(a.status())),
         filed: format::instant(a.filed_at, mall.zone(), t.lang),
         due: day(&a.due_day),

@@ -84,12 +84,11 @@ pub struct WorkflowStep {
 
 impl FromRow for WorkflowStep {
     fn from_row(r: &Row) -> AppResult<WorkflowStep> {
-        let kind = r.text("kind")?;
         Ok(WorkflowStep {
             def: StepDef {
                 id: r.text("id")?,
                 stage: u32::try_from(r.int("stage")?).unwrap_or(0),
-                kind: StepKind::parse(&kind).unwrap_or(StepKind::Review),
+                kind: r.choice("kind", StepKind::parse)?,
                 agency_id: r.text("agency_id")?,
                 role: StepRole::parse(&r.text("role")?).unwrap_or_default(),
                 sla_days: u32::try_from(r.int("sla_days")?).unwrap_or(0),
@@ -193,7 +192,7 @@ pub struct Application {
     pub channel: String,
     pub form: String,
     pub risk: Option<String>,
-    pub status: String,
+    pub status: mpp_domain::application::Status,
     pub stage: i64,
     pub filed_day: String,
     pub sla_days: i64,
@@ -221,7 +220,7 @@ impl FromRow for Application {
             channel: r.text("channel")?,
             form: r.text("form")?,
             risk: r.opt_text("risk")?,
-            status: r.text("status")?,
+            status: r.choice("status", mpp_domain::application::Status::parse)?,
             stage: r.int("stage")?,
             filed_day: r.text("filed_day")?,
             sla_days: r.int("sla_days")?,
@@ -236,7 +235,7 @@ impl FromRow for Application {
 
 impl Application {
     pub fn status(&self) -> mpp_domain::application::Status {
-        mpp_domain::application::Status::parse(&self.status).unwrap_or(mpp_domain::application::Status::Withdrawn)
+        self.status
     }
 
     /// The form's values.
@@ -280,7 +279,7 @@ pub async fn insert(
     .bind(filed_by)
     .bind(&a.form)
     .bind(&a.risk)
-    .bind(&a.status)
+    .bind(a.status.as_str())
     .bind(a.stage)
     .bind(&a.filed_day)
     .bind(a.sla_days)
@@ -385,7 +384,7 @@ pub struct Step {
     pub role: String,
     pub sla_days: i64,
     pub deemed_approval: bool,
-    pub status: String,
+    pub status: StepStatus,
     pub assignee_id: Option<String>,
     pub opened_day: Option<String>,
     pub due_day: Option<String>,
@@ -407,7 +406,7 @@ impl FromRow for Step {
             role: r.text("role")?,
             sla_days: r.int("sla_days")?,
             deemed_approval: r.flag("deemed_approval")?,
-            status: r.text("status")?,
+            status: r.choice("status", StepStatus::parse)?,
             assignee_id: r.opt_text("assignee_id")?,
             opened_day: r.opt_text("opened_day")?,
             due_day: r.opt_text("due_day")?,
@@ -418,7 +417,7 @@ impl FromRow for Step {
 
 impl Step {
     pub fn status(&self) -> StepStatus {
-        StepStatus::parse(&self.status).unwrap_or(StepStatus::Pending)
+        self.status
     }
 }
 
@@ -493,7 +492,7 @@ pub async fn update_step(
     .bind(assignee)
     .bind(decided.then_some(now))
     .bind(if decided { decided_by } else { None })
-    .bind(&step.status)
+    .bind(step.status.as_str())
     .execute(conn)
     .await?;
     Ok(n == 1)

@@ -139,6 +139,13 @@ impl Row {
         self.opt_text(name)?.ok_or_else(|| unexpected(name, "NULL"))
     }
 
+    /// A value of a closed set (a status, a kind): one the code does not
+    /// know is an error, loudly, never a silent fall-back to some other value.
+    pub fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> AppResult<T> {
+        let text = self.text(name)?;
+        parse(&text).ok_or_else(|| unexpected(name, &format!("the unknown value {text:?}")))
+    }
+
     pub fn opt_text(&self, name: &str) -> AppResult<Option<String>> {
         match self.cell(name)? {
             Cell::Null => Ok(None),

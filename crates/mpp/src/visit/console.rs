@@ -218,7 +218,7 @@ async fn console(
         zone: st.desk.zone.clone(),
         status_text: ctx.t.t(counter_status_key(&status)).to_string(),
         status,
-        current_serving: current.as_ref().is_some_and(|t| t.status == "serving"),
+        current_serving: current.as_ref().is_some_and(|t| t.status == mpp_domain::queue::TicketStatus::Serving),
         current: current.as_ref().map(|t| line(&ctx, &st.mall, &services, t)),
         held: held.iter().map(|t| line(&ctx, &st.mall, &services, t)).collect(),
         waiting_total: waiting.len(),

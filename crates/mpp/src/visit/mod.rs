@@ -70,7 +70,7 @@ impl TicketView {
         Ok(TicketView {
             id: t.id.clone(),
             label: t.label.clone(),
-            status: t.status.clone(),
+            status: t.status.as_str().to_string(),
             status_text: tr.t(status_key(t.status())).to_string(),
             service: service.as_ref().map(|s| tr.pick(&s.name_id, &s.name_en).to_string()).unwrap_or_default(),
             agency: service

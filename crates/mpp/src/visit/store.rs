@@ -27,7 +27,8 @@ pub struct Ticket {
     pub quick: bool,
     #[serde(skip)]
     pub phone: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: TicketStatus,
     pub issued_at: i64,
     pub queued_at: i64,
     pub window_from: Option<i64>,
@@ -65,7 +66,7 @@ impl FromRow for Ticket {
             priority: r.text("priority")?,
             quick: r.flag("quick")?,
             phone: r.text("phone")?,
-            status: r.text("status")?,
+            status: r.choice("status", TicketStatus::parse)?,
             issued_at: r.int("issued_at")?,
             queued_at: r.int("queued_at")?,
             window_from: r.opt_int("window_from")?,
@@ -85,7 +86,7 @@ impl FromRow for Ticket {
 
 impl Ticket {
     pub fn status(&self) -> TicketStatus {
-        TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Void)
+        self.status
     }
 
     pub fn journey_ids(&self) -> Vec<&str> {
@@ -806,7 +807,7 @@ async fn act_in(
                     ))
                     .bind(mall_id)
                     .bind(&t.id)
-                    .bind(&t.status)
+                    .bind(t.status.as_str())
                     .bind(now)
                     .bind(next)
                     .bind(rest.join(" "))
@@ -834,7 +835,7 @@ async fn act_in(
             ))
             .bind(mall_id)
             .bind(&t.id)
-            .bind(&t.status)
+            .bind(t.status.as_str())
             .bind(now)
             .bind(service_id)
             .bind(counter_id)
@@ -850,7 +851,7 @@ async fn act_in(
 
 /// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).
 async fn update(conn: &mut Conn<'_>, statement: &str, t: &Ticket, now: i64) -> AppResult<u64> {
-    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(&t.status).bind(now).execute(conn).await
+    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(t.status.as_str()).bind(now).execute(conn).await
 }
 
 /// Whether a counter has someone called or being served.

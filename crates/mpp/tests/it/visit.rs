@@ -805,3 +805,18 @@ async fn the_kiosk_skips_to_content_and_offers_print_only_with_its_script(app: T
     assert!(board.contains("class=\"skip\" href=\"#main\""), "{board}");
 }
 both!(the_kiosk_skips_to_content_and_offers_print_only_with_its_script);
+
+/// A status the code does not know (a bad migration, a hand edit) is an
+/// error, loudly, not quietly shown as some other status.
+async fn an_unknown_stored_status_is_refused_not_guessed(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let id = kiosk_ticket(&app, "KTP-EL", "none").await;
+    sqlx::query("UPDATE tickets SET status = 'lost' WHERE id = $1")
+        .bind(&id)
+        .execute(&app.state.db.write)
+        .await
+        .unwrap();
+    let r = Client::new().get(app.url(&format!("/api/v1/malls/ttu/tickets/{id}"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "not shown as void, or as anything");
+}
+both!(an_unknown_stored_status_is_refused_not_guessed);
