@@ -2,7 +2,7 @@
 //! visitors each slot takes, booking codes, what a booking becomes at the
 //! kiosk, and the iCalendar file the citizen keeps.
 
-use crate::queue::Break;
+use crate::visit::Break;
 use time::{OffsetDateTime, Time};
 
 /// Slot length for online appointments.

@@ -289,7 +289,7 @@ fn components() -> Value {
         .schema_from::<crate::visit::api::CounterStateInput>()
         .schema_from::<crate::visit::console::ActionInput>()
         .schema_from::<crate::visit::store::Call>()
-        .schema_from::<mpp_domain::queue::SettingsInput>()
+        .schema_from::<mpp_domain::visit::SettingsInput>()
         .schema_from::<crate::booking::DayOffer>()
         .schema_from::<crate::booking::Slot>()
         .schema_from::<crate::booking::api::BookingRequest>()
@@ -332,7 +332,7 @@ fn nullable(mut schema: Value) -> Value {
 /// client generated from the document sends what the server takes.
 fn constraints() -> Vec<(&'static str, &'static str, Value)> {
     use mpp_domain::tenancy::TimeZone;
-    use mpp_domain::{application as app, calendar::DayKind, catalog, certificate::Verdict, payment, queue, region};
+    use mpp_domain::{application as app, calendar::DayKind, catalog, certificate::Verdict, payment, region, visit};
     let date = json!({"type": "string", "format": "date"});
     let agency_kind = one_of(catalog::AgencyKind::ALL, catalog::AgencyKind::as_str);
     let facility_kind = one_of(catalog::FacilityKind::ALL, catalog::FacilityKind::as_str);
@@ -340,7 +340,7 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
     let agreement_kind = one_of(catalog::AgreementKind::ALL, catalog::AgreementKind::as_str);
     let channels = json!({"type": "array", "minItems": 1, "uniqueItems": true,
                           "items": one_of(catalog::Channel::ALL, catalog::Channel::as_str)});
-    let priority = one_of(queue::Priority::ALL, queue::Priority::as_str);
+    let priority = one_of(visit::Priority::ALL, visit::Priority::as_str);
     let service_code = json!({"type": "string", "pattern": "^[A-Z0-9][A-Z0-9-]{0,18}[A-Z0-9]$"});
     let agency_code = json!({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$"});
     let counter_number = json!({"type": "integer", "minimum": 1, "maximum": 999});
@@ -374,7 +374,7 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         ("CounterStateInput", "status", json!({"type": "string", "enum": ["open", "paused", "closed"]})),
         ("ActionInput", "action", json!({"type": "string", "enum": crate::visit::console::ACTIONS})),
         ("ActionInput", "outcome", {
-            let mut o = one_of(queue::Outcome::ALL, queue::Outcome::as_str);
+            let mut o = one_of(visit::Outcome::ALL, visit::Outcome::as_str);
             if let Some(e) = o["enum"].as_array_mut() {
                 e.push(json!(""));
             }
@@ -382,7 +382,7 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         }),
         ("TicketRequest", "priority", priority.clone()),
         ("TicketView", "priority", priority),
-        ("TicketView", "status", one_of(queue::TicketStatus::ALL, queue::TicketStatus::as_str)),
+        ("TicketView", "status", one_of(visit::TicketStatus::ALL, visit::TicketStatus::as_str)),
         ("TicketView", "issued_at", json!({"type": "string", "format": "date-time"})),
         ("StepAction", "act", one_of(app::Act::ALL, app::Act::as_str)),
         ("ApplicationView", "status", one_of(app::Status::ALL, app::Status::as_str)),

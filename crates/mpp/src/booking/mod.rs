@@ -19,7 +19,7 @@ use crate::visit::issue::{self, Request, Wanted as WantedService};
 use crate::visit::store::{self as visit, Brief, Ticket};
 use mpp_domain::booking::{self as rules, CheckIn};
 use mpp_domain::format::{iso_date, parse_date};
-use mpp_domain::queue::{IssuedBy, Priority};
+use mpp_domain::visit::{IssuedBy, Priority};
 use store::Appointment;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::format::iso_date;
 use mpp_domain::policy::Action;
-use mpp_domain::queue::{IssuedBy, Priority};
+use mpp_domain::visit::{IssuedBy, Priority};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Routes {
@@ -134,7 +134,7 @@ async fn queue(State(state): State<AppState>, Path(slug): Path<String>) -> AppRe
         let waiting = store::waiting_count(&state.db, &mall.id, &day, &s.id).await?;
         let (_, open) = store::counters_for(&state.db, &mall.id, &s.id).await?;
         let handling = store::handling_secs(&state.db, &mall.id, &s.id, issue::DEFAULT_HANDLING_SECS).await?;
-        let wait_minutes = mpp_domain::queue::estimate_wait_minutes(
+        let wait_minutes = mpp_domain::visit::estimate_wait_minutes(
             u64::try_from(waiting).unwrap_or(0),
             u64::try_from(handling).unwrap_or(0),
             u64::try_from(open).unwrap_or(0),

@@ -18,8 +18,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::{self, iso_date};
 use mpp_domain::policy::Action as Policy;
-use mpp_domain::queue::Outcome;
-use mpp_domain::queue::lifecycle::Command;
+use mpp_domain::visit::Outcome;
+use mpp_domain::visit::lifecycle::Command;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -218,7 +218,7 @@ async fn console(
         zone: st.desk.zone.clone(),
         status_text: ctx.t.t(counter_status_key(&status)).to_string(),
         status,
-        current_serving: current.as_ref().is_some_and(|t| t.status == mpp_domain::queue::TicketStatus::Serving),
+        current_serving: current.as_ref().is_some_and(|t| t.status == mpp_domain::visit::TicketStatus::Serving),
         current: current.as_ref().map(|t| line(&ctx, &st.mall, &services, t)),
         held: held.iter().map(|t| line(&ctx, &st.mall, &services, t)).collect(),
         waiting_total: waiting.len(),

@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::iso_date;
 use mpp_domain::policy::Action;
-use mpp_domain::queue::{IssuedBy, Priority};
+use mpp_domain::visit::{IssuedBy, Priority};
 
 pub fn router() -> Routes {
     Routes::new()

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Mall;
 use mpp_domain::format::iso_date;
-use mpp_domain::queue::{self, IssuedBy, Priority};
+use mpp_domain::visit::{self as rules, IssuedBy, Priority};
 
 /// Until a service has history, a visit is assumed to take this long.
 pub const DEFAULT_HANDLING_SECS: i64 = 600;
@@ -53,7 +53,7 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
     };
     let phone = match req.phone.trim() {
         "" => String::new(),
-        typed => queue::parse_phone(typed).ok_or_else(|| AppError::invalid("phone", "visit.phone_invalid"))?,
+        typed => rules::parse_phone(typed).ok_or_else(|| AppError::invalid("phone", "visit.phone_invalid"))?,
     };
     let local = state.clock.local(mall.zone());
     let Some((_, closes)) = crate::calendar::store::opening_today(&state.db, &mall.id, local)
@@ -79,17 +79,17 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
     let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
     let breaks = store::settings(&state.db, &mall.id).await?.breaks();
     let weekday = local.weekday().number_from_monday();
-    let until_close = queue::service_secs_left(&breaks, weekday, local.time(), closes);
-    let room = queue::room_before_closing(
+    let until_close = rules::service_secs_left(&breaks, weekday, local.time(), closes);
+    let room = rules::room_before_closing(
         u64::try_from(waiting).unwrap_or(0),
         u64::try_from(handling).unwrap_or(0),
         u64::try_from(counters).unwrap_or(0),
         until_close,
     );
     match room {
-        queue::Room::Fits => {}
-        queue::Room::ClosingSoon => return Err(AppError::Conflict("visit.closing_soon")),
-        queue::Room::Full => return Err(AppError::Conflict("visit.full_today")),
+        rules::Room::Fits => {}
+        rules::Room::ClosingSoon => return Err(AppError::Conflict("visit.closing_soon")),
+        rules::Room::Full => return Err(AppError::Conflict("visit.full_today")),
     }
     let new = NewTicket {
         mall_id: mall.id.clone(),
@@ -120,7 +120,7 @@ pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<
     let (counters, open) = store::counters_for(&state.db, mall_id, &t.service_id).await?;
     // Before any counter opens, estimate with every counter that will.
     let serving = if open > 0 { open } else { counters };
-    let wait_minutes = queue::estimate_wait_minutes(
+    let wait_minutes = rules::estimate_wait_minutes(
         u64::try_from(ahead).unwrap_or(0),
         u64::try_from(handling).unwrap_or(0),
         u64::try_from(serving).unwrap_or(1),
@@ -129,8 +129,8 @@ pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<
 }
 
 /// The scheduled break in force at the mall right now, if any.
-pub async fn break_now(state: &AppState, mall: &Mall) -> AppResult<Option<queue::Break>> {
+pub async fn break_now(state: &AppState, mall: &Mall) -> AppResult<Option<rules::Break>> {
     let local = state.clock.local(mall.zone());
     let breaks = store::settings(&state.db, &mall.id).await?.breaks();
-    Ok(queue::break_at(&breaks, local.weekday().number_from_monday(), local.time()))
+    Ok(rules::break_at(&breaks, local.weekday().number_from_monday(), local.time()))
 }

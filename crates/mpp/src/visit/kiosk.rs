@@ -19,7 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
-use mpp_domain::queue::{IssuedBy, Priority};
+use mpp_domain::visit::{IssuedBy, Priority};
 
 pub fn router() -> Routes {
     Routes::new()

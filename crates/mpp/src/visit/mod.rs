@@ -1,6 +1,6 @@
 //! The visit: a visitor takes a number (kiosk, greeter, booking or API),
 //! waits, is called to a counter, is served, and maybe goes on to another
-//! agency on the same number. Rules live in `mpp_domain::queue`; the SQL in
+//! agency on the same number. Rules live in `mpp_domain::visit`; the SQL in
 //! `store`; each screen in its own module.
 
 pub mod api;
@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::tenancy::Mall;
 use mpp_domain::catalog::lines;
 use mpp_domain::format;
-use mpp_domain::queue::{Priority, TicketStatus};
+use mpp_domain::visit::{Priority, TicketStatus};
 use store::Ticket;
 
 /// A ticket as its visitor sees it, in their language.

@@ -17,7 +17,7 @@ use crate::web::Ctx;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
-use mpp_domain::queue::SettingsInput;
+use mpp_domain::visit::SettingsInput;
 
 pub fn router() -> Routes {
     Routes::new().get("/m/{slug}/admin/antrian/pengaturan", Action::ViewBackOffice, page).post(

@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use mpp_domain::format::{self, iso_date, parse_date};
 use mpp_domain::policy::Action;
-use mpp_domain::queue::mean_and_p90;
+use mpp_domain::visit::mean_and_p90;
 use std::collections::BTreeMap;
 
 pub fn router() -> Routes {

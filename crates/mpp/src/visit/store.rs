@@ -8,8 +8,8 @@ use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
-use mpp_domain::queue::lifecycle::{self, Change, Command, Facts};
-use mpp_domain::queue::{self, Break, Lane, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
+use mpp_domain::visit::{self as rules, Break, Lane, Policy, Priority, TicketStatus, Waiting};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -193,7 +193,7 @@ pub struct NewTicket {
     pub service_id: String,
     pub prefix: String,
     pub journey: Vec<String>,
-    pub issued_by: queue::IssuedBy,
+    pub issued_by: rules::IssuedBy,
     pub priority: Priority,
     pub quick: bool,
     pub phone: String,
@@ -236,7 +236,7 @@ async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Tick
     .bind(&t.day)
     .bind(&t.prefix)
     .bind(seq)
-    .bind(queue::label(&t.prefix, seq))
+    .bind(rules::label(&t.prefix, seq))
     .bind(&t.service_id)
     .bind(t.issued_by.as_str())
     .bind(t.priority.as_str())
@@ -340,7 +340,7 @@ pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str) 
 }
 
 /// Seconds a visit at this service takes lately, from its last 30 served
-/// stretches (`mpp_domain::queue::handling_estimate`: a robust median),
+/// stretches (`mpp_domain::visit::handling_estimate`: a robust median),
 /// or `fallback` before there is any history.
 pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64) -> AppResult<i64> {
     let recent: Vec<i64> = sql::query(
@@ -353,7 +353,7 @@ pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i
     .fetch_all(&mut Conn::Read(db))
     .await?;
     let secs: Vec<i64> = recent.iter().map(|ms| ms / 1000).collect();
-    Ok(mpp_domain::queue::handling_estimate(&secs, fallback))
+    Ok(mpp_domain::visit::handling_estimate(&secs, fallback))
 }
 
 /// Counters serving this service: (all active, open right now).
@@ -663,7 +663,7 @@ impl NextCall {
         let recent: Vec<Lane> =
             recent.iter().filter_map(|r| r.text("lane").ok()).filter_map(|l| Lane::parse(&l)).collect();
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
-        let Some(i) = queue::pick_next(&waiting, now, &recent, policy) else {
+        let Some(i) = rules::pick_next(&waiting, now, &recent, policy) else {
             return Ok(Picked::Nobody);
         };
         let pick = &candidates[i];
@@ -742,7 +742,7 @@ async fn insert_call(
 }
 
 /// Applies an officer's action to a ticket at their counter (the rules:
-/// `mpp_domain::queue::lifecycle`).
+/// `mpp_domain::visit::lifecycle`).
 pub async fn act(
     db: &Db,
     mall_id: &str,
@@ -1043,7 +1043,7 @@ pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool>
 pub async fn save_settings(
     conn: &mut AnyConnection,
     mall_id: &str,
-    v: &mpp_domain::queue::SettingsInput,
+    v: &mpp_domain::visit::SettingsInput,
     now: i64,
 ) -> AppResult<()> {
     sqlx::query(

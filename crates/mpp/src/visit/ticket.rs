@@ -49,7 +49,7 @@ async fn find(
     if typed.trim().is_empty() {
         return render(&FindPage { ctx, mall, typed, error: None });
     }
-    let error = match mpp_domain::queue::parse_label(&typed) {
+    let error = match mpp_domain::visit::parse_label(&typed) {
         None => "ticket.find_invalid",
         Some(label) => {
             let day = iso_date(state.clock.today(mall.zone()));
