@@ -2,6 +2,7 @@
 //! visitor will wait. Pure functions, so the policy is tested on its own and
 //! the server only gathers the facts and stores the outcome.
 
+pub mod admission;
 pub mod lifecycle;
 
 str_enum! {

@@ -1,13 +1,14 @@
 //! Issuing a ticket, whichever door it comes through (kiosk, greeter, API):
-//! the mall must be open, the service offered at a counter, and there must
-//! be time left today to serve one more visitor.
+//! the facts are gathered here and judged by `visit::admission::admit` (the
+//! mall open, every service offered at a counter, time left today to serve
+//! one more visitor).
 
 use super::store::{self, NewTicket, Ticket};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Mall;
 use mpp_domain::format::iso_date;
-use mpp_domain::visit::{self as rules, IssuedBy, Priority};
+use mpp_domain::visit::{self as rules, IssuedBy, Priority, admission};
 
 /// Until a service has history, a visit is assumed to take this long.
 pub const DEFAULT_HANDLING_SECS: i64 = 600;
@@ -48,49 +49,18 @@ pub struct Request {
 }
 
 pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Ticket> {
-    let Some(first) = req.services.first() else {
-        return Err(AppError::invalid("services", "visit.pick_service"));
-    };
     let phone = match req.phone.trim() {
         "" => String::new(),
         typed => rules::parse_phone(typed).ok_or_else(|| AppError::invalid("phone", "visit.phone_invalid"))?,
     };
     let local = state.clock.local(mall.zone());
-    let Some((_, closes)) = crate::calendar::store::opening_today(&state.db, &mall.id, local)
-        .await?
-        .filter(|(opens, closes)| local.time() >= *opens && local.time() < *closes)
-    else {
-        return Err(AppError::Conflict("visit.closed_now"));
-    };
     let day = iso_date(local.date());
-    // Counters serving each service, open or yet to open today.
-    let mut serving = Vec::with_capacity(req.services.len());
-    for s in &req.services {
-        let (counters, _) = store::counters_for(&state.db, &mall.id, &s.id).await?;
-        if counters == 0 || !s.active {
-            return Err(AppError::Conflict("visit.no_counter"));
-        }
-        serving.push(counters);
-    }
-    // Capacity: the first service must still fit in the service time left
-    // today (breaks excluded), at the counters that serve it.
-    let counters = serving[0];
-    let handling = store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?;
-    let waiting = store::waiting_count(&state.db, &mall.id, &day, &first.id).await?;
-    let breaks = store::settings(&state.db, &mall.id).await?.breaks();
-    let weekday = local.weekday().number_from_monday();
-    let until_close = rules::service_secs_left(&breaks, weekday, local.time(), closes);
-    let room = rules::room_before_closing(
-        u64::try_from(waiting).unwrap_or(0),
-        u64::try_from(handling).unwrap_or(0),
-        u64::try_from(counters).unwrap_or(0),
-        until_close,
-    );
-    match room {
-        rules::Room::Fits => {}
-        rules::Room::ClosingSoon => return Err(AppError::Conflict("visit.closing_soon")),
-        rules::Room::Full => return Err(AppError::Conflict("visit.full_today")),
-    }
+    let facts = admission_facts(state, mall, &req.services, local, &day).await?;
+    admission::admit(&facts).map_err(|refused| match refused {
+        admission::Refusal::NoService => AppError::invalid("services", refused.key()),
+        _ => AppError::Conflict(refused.key()),
+    })?;
+    let Some(first) = req.services.first() else { return Err(AppError::invalid("services", "visit.pick_service")) };
     let new = NewTicket {
         mall_id: mall.id.clone(),
         day,
@@ -106,6 +76,38 @@ pub async fn issue(state: &AppState, mall: &Mall, req: Request) -> AppResult<Tic
         appointment: req.appointment,
     };
     store::issue(&state.db, new, state.clock.now_ms()).await
+}
+
+/// What admission looks at, gathered (the rules: `visit::admission`).
+async fn admission_facts(
+    state: &AppState,
+    mall: &Mall,
+    services: &[Wanted],
+    local: time::OffsetDateTime,
+    day: &str,
+) -> AppResult<admission::Facts> {
+    let hours = crate::calendar::store::opening_today(&state.db, &mall.id, local).await?;
+    let mut offered = Vec::with_capacity(services.len());
+    for s in services {
+        let (counters, _) = store::counters_for(&state.db, &mall.id, &s.id).await?;
+        offered.push(admission::Offered { active: s.active, counters: u64::try_from(counters).unwrap_or(0) });
+    }
+    let (waiting, handling) = match services.first() {
+        Some(first) => (
+            store::waiting_count(&state.db, &mall.id, day, &first.id).await?,
+            store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?,
+        ),
+        None => (0, DEFAULT_HANDLING_SECS),
+    };
+    Ok(admission::Facts {
+        hours,
+        now: local.time(),
+        weekday: local.weekday().number_from_monday(),
+        breaks: store::settings(&state.db, &mall.id).await?.breaks(),
+        services: offered,
+        waiting: u64::try_from(waiting).unwrap_or(0),
+        handling_secs: u64::try_from(handling).unwrap_or(0),
+    })
 }
 
 /// Where a ticket stands for its visitor: people ahead and minutes to wait.
