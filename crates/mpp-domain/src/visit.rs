@@ -93,6 +93,9 @@ pub struct Waiting {
     /// When the visitor joined this queue. A transfer keeps it, so a
     /// transferred visitor is not sent to the back.
     pub queued_at: i64,
+    /// The day's sequence number: who joined first when two joined in the
+    /// same millisecond.
+    pub seq: i64,
     pub priority: bool,
     pub quick: bool,
     /// The booked slot, for tickets made from an appointment.
@@ -135,8 +138,9 @@ impl Default for Policy {
 /// served. Ties go to whoever joined the queue first.
 pub fn pick_next(waiting: &[Waiting], now: i64, recent: &[Lane], policy: Policy) -> Option<usize> {
     let lanes: Vec<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
-    let earliest_in =
-        |lane: Lane| (0..waiting.len()).filter(|&i| lanes[i] == lane).min_by_key(|&i| (waiting[i].queued_at, i));
+    let earliest_in = |lane: Lane| {
+        (0..waiting.len()).filter(|&i| lanes[i] == lane).min_by_key(|&i| (waiting[i].queued_at, waiting[i].seq))
+    };
     let run = |lane: Lane| recent.iter().take_while(|l| **l == lane).count();
     for lane in [Lane::Appointment, Lane::Priority, Lane::Quick, Lane::Regular] {
         let Some(i) = earliest_in(lane) else { continue };
@@ -152,7 +156,7 @@ pub fn pick_next(waiting: &[Waiting], now: i64, recent: &[Lane], policy: Policy)
         }
     }
     // Every lane with people in it hit its cap: serve the earliest anyway.
-    (0..waiting.len()).min_by_key(|&i| (lanes[i], waiting[i].queued_at, i))
+    (0..waiting.len()).min_by_key(|&i| (lanes[i], waiting[i].queued_at, waiting[i].seq))
 }
 
 /// Visits a service needs on record before their times alone are trusted.
@@ -366,7 +370,7 @@ mod tests {
     use super::*;
 
     fn walk_in(queued_at: i64) -> Waiting {
-        Waiting { queued_at, priority: false, quick: false, window: None }
+        Waiting { queued_at, seq: queued_at, priority: false, quick: false, window: None }
     }
     fn priority(queued_at: i64) -> Waiting {
         Waiting { priority: true, ..walk_in(queued_at) }
@@ -516,6 +520,17 @@ mod tests {
         assert_eq!(parse_phone("0812abc45678"), None);
     }
 
+    #[test]
+    fn in_the_same_millisecond_the_first_number_goes_first() {
+        // A booking before its window waits like a walk-in: the walk-in who
+        // took a number first, in the same millisecond, is called first,
+        // wherever the two stand in the list.
+        let walk_in = Waiting { seq: 1, ..walk_in(500) };
+        let early_booking = Waiting { seq: 2, ..booked(500, 10_000, 20_000) };
+        assert_eq!(pick_next(&[early_booking.clone(), walk_in.clone()], 600, &[], P), Some(1));
+        assert_eq!(pick_next(&[walk_in, early_booking], 600, &[], P), Some(0));
+    }
+
     proptest::proptest! {
         /// Whatever the queue and history, someone is called when anyone
         /// waits, and a regular visitor is never passed over by a later one.
@@ -524,7 +539,11 @@ mod tests {
             q in proptest::collection::vec((0i64..50, proptest::bool::ANY, proptest::bool::ANY), 0..12),
             runs in 0usize..5,
         ) {
-            let waiting: Vec<Waiting> = q.iter().map(|&(t, p, k)| Waiting { queued_at: t, priority: p, quick: k, window: None }).collect();
+            let waiting: Vec<Waiting> = q
+                .iter()
+                .enumerate()
+                .map(|(seq, &(t, p, k))| Waiting { queued_at: t, seq: seq as i64, priority: p, quick: k, window: None })
+                .collect();
             let recent = vec![Lane::Priority; runs];
             let pick = pick_next(&waiting, 100, &recent, P);
             proptest::prop_assert_eq!(pick.is_some(), !waiting.is_empty());
@@ -532,7 +551,7 @@ mod tests {
                 let lane = waiting[i].lane(100);
                 for w in &waiting {
                     if w.lane(100) == lane {
-                        proptest::prop_assert!(w.queued_at >= waiting[i].queued_at);
+                        proptest::prop_assert!((w.queued_at, w.seq) >= (waiting[i].queued_at, waiting[i].seq));
                     }
                 }
             }

@@ -96,6 +96,7 @@ impl Ticket {
     fn waiting(&self) -> Waiting {
         Waiting {
             queued_at: self.queued_at,
+            seq: self.seq,
             priority: self.priority != Priority::None.as_str(),
             quick: self.quick,
             window: self.window_from.zip(self.window_to),
