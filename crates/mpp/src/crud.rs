@@ -7,6 +7,8 @@
 
 use crate::api::{ApiJson, ApiUser};
 use crate::audit::{self, Change};
+use crate::db::Violation;
+use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{self, Field, Posted, Upload};
 use crate::i18n::Tr;
@@ -21,20 +23,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::AnyConnection;
 use std::future::Future;
-use std::path::Path as FsPath;
+use std::path::PathBuf;
 
 /// What a write needs besides the input.
-pub struct WriteCtx<'a> {
-    pub mall_id: &'a str,
+pub struct WriteCtx {
+    pub mall_id: String,
     pub now: i64,
-    pub files_dir: &'a FsPath,
+    pub files_dir: PathBuf,
 }
 
 pub trait Resource: Send + Sync + 'static {
-    type Row: Serialize + utoipa::ToSchema + Send + Sync + 'static;
-    type Input: DeserializeOwned + utoipa::ToSchema + Send + Sync + 'static;
+    type Row: Serialize + utoipa::ToSchema + Clone + Send + Sync + 'static;
+    type Input: DeserializeOwned + utoipa::ToSchema + Clone + Send + Sync + 'static;
     /// Choices a form needs (agencies, services …), loaded once per request.
     type Options: Send + Sync + 'static;
 
@@ -101,18 +102,18 @@ pub trait Resource: Send + Sync + 'static {
     fn options(state: &AppState, bo: &BackOffice) -> impl Future<Output = AppResult<Self::Options>> + Send;
     fn list(state: &AppState, mall_id: &str) -> impl Future<Output = AppResult<Vec<Self::Row>>> + Send;
     fn find(state: &AppState, mall_id: &str, key: &str) -> impl Future<Output = AppResult<Option<Self::Row>>> + Send;
-    /// Validates and writes inside `tx`; returns the stored row. Field
-    /// problems (including unique keys taken) are `AppError::Invalid`.
+    /// Validates and writes inside the transaction; returns the stored
+    /// row. Field problems (including unique keys taken) are `AppError::Invalid`.
     fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         input: &'a Self::Input,
         existing: Option<&'a Self::Row>,
         file: Option<&'a Upload>,
     ) -> impl Future<Output = AppResult<Self::Row>> + Send + 'a;
-    /// Deletes inside `tx`; a record still in use is `AppError::Invalid`.
+    /// Deletes inside the transaction; a record still in use is `AppError::Invalid`.
     fn remove<'a>(
-        tx: &'a mut AnyConnection,
+        conn: &'a mut Conn<'_>,
         mall_id: &'a str,
         row: &'a Self::Row,
     ) -> impl Future<Output = AppResult<()>> + Send + 'a;
@@ -352,20 +353,30 @@ pub async fn write_audited<R: Resource>(
     existing: Option<&R::Row>,
     file: Option<&Upload>,
 ) -> AppResult<R::Row> {
-    let w = WriteCtx { mall_id: &bo.mall.id, now: state.clock.now_ms(), files_dir: &state.files_dir };
-    let mut tx = state.db.write.begin().await?;
-    let row = R::write(&mut tx, &w, input, existing, file).await?;
+    let w = WriteCtx { mall_id: bo.mall.id.clone(), now: state.clock.now_ms(), files_dir: state.files_dir.clone() };
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
         action: if existing.is_some() { "update" } else { "create" },
         entity: R::ENTITY,
-        entity_id: &R::key(&row),
+        entity_id: "",
         before: existing.map(|r| serde_json::json!(r)),
-        after: Some(serde_json::json!(row)),
+        after: None,
     };
-    audit::record(&mut tx, change, w.now).await?;
-    tx.commit().await?;
+    let mut entry = audit::entry(change, w.now);
+    let (input, existing, file) = (input.clone(), existing.cloned(), file.cloned());
+    let row = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let row = R::write(conn, &w, &input, existing.as_ref(), file.as_ref()).await?;
+                entry.entity_id = R::key(&row);
+                entry.after = Some(serde_json::json!(row));
+                entry.write(conn).await?;
+                Ok(row)
+            })
+        })
+        .await?;
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(row)
@@ -417,8 +428,6 @@ async fn save<R: Resource>(
 /// Deletes one record and writes its audit event, in one transaction.
 async fn remove_audited<R: Resource>(state: &AppState, bo: &BackOffice, row: &R::Row) -> AppResult<()> {
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    R::remove(&mut tx, &bo.mall.id, row).await?;
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -428,8 +437,17 @@ async fn remove_audited<R: Resource>(state: &AppState, bo: &BackOffice, row: &R:
         before: Some(serde_json::json!(row)),
         after: None,
     };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
+    let entry = audit::entry(change, now);
+    let (mall_id, row) = (bo.mall.id.clone(), row.clone());
+    state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                R::remove(conn, &mall_id, &row).await?;
+                entry.write(conn).await
+            })
+        })
+        .await?;
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(())
@@ -467,13 +485,17 @@ async fn delete<R: Resource>(
 }
 
 /// Maps a foreign-key failure on delete to "still in use" on the form.
-pub fn in_use(e: sqlx::Error) -> AppError {
-    if crate::db::is_foreign_key_violation(&e) { AppError::invalid("_record", "form.in_use") } else { e.into() }
+pub fn in_use(e: AppError) -> AppError {
+    if crate::db::violation(&e) == Some(Violation::ForeignKey) {
+        AppError::invalid("_record", "form.in_use")
+    } else {
+        e
+    }
 }
 
 /// Maps a unique-key failure to a field error.
-pub fn taken(field: &'static str, key: &'static str) -> impl Fn(sqlx::Error) -> AppError {
-    move |e| if crate::db::is_unique_violation(&e) { AppError::invalid(field, key) } else { e.into() }
+pub fn taken(field: &'static str, key: &'static str) -> impl Fn(AppError) -> AppError {
+    move |e| if crate::db::violation(&e) == Some(Violation::Unique) { AppError::invalid(field, key) } else { e }
 }
 
 /// The same records through the JSON API: list and read (public for public

@@ -6,8 +6,9 @@
 use crate::auth::{password, store as users};
 use crate::calendar;
 use crate::catalog::store as catalog;
-use crate::db::sql::Conn;
+use crate::db::sql::{self, Conn};
 use crate::db::{Db, new_id};
+use crate::error::AppResult;
 use crate::tenancy::store::{self as malls, NewMall};
 use anyhow::Context;
 use mpp_domain::auth::Role;
@@ -160,76 +161,15 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         is_demo: true,
     };
     let mall_id = malls::create(db, &new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut tx = db.write.begin().await?;
-    for h in &demo.hours {
-        calendar::store::set_hours(&mut tx, &mall_id, h).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    calendar::store::copy_national(&mut tx, &mall_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut agency_ids = std::collections::HashMap::new();
-    for a in &demo.agencies {
-        let id = new_id(now);
-        sqlx::query(
-            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&mall_id)
-        .bind(&id)
-        .bind(&a.code)
-        .bind(&a.name_id)
-        .bind(&a.name_en)
-        .bind(&a.kind)
-        .bind(&a.description_id)
-        .bind(&a.description_en)
-        .bind(&a.phone)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        agency_ids.insert(a.code.clone(), id);
-    }
-    for f in &demo.facilities {
-        sqlx::query(
-            "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
-             accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
-        )
-        .bind(&mall_id)
-        .bind(new_id(now))
-        .bind(&f.kind)
-        .bind(&f.name_id)
-        .bind(&f.name_en)
-        .bind(&f.location_id)
-        .bind(&f.location_en)
-        .bind(&f.accessibility_id)
-        .bind(&f.accessibility_en)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for a in &demo.agreements {
-        let shifted = |d: &str| {
-            mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::iso_date(d + shift)).unwrap_or_default()
-        };
-        sqlx::query(
-            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
-             valid_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&mall_id)
-        .bind(new_id(now))
-        .bind(agency_ids.get(&a.agency).context("agreement agency")?)
-        .bind(&a.kind)
-        .bind(&a.number)
-        .bind(&a.title_id)
-        .bind(&a.title_en)
-        .bind(shifted(&a.signed_on))
-        .bind(shifted(&a.valid_from))
-        .bind(shifted(&a.valid_until))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
+    let Demo { hours, agencies, services, counters, facilities, agreements, workflows, .. } = demo;
+    let id = mall_id.clone();
+    let agency_ids = db
+        .transact(move |conn| Box::pin(seed_places(conn, id, hours, agencies, facilities, agreements, shift, now)))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut service_ids = std::collections::HashMap::new();
-    for s in &demo.services {
+    for s in &services {
         let input = ServiceInput {
             agency: s.agency.clone(),
             code: s.code.clone(),
@@ -261,55 +201,37 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         let problems = input.validate();
         anyhow::ensure!(problems.is_empty(), "demo service {}: {problems:?}", s.code);
         let agency_id = agency_ids.get(&s.agency).context("service agency")?;
-        let mut tx = db.write.begin().await?;
-        let agency = catalog::agency_by_id(&mut tx, &mall_id, agency_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let saved = catalog::write_service(&mut tx, &mall_id, &agency, &input, None, now)
+        let (id, agency_id) = (mall_id.clone(), agency_id.clone());
+        let saved = db
+            .transact(move |conn| {
+                Box::pin(async move {
+                    let agency = catalog::agency_by_id(conn, &id, &agency_id).await?;
+                    catalog::write_service(conn, &id, &agency, &input, None, now).await
+                })
+            })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tx.commit().await?;
         service_ids.insert(s.code.clone(), saved.id);
     }
-    let mut tx = db.write.begin().await?;
-    for c in &demo.counters {
-        let id = new_id(now);
-        sqlx::query(
-            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
-        )
-        .bind(&mall_id)
-        .bind(&id)
-        .bind(agency_ids.get(&c.agency).context("counter agency")?)
-        .bind(c.number)
-        .bind(&c.zone)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        for code in &c.services {
-            sqlx::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
-                .bind(&mall_id)
-                .bind(&id)
-                .bind(service_ids.get(code).context("counter service")?)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    tx.commit().await?;
+    let (id, ids) = (mall_id.clone(), agency_ids.clone());
+    db.transact(move |conn| Box::pin(seed_counters(conn, id, counters, ids, service_ids, now)))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    for w in &demo.workflows {
+    for w in &workflows {
         crate::application::setup::save_demo(db, &mall_id, &w.service, &w.setup, now)
             .await
             .map_err(|e| anyhow::anyhow!("the demo setup of {}: {e:?}", w.service))?;
     }
 
-    let mut tx = db.write.begin().await?;
-    crate::payment::store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall_id, GATEWAY_SECRET, now)
+    crate::payment::store::set_gateway_secret(db, &mall_id, GATEWAY_SECRET, None, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The demo's kiosk works in any browser (a few tickets per hour per
     // address), so that it can be tried without registering a device.
     let queue = crate::visit::store::Settings { anonymous_kiosk_per_hour: 30, ..Default::default() };
     let input = crate::visit::settings::input(&queue);
-    crate::visit::store::save_settings(&mut tx, &mall_id, &input, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
+    crate::visit::store::save_settings(db, &mall_id, &input, None, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let hash = password::hash_async(PASSWORD.to_string()).await?;
     for (email, name, role, agency) in ACCOUNTS {
@@ -324,4 +246,121 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     }
     malls::publish(db, &mall_id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Some(m.slug.clone()))
+}
+
+type Ids = std::collections::HashMap<String, String>;
+
+/// The demo mall's hours, calendar, agencies, facilities and agreements, in
+/// one transaction; the agencies' ids by code.
+#[allow(clippy::too_many_arguments)]
+async fn seed_places(
+    conn: &mut Conn<'_>,
+    mall_id: String,
+    hours: Vec<calendar::store::Hours>,
+    agencies: Vec<DemoAgency>,
+    facilities: Vec<DemoFacility>,
+    agreements: Vec<DemoAgreement>,
+    shift: time::Duration,
+    now: i64,
+) -> AppResult<Ids> {
+    for h in &hours {
+        calendar::store::set_hours(conn, &mall_id, h).await?;
+    }
+    calendar::store::copy_national_in(conn, &mall_id).await?;
+    let mut agency_ids = Ids::new();
+    for a in &agencies {
+        let id = new_id(now);
+        sql::query(
+            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&mall_id)
+        .bind(&id)
+        .bind(&a.code)
+        .bind(&a.name_id)
+        .bind(&a.name_en)
+        .bind(&a.kind)
+        .bind(&a.description_id)
+        .bind(&a.description_en)
+        .bind(&a.phone)
+        .bind(now)
+        .execute(conn)
+        .await?;
+        agency_ids.insert(a.code.clone(), id);
+    }
+    for f in &facilities {
+        sql::query(
+            "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
+             accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
+        )
+        .bind(&mall_id)
+        .bind(new_id(now))
+        .bind(&f.kind)
+        .bind(&f.name_id)
+        .bind(&f.name_en)
+        .bind(&f.location_id)
+        .bind(&f.location_en)
+        .bind(&f.accessibility_id)
+        .bind(&f.accessibility_en)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    }
+    for a in &agreements {
+        let shifted = |d: &str| {
+            mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::iso_date(d + shift)).unwrap_or_default()
+        };
+        sql::query(
+            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
+             valid_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&mall_id)
+        .bind(new_id(now))
+        .bind(agency_ids.get(&a.agency).context("agreement agency")?)
+        .bind(&a.kind)
+        .bind(&a.number)
+        .bind(&a.title_id)
+        .bind(&a.title_en)
+        .bind(shifted(&a.signed_on))
+        .bind(shifted(&a.valid_from))
+        .bind(shifted(&a.valid_until))
+        .bind(now)
+        .execute(conn)
+        .await?;
+    }
+    Ok(agency_ids)
+}
+
+/// The demo's counters and the services each offers.
+async fn seed_counters(
+    conn: &mut Conn<'_>,
+    mall_id: String,
+    counters: Vec<DemoCounter>,
+    agency_ids: Ids,
+    service_ids: Ids,
+    now: i64,
+) -> AppResult<()> {
+    for c in &counters {
+        let id = new_id(now);
+        sql::query(
+            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
+        )
+        .bind(&mall_id)
+        .bind(&id)
+        .bind(agency_ids.get(&c.agency).context("counter agency")?)
+        .bind(c.number)
+        .bind(&c.zone)
+        .bind(now)
+        .execute(conn)
+        .await?;
+        for code in &c.services {
+            sql::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
+                .bind(&mall_id)
+                .bind(&id)
+                .bind(service_ids.get(code).context("counter service")?)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -89,6 +89,7 @@ pub fn attach(fields: &mut [Field], errors: &[FieldError]) {
     }
 }
 
+#[derive(Clone)]
 pub struct Upload {
     pub file_name: String,
     pub content_type: String,

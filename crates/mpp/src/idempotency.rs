@@ -6,8 +6,8 @@
 //! resource's id against the key ([`complete`]), so a crash can never leave
 //! a created resource without its key.
 
+use crate::db::Db;
 use crate::db::sql::{self, Conn};
-use crate::db::{Db, is_unique_violation};
 use crate::error::{AppError, AppResult};
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -46,28 +46,28 @@ fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
 async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppResult<Begin> {
     let hash = crate::auth::hex(&Sha256::digest(body));
     // Forget old keys now and then (cheap with the primary key's order irrelevant).
-    sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now - KEEP_MS).execute(&db.write).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at) VALUES ($1, $2, $3, NULL, $4)",
-    )
-    .bind(scope)
-    .bind(key)
-    .bind(&hash)
-    .bind(now)
-    .execute(&db.write)
-    .await;
-    match inserted {
-        Ok(_) => return Ok(Begin::New(Claim { scope: scope.into(), key: key.into() })),
-        Err(e) if is_unique_violation(&e) => {}
-        Err(e) => return Err(e.into()),
+    db.run(sql::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now - KEEP_MS)).await?;
+    let inserted = db
+        .run(
+            sql::query(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at)
+                 VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (scope, key) DO NOTHING",
+            )
+            .bind(scope)
+            .bind(key)
+            .bind(&hash)
+            .bind(now),
+        )
+        .await?;
+    if inserted == 1 {
+        return Ok(Begin::New(Claim { scope: scope.into(), key: key.into() }));
     }
-    let (seen_hash, resource, created): (String, Option<String>, i64) = sqlx::query_as(
-        "SELECT request_hash, resource_id, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2",
-    )
-    .bind(scope)
-    .bind(key)
-    .fetch_one(&db.write)
-    .await?;
+    let (seen_hash, resource, created): (String, Option<String>, i64) =
+        sql::query("SELECT request_hash, resource_id, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .fetch_one(&mut Conn::Read(db))
+            .await?;
     if seen_hash != hash {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new("Idempotency-Key", "idempotency.reused")]));
     }
@@ -75,7 +75,7 @@ async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppRes
         Some(id) => Ok(Begin::Replay(id)),
         None if now - created > ABANDONED_MS => {
             // The first attempt died before finishing; this one takes over.
-            let taken = sqlx::query(
+            let taken = db.run(sql::query(
                 "UPDATE idempotency_keys SET created_at = $3 WHERE scope = $1 AND key = $2 AND resource_id IS NULL
                  AND created_at = $4",
             )
@@ -83,9 +83,8 @@ async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppRes
             .bind(key)
             .bind(now)
             .bind(created)
-            .execute(&db.write)
-            .await?
-            .rows_affected();
+            )
+            .await?;
             if taken == 1 {
                 Ok(Begin::New(Claim { scope: scope.into(), key: key.into() }))
             } else {
@@ -109,11 +108,12 @@ pub async fn complete(conn: &mut Conn<'_>, claim: &Claim, resource_id: &str) -> 
 
 /// The first request failed: free the key so a retry can try again.
 async fn release(db: &Db, claim: &Claim) -> AppResult<()> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND resource_id IS NULL")
-        .bind(&claim.scope)
-        .bind(&claim.key)
-        .execute(&db.write)
-        .await?;
+    db.run(
+        sql::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND resource_id IS NULL")
+            .bind(&claim.scope)
+            .bind(&claim.key),
+    )
+    .await?;
     Ok(())
 }
 

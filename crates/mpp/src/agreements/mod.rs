@@ -6,6 +6,7 @@
 use crate::catalog::agencies::to_errors;
 use crate::catalog::store::{self as catalog, Agency};
 use crate::crud::{Resource, WriteCtx, taken};
+use crate::db::sql::{self, Conn, from_row};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -20,9 +21,8 @@ use mpp_domain::catalog::{AgreementInput, AgreementKind, AgreementStatus, accept
 use mpp_domain::format;
 use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Agreement {
     pub id: String,
     pub agency_id: String,
@@ -41,6 +41,23 @@ pub struct Agreement {
     pub file_sha256: String,
 }
 
+from_row!(Agreement {
+    id,
+    agency_id,
+    agency,
+    kind,
+    number,
+    title_id,
+    title_en,
+    signed_on,
+    valid_from,
+    valid_until,
+    file_name,
+    file_type,
+    file_size,
+    file_sha256
+});
+
 impl Agreement {
     pub fn status(&self, today: time::Date) -> Option<AgreementStatus> {
         Some(agreement_status(format::parse_date(&self.valid_from)?, format::parse_date(&self.valid_until)?, today))
@@ -52,10 +69,10 @@ const COLS: &str = "id, agency_id,
     file_type, file_size, file_sha256";
 
 pub async fn list(db: &crate::db::Db, mall_id: &str) -> AppResult<Vec<Agreement>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 ORDER BY valid_until"))
+    sql::query(format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 ORDER BY valid_until"))
         .bind(mall_id)
-        .fetch_all(&db.read)
-        .await?)
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 /// How an agreement stands, as a short label (for lists and the dashboard).
@@ -189,13 +206,13 @@ impl Resource for Agreements {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a AgreementInput,
         existing: Option<&'a Agreement>,
         file: Option<&'a Upload>,
     ) -> AppResult<Agreement> {
-        let agency_id = catalog::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
+        let agency_id = catalog::agency_in_tx(conn, &w.mall_id, &v.agency).await?.id;
         let id = existing.map(|a| a.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let (mut name, mut kind, mut size, mut sha) = match existing {
             Some(a) => (a.file_name.clone(), a.file_type.clone(), a.file_size, a.file_sha256.clone()),
@@ -205,7 +222,7 @@ impl Resource for Agreements {
             let ext = accepted_document(&f.content_type, &f.bytes)
                 .ok_or_else(|| AppError::invalid("file", "agreement.file_type"))?;
             sha = crate::auth::hex(&Sha256::digest(&f.bytes));
-            crate::files::write_atomically(&file_path(w.files_dir, w.mall_id, &id), &f.bytes).await?;
+            crate::files::write_atomically(&file_path(&w.files_dir, &w.mall_id, &id), &f.bytes).await?;
             name = crate::files::safe_file_name(&f.file_name, ext);
             kind = f.content_type.clone();
             size = i64::try_from(f.bytes.len()).unwrap_or(i64::MAX);
@@ -219,8 +236,8 @@ impl Resource for Agreements {
              valid_until, file_name, file_type, file_size, file_sha256, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         };
-        sqlx::query(sql)
-            .bind(w.mall_id)
+        sql::query(sql)
+            .bind(&w.mall_id)
             .bind(&id)
             .bind(&agency_id)
             .bind(&v.kind)
@@ -235,22 +252,22 @@ impl Resource for Agreements {
             .bind(size)
             .bind(&sha)
             .bind(w.now)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(taken("number", "agreement.number_taken"))?;
-        Ok(sqlx::query_as(&format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 AND id = $2"))
-            .bind(w.mall_id)
+        sql::query(format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 AND id = $2"))
+            .bind(&w.mall_id)
             .bind(&id)
-            .fetch_one(&mut *tx)
-            .await?)
+            .fetch_one(conn)
+            .await
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Agreement) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agreement) -> AppResult<()> {
         // The file stays on disk: the audit trail may still point at it.
-        sqlx::query("DELETE FROM agreements WHERE mall_id = $1 AND id = $2")
+        sql::query("DELETE FROM agreements WHERE mall_id = $1 AND id = $2")
             .bind(mall_id)
             .bind(&row.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
         Ok(())
     }

@@ -84,17 +84,63 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     // The applicant's NIK: the form's first NIK field (the second factor for tracking).
     let nik =
         f.service.fields.iter().find(|d| d.kind == mpp_domain::form::FieldKind::Nik).and_then(|d| form.get(&d.key));
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
-    let seq = store::next_number(conn, &mall.id, &iso_date(today)).await?;
+    let route: Vec<Vec<rules::StepDef>> = route.into_iter().map(|stage| stage.into_iter().cloned().collect()).collect();
+    let (mall_id, slug, service) = (mall.id.clone(), mall.slug.clone(), f.service.clone());
+    let (applicant_id, applicant_name, channel) =
+        (f.applicant_id.to_owned(), f.applicant_name.to_owned(), f.channel.to_owned());
+    let filer = f.filed_by.as_ref().map(|o| (o.id.map(str::to_owned), o.name.to_owned()));
+    let (ticket_id, claim, speed) = (f.ticket_id.map(str::to_owned), f.claim.cloned(), f.speed);
+    let nik = nik.cloned();
+    let a = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let filed_by = filer.as_ref().map(|(id, name)| Actor { id: id.as_deref(), name });
+                let f = Filing {
+                    service: &service,
+                    applicant_id: &applicant_id,
+                    applicant_name: &applicant_name,
+                    values: BTreeMap::new(),
+                    risk: None,
+                    speed,
+                    channel: &channel,
+                    filed_by,
+                    ticket_id: ticket_id.as_deref(),
+                    claim: claim.as_ref(),
+                };
+                let mall = (mall_id.as_str(), slug.as_str());
+                file_in(conn, mall, &f, nik, form, risk, fee, &route, &workflow, &cal, (today, now, sla, due)).await
+            })
+        })
+        .await?;
+    tell(state, mall, &a, "application.msg_filed").await;
+    Ok(a)
+}
+
+/// The filing's writes, in its transaction.
+#[allow(clippy::too_many_arguments)]
+async fn file_in(
+    conn: &mut Conn<'_>,
+    (mall_id, slug): (&str, &str),
+    f: &Filing<'_>,
+    nik: Option<String>,
+    form: BTreeMap<String, String>,
+    risk: Option<rules::Risk>,
+    fee: i64,
+    route: &[Vec<rules::StepDef>],
+    workflow: &[store::WorkflowStep],
+    cal: &WorkingCalendar,
+    (today, now, sla, due): (time::Date, i64, u32, time::Date),
+) -> AppResult<Application> {
+    let seq = store::next_number(conn, mall_id, &iso_date(today)).await?;
     let a = Application {
-        mall_id: mall.id.clone(),
+        mall_id: mall_id.to_owned(),
         id: new_id(now),
-        number: rules::registration_number(&mall.slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
+        number: rules::registration_number(slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
         service_id: f.service.id.clone(),
         applicant_id: f.applicant_id.to_string(),
         applicant_name: f.applicant_name.to_string(),
-        applicant_nik: mpp_domain::form::NikNumber::new(nik.cloned().unwrap_or_default()),
+        applicant_nik: mpp_domain::form::NikNumber::new(nik.unwrap_or_default()),
         channel: f.channel.to_string(),
         form: crate::db::json(&form)?,
         risk: risk.map(|r| r.as_str().to_string()),
@@ -121,9 +167,9 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
                 step,
                 status: if open { StepStatus::Open } else { StepStatus::Pending },
                 opened_day: open.then(|| iso_date(today)),
-                due_day: open.then(|| iso_date(step_due(&cal, today, def.sla_days, &a))),
+                due_day: open.then(|| iso_date(step_due(cal, today, def.sla_days, &a))),
             };
-            store::insert_step(conn, &mall.id, &a.id, &new, now).await?;
+            store::insert_step(conn, mall_id, &a.id, &new, now).await?;
         }
     }
     // At a counter, the officer who filed is the actor.
@@ -132,8 +178,6 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
     if let Some(claim) = f.claim {
         crate::idempotency::complete(conn, claim, &a.id).await?;
     }
-    tx.commit().await?;
-    tell(state, mall, &a, "application.msg_filed").await;
     Ok(a)
 }
 
@@ -156,10 +200,41 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
-    let a = store::lock(conn, &mall.id, action.number, now).await?.ok_or(AppError::NotFound)?;
-    let steps = store::steps(conn, &mall.id, &a.id).await?;
+    let (mall_id, keys) = (mall.id.clone(), state.keys.clone());
+    let (officer_id, officer_name, access) = (officer.id.to_owned(), officer.name.to_owned(), officer.access.clone());
+    let (number, step_id, act, reason) =
+        (action.number.to_owned(), action.step_id.to_owned(), action.act, action.reason.to_owned());
+    let (a, status) = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let officer = Officer { id: &officer_id, name: &officer_name, access: &access };
+                let action = Action { number: &number, step_id: &step_id, act, reason: &reason };
+                act_in(conn, &mall_id, &keys, &officer, &action, &cal, today, now).await
+            })
+        })
+        .await?;
+    if let Some(s) = status {
+        tell(state, mall, &a, message_key(s)).await;
+    }
+    Ok(a)
+}
+
+/// An officer's action, in its transaction: the application and its new
+/// status if that changed.
+#[allow(clippy::too_many_arguments)]
+async fn act_in(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    keys: &crate::certificate::keys::KeyStore,
+    officer: &Officer<'_>,
+    action: &Action<'_>,
+    cal: &WorkingCalendar,
+    today: time::Date,
+    now: i64,
+) -> AppResult<(Application, Option<Status>)> {
+    let a = store::lock(conn, mall_id, action.number, now).await?.ok_or(AppError::NotFound)?;
+    let steps = store::steps(conn, mall_id, &a.id).await?;
     let step = steps.iter().find(|s| s.id == action.step_id).ok_or(AppError::NotFound)?;
     if !officer.access.can_process_for(&step.agency_id) {
         return Err(AppError::Forbidden);
@@ -179,7 +254,7 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
         _ => step.assignee_id.as_deref(),
     };
     if action.act != Act::Comment
-        && !store::update_step(conn, &mall.id, step, new, assignee, Some(officer.id), now).await?
+        && !store::update_step(conn, mall_id, step, new, assignee, Some(officer.id), now).await?
     {
         return Err(AppError::Conflict("application.changed"));
     }
@@ -188,17 +263,13 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
     let status = match action.act {
         Act::RequestCorrection => {
             store::set_status(conn, &a, Status::Correction, a.stage, action.reason.trim(), now).await?;
-            store::start_pause(conn, &mall.id, &a.id, &iso_date(today), now).await?;
+            store::start_pause(conn, mall_id, &a.id, &iso_date(today), now).await?;
             Some(Status::Correction)
         }
-        Act::Approve | Act::Reject => advance(conn, &state.keys, &a, &cal, today, now).await?,
+        Act::Approve | Act::Reject => advance(conn, keys, &a, cal, today, now).await?,
         _ => None,
     };
-    tx.commit().await?;
-    if let Some(s) = status {
-        tell(state, mall, &a, message_key(s)).await;
-    }
-    Ok(a)
+    Ok((a, status))
 }
 
 /// A step opening today is due after its own working days, but never after
@@ -268,32 +339,57 @@ pub async fn resubmit(
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
-    let a = store::lock(conn, &mall.id, number, now).await?.ok_or(AppError::NotFound)?;
+    // The form is checked against the service's fields before the
+    // transaction (a look-up first, as tracking does; the lock re-checks).
+    let current = store::by_number(&mut Conn::Read(&state.db), &mall.id, number).await?.ok_or(AppError::NotFound)?;
+    if current.applicant_id != user_id {
+        return Err(AppError::NotFound);
+    }
+    let form = checked(&service_of(state, mall, &current).await?, &values)?;
+    let (mall_id, user_id, user_name, number) =
+        (mall.id.clone(), user_id.to_owned(), user_name.to_owned(), number.to_owned());
+    state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                resubmit_in(conn, &mall_id, (&user_id, &user_name), &number, form, &cal, today, now).await
+            })
+        })
+        .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn resubmit_in(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    (user_id, user_name): (&str, &str),
+    number: &str,
+    form: BTreeMap<String, String>,
+    cal: &WorkingCalendar,
+    today: time::Date,
+    now: i64,
+) -> AppResult<Application> {
+    let a = store::lock(conn, mall_id, number, now).await?.ok_or(AppError::NotFound)?;
     if a.applicant_id != user_id {
         return Err(AppError::NotFound);
     }
     if a.status() != Status::Correction {
         return Err(AppError::Conflict("application.not_with_you"));
     }
-    let service = service_of(state, mall, &a).await?;
-    let form = checked(&service, &values)?;
-    let from = store::end_pause(conn, &mall.id, &a.id, &iso_date(today)).await?;
+    let from = store::end_pause(conn, mall_id, &a.id, &iso_date(today)).await?;
     let pause = rules::Pause { from: from.as_deref().and_then(parse_date).unwrap_or(today), to: Some(today) };
-    let paused = rules::paused_days(&cal, &[pause], today);
+    let paused = rules::paused_days(cal, &[pause], today);
     let later = |day: &str| parse_date(day).map(|d| iso_date(cal.add_working_days(d, paused)));
     let due = later(&a.due_day).unwrap_or_else(|| a.due_day.clone());
     let json = crate::db::json(&form)?;
     store::set_form_and_due(conn, &a, &json, &due).await?;
-    for s in store::steps(conn, &mall.id, &a.id).await?.iter().filter(|s| s.status().is_active()) {
+    for s in store::steps(conn, mall_id, &a.id).await?.iter().filter(|s| s.status().is_active()) {
         if let Some(d) = s.due_day.as_deref().and_then(later) {
-            store::set_step_due(conn, &mall.id, &s.id, &d).await?;
+            store::set_step_due(conn, mall_id, &s.id, &d).await?;
         }
     }
     store::set_status(conn, &a, Status::InProgress, a.stage, "", now).await?;
     store::record(conn, &a, &Actor { id: Some(user_id), name: user_name }, "resubmitted", None, "", now).await?;
-    tx.commit().await?;
     Ok(a)
 }
 
@@ -317,25 +413,46 @@ async fn deem(state: &AppState, mall: &Mall, number: &str, step_id: &str) -> App
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
-    let Some(a) = store::lock(conn, &mall.id, number, now).await? else { return Ok(false) };
-    let steps = store::steps(conn, &mall.id, &a.id).await?;
-    let Some(step) = steps.iter().find(|s| s.id == step_id) else { return Ok(false) };
-    let due = step.due_day.as_deref().and_then(parse_date).unwrap_or(today);
-    if a.status() != Status::InProgress || !rules::is_deemed(step.status(), step.deemed_approval, today, due) {
-        return Ok(false);
-    }
-    if !store::update_step(conn, &mall.id, step, StepStatus::Deemed, step.assignee_id.as_deref(), None, now).await? {
-        return Ok(false);
-    }
-    store::record(conn, &a, &Actor { id: None, name: "MPP" }, "deemed", Some(step_id), "", now).await?;
-    let status = advance(conn, &state.keys, &a, &cal, today, now).await?;
-    tx.commit().await?;
+    let (mall_id, keys) = (mall.id.clone(), state.keys.clone());
+    let (number, step_id) = (number.to_owned(), step_id.to_owned());
+    let deemed = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move { deem_in(conn, &mall_id, &keys, &number, &step_id, &cal, today, now).await })
+        })
+        .await?;
+    let Some((a, status)) = deemed else { return Ok(false) };
     if let Some(s) = status {
         tell(state, mall, &a, message_key(s)).await;
     }
     Ok(true)
+}
+
+/// A deemed approval in its transaction: `None` when the step no longer qualifies.
+#[allow(clippy::too_many_arguments)]
+async fn deem_in(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    keys: &crate::certificate::keys::KeyStore,
+    number: &str,
+    step_id: &str,
+    cal: &WorkingCalendar,
+    today: time::Date,
+    now: i64,
+) -> AppResult<Option<(Application, Option<Status>)>> {
+    let Some(a) = store::lock(conn, mall_id, number, now).await? else { return Ok(None) };
+    let steps = store::steps(conn, mall_id, &a.id).await?;
+    let Some(step) = steps.iter().find(|s| s.id == step_id) else { return Ok(None) };
+    let due = step.due_day.as_deref().and_then(parse_date).unwrap_or(today);
+    if a.status() != Status::InProgress || !rules::is_deemed(step.status(), step.deemed_approval, today, due) {
+        return Ok(None);
+    }
+    if !store::update_step(conn, mall_id, step, StepStatus::Deemed, step.assignee_id.as_deref(), None, now).await? {
+        return Ok(None);
+    }
+    store::record(conn, &a, &Actor { id: None, name: "MPP" }, "deemed", Some(step_id), "", now).await?;
+    let status = advance(conn, keys, &a, cal, today, now).await?;
+    Ok(Some((a, status)))
 }
 
 pub async fn service_of(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ServiceForm> {

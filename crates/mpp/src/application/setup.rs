@@ -7,7 +7,6 @@
 use super::store;
 use crate::api::{ApiJson, ApiUser};
 use crate::db::Db;
-use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::openapi::{SLUG, ok, param, problem};
 use crate::policy::Routes;
@@ -104,8 +103,6 @@ pub(super) async fn save(state: &AppState, bo: &BackOffice, target: &Target, set
     check(&agencies, setup)?;
     let before = stored(&state.db, &bo.mall.id, &target.service, &agencies).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    store::save_setup(&mut Conn::Any(&mut tx), &bo.mall.id, &target.service.id, setup, &agencies, now).await?;
     let change = crate::audit::Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -115,9 +112,8 @@ pub(super) async fn save(state: &AppState, bo: &BackOffice, target: &Target, set
         before: serde_json::to_value(&before).ok(),
         after: serde_json::to_value(setup).ok(),
     };
-    crate::audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
-    Ok(())
+    let entry = crate::audit::entry(change, now);
+    store::save_setup(&state.db, &bo.mall.id, &target.service.id, setup, &agencies, Some(entry), now).await
 }
 
 /// The demo's setups, saved as an admin's would be (checked first).
@@ -125,10 +121,7 @@ pub async fn save_demo(db: &Db, mall_id: &str, service_code: &str, setup: &Servi
     let agencies = agency_ids(db, mall_id).await?;
     check(&agencies, setup)?;
     let service = store::service_form(db, mall_id, service_code).await?.ok_or(AppError::NotFound)?;
-    let mut tx = db.write.begin().await?;
-    store::save_setup(&mut Conn::Any(&mut tx), mall_id, &service.id, setup, &agencies, now).await?;
-    tx.commit().await?;
-    Ok(())
+    store::save_setup(db, mall_id, &service.id, setup, &agencies, None, now).await
 }
 
 async fn api_get(

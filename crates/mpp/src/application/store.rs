@@ -52,7 +52,7 @@ const SERVICE_FORM: &str = "SELECT id, code, name_id, name_en, agency_id, active
     requirements_id, requirements_en FROM services WHERE mall_id = $1";
 
 pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<ServiceForm>> {
-    sql::query(&format!("{SERVICE_FORM} AND code = $2"))
+    sql::query(format!("{SERVICE_FORM} AND code = $2"))
         .bind(mall_id)
         .bind(code.trim().to_ascii_uppercase())
         .fetch_optional(&mut Conn::Read(db))
@@ -62,7 +62,7 @@ pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Optio
 /// The form of the service an application was filed for.
 /// The services that take applications (they have a workflow).
 pub async fn services_with_workflows(db: &Db, mall_id: &str) -> AppResult<Vec<ServiceForm>> {
-    sql::query(&format!(
+    sql::query(format!(
         "{SERVICE_FORM} AND id IN (SELECT service_id FROM workflow_steps WHERE mall_id = $1) ORDER BY code"
     ))
     .bind(mall_id)
@@ -71,7 +71,7 @@ pub async fn services_with_workflows(db: &Db, mall_id: &str) -> AppResult<Vec<Se
 }
 
 pub async fn service_form_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<ServiceForm>> {
-    sql::query(&format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
+    sql::query(format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
 }
 
 /// A configured workflow step, with its names.
@@ -115,7 +115,32 @@ pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec
 /// Replaces a service's form, workflow, fee and certificate wording (the
 /// admin page, the API, the demo), inside the caller's transaction; the
 /// setup is checked first (`setup.rs`), `agency_id` maps its agency codes.
+/// Saves a service's setup (form, fees, workflow, certificate) in one
+/// transaction, with the change's audit entry when someone made it.
 pub async fn save_setup(
+    db: &Db,
+    mall_id: &str,
+    service_id: &str,
+    setup: &ServiceSetup,
+    agency_id: &BTreeMap<String, String>,
+    audit: Option<crate::audit::Entry>,
+    now: i64,
+) -> AppResult<()> {
+    let (mall_id, service_id, setup, agency_id) =
+        (mall_id.to_owned(), service_id.to_owned(), setup.clone(), agency_id.clone());
+    db.transact(move |conn| {
+        Box::pin(async move {
+            save_setup_in(conn, &mall_id, &service_id, &setup, &agency_id, now).await?;
+            match audit {
+                Some(entry) => entry.write(conn).await,
+                None => Ok(()),
+            }
+        })
+    })
+    .await
+}
+
+async fn save_setup_in(
     conn: &mut Conn<'_>,
     mall_id: &str,
     service_id: &str,
@@ -293,7 +318,7 @@ pub async fn insert(
 }
 
 pub async fn by_number(conn: &mut Conn<'_>, mall_id: &str, number: &str) -> AppResult<Option<Application>> {
-    sql::query(&format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND number = $2"))
+    sql::query(format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND number = $2"))
         .bind(mall_id)
         .bind(number)
         .fetch_optional(conn)
@@ -301,7 +326,7 @@ pub async fn by_number(conn: &mut Conn<'_>, mall_id: &str, number: &str) -> AppR
 }
 
 pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Application>> {
-    sql::query(&format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND id = $2"))
+    sql::query(format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_optional(&mut Conn::Read(db))
@@ -312,7 +337,7 @@ pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Applica
 /// two officers approving parallel steps at once take turns, so the second
 /// sees the first's approval and the stage moves on).
 pub async fn lock(conn: &mut Conn<'_>, mall_id: &str, number: &str, now: i64) -> AppResult<Option<Application>> {
-    sql::query(&format!(
+    sql::query(format!(
         "UPDATE applications SET updated_at = $3 WHERE mall_id = $1 AND number = $2 RETURNING {APPLICATION}"
     ))
     .bind(mall_id)
@@ -324,7 +349,7 @@ pub async fn lock(conn: &mut Conn<'_>, mall_id: &str, number: &str, now: i64) ->
 
 /// A citizen's applications in a mall, newest first.
 pub async fn of_applicant(db: &Db, mall_id: &str, user_id: &str) -> AppResult<Vec<Application>> {
-    sql::query(&format!(
+    sql::query(format!(
         "SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND applicant_id = $2 ORDER BY filed_at DESC LIMIT 100"
     ))
     .bind(mall_id)
@@ -461,7 +486,7 @@ pub async fn insert_step(
 }
 
 pub async fn steps(conn: &mut Conn<'_>, mall_id: &str, application_id: &str) -> AppResult<Vec<Step>> {
-    sql::query(&format!(
+    sql::query(format!(
         "SELECT {STEP} FROM application_steps WHERE mall_id = $1 AND application_id = $2 ORDER BY stage, id"
     ))
     .bind(mall_id)

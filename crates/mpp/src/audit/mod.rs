@@ -11,8 +11,8 @@
 pub mod routes;
 
 use crate::auth::session::CurrentUser;
+use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
-use sqlx::AnyConnection;
 
 pub struct Change<'a> {
     pub mall_id: &'a str,
@@ -62,10 +62,8 @@ fn whoami() -> String {
 
 /// Records a command-line change in its own transaction.
 pub async fn record_now(db: &crate::db::Db, c: Change<'_>, now: i64) -> AppResult<()> {
-    let mut tx = db.write.begin().await?;
-    record(&mut tx, c, now).await?;
-    tx.commit().await?;
-    Ok(())
+    let entry = entry(c, now);
+    db.transact(move |conn| Box::pin(entry.write(conn))).await
 }
 
 /// A request that changed something, as the guard records it.
@@ -84,46 +82,83 @@ pub struct Request<'a> {
 
 pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<()> {
     let after = serde_json::json!({"path": r.path, "status": r.status});
-    sqlx::query(
-        "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, 'request', $7, '', $8)",
+    db.run(
+        sql::query(
+            "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
+             VALUES ($1, $2, $3, $4, $5, $6, 'request', $7, '', $8)",
+        )
+        .bind(r.mall_id)
+        .bind(crate::db::new_id(now))
+        .bind(now)
+        .bind(&r.actor.id)
+        .bind(format!("{} <{}>", r.actor.name, r.actor.email))
+        .bind(r.action)
+        .bind(r.route)
+        .bind(after.to_string()),
     )
-    .bind(r.mall_id)
-    .bind(crate::db::new_id(now))
-    .bind(now)
-    .bind(&r.actor.id)
-    .bind(format!("{} <{}>", r.actor.name, r.actor.email))
-    .bind(r.action)
-    .bind(&r.route)
-    .bind(after.to_string())
-    .execute(&db.write)
     .await?;
     Ok(())
 }
 
-pub async fn record(conn: &mut AnyConnection, c: Change<'_>, now: i64) -> AppResult<()> {
+/// A change on its way to the trail: made before the change's transaction,
+/// on the request's task (which is how the guard learns that the handler
+/// recorded its change itself), and written inside it with [`Entry::write`].
+#[derive(Debug, Clone)]
+pub struct Entry {
+    mall_id: String,
+    actor_id: String,
+    actor: String,
+    action: &'static str,
+    entity: &'static str,
+    /// Which record (for a new one, known once it is written).
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    /// What the record is after the change (the transaction may know more
+    /// than the handler did, e.g. how many rows it added).
+    pub after: Option<serde_json::Value>,
+    at: i64,
+}
+
+pub fn entry(c: Change<'_>, now: i64) -> Entry {
     let _ = RECORDED.try_with(|r| r.set(true));
-    let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(c.mall_id)
-    .bind(crate::db::new_id(now))
-    .bind(now)
-    .bind(&c.actor.id)
-    .bind(format!("{} <{}>", c.actor.name, c.actor.email))
-    .bind(c.action)
-    .bind(c.entity)
-    .bind(c.entity_id)
-    .bind(json(c.before))
-    .bind(json(c.after))
-    .execute(conn)
-    .await?;
-    Ok(())
+    Entry {
+        mall_id: c.mall_id.to_owned(),
+        actor_id: c.actor.id.clone(),
+        actor: format!("{} <{}>", c.actor.name, c.actor.email),
+        action: c.action,
+        entity: c.entity,
+        entity_id: c.entity_id.to_owned(),
+        before: c.before,
+        after: c.after,
+        at: now,
+    }
 }
 
-#[derive(Debug, sqlx::FromRow, serde::Serialize)]
+impl Entry {
+    /// Writes the entry in the change's own transaction.
+    pub async fn write(self, conn: &mut Conn<'_>) -> AppResult<()> {
+        let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+        sql::query(
+            "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(self.mall_id)
+        .bind(crate::db::new_id(self.at))
+        .bind(self.at)
+        .bind(self.actor_id)
+        .bind(self.actor)
+        .bind(self.action)
+        .bind(self.entity)
+        .bind(self.entity_id)
+        .bind(json(self.before))
+        .bind(json(self.after))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
 pub struct Event {
     pub id: String,
     pub at: i64,
@@ -135,14 +170,16 @@ pub struct Event {
     pub after_json: String,
 }
 
+from_row!(Event { id, at, actor_name, action, entity, entity_id, before_json, after_json });
+
 /// The newest events first.
 pub async fn list(db: &crate::db::Db, mall_id: &str, limit: i64) -> AppResult<Vec<Event>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT id, at, actor_name, action, entity, entity_id, before_json, after_json FROM audit_events
          WHERE mall_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
     )
     .bind(mall_id)
     .bind(limit)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }

@@ -12,6 +12,7 @@
 
 use super::{password, random_token, token_hash};
 use crate::client_addr::ClientAddr;
+use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
 use crate::policy::Routes;
@@ -86,12 +87,17 @@ async fn ask(
 pub async fn issue_link(state: &AppState, user_id: &str, lifetime_ms: i64, base_url: &str) -> AppResult<String> {
     let secret = random_token();
     let now = state.clock.now_ms();
-    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash(&secret))
-        .bind(user_id)
-        .bind(now)
-        .bind(now + lifetime_ms)
-        .execute(&state.db.write)
+    state
+        .db
+        .run(
+            sql::query(
+                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash(&secret))
+            .bind(user_id)
+            .bind(now)
+            .bind(now + lifetime_ms),
+        )
         .await?;
     Ok(format!("{base_url}/atur-sandi/{secret}"))
 }
@@ -112,13 +118,12 @@ impl SetPage {
 
 /// The account a live link is for.
 async fn live(state: &AppState, token: &str) -> AppResult<String> {
-    let user: Option<String> = sqlx::query_scalar(
-        "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind(token_hash(token))
-    .bind(state.clock.now_ms())
-    .fetch_optional(&state.db.read)
-    .await?;
+    let user: Option<String> =
+        sql::query("SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(token_hash(token))
+            .bind(state.clock.now_ms())
+            .fetch_optional(&mut Conn::Read(&state.db))
+            .await?;
     user.ok_or(AppError::Conflict("reset.link_dead"))
 }
 
@@ -141,30 +146,6 @@ async fn set(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>,
     }
     let hash = password::hash_async(new).await.map_err(AppError::Internal)?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    // Spend this link (once: a second use loses the race) and every other.
-    let spent = sqlx::query(
-        "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-    )
-    .bind(token_hash(&token))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if spent != 1 {
-        return Err(AppError::Conflict("reset.link_dead"));
-    }
-    for sql in [
-        "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-        "DELETE FROM sessions WHERE user_id = $1 AND created_at <= $2",
-    ] {
-        sqlx::query(sql).bind(&user_id).bind(now).execute(&mut *tx).await?;
-    }
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(&user_id)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
     let actor = crate::auth::session::CurrentUser {
         id: user_id.clone(),
         email: String::new(),
@@ -181,8 +162,39 @@ async fn set(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>,
         before: None,
         after: None,
     };
-    crate::audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
+    let entry = crate::audit::entry(change, now);
+    let spending = token_hash(&token);
+    state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                // Spend this link (once: a second use loses the race) and every other.
+                let spent = sql::query(
+                    "UPDATE password_resets SET used_at = $2
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(spending)
+                .bind(now)
+                .execute(conn)
+                .await?;
+                if spent != 1 {
+                    return Err(AppError::Conflict("reset.link_dead"));
+                }
+                for statement in [
+                    "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+                    "DELETE FROM sessions WHERE user_id = $1 AND created_at <= $2",
+                ] {
+                    sql::query(statement).bind(&user_id).bind(now).execute(conn).await?;
+                }
+                sql::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                    .bind(&user_id)
+                    .bind(hash)
+                    .execute(conn)
+                    .await?;
+                entry.write(conn).await
+            })
+        })
+        .await?;
     state.db.cache.clear();
     Ok(Redirect::to("/masuk?sandi=baru").into_response())
 }

@@ -2,6 +2,7 @@
 //! logged-in user (or `mpp token`), shown once, stored as a hash.
 
 use super::session::CurrentUser;
+use crate::db::sql::{self, Conn, from_row};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::http::{HeaderMap, header};
@@ -11,7 +12,7 @@ pub const LIFETIME_MS: i64 = 90 * 24 * 3600 * 1000;
 pub async fn create(state: &AppState, user_id: &str, name: &str) -> AppResult<String> {
     let token = format!("mpp_{}", super::random_token());
     let now = state.clock.now_ms();
-    sqlx::query(
+    state.db.run(sql::query(
         "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at, id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(super::token_hash(&token))
@@ -20,13 +21,13 @@ pub async fn create(state: &AppState, user_id: &str, name: &str) -> AppResult<St
     .bind(now)
     .bind(now + LIFETIME_MS)
     .bind(crate::db::new_id(now))
-    .execute(&state.db.write)
+    )
     .await?;
     Ok(token)
 }
 
 /// One of a user's tokens, as the account page lists it.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct Listed {
     pub id: String,
     pub name: String,
@@ -35,27 +36,27 @@ pub struct Listed {
     pub last_used_at: Option<i64>,
 }
 
+from_row!(Listed { id, name, created_at, expires_at, last_used_at });
+
 /// The user's tokens still valid, newest first.
 pub async fn of_user(state: &AppState, user_id: &str) -> AppResult<Vec<Listed>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
          WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
     )
     .bind(user_id)
     .bind(state.clock.now_ms())
-    .fetch_all(&state.db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(&state.db))
+    .await
 }
 
 /// Revokes one of the user's tokens at once (in this process; other
 /// processes stop accepting it within their few seconds of cache).
 pub async fn revoke(state: &AppState, user_id: &str, id: &str) -> AppResult<bool> {
-    let n = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
-        .execute(&state.db.write)
-        .await?
-        .rows_affected();
+    let n = state
+        .db
+        .run(sql::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2").bind(user_id).bind(id))
+        .await?;
     state.db.cache.clear();
     Ok(n == 1)
 }
@@ -75,7 +76,7 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
         .db
         .cache
         .get_or(format!("token:{hash}"), || async {
-            let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            let row: Option<(String, String, String, i64)> = sql::query(
                 "SELECT u.id, u.email, u.name,
                  (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor')
                  FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -83,18 +84,21 @@ pub async fn bearer_user(state: &AppState, headers: &HeaderMap) -> AppResult<Cur
             )
             .bind(&hash)
             .bind(now)
-            .fetch_optional(&state.db.read)
+            .fetch_optional(&mut Conn::Read(&state.db))
             .await?;
             // A real token looked up afresh (at most every few seconds): note
             // the use. A wrong one writes nothing.
             if row.is_some() {
-                sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
-                    .bind(&hash)
-                    .bind(now)
-                    .execute(&state.db.write)
+                state
+                    .db
+                    .run(
+                        sql::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                            .bind(&hash)
+                            .bind(now),
+                    )
                     .await?;
             }
-            Ok::<_, sqlx::Error>(row)
+            Ok::<_, AppError>(row)
         })
         .await?;
     let (id, email, name, supervising) = row.ok_or(AppError::Unauthorized)?;

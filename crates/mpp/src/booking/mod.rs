@@ -140,10 +140,10 @@ pub async fn book(
         .find(|s| s.start == start)
         .ok_or_else(|| AppError::invalid("slot", "booking.no_such_slot"))?;
     let wanted = store::Wanted {
-        mall_id: &mall.id,
-        service_id: &service.id,
-        user_id: &user.id,
-        day: &offer.date,
+        mall_id: mall.id.clone(),
+        service_id: service.id.clone(),
+        user_id: user.id.clone(),
+        day: offer.date.clone(),
         slot_start: slot.start,
         slot_end: slot.end,
         slot_capacity,

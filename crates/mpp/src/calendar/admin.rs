@@ -7,6 +7,7 @@ use super::store::{self, CalendarDay, Hours};
 use crate::audit::{self, Change};
 use crate::catalog::agencies::to_errors;
 use crate::crud::{Resource, WriteCtx, taken};
+use crate::db::sql::{self, Conn};
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -21,7 +22,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::calendar::{DayInput, DayKind, check_hours};
 use mpp_domain::format::{self, weekday_name};
 use mpp_domain::policy::Action;
-use sqlx::AnyConnection;
 
 pub struct Days;
 
@@ -114,18 +114,18 @@ impl Resource for Days {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a DayInput,
         existing: Option<&'a CalendarDay>,
         _: Option<&'a Upload>,
     ) -> AppResult<CalendarDay> {
         let day = format::parse_date(&v.day).map(format::iso_date).unwrap_or_default();
         if let Some(old) = existing {
-            sqlx::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
-                .bind(w.mall_id)
+            sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
+                .bind(&w.mall_id)
                 .bind(&old.day)
-                .execute(&mut *tx)
+                .execute(conn)
                 .await?;
         }
         // An edited day becomes the mall's own (no longer the shipped national
@@ -134,16 +134,16 @@ impl Resource for Days {
             Some(old) if Self::to_input(old, &()) == DayInput { day: day.clone(), ..trimmed(v) } => old.source.clone(),
             _ => String::new(),
         };
-        sqlx::query(
+        sql::query(
             "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(w.mall_id)
+        .bind(&w.mall_id)
         .bind(&day)
         .bind(&v.kind)
         .bind(v.name_id.trim())
         .bind(v.name_en.trim())
         .bind(source)
-        .execute(&mut *tx)
+        .execute(conn)
         .await
         .map_err(taken("day", "calendar.day_taken"))?;
         Ok(CalendarDay {
@@ -155,11 +155,11 @@ impl Resource for Days {
         })
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a CalendarDay) -> AppResult<()> {
-        sqlx::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CalendarDay) -> AppResult<()> {
+        sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
             .bind(mall_id)
             .bind(&row.day)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
         Ok(())
     }
@@ -266,11 +266,6 @@ async fn save_hours(
     }
     let before = store::hours(&state.db, &bo.mall.id).await?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    sqlx::query("DELETE FROM opening_hours WHERE mall_id = $1").bind(&bo.mall.id).execute(&mut *tx).await?;
-    for h in &valid {
-        store::set_hours(&mut tx, &bo.mall.id, h).await?;
-    }
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -280,8 +275,7 @@ async fn save_hours(
         before: Some(serde_json::json!(before)),
         after: Some(serde_json::json!(valid)),
     };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
+    store::replace_hours(&state.db, &bo.mall.id, valid, audit::entry(change, now)).await?;
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(Redirect::to(&format!("/m/{}/admin/jam?disimpan=1", bo.mall.slug)).into_response())
@@ -291,8 +285,6 @@ async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
     bo.require(bo.access.can_manage_mall())?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    let added = store::copy_national(&mut tx, &bo.mall.id).await?;
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -300,10 +292,9 @@ async fn copy_national(State(state): State<AppState>, ctx: Ctx, Path(slug): Path
         entity: "calendar_day",
         entity_id: "national",
         before: None,
-        after: Some(serde_json::json!({"added": added, "source": super::national::source()})),
+        after: None,
     };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
+    let added = store::copy_national(&state.db, &bo.mall.id, Some(audit::entry(change, now))).await?;
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(Redirect::to(&format!("/m/{}/admin/jam?disalin={added}", bo.mall.slug)).into_response())

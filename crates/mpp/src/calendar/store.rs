@@ -2,19 +2,21 @@
 
 use super::national;
 use crate::db::Db;
+use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::parse_clock;
-use sqlx::AnyConnection;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Hours {
     pub weekday: i64,
     pub opens: String,
     pub closes: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+from_row!(Hours { weekday, opens, closes });
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CalendarDay {
     pub day: String,
     pub kind: String,
@@ -23,24 +25,26 @@ pub struct CalendarDay {
     pub source: String,
 }
 
+from_row!(CalendarDay { day, kind, name_id, name_en, source });
+
 pub async fn hours(db: &Db, mall_id: &str) -> AppResult<Vec<Hours>> {
-    Ok(sqlx::query_as("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 ORDER BY weekday")
+    sql::query("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 ORDER BY weekday")
         .bind(mall_id)
-        .fetch_all(&db.read)
-        .await?)
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 /// Days off from `from` (ISO date) on, in order.
 pub async fn days_from(db: &Db, mall_id: &str, from: &str, limit: i64) -> AppResult<Vec<CalendarDay>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT day, kind, name_id, name_en, source FROM calendar_days WHERE mall_id = $1 AND day >= $2
          ORDER BY day LIMIT $3",
     )
     .bind(mall_id)
     .bind(from)
     .bind(limit)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// Today's opening and closing time at a mall, or `None` when it is closed
@@ -65,36 +69,55 @@ async fn load_opening(
     day: time::Date,
     iso: String,
 ) -> AppResult<Option<(time::Time, time::Time)>> {
-    let day_off: Option<(String,)> = sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1 AND day = $2")
+    let day_off: Option<String> = sql::query("SELECT day FROM calendar_days WHERE mall_id = $1 AND day = $2")
         .bind(mall_id)
         .bind(&iso)
-        .fetch_optional(&db.read)
+        .fetch_optional(&mut Conn::Read(db))
         .await?;
     if day_off.is_some() {
         return Ok(None);
     }
     let row: Option<Hours> =
-        sqlx::query_as("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 AND weekday = $2")
+        sql::query("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 AND weekday = $2")
             .bind(mall_id)
             .bind(i64::from(day.weekday().number_from_monday()))
-            .fetch_optional(&db.read)
+            .fetch_optional(&mut Conn::Read(db))
             .await?;
     Ok(row.and_then(|h| parse_clock(&h.opens).zip(parse_clock(&h.closes))))
 }
 
 /// The mall's working-day calendar, for SLA arithmetic.
 pub async fn working_calendar(db: &Db, mall_id: &str) -> AppResult<WorkingCalendar> {
-    let days: Vec<(String,)> =
-        sqlx::query_as("SELECT day FROM calendar_days WHERE mall_id = $1").bind(mall_id).fetch_all(&db.read).await?;
-    Ok(WorkingCalendar::new(days.iter().filter_map(|(d,)| mpp_domain::format::parse_date(d))))
+    let days: Vec<String> = sql::query("SELECT day FROM calendar_days WHERE mall_id = $1")
+        .bind(mall_id)
+        .fetch_all(&mut Conn::Read(db))
+        .await?;
+    Ok(WorkingCalendar::new(days.iter().filter_map(|d| mpp_domain::format::parse_date(d))))
 }
 
-/// Copies the national calendar into a new mall (existing days are kept).
-pub async fn copy_national(conn: &mut AnyConnection, mall_id: &str) -> AppResult<usize> {
+/// Copies the national calendar into a mall (existing days are kept), with
+/// the audit entry when someone asked for it; how many days were added.
+pub async fn copy_national(db: &Db, mall_id: &str, audit: Option<crate::audit::Entry>) -> AppResult<usize> {
+    let mall_id = mall_id.to_owned();
+    db.transact(move |conn| {
+        Box::pin(async move {
+            let added = copy_national_in(conn, &mall_id).await?;
+            if let Some(mut entry) = audit {
+                entry.after = Some(serde_json::json!({"added": added, "source": national::source()}));
+                entry.write(conn).await?;
+            }
+            Ok(added)
+        })
+    })
+    .await
+}
+
+/// [`copy_national`] inside a transaction of the caller's.
+pub async fn copy_national_in(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<usize> {
     let source = national::source();
     let mut n = 0;
     for d in national::days() {
-        let res = sqlx::query(
+        n += sql::query(
             "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (mall_id, day) DO NOTHING",
         )
@@ -104,15 +127,29 @@ pub async fn copy_national(conn: &mut AnyConnection, mall_id: &str) -> AppResult
         .bind(&d.name_id)
         .bind(&d.name_en)
         .bind(source)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-        n += usize::try_from(res.rows_affected()).unwrap_or(0);
     }
-    Ok(n)
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
-pub async fn set_hours(conn: &mut AnyConnection, mall_id: &str, h: &Hours) -> AppResult<()> {
-    sqlx::query(
+/// Replaces the week's opening hours, with the change's audit entry.
+pub async fn replace_hours(db: &Db, mall_id: &str, hours: Vec<Hours>, audit: crate::audit::Entry) -> AppResult<()> {
+    let mall_id = mall_id.to_owned();
+    db.transact(move |conn| {
+        Box::pin(async move {
+            sql::query("DELETE FROM opening_hours WHERE mall_id = $1").bind(&mall_id).execute(conn).await?;
+            for h in &hours {
+                set_hours(conn, &mall_id, h).await?;
+            }
+            audit.write(conn).await
+        })
+    })
+    .await
+}
+
+pub async fn set_hours(conn: &mut Conn<'_>, mall_id: &str, h: &Hours) -> AppResult<()> {
+    sql::query(
         "INSERT INTO opening_hours (mall_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (mall_id, weekday) DO UPDATE SET opens = $3, closes = $4",
     )

@@ -3,13 +3,13 @@
 
 use super::store::{self, Agency};
 use crate::crud::{Resource, WriteCtx, in_use, taken};
+use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{AgencyInput, AgencyKind};
-use sqlx::AnyConnection;
 
 pub struct Agencies;
 
@@ -116,8 +116,8 @@ impl Resource for Agencies {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a AgencyInput,
         existing: Option<&'a Agency>,
         _: Option<&'a Upload>,
@@ -130,8 +130,8 @@ impl Resource for Agencies {
             "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         };
-        sqlx::query(sql)
-            .bind(w.mall_id)
+        sql::query(sql)
+            .bind(&w.mall_id)
             .bind(&id)
             .bind(v.code.trim())
             .bind(v.name_id.trim())
@@ -141,30 +141,30 @@ impl Resource for Agencies {
             .bind(v.description_en.trim())
             .bind(v.phone.trim())
             .bind(w.now)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(taken("code", "agency.code_taken"))?;
-        store::agency_by_id(tx, w.mall_id, &id).await
+        store::agency_by_id(conn, &w.mall_id, &id).await
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Agency) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agency) -> AppResult<()> {
         // Services, counters and agreements point at the agency: refuse, do not cascade.
-        let used: i64 = sqlx::query_scalar(
+        let used: i64 = sql::query(
             "SELECT (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND agency_id = $2)
                   + (SELECT COUNT(*) FROM counters WHERE mall_id = $1 AND agency_id = $2)
                   + (SELECT COUNT(*) FROM agreements WHERE mall_id = $1 AND agency_id = $2)",
         )
         .bind(mall_id)
         .bind(&row.id)
-        .fetch_one(&mut *tx)
+        .fetch_one(conn)
         .await?;
         if used > 0 {
             return Err(AppError::invalid("_record", "agency.in_use"));
         }
-        sqlx::query("DELETE FROM agencies WHERE mall_id = $1 AND id = $2")
+        sql::query("DELETE FROM agencies WHERE mall_id = $1 AND id = $2")
             .bind(mall_id)
             .bind(&row.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(in_use)?;
         Ok(())

@@ -4,6 +4,7 @@
 use super::agencies::to_errors;
 use super::store::{self, Agency, Counter, Service};
 use crate::crud::{Resource, WriteCtx, in_use, taken};
+use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -11,7 +12,6 @@ use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::CounterInput;
 use mpp_domain::policy::Action;
-use sqlx::AnyConnection;
 
 pub struct Counters;
 
@@ -39,15 +39,15 @@ impl Options {
     }
 }
 
-async fn rows(conn: &mut AnyConnection, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
-    let counters: Vec<Counter> = sqlx::query_as(
+async fn rows(conn: &mut Conn<'_>, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
+    let counters: Vec<Counter> = sql::query(
         "SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 AND ($2 = '' OR id = $2) ORDER BY number",
     )
     .bind(mall_id)
     .bind(only.unwrap_or(""))
     .fetch_all(&mut *conn)
     .await?;
-    let links: Vec<(String, String, String)> = sqlx::query_as(
+    let links: Vec<(String, String, String)> = sql::query(
         "SELECT cs.counter_id, s.code, a.code FROM counter_services cs
          JOIN services s ON s.mall_id = cs.mall_id AND s.id = cs.service_id
          JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id
@@ -57,7 +57,7 @@ async fn rows(conn: &mut AnyConnection, mall_id: &str, only: Option<&str>) -> Ap
     .fetch_all(&mut *conn)
     .await?;
     let agencies: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, code FROM agencies WHERE mall_id = $1").bind(mall_id).fetch_all(&mut *conn).await?;
+        sql::query("SELECT id, code FROM agencies WHERE mall_id = $1").bind(mall_id).fetch_all(&mut *conn).await?;
     Ok(counters
         .into_iter()
         .map(|c| CounterRow {
@@ -187,8 +187,7 @@ impl Resource for Counters {
     }
 
     async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CounterRow>> {
-        let mut conn = state.db.read.acquire().await?;
-        rows(&mut conn, mall_id, None).await
+        rows(&mut Conn::Read(&state.db), mall_id, None).await
     }
 
     async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CounterRow>> {
@@ -197,63 +196,63 @@ impl Resource for Counters {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a CounterInput,
         existing: Option<&'a CounterRow>,
         _: Option<&'a Upload>,
     ) -> AppResult<CounterRow> {
-        let agency_id = store::agency_in_tx(tx, w.mall_id, &v.agency).await?.id;
+        let agency_id = store::agency_in_tx(conn, &w.mall_id, &v.agency).await?.id;
         let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
         let sql = if existing.is_some() {
             "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"
         } else {
             "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         };
-        sqlx::query(sql)
-            .bind(w.mall_id)
+        sql::query(sql)
+            .bind(&w.mall_id)
             .bind(&id)
             .bind(&agency_id)
             .bind(v.number)
             .bind(v.zone.trim())
             .bind(i64::from(v.active))
             .bind(w.now)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(taken("number", "counter.number_taken"))?;
-        sqlx::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
-            .bind(w.mall_id)
+        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+            .bind(&w.mall_id)
             .bind(&id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
         // Named twice is still served once.
         let services: std::collections::BTreeSet<&String> = v.services.iter().collect();
         for code in services {
             // The agency filter makes a service of another agency (or mall) match nothing.
-            sqlx::query(
+            sql::query(
                 "INSERT INTO counter_services (mall_id, counter_id, service_id)
                  SELECT mall_id, $2, id FROM services WHERE mall_id = $1 AND code = $3 AND agency_id = $4",
             )
-            .bind(w.mall_id)
+            .bind(&w.mall_id)
             .bind(&id)
             .bind(code)
             .bind(&agency_id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
         }
-        rows(tx, w.mall_id, Some(&id)).await?.pop().ok_or(AppError::NotFound)
+        rows(conn, &w.mall_id, Some(&id)).await?.pop().ok_or(AppError::NotFound)
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a CounterRow) -> AppResult<()> {
-        sqlx::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CounterRow) -> AppResult<()> {
+        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
             .bind(mall_id)
             .bind(&row.counter.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
-        sqlx::query("DELETE FROM counters WHERE mall_id = $1 AND id = $2")
+        sql::query("DELETE FROM counters WHERE mall_id = $1 AND id = $2")
             .bind(mall_id)
             .bind(&row.counter.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(in_use)?;
         Ok(())

@@ -4,13 +4,13 @@
 use super::agencies::to_errors;
 use super::store::{self, Facility};
 use crate::crud::{Resource, WriteCtx, in_use};
+use crate::db::sql::{self, Conn};
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{FacilityInput, FacilityKind};
-use sqlx::AnyConnection;
 
 pub struct Facilities;
 
@@ -118,8 +118,8 @@ impl Resource for Facilities {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a FacilityInput,
         existing: Option<&'a Facility>,
         _: Option<&'a Upload>,
@@ -132,8 +132,8 @@ impl Resource for Facilities {
             "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
              accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         };
-        sqlx::query(sql)
-            .bind(w.mall_id)
+        sql::query(sql)
+            .bind(&w.mall_id)
             .bind(&id)
             .bind(&v.kind)
             .bind(v.name_id.trim())
@@ -144,23 +144,23 @@ impl Resource for Facilities {
             .bind(v.accessibility_en.trim())
             .bind(i64::from(v.available))
             .bind(w.now)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
-        Ok(sqlx::query_as(
+        sql::query(
             "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
              FROM facilities WHERE mall_id = $1 AND id = $2",
         )
-        .bind(w.mall_id)
+        .bind(&w.mall_id)
         .bind(&id)
-        .fetch_one(&mut *tx)
-        .await?)
+        .fetch_one(conn)
+        .await
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Facility) -> AppResult<()> {
-        sqlx::query("DELETE FROM facilities WHERE mall_id = $1 AND id = $2")
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Facility) -> AppResult<()> {
+        sql::query("DELETE FROM facilities WHERE mall_id = $1 AND id = $2")
             .bind(mall_id)
             .bind(&row.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(in_use)?;
         Ok(())

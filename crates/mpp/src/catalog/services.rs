@@ -5,6 +5,7 @@
 use super::agencies::to_errors;
 use super::store::{self, Agency, Service};
 use crate::crud::{Resource, WriteCtx};
+use crate::db::sql::{self, Conn};
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -12,7 +13,6 @@ use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{Channel, ServiceInput};
 use mpp_domain::policy::Action;
-use sqlx::AnyConnection;
 
 pub struct Services;
 
@@ -206,28 +206,28 @@ impl Resource for Services {
     }
 
     async fn write<'a>(
-        tx: &'a mut AnyConnection,
-        w: &'a WriteCtx<'a>,
+        conn: &'a mut Conn<'_>,
+        w: &'a WriteCtx,
         v: &'a ServiceInput,
         existing: Option<&'a Service>,
         _: Option<&'a Upload>,
     ) -> AppResult<Service> {
-        let agency = store::agency_in_tx(tx, w.mall_id, &v.agency).await?;
-        store::write_service(tx, w.mall_id, &agency, v, existing, w.now).await
+        let agency = store::agency_in_tx(conn, &w.mall_id, &v.agency).await?;
+        store::write_service(conn, &w.mall_id, &agency, v, existing, w.now).await
     }
 
-    async fn remove<'a>(tx: &'a mut AnyConnection, mall_id: &'a str, row: &'a Service) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Service) -> AppResult<()> {
         // Counters stop serving it; later, tickets and applications will keep it alive
         // (the foreign keys refuse), and deactivating is the way to retire it.
-        sqlx::query("DELETE FROM counter_services WHERE mall_id = $1 AND service_id = $2")
+        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND service_id = $2")
             .bind(mall_id)
             .bind(&row.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await?;
-        sqlx::query("DELETE FROM services WHERE mall_id = $1 AND id = $2")
+        sql::query("DELETE FROM services WHERE mall_id = $1 AND id = $2")
             .bind(mall_id)
             .bind(&row.id)
-            .execute(&mut *tx)
+            .execute(conn)
             .await
             .map_err(crate::crud::in_use)?;
         Ok(())

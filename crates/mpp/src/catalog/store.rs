@@ -1,11 +1,12 @@
 //! The SQL of the catalogue. Every query is filtered by mall id.
 
+use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use mpp_domain::catalog::{Channel, ServiceInput, lines, parse_channels};
 use mpp_domain::search;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Agency {
     pub id: String,
     pub code: String,
@@ -17,7 +18,9 @@ pub struct Agency {
     pub phone: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+from_row!(Agency { id, code, name_id, name_en, kind, description_id, description_en, phone });
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub id: String,
     pub agency_id: String,
@@ -50,12 +53,44 @@ pub struct Service {
     pub channels: String,
     pub queue_prefix: String,
     pub booking_quota: i64,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub active: bool,
     #[serde(skip)]
     pub search_text: String,
     pub updated_at: i64,
 }
+
+from_row!(Service {
+    id,
+    agency_id,
+    agency,
+    code,
+    name_id,
+    name_en,
+    aliases,
+    summary_id,
+    summary_en,
+    requirements_id,
+    requirements_en,
+    procedure_id,
+    procedure_en,
+    completion_time_id,
+    completion_time_en,
+    sla_days,
+    cost_rupiah,
+    cost_note_id,
+    cost_note_en,
+    product_id,
+    product_en,
+    complaint_id,
+    complaint_en,
+    legal_basis,
+    channels,
+    queue_prefix,
+    booking_quota,
+    active,
+    search_text,
+    updated_at
+});
 
 fn channel_list<S: serde::Serializer>(channels: &str, out: S) -> Result<S::Ok, S::Error> {
     out.collect_seq(parse_channels(channels).iter().map(|c| c.as_str()))
@@ -103,17 +138,18 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Counter {
     pub id: String,
     pub agency_id: String,
     pub number: i64,
     pub zone: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub active: bool,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+from_row!(Counter { id, agency_id, number, zone, active });
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Facility {
     pub id: String,
     pub kind: String,
@@ -123,9 +159,20 @@ pub struct Facility {
     pub location_en: String,
     pub accessibility_id: String,
     pub accessibility_en: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub available: bool,
 }
+
+from_row!(Facility {
+    id,
+    kind,
+    name_id,
+    name_en,
+    location_id,
+    location_en,
+    accessibility_id,
+    accessibility_en,
+    available
+});
 
 const AGENCY_COLS: &str = "id, code, name_id, name_en, kind, description_id, description_en, phone";
 /// `agency` is the agency's code, so a service read from the API is what a
@@ -137,37 +184,37 @@ const SERVICE_COLS: &str = "id, agency_id,
     queue_prefix, booking_quota, active, search_text, updated_at";
 
 pub async fn agencies(db: &Db, mall_id: &str) -> AppResult<Vec<Agency>> {
-    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 ORDER BY name_id"))
+    sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 ORDER BY name_id"))
         .bind(mall_id)
-        .fetch_all(&db.read)
-        .await?)
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 pub async fn agency_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Agency>> {
-    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
+    sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code)
-        .fetch_optional(&db.read)
-        .await?)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
 }
 
 /// All services of the mall (inactive too when `include_inactive`), by agency then name.
 pub async fn services(db: &Db, mall_id: &str, include_inactive: bool) -> AppResult<Vec<Service>> {
-    Ok(sqlx::query_as(&format!(
+    sql::query(format!(
         "SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND (active = 1 OR $2 = 1) ORDER BY name_id"
     ))
     .bind(mall_id)
     .bind(i64::from(include_inactive))
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 pub async fn service_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Service>> {
-    Ok(sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND code = $2"))
+    sql::query(format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code.to_ascii_uppercase())
-        .fetch_optional(&db.read)
-        .await?)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
 }
 
 /// Active services matching every token of the query, best first.
@@ -182,11 +229,11 @@ pub async fn search(db: &Db, mall_id: &str, query: &str) -> AppResult<Vec<Servic
     for i in 0..tokens.len() {
         sql.push_str(&format!(" AND search_text LIKE ${}", i + 2));
     }
-    let mut q = sqlx::query_as::<_, Service>(&sql).bind(mall_id);
+    let mut q = sql::query(&sql).bind(mall_id);
     for t in &tokens {
         q = q.bind(format!("%{}%", t.replace(['%', '_'], "")));
     }
-    let found = q.fetch_all(&db.read).await?;
+    let found = q.fetch_all(&mut Conn::Read(db)).await?;
     let mut ranked = rank(&tokens, found, search::score);
     if ranked.is_empty() {
         // Nothing as typed: forgive typos and the other spelling, over the
@@ -222,28 +269,28 @@ fn rank(
 }
 
 pub async fn counters(db: &Db, mall_id: &str) -> AppResult<Vec<Counter>> {
-    Ok(sqlx::query_as("SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 ORDER BY number")
+    sql::query("SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 ORDER BY number")
         .bind(mall_id)
-        .fetch_all(&db.read)
-        .await?)
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 /// (counter id, service id) pairs: which counter serves what.
 pub async fn counter_services(db: &Db, mall_id: &str) -> AppResult<Vec<(String, String)>> {
-    Ok(sqlx::query_as("SELECT counter_id, service_id FROM counter_services WHERE mall_id = $1")
+    sql::query("SELECT counter_id, service_id FROM counter_services WHERE mall_id = $1")
         .bind(mall_id)
-        .fetch_all(&db.read)
-        .await?)
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 pub async fn facilities(db: &Db, mall_id: &str) -> AppResult<Vec<Facility>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
          FROM facilities WHERE mall_id = $1 ORDER BY name_id",
     )
     .bind(mall_id)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// The normalised haystack a service is searched by.
@@ -257,7 +304,7 @@ fn search_text_of(input: &ServiceInput, agency: &Agency) -> String {
 /// Inserts or updates (when `existing` is given) a service inside a
 /// transaction; the caller validated the input and writes the audit event.
 pub async fn write_service(
-    tx: &mut sqlx::AnyConnection,
+    conn: &mut Conn<'_>,
     mall_id: &str,
     agency: &Agency,
     input: &ServiceInput,
@@ -283,7 +330,7 @@ pub async fn write_service(
          $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     };
     let tidy = |s: &str| lines(s).join("\n");
-    sqlx::query(sql)
+    sql::query(sql)
         .bind(mall_id)
         .bind(&id)
         .bind(&agency.id)
@@ -314,29 +361,29 @@ pub async fn write_service(
         .bind(search_text_of(input, agency))
         .bind(now)
         .bind(input.booking_quota)
-        .execute(&mut *tx)
+        .execute(conn)
         .await
         .map_err(crate::crud::taken("code", "service.code_taken"))?;
-    Ok(sqlx::query_as(&format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND id = $2"))
+    sql::query(format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(&id)
-        .fetch_one(&mut *tx)
-        .await?)
+        .fetch_one(conn)
+        .await
 }
 
 /// One agency by id, inside a transaction (to return what was just written).
-pub async fn agency_by_id(conn: &mut sqlx::AnyConnection, mall_id: &str, id: &str) -> AppResult<Agency> {
-    Ok(sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND id = $2"))
+pub async fn agency_by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Agency> {
+    sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_one(conn)
-        .await?)
+        .await
 }
 
 /// The agency with this code, inside a transaction; an unknown code is a
 /// field error on `agency` (records name their agency by code).
-pub async fn agency_in_tx(conn: &mut sqlx::AnyConnection, mall_id: &str, code: &str) -> AppResult<Agency> {
-    sqlx::query_as(&format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
+pub async fn agency_in_tx(conn: &mut Conn<'_>, mall_id: &str, code: &str) -> AppResult<Agency> {
+    sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code.trim())
         .fetch_optional(conn)

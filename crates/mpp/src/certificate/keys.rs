@@ -198,13 +198,10 @@ pub async fn move_out_of_the_database(db: &crate::db::Db, keys: &KeyStore) -> Ap
         let seed = decode(&r.text("secret_key")?).and_then(|s| <[u8; 32]>::try_from(s).ok());
         let seed = seed.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a bad signing key")))?;
         keys.keep(&mall_id, &id, &seed).await?;
-        let mut tx = db.write.begin().await?;
-        sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2")
-            .bind(&mall_id)
-            .bind(&id)
-            .execute(&mut Conn::Any(&mut tx))
-            .await?;
-        tx.commit().await?;
+        db.run(
+            sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2").bind(mall_id).bind(id),
+        )
+        .await?;
     }
     Ok(rows.len())
 }

@@ -124,22 +124,30 @@ pub async fn rotate_key(state: &AppState, slug: &str) -> anyhow::Result<bool> {
         anyhow::bail!("the key of {slug} comes from MPP_SIGNING_KEY_*: rotate it by setting a new one there");
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    let retired = keys::retire(&mut Conn::Any(&mut tx), &mall.id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    if retired {
-        let actor = crate::audit::command_line("rotate-key");
-        let change = crate::audit::Change {
-            mall_id: &mall.id,
-            actor: &actor,
-            action: "retire",
-            entity: "signing_key",
-            entity_id: &mall.slug,
-            before: None,
-            after: None,
-        };
-        crate::audit::record(&mut tx, change, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    tx.commit().await?;
+    let actor = crate::audit::command_line("rotate-key");
+    let change = crate::audit::Change {
+        mall_id: &mall.id,
+        actor: &actor,
+        action: "retire",
+        entity: "signing_key",
+        entity_id: &mall.slug,
+        before: None,
+        after: None,
+    };
+    let (entry, mall_id) = (crate::audit::entry(change, now), mall.id.clone());
+    let retired = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let retired = keys::retire(conn, &mall_id, now).await?;
+                if retired {
+                    entry.write(conn).await?;
+                }
+                Ok(retired)
+            })
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(retired)
 }
 
@@ -164,20 +172,30 @@ pub async fn revoke(
         return Err(AppError::invalid("reason", "certificate.reason_required"));
     }
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
-    let a = applications::lock(conn, &mall.id, number, now).await?.ok_or(AppError::NotFound)?;
-    let c = store::of_application(conn, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
-    let service = crate::application::flow::service_of(state, mall, &a).await?;
+    // Who may revoke depends on the service's agency, read before the
+    // transaction (a service does not change agency under an application).
+    let found = applications::by_number(&mut Conn::Read(&state.db), &mall.id, number).await?;
+    let service = crate::application::flow::service_of(state, mall, found.as_ref().ok_or(AppError::NotFound)?).await?;
     if !crate::application::answers_for_service(access, &service.agency_id) {
         return Err(AppError::Forbidden);
     }
-    if !store::revoke(conn, &mall.id, &c.id, &user.id, reason, now).await? {
-        return Err(AppError::Conflict("certificate.already_revoked"));
-    }
-    let actor = applications::Actor { id: Some(&user.id), name: &user.name };
-    applications::record(conn, &a, &actor, "revoked", None, reason, now).await?;
-    tx.commit().await?;
+    let (mall_id, number, user_id, user_name, why) =
+        (mall.id.clone(), number.to_owned(), user.id.clone(), user.name.clone(), reason.to_owned());
+    let (a, c) = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let a = applications::lock(conn, &mall_id, &number, now).await?.ok_or(AppError::NotFound)?;
+                let c = store::of_application(conn, &mall_id, &a.id).await?.ok_or(AppError::NotFound)?;
+                if !store::revoke(conn, &mall_id, &c.id, &user_id, &why, now).await? {
+                    return Err(AppError::Conflict("certificate.already_revoked"));
+                }
+                let actor = applications::Actor { id: Some(&user_id), name: &user_name };
+                applications::record(conn, &a, &actor, "revoked", None, &why, now).await?;
+                Ok((a, c))
+            })
+        })
+        .await?;
     crate::application::flow::tell(state, mall, &a, "certificate.msg_revoked").await;
     Ok(Certificate { revoked_at: Some(now), revoke_reason: reason.to_string(), ..c })
 }

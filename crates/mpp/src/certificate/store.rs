@@ -55,7 +55,7 @@ impl FromRow for Certificate {
 }
 
 pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Certificate>> {
-    sql::query(&format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND id = $2"))
+    sql::query(format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_optional(conn)
@@ -67,7 +67,7 @@ pub async fn of_application(
     mall_id: &str,
     application_id: &str,
 ) -> AppResult<Option<Certificate>> {
-    sql::query(&format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND application_id = $2"))
+    sql::query(format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND application_id = $2"))
         .bind(mall_id)
         .bind(application_id)
         .fetch_optional(conn)

@@ -1,10 +1,14 @@
-//! The database: one code path for SQLite and PostgreSQL through sqlx's `Any`
-//! driver. The few real differences between the two live here and only here.
+//! The database: one query API (`sql.rs`) over two native drivers —
+//! `rusqlite` for SQLite, sqlx's PostgreSQL driver for PostgreSQL — and
+//! the few real differences between the two, here and only here.
 //!
-//! Writes go through `Db::write`. On SQLite that pool has a single
-//! connection, so writers queue in-process instead of failing with
-//! "database is locked"; readers use their own pool and, thanks to WAL,
-//! never wait for the writer. On PostgreSQL both are the same pool.
+//! Every write goes through [`Db::transact`] (or [`Db::run`] for a single
+//! statement): on SQLite the group-commit writer thread (`writer.rs`), on
+//! PostgreSQL a pooled transaction. Every read outside a transaction goes
+//! through [`sql::Conn::Read`]: on SQLite a few read-only connections that,
+//! thanks to WAL, never wait for the writer; on PostgreSQL the pool. These
+//! two are the seams where an access log or an event outbox plugs in
+//! (docs/ARCHITECTURE.md, "The data path").
 
 pub mod sql;
 pub mod writer;
@@ -13,12 +17,9 @@ use crate::error::{AppError, AppResult};
 use anyhow::Context;
 use futures_util::future::BoxFuture;
 use sha2::Digest;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
-
-pub use sqlx::Row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -28,15 +29,21 @@ pub enum Dialect {
 
 #[derive(Clone)]
 pub struct Db {
-    pub read: AnyPool,
-    pub write: AnyPool,
     pub dialect: Dialect,
     /// Configuration read on hot paths, for a few seconds (see `cache.rs`).
     pub cache: std::sync::Arc<crate::cache::Cache>,
-    /// SQLite only: the thread that runs [`Db::transact`] work.
-    writer: Option<writer::Writer>,
-    /// SQLite only: connections for the hot reads (see `sql.rs`).
-    readers: Option<std::sync::Arc<sql::Readers>>,
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite {
+        /// The thread that runs every transaction (see `writer.rs`).
+        writer: writer::Writer,
+        /// Connections for reads (see `sql.rs`).
+        readers: std::sync::Arc<sql::Readers>,
+    },
+    Postgres(PgPool),
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
@@ -62,43 +69,28 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
 
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Dialect::Postgres
-        } else {
-            anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
-        };
-        let options = AnyConnectOptions::from_str(url).context("parsing the database URL")?;
-        match dialect {
-            Dialect::Sqlite => {
-                let write = sqlite_pool(1).connect_with(options.clone()).await.context("opening SQLite")?;
-                // WAL persists in the file; set it once, before readers open.
-                sqlx::query("PRAGMA journal_mode = WAL").execute(&write).await?;
-                let read = sqlite_pool(4).connect_with(options).await?;
-                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
-                let writer = Some(writer::Writer::start(file.clone(), SQLITE_PRAGMAS, write.clone())?);
-                let readers = Some(std::sync::Arc::new(sql::Readers::new(file)));
-                Ok(Db { read, write, dialect, cache: Default::default(), writer, readers })
-            }
-            Dialect::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await
-                    .context("connecting to PostgreSQL")?;
-                Ok(Db {
-                    read: pool.clone(),
-                    write: pool,
-                    dialect,
-                    cache: Default::default(),
-                    writer: None,
-                    readers: None,
-                })
-            }
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            // `sqlite:file.db`, `sqlite://file.db`, `sqlite:///abs/file.db`,
+            // with options after `?` (the file is created when missing).
+            let path = path.strip_prefix("//").unwrap_or(path);
+            let file = std::path::PathBuf::from(path.split('?').next().unwrap_or(path));
+            anyhow::ensure!(!file.as_os_str().is_empty(), "the SQLite URL names no file");
+            let writer = writer::Writer::start(file.clone(), SQLITE_PRAGMAS).context("opening SQLite")?;
+            let readers = std::sync::Arc::new(sql::Readers::new(file));
+            let backend = Backend::Sqlite { writer, readers };
+            return Ok(Db { dialect: Dialect::Sqlite, cache: Default::default(), backend });
         }
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
+        }
+        let options = PgConnectOptions::from_str(url).context("parsing the database URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Db { dialect: Dialect::Postgres, cache: Default::default(), backend: Backend::Postgres(pool) })
     }
 
     /// Applies the migrations not yet applied; returns how many ran.
@@ -109,54 +101,29 @@ impl Db {
     /// Applies what of `migrations` is not applied yet, after checking that
     /// every applied one is unchanged. (Tests pass an edited list.)
     pub async fn migrate_with(&self, migrations: &[(i64, &str, &str)]) -> anyhow::Result<usize> {
-        self.write
-            .execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-            )
-            .await?;
-        // Databases made before checksums were kept gain the column once.
-        if self.write.execute("SELECT checksum FROM schema_migrations WHERE 1 = 0").await.is_err() {
-            self.write.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await?;
-        }
-        let mut ran = 0;
-        for (version, name, sql) in migrations {
-            let checksum = crate::auth::hex(&sha2::Sha256::digest(sql.as_bytes()));
-            let mut tx = self.write.begin().await?;
-            let done: Option<(i64, Option<String>)> =
-                sqlx::query_as("SELECT version, checksum FROM schema_migrations WHERE version = $1")
-                    .bind(version)
-                    .fetch_optional(&mut *tx)
+        let migrations: Vec<(i64, String, String)> =
+            migrations.iter().map(|(v, name, text)| (*v, (*name).to_owned(), (*text).to_owned())).collect();
+        let ran = self
+            .transact(move |conn| {
+                Box::pin(async move {
+                    conn.batch(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations (
+                            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                    )
                     .await?;
-            match done {
-                Some((_, Some(kept))) if kept != checksum => anyhow::bail!(
-                    "migration {version} ({name}) was changed after this database applied it (SHA-256 {kept}, \
-                     the file now {checksum}): put the file back as it was and make the change a new migration"
-                ),
-                Some((_, Some(_))) => continue,
-                // Applied before checksums were kept: trusted as it is now.
-                Some((_, None)) => {
-                    sqlx::query("UPDATE schema_migrations SET checksum = $2 WHERE version = $1")
-                        .bind(version)
-                        .bind(&checksum)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    continue;
-                }
-                None => {}
-            }
-            sqlx::raw_sql(sql).execute(&mut *tx).await.with_context(|| format!("migration {version} {name}"))?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
-                .bind(version)
-                .bind(*name)
-                .bind(crate::clock::system_now_ms())
-                .bind(&checksum)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            ran += 1;
-        }
+                    // Databases made before checksums were kept gain the column once.
+                    if !conn.has_column("schema_migrations", "checksum").await? {
+                        conn.batch("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await?;
+                    }
+                    let mut ran = 0;
+                    for (version, name, text) in &migrations {
+                        ran += usize::from(migrate_one(conn, *version, name, text).await?);
+                    }
+                    Ok(ran)
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
         Ok(ran)
     }
 
@@ -169,11 +136,14 @@ impl Db {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sql::Conn<'c>) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
     {
-        let Some(w) = &self.writer else {
-            let mut tx = self.write.begin().await?;
-            let value = work(&mut sql::Conn::Any(&mut tx)).await?;
-            tx.commit().await?;
-            return Ok(value);
+        let w = match &self.backend {
+            Backend::Sqlite { writer, .. } => writer,
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let value = work(&mut sql::Conn::Pg(&mut tx)).await?;
+                tx.commit().await?;
+                return Ok(value);
+            }
         };
         let (answer, answered) = tokio::sync::oneshot::channel::<AppResult<T>>();
         let job: writer::Job = Box::new(move |conn| {
@@ -196,8 +166,28 @@ impl Db {
         answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the write was not committed")))?
     }
 
+    /// Runs one write statement in a transaction of its own (see [`Db::transact`]).
+    pub async fn run(&self, statement: sql::Query<'static>) -> AppResult<u64> {
+        self.transact(move |conn| Box::pin(statement.execute(conn))).await
+    }
+
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+        sql::query("SELECT 1").fetch_one::<i64>(&mut sql::Conn::Read(self)).await.is_ok()
+    }
+
+    /// SQLite's read connections (PostgreSQL reads from its pool).
+    fn readers(&self) -> Option<&sql::Readers> {
+        match &self.backend {
+            Backend::Sqlite { readers, .. } => Some(readers),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    fn pool(&self) -> Option<&PgPool> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            Backend::Sqlite { .. } => None,
+        }
     }
 }
 
@@ -205,22 +195,47 @@ impl Db {
 /// user survives a power cut. A larger page cache saves reads (a mall's
 /// database is small). (Memory-mapped I/O was tried: the page faults cost
 /// more than the reads it saved, docs/PERFORMANCE.md.)
-const SQLITE_PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;
     PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;";
 
-fn sqlite_pool(size: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(size)
-        .acquire_timeout(Duration::from_secs(30))
-        // A connection to a local file does not go stale; the ping would be
-        // one more round trip to its thread on every acquire.
-        .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                conn.execute(SQLITE_PRAGMAS).await?;
-                Ok(())
-            })
-        })
+/// Applies one migration unless it was; refuses one changed since it was.
+async fn migrate_one(conn: &mut sql::Conn<'_>, version: i64, name: &str, text: &str) -> AppResult<bool> {
+    let checksum = crate::auth::hex(&sha2::Sha256::digest(text.as_bytes()));
+    let done: Option<(i64, Option<String>)> =
+        sql::query("SELECT version, checksum FROM schema_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(conn)
+            .await?;
+    match done {
+        Some((_, Some(kept))) if kept != checksum => Err(AppError::Internal(anyhow::anyhow!(
+            "migration {version} ({name}) was changed after this database applied it (SHA-256 {kept}, \
+             the file now {checksum}): put the file back as it was and make the change a new migration"
+        ))),
+        Some((_, Some(_))) => Ok(false),
+        // Applied before checksums were kept: trusted as it is now.
+        Some((_, None)) => {
+            sql::query("UPDATE schema_migrations SET checksum = $2 WHERE version = $1")
+                .bind(version)
+                .bind(checksum)
+                .execute(conn)
+                .await?;
+            Ok(false)
+        }
+        None => {
+            conn.batch(text)
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("migration {version} {name}: {e}")))?;
+            sql::query("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)")
+                .bind(version)
+                .bind(name)
+                .bind(crate::clock::system_now_ms())
+                .bind(checksum)
+                .execute(conn)
+                .await?;
+            Ok(true)
+        }
+    }
 }
 
 /// A value as the JSON text of a TEXT column.
@@ -240,50 +255,33 @@ pub fn new_id(now_ms: i64) -> String {
     uuid::Uuid::new_v7(at).to_string()
 }
 
-/// A unique-constraint violation, whatever the backend calls it.
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23505")
-                || db.message().contains("UNIQUE constraint failed")
-                || db.code().as_deref() == Some("2067")
-                || db.code().as_deref() == Some("1555")
-        }
-        _ => false,
-    }
+/// A constraint a write broke, whatever the backend calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    /// A unique key or primary key was taken.
+    Unique,
+    /// A foreign key points nowhere, or a row still in use was deleted.
+    ForeignKey,
 }
 
-/// A foreign-key violation (e.g. deleting an agency that still has services).
-pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23503")
-                || db.message().contains("FOREIGN KEY constraint failed")
-                || db.code().as_deref() == Some("787")
-        }
-        _ => false,
+/// Which constraint `err` (from a statement) broke, if it was one.
+pub fn violation(err: &AppError) -> Option<Violation> {
+    let AppError::Internal(e) = err else { return None };
+    if let Some(rusqlite::Error::SqliteFailure(f, _)) = e.downcast_ref::<rusqlite::Error>() {
+        return match f.extended_code {
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                Some(Violation::Unique)
+            }
+            rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Some(Violation::ForeignKey),
+            _ => None,
+        };
     }
-}
-
-/// Flags are stored as 0/1 integers: sqlx's `Any` driver cannot decode
-/// SQLite's BOOLEAN. Row structs keep `bool` fields with
-/// `#[sqlx(try_from = "IntBool")]`, and queries bind `i64::from(flag)`.
-pub struct IntBool(i64);
-
-impl From<IntBool> for bool {
-    fn from(v: IntBool) -> bool {
-        v.0 != 0
+    if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>() {
+        return match db.code().as_deref() {
+            Some("23505") => Some(Violation::Unique),
+            Some("23503") => Some(Violation::ForeignKey),
+            _ => None,
+        };
     }
-}
-
-impl sqlx::Type<sqlx::Any> for IntBool {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <i64 as sqlx::Type<sqlx::Any>>::type_info()
-    }
-}
-
-impl<'r> sqlx::Decode<'r, sqlx::Any> for IntBool {
-    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        Ok(IntBool(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)?))
-    }
+    None
 }

@@ -1,21 +1,21 @@
-//! Statements that run on either kind of connection: sqlx's (PostgreSQL,
-//! and the rest of the application on SQLite) or `rusqlite`'s (the SQLite
-//! writer thread's, see `writer.rs`, and the hot reads' [`Readers`]).
+//! The one query API: `query(sql).bind(..).fetch_*(conn)` /
+//! `.execute(conn)`, rows read by column name ([`FromRow`], `from_row!`).
+//! A statement runs on PostgreSQL (sqlx's native driver) or SQLite
+//! (`rusqlite`: the writer thread's connection, see `writer.rs`, or the
+//! read connections, [`Readers`]). The SQL text is the same for both (`$1`
+//! placeholders are valid SQLite), so each query is written once.
 //!
-//! Why a second SQLite driver: sqlx runs each SQLite connection on a thread
-//! of its own, so every statement is a round trip between two threads
-//! (measured 30–60 µs under load, docs/PERFORMANCE.md). The writer runs the
-//! queue's transactions one after another, so those round trips were the
-//! ceiling of the whole mall, and the thread switches of the reads were most
-//! of the rest of its CPU. On a `rusqlite` connection a statement is a
-//! function call: a read of a few indexed rows takes microseconds, so it
-//! runs right on the request's task. The SQL text is the same for every
-//! connection (`$1` placeholders are valid SQLite), so each query is still
-//! written once.
+//! Why `rusqlite` for SQLite: on it a statement is a function call (a read
+//! of a few indexed rows takes microseconds, right on the request's task),
+//! where sqlx ran each SQLite connection on a thread of its own and every
+//! statement was a round trip between threads (30–60 µs under load,
+//! docs/PERFORMANCE.md).
 
 use super::Db;
 use crate::error::{AppError, AppResult};
-use sqlx::{AnyConnection, Column, Row as _, ValueRef as _};
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::{Column, Row as _, TypeInfo as _, ValueRef as _};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -78,20 +78,46 @@ pub enum Conn<'c> {
     /// A read outside any transaction: on SQLite one of the [`Readers`],
     /// on PostgreSQL a connection of the pool.
     Read(&'c Db),
-    /// One sqlx connection, usually inside a transaction.
-    Any(&'c mut AnyConnection),
+    /// A PostgreSQL connection inside its transaction.
+    Pg(&'c mut PgConnection),
     /// The SQLite writer's connection, inside its transaction.
     Lite(&'c mut rusqlite::Connection),
 }
 
+impl Conn<'_> {
+    /// Runs statements separated by `;` (a migration), in the transaction.
+    pub async fn batch(&mut self, text: &str) -> AppResult<()> {
+        match self {
+            Conn::Pg(c) => pg_batch(c, text).await?,
+            Conn::Lite(c) => c.execute_batch(text)?,
+            Conn::Read(_) => return Err(AppError::Internal(anyhow::anyhow!("a batch outside a transaction"))),
+        }
+        Ok(())
+    }
+
+    /// Whether `table` has `column` (for migrations that add one to old databases).
+    pub async fn has_column(&mut self, table: &str, column: &str) -> AppResult<bool> {
+        let sql = match self {
+            Conn::Pg(_) => {
+                "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema()
+                 AND table_name = $1 AND column_name = $2"
+            }
+            _ => "SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2",
+        };
+        Ok(query(sql).bind(table).bind(column).fetch_one::<i64>(self).await? > 0)
+    }
+}
+
 /// A statement and its parameters; `$n` is the n-th `bind`.
 pub struct Query<'q> {
-    sql: &'q str,
+    sql: Cow<'q, str>,
     args: Vec<Value>,
 }
 
-pub fn query(sql: &str) -> Query<'_> {
-    Query { sql, args: Vec::new() }
+/// A statement: a `&'static str`, or a `String` built at run time (which
+/// the query then owns, so it can be handed to [`Db::run`]).
+pub fn query<'q>(sql: impl Into<Cow<'q, str>>) -> Query<'q> {
+    Query { sql: sql.into(), args: Vec::new() }
 }
 
 /// A row's value.
@@ -119,8 +145,16 @@ impl Row {
         Ok(&self.cells[i])
     }
 
-    fn first(&self) -> AppResult<&Cell> {
-        self.cells.first().ok_or_else(|| AppError::Internal(anyhow::anyhow!("a row without columns")))
+    /// The value of column `name`, decoded as `T`.
+    pub fn get<T: Decode>(&self, name: &str) -> AppResult<T> {
+        T::decode(self.cell(name)?, name)
+    }
+
+    /// The value of the `i`-th column (for tuples and single values).
+    pub fn at<T: Decode>(&self, i: usize) -> AppResult<T> {
+        let cell =
+            self.cells.get(i).ok_or_else(|| AppError::Internal(anyhow::anyhow!("no column {i} in the result")))?;
+        T::decode(cell, self.names.get(i).map_or("?", String::as_str))
     }
 
     pub fn int(&self, name: &str) -> AppResult<i64> {
@@ -167,17 +201,99 @@ fn unexpected(name: &str, got: &str) -> AppError {
     AppError::Internal(anyhow::anyhow!("column {name}: unexpected {got}"))
 }
 
+/// A column's value as a Rust type; a NULL or another type where one is
+/// not expected is an error, never a default.
+pub trait Decode: Sized {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self>;
+}
+
+impl Decode for Option<i64> {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+        as_int(cell, name)
+    }
+}
+
+impl Decode for Option<String> {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+        match cell {
+            Cell::Null => Ok(None),
+            Cell::Text(s) => Ok(Some(s.clone())),
+            other => Err(unexpected(name, &format!("{other:?}"))),
+        }
+    }
+}
+
+impl Decode for Option<f64> {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+        match cell {
+            Cell::Null => Ok(None),
+            Cell::Real(v) => Ok(Some(*v)),
+            // SQLite keeps a REAL with no fraction as an integer.
+            Cell::Int(v) => Ok(Some(*v as f64)),
+            other => Err(unexpected(name, &format!("{other:?}"))),
+        }
+    }
+}
+
+/// Flags are 0/1 integers on both databases.
+impl Decode for Option<bool> {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+        Ok(as_int(cell, name)?.map(|v| v != 0))
+    }
+}
+
+macro_rules! not_null {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+                Option::<$t>::decode(cell, name)?.ok_or_else(|| unexpected(name, "NULL"))
+            }
+        }
+    )*};
+}
+not_null!(i64, String, f64, bool);
+
 /// A type read from a result row.
 pub trait FromRow: Sized {
     fn from_row(row: &Row) -> AppResult<Self>;
 }
 
-/// A single integer column (a count, a sequence number).
-impl FromRow for i64 {
-    fn from_row(row: &Row) -> AppResult<Self> {
-        as_int(row.first()?, "first")?.ok_or_else(|| unexpected("first", "NULL"))
-    }
+/// A single column (a count, an id): the first of the row.
+macro_rules! single {
+    ($($t:ty),*) => {$(
+        impl FromRow for $t {
+            fn from_row(row: &Row) -> AppResult<Self> {
+                row.at(0)
+            }
+        }
+    )*};
 }
+single!(i64, Option<i64>, String, Option<String>, bool);
+
+/// A few columns by position.
+macro_rules! tuple {
+    ($(($($t:ident $i:tt),*)),*) => {$(
+        impl<$($t: Decode),*> FromRow for ($($t,)*) {
+            fn from_row(row: &Row) -> AppResult<Self> {
+                Ok(($(row.at::<$t>($i)?,)*))
+            }
+        }
+    )*};
+}
+tuple!((A 0), (A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4));
+
+/// `FromRow` for a struct whose fields are named as its columns, each
+/// read with [`Decode`]: `from_row!(Agency { id, code, name_id });`.
+macro_rules! from_row {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $crate::db::sql::FromRow for $ty {
+            fn from_row(r: &$crate::db::sql::Row) -> $crate::error::AppResult<Self> {
+                Ok($ty { $($field: r.get(stringify!($field))?,)* })
+            }
+        }
+    };
+}
+pub(crate) use from_row;
 
 impl FromRow for Row {
     fn from_row(row: &Row) -> AppResult<Self> {
@@ -194,23 +310,25 @@ impl<'q> Query<'q> {
     /// Runs a statement that returns no rows; how many rows it changed.
     pub async fn execute(self, conn: &mut Conn<'_>) -> AppResult<u64> {
         match conn {
-            Conn::Read(db) => match &db.readers {
-                Some(r) => r.with(|c| lite_execute(c, self.sql, &self.args)),
-                None => Ok(self.sqlx().execute(&db.read).await?.rows_affected()),
+            Conn::Read(db) => match (db.readers(), db.pool()) {
+                (Some(r), _) => r.with(|c| lite_execute(c, &self.sql, &self.args)),
+                (None, Some(pool)) => Ok(self.sqlx().execute(pool).await?.rows_affected()),
+                (None, None) => Err(no_backend()),
             },
-            Conn::Any(c) => Ok(self.sqlx().execute(&mut **c).await?.rows_affected()),
-            Conn::Lite(c) => Ok(lite_execute(c, self.sql, &self.args)?),
+            Conn::Pg(c) => Ok(self.sqlx().execute(&mut **c).await?.rows_affected()),
+            Conn::Lite(c) => Ok(lite_execute(c, &self.sql, &self.args)?),
         }
     }
 
     pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<Vec<T>> {
         let rows = match conn {
-            Conn::Read(db) => match &db.readers {
-                Some(r) => r.with(|c| lite_rows(c, self.sql, &self.args))?,
-                None => from_sqlx(self.sqlx().fetch_all(&db.read).await?),
+            Conn::Read(db) => match (db.readers(), db.pool()) {
+                (Some(r), _) => r.with(|c| lite_rows(c, &self.sql, &self.args))?,
+                (None, Some(pool)) => from_pg(self.sqlx().fetch_all(pool).await?)?,
+                (None, None) => return Err(no_backend()),
             },
-            Conn::Any(c) => from_sqlx(self.sqlx().fetch_all(&mut **c).await?),
-            Conn::Lite(c) => lite_rows(c, self.sql, &self.args)?,
+            Conn::Pg(c) => from_pg(self.sqlx().fetch_all(&mut **c).await?)?,
+            Conn::Lite(c) => lite_rows(c, &self.sql, &self.args)?,
         };
         rows.iter().map(T::from_row).collect()
     }
@@ -223,9 +341,9 @@ impl<'q> Query<'q> {
         self.fetch_optional(conn).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no row returned")))
     }
 
-    fn sqlx(self) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        let mut q = sqlx::query(self.sql);
-        for arg in self.args {
+    fn sqlx(&self) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        let mut q = sqlx::query(&self.sql);
+        for arg in self.args.iter().cloned() {
             q = match arg {
                 Value::Int(v) => q.bind(v),
                 Value::Text(v) => q.bind(v),
@@ -235,27 +353,50 @@ impl<'q> Query<'q> {
     }
 }
 
-fn from_sqlx(rows: Vec<sqlx::any::AnyRow>) -> Vec<Row> {
+/// Boxed with its lifetimes spelled out: sqlx's executor bounds are not
+/// general enough for a future inside `Db::transact`'s closure otherwise.
+fn pg_batch<'a>(conn: &'a mut PgConnection, text: &'a str) -> futures_util::future::BoxFuture<'a, sqlx::Result<()>> {
+    Box::pin(async move {
+        sqlx::Executor::execute(conn, text).await?;
+        Ok(())
+    })
+}
+
+fn no_backend() -> AppError {
+    AppError::Internal(anyhow::anyhow!("a database without a connection"))
+}
+
+/// PostgreSQL's rows as [`Row`]s. Its column types map onto the four
+/// cells; one it cannot (a NUMERIC, say) is an error naming the column.
+fn from_pg(rows: Vec<PgRow>) -> AppResult<Vec<Row>> {
     let Some(first) = rows.first() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let names: Arc<[String]> = first.columns().iter().map(|c| c.name().to_owned()).collect();
     rows.iter()
-        .map(|r| Row { names: names.clone(), cells: (0..names.len()).map(|i| sqlx_cell(r, i)).collect() })
+        .map(|r| {
+            let cells = (0..names.len()).map(|i| pg_cell(r, i, &names[i])).collect::<AppResult<Vec<Cell>>>()?;
+            Ok(Row { names: names.clone(), cells })
+        })
         .collect()
 }
 
-fn sqlx_cell(row: &sqlx::any::AnyRow, i: usize) -> Cell {
-    use sqlx::any::AnyTypeInfoKind as K;
-    let Ok(raw) = row.try_get_raw(i) else { return Cell::Null };
+fn pg_cell(row: &PgRow, i: usize, name: &str) -> AppResult<Cell> {
+    let raw = row.try_get_raw(i)?;
     if raw.is_null() {
-        return Cell::Null;
+        return Ok(Cell::Null);
     }
-    match raw.type_info().kind() {
-        K::Bool | K::SmallInt | K::Integer | K::BigInt => row.try_get(i).map_or(Cell::Null, Cell::Int),
-        K::Real | K::Double => row.try_get(i).map_or(Cell::Null, Cell::Real),
-        K::Text | K::Blob | K::Null => row.try_get(i).map_or(Cell::Null, Cell::Text),
-    }
+    let kind = raw.type_info().name().to_owned();
+    Ok(match kind.as_str() {
+        "INT8" => Cell::Int(row.try_get::<i64, _>(i)?),
+        "INT4" => Cell::Int(i64::from(row.try_get::<i32, _>(i)?)),
+        "INT2" => Cell::Int(i64::from(row.try_get::<i16, _>(i)?)),
+        "BOOL" => Cell::Int(i64::from(row.try_get::<bool, _>(i)?)),
+        "FLOAT8" => Cell::Real(row.try_get::<f64, _>(i)?),
+        "FLOAT4" => Cell::Real(f64::from(row.try_get::<f32, _>(i)?)),
+        "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Cell::Text(row.try_get::<String, _>(i)?),
+        other => return Err(unexpected(name, &format!("the PostgreSQL type {other}"))),
+    })
 }
 
 /// Binds `$n` by name: SQLite numbers named parameters by first appearance.

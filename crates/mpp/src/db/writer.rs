@@ -1,5 +1,5 @@
-//! SQLite's writer: one thread that owns the write path of the busiest
-//! transactions (the queue's), on a connection of its own (`rusqlite`, so a
+//! SQLite's writer: one thread that owns the write path (every
+//! transaction of the application, `Db::transact`), on a connection of its own (`rusqlite`, so a
 //! statement is a function call, not a round trip to another thread; see
 //! `sql.rs`). They are queued to it and run back to back on its own
 //! single-threaded runtime, so the transaction in progress never waits
@@ -8,14 +8,11 @@
 //! in its own savepoint (a failing one is rolled back alone), one `COMMIT` —
 //! one fsync for the group, still `synchronous=FULL` — and only then is
 //! each caller answered, so nothing is acknowledged before it is on disk.
-//!
-//! The other writes of the application use sqlx's single write connection.
-//! The writer holds that connection, unused, for the length of each group:
-//! the two never wait on each other's SQLite lock, they queue in-process.
+//! Being the only writer, it never meets "database is locked" from this
+//! process; readers (WAL) never wait for it.
 
 use super::sql::Conn;
 use futures_util::future::BoxFuture;
-use sqlx::AnyPool;
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
@@ -35,15 +32,13 @@ pub struct Writer {
 
 impl Writer {
     /// Opens the writer's connection to the database file and starts its thread.
-    pub fn start(file: PathBuf, pragmas: &str, lock: AnyPool) -> anyhow::Result<Writer> {
+    pub fn start(file: PathBuf, pragmas: &str) -> anyhow::Result<Writer> {
         let conn = rusqlite::Connection::open(&file)?;
         conn.execute_batch(pragmas)?;
         conn.set_prepared_statement_cache_capacity(super::sql::STATEMENT_CACHE);
         let (jobs, rx) = mpsc::unbounded_channel();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        std::thread::Builder::new()
-            .name("mpp-sqlite-writer".into())
-            .spawn(move || runtime.block_on(run(conn, lock, rx)))?;
+        std::thread::Builder::new().name("mpp-sqlite-writer".into()).spawn(move || runtime.block_on(run(conn, rx)))?;
         Ok(Writer { jobs })
     }
 
@@ -53,7 +48,7 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: rusqlite::Connection, lock: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(mut conn: rusqlite::Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -63,16 +58,10 @@ async fn run(mut conn: rusqlite::Connection, lock: AnyPool, mut rx: mpsc::Unboun
             }
         }
         let mut finishes = Vec::with_capacity(group.len());
-        let outcome = match lock.acquire().await {
-            Ok(_held) => {
-                let outcome = run_group(&mut conn, group, &mut finishes).await;
-                if outcome.is_err() {
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
-                outcome
-            }
-            Err(e) => Err(format!("the write lock is unavailable: {e}")),
-        };
+        let outcome = run_group(&mut conn, group, &mut finishes).await;
+        if outcome.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
         if let Err(e) = &outcome {
             tracing::error!(error = %e, "a group of writes did not commit");
         }

@@ -79,22 +79,23 @@ pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f:
     };
     // The file first: a row never points at nothing.
     crate::files::write_atomically(&path_of(state, &d), &f.bytes).await?;
-    let mut tx = state.db.write.begin().await?;
-    sql::query(
-        "INSERT INTO citizen_documents (owner_id, id, label, file_name, content_type, size, sha256, created_at)
+    state
+        .db
+        .run(
+            sql::query(
+                "INSERT INTO citizen_documents (owner_id, id, label, file_name, content_type, size, sha256, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(owner_id)
-    .bind(&d.id)
-    .bind(label)
-    .bind(&d.file_name)
-    .bind(&d.content_type)
-    .bind(d.size)
-    .bind(crate::auth::hex(&Sha256::digest(&f.bytes)))
-    .bind(state.clock.now_ms())
-    .execute(&mut Conn::Any(&mut tx))
-    .await?;
-    tx.commit().await?;
+            )
+            .bind(owner_id)
+            .bind(&d.id)
+            .bind(label)
+            .bind(&d.file_name)
+            .bind(&d.content_type)
+            .bind(d.size)
+            .bind(crate::auth::hex(&Sha256::digest(&f.bytes)))
+            .bind(state.clock.now_ms()),
+        )
+        .await?;
     Ok(d)
 }
 

@@ -10,6 +10,7 @@
 pub mod smtp;
 pub mod webhook;
 
+use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -54,7 +55,7 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
     }
     for channel in channels {
         let body = if m.secret && channel == "log" { "(not logged: holds a one-time link)" } else { m.body.as_str() };
-        sqlx::query(
+        state.db.run(sql::query(
             "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
              status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
         )
@@ -68,14 +69,14 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
         .bind(&m.subject)
         .bind(body)
         .bind(now)
-        .execute(&state.db.write)
+        )
         .await?;
     }
     state.outbox_bell.notify_one();
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Outgoing {
     pub id: String,
     pub mall_id: String,
@@ -89,6 +90,8 @@ pub struct Outgoing {
     pub attempts: i64,
     pub created_at: i64,
 }
+
+from_row!(Outgoing { id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body, attempts, created_at });
 
 /// Runs for the life of the server: delivers due messages, one at a time.
 pub fn spawn_worker(state: AppState) {
@@ -114,12 +117,12 @@ pub fn spawn_worker(state: AppState) {
 /// Delivers the messages now due; returns how many it tried.
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now_ms();
-    let due: Vec<Outgoing> = sqlx::query_as(
+    let due: Vec<Outgoing> = sql::query(
         "SELECT id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body, attempts, created_at
          FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 20",
     )
     .bind(now)
-    .fetch_all(&state.db.read)
+    .fetch_all(&mut Conn::Read(&state.db))
     .await?;
     for m in &due {
         // Claim it, so another server process does not send it too.
@@ -147,14 +150,13 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
 }
 
 async fn claim(db: &Db, id: &str, now: i64) -> AppResult<bool> {
-    let n = sqlx::query(
+    let n = db.run(sql::query(
         "UPDATE notifications SET status = 'sending', next_attempt_at = $2 WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
     .bind(now)
-    .execute(&db.write)
-    .await?
-    .rows_affected();
+    )
+    .await?;
     Ok(n == 1)
 }
 
@@ -165,20 +167,20 @@ async fn settle(state: &AppState, m: &Outgoing, result: Result<(), String>) -> A
     let attempts = m.attempts + 1;
     match result {
         Ok(()) => {
-            sqlx::query(
+            state.db.run(sql::query(
                 "UPDATE notifications SET status = 'sent', attempts = $2, sent_at = $3, last_error = '' WHERE id = $1",
             )
             .bind(&m.id)
             .bind(attempts)
             .bind(now)
-            .execute(&state.db.write)
+            )
             .await?;
         }
         Err(error) => {
             let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
             let delay = 1000i64 << attempts.min(7);
             tracing::warn!(channel = %m.channel, attempts, %error, "notification not delivered");
-            sqlx::query(
+            state.db.run(sql::query(
                 "UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5 WHERE id = $1",
             )
             .bind(&m.id)
@@ -186,7 +188,7 @@ async fn settle(state: &AppState, m: &Outgoing, result: Result<(), String>) -> A
             .bind(attempts)
             .bind(now + delay)
             .bind(error.chars().take(500).collect::<String>())
-            .execute(&state.db.write)
+            )
             .await?;
         }
     }

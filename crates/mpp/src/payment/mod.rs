@@ -83,13 +83,47 @@ pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'
     let today = state.clock.today(mall.zone());
     let now = state.clock.now_ms();
     let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
-    let mut tx = state.db.write.begin().await?;
-    let conn = &mut Conn::Any(&mut tx);
     let number =
         applications::by_id(&state.db, &mall.id, &invoice.application_id).await?.ok_or(AppError::NotFound)?.number;
-    let a = applications::lock(conn, &mall.id, &number, now).await?.ok_or(AppError::NotFound)?;
+    let (mall_id, keys, invoice) = (mall.id.clone(), state.keys.clone(), invoice.clone());
+    let (channel, reference, claim) = (paid.channel, paid.reference.to_owned(), paid.claim.cloned());
+    let by = paid.by.as_ref().map(|p| (p.id.map(str::to_owned), p.name.to_owned()));
+    let (a, status) = state
+        .db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let paid = Paid {
+                    channel,
+                    reference: &reference,
+                    by: by.as_ref().map(|(id, name)| Actor { id: id.as_deref(), name }),
+                    claim: claim.as_ref(),
+                };
+                pay_in(conn, &mall_id, &keys, &invoice, &paid, &number, &cal, today, now).await
+            })
+        })
+        .await?;
+    if let Some(s) = status {
+        flow::tell(state, mall, &a, flow::message_key(s)).await;
+    }
+    Ok(a)
+}
+
+/// The payment's writes, in its transaction.
+#[allow(clippy::too_many_arguments)]
+async fn pay_in(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    keys: &crate::certificate::keys::KeyStore,
+    invoice: &Invoice,
+    paid: &Paid<'_>,
+    number: &str,
+    cal: &mpp_domain::calendar::WorkingCalendar,
+    today: time::Date,
+    now: i64,
+) -> AppResult<(Application, Option<Status>)> {
+    let a = applications::lock(conn, mall_id, number, now).await?.ok_or(AppError::NotFound)?;
     let by = paid.by.as_ref().and_then(|p| p.id);
-    if !store::mark_paid(conn, &mall.id, &invoice.id, paid.channel.as_str(), paid.reference.trim(), by, now).await? {
+    if !store::mark_paid(conn, mall_id, &invoice.id, paid.channel.as_str(), paid.reference.trim(), by, now).await? {
         return Err(AppError::Conflict("payment.already_paid"));
     }
     let gateway = Actor { id: None, name: "Bank/QRIS" };
@@ -100,25 +134,17 @@ pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'
         crate::idempotency::complete(conn, claim, &invoice.id).await?;
     }
     let status = if a.status() == Status::InProgress && approve_payment_steps(conn, &a, a.stage, now).await? {
-        flow::advance(conn, &state.keys, &a, &cal, today, now).await?
+        flow::advance(conn, keys, &a, cal, today, now).await?
     } else {
         None
     };
-    tx.commit().await?;
-    if let Some(s) = status {
-        flow::tell(state, mall, &a, flow::message_key(s)).await;
-    }
-    Ok(a)
+    Ok((a, status))
 }
 
 /// Sets a mall's gateway secret (the `mpp gateway-secret` command).
 pub async fn set_gateway_secret(state: &AppState, slug: &str, secret: &str) -> anyhow::Result<()> {
     let mall = crate::tenancy::store::by_slug(&state.db, slug).await.map_err(|_| anyhow::anyhow!("no mall {slug}"))?;
-    let mut tx = state.db.write.begin().await?;
     let now = state.clock.now_ms();
-    store::set_gateway_secret(&mut Conn::Any(&mut tx), &mall.id, secret, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The secret itself never goes on record; that it changed, and by whom, does.
     let actor = crate::audit::command_line("gateway-secret");
     let change = crate::audit::Change {
@@ -130,7 +156,6 @@ pub async fn set_gateway_secret(state: &AppState, slug: &str, secret: &str) -> a
         before: None,
         after: Some(serde_json::json!({"length": secret.chars().count()})),
     };
-    crate::audit::record(&mut tx, change, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
-    Ok(())
+    let entry = crate::audit::entry(change, now);
+    store::set_gateway_secret(&state.db, &mall.id, secret, Some(entry), now).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -1,7 +1,7 @@
 //! Payments' SQL: bills, the gateways' secrets, the callback log.
 
-use crate::db::new_id;
 use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::{Db, new_id};
 use crate::error::AppResult;
 
 /// The bill of an application.
@@ -65,7 +65,7 @@ pub async fn insert(
 }
 
 pub async fn of_application(conn: &mut Conn<'_>, mall_id: &str, application_id: &str) -> AppResult<Option<Invoice>> {
-    sql::query(&format!("SELECT {INVOICE} WHERE mall_id = $1 AND application_id = $2"))
+    sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND application_id = $2"))
         .bind(mall_id)
         .bind(application_id)
         .fetch_optional(conn)
@@ -73,7 +73,7 @@ pub async fn of_application(conn: &mut Conn<'_>, mall_id: &str, application_id: 
 }
 
 pub async fn by_code(conn: &mut Conn<'_>, mall_id: &str, billing_code: &str) -> AppResult<Option<Invoice>> {
-    sql::query(&format!("SELECT {INVOICE} WHERE mall_id = $1 AND billing_code = $2"))
+    sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND billing_code = $2"))
         .bind(mall_id)
         .bind(billing_code)
         .fetch_optional(conn)
@@ -81,7 +81,7 @@ pub async fn by_code(conn: &mut Conn<'_>, mall_id: &str, billing_code: &str) -> 
 }
 
 pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Invoice>> {
-    sql::query(&format!("SELECT {INVOICE} WHERE mall_id = $1 AND id = $2"))
+    sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_optional(conn)
@@ -124,17 +124,32 @@ pub async fn gateway_secret(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Opt
         .transpose()
 }
 
-pub async fn set_gateway_secret(conn: &mut Conn<'_>, mall_id: &str, secret: &str, now: i64) -> AppResult<()> {
-    sql::query(
+/// Sets a mall's gateway secret, with the change's audit entry when
+/// someone made it (the secret itself never goes on record).
+pub async fn set_gateway_secret(
+    db: &Db,
+    mall_id: &str,
+    secret: &str,
+    audit: Option<crate::audit::Entry>,
+    now: i64,
+) -> AppResult<()> {
+    let statement = sql::query(
         "INSERT INTO payment_gateways (mall_id, secret, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (mall_id) DO UPDATE SET secret = excluded.secret, updated_at = excluded.updated_at",
     )
     .bind(mall_id)
     .bind(secret)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(now);
+    db.transact(move |conn| {
+        Box::pin(async move {
+            statement.execute(conn).await?;
+            match audit {
+                Some(entry) => entry.write(conn).await,
+                None => Ok(()),
+            }
+        })
+    })
+    .await
 }
 
 /// One line of the callback log.
@@ -145,19 +160,20 @@ pub struct Logged<'a> {
     pub detail: &'a str,
 }
 
-pub async fn log_callback(conn: &mut Conn<'_>, mall_id: &str, l: &Logged<'_>, now: i64) -> AppResult<()> {
-    sql::query(
-        "INSERT INTO payment_callbacks (mall_id, id, received_at, outcome, billing_code, idempotency_key, detail)
+pub async fn log_callback(db: &Db, mall_id: &str, l: &Logged<'_>, now: i64) -> AppResult<()> {
+    db.run(
+        sql::query(
+            "INSERT INTO payment_callbacks (mall_id, id, received_at, outcome, billing_code, idempotency_key, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(mall_id)
+        .bind(new_id(now))
+        .bind(now)
+        .bind(l.outcome.as_str())
+        .bind(l.billing_code)
+        .bind(l.idempotency_key)
+        .bind(l.detail),
     )
-    .bind(mall_id)
-    .bind(new_id(now))
-    .bind(now)
-    .bind(l.outcome.as_str())
-    .bind(l.billing_code)
-    .bind(l.idempotency_key)
-    .bind(l.detail)
-    .execute(conn)
     .await?;
     Ok(())
 }

@@ -93,10 +93,7 @@ async fn log(state: &AppState, mall: &Mall, entry: Logged<'_>) -> AppResult<()> 
         tracing::warn!(mall = %mall.slug, outcome = entry.outcome.as_str(), code = entry.billing_code,
                        detail = entry.detail, "payment callback refused or repeated");
     }
-    let mut tx = state.db.write.begin().await?;
-    store::log_callback(&mut crate::db::sql::Conn::Any(&mut tx), &mall.id, &entry, state.clock.now_ms()).await?;
-    tx.commit().await?;
-    Ok(())
+    store::log_callback(&state.db, &mall.id, &entry, state.clock.now_ms()).await
 }
 
 async fn callback(

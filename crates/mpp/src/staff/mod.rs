@@ -246,28 +246,27 @@ fn chosen(
     Ok((role, agency_id.unwrap_or_default()))
 }
 
-/// Puts a change to a member on the audit trail (with what it left) and
-/// commits it; grants are cached, so the cache is cleared.
+/// Makes a change to a member, on the audit trail with what it left;
+/// grants are cached, so the cache is cleared.
 async fn settle(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
     state: &AppState,
     bo: &BackOffice,
     action: &'static str,
     user_id: &str,
     before: Option<&Member>,
+    change: store::Change,
 ) -> AppResult<()> {
-    let after = store::member_in(&mut tx, &bo.mall.id, user_id).await?;
-    let change = Change {
+    let record = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
         action,
         entity: "staff",
         entity_id: user_id,
         before: before.map(Member::snapshot),
-        after: after.as_ref().map(Member::snapshot),
+        after: None,
     };
-    crate::audit::record(&mut tx, change, state.clock.now_ms()).await?;
-    tx.commit().await?;
+    let entry = crate::audit::entry(record, state.clock.now_ms());
+    store::change(&state.db, &bo.mall.id, user_id, change, entry).await?;
     state.db.cache.clear();
     Ok(())
 }
@@ -317,9 +316,8 @@ async fn add(
         }
     };
     let before = store::member(&state.db, &bo.mall.id, &user_id).await?;
-    let mut tx = state.db.write.begin().await?;
-    store::grant(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    settle(tx, &state, &bo, if before.is_some() { "update" } else { "create" }, &user_id, before.as_ref()).await?;
+    let action = if before.is_some() { "update" } else { "create" };
+    settle(&state, &bo, action, &user_id, before.as_ref(), store::Change::Grant(role, agency_id)).await?;
     let to = format!("/m/{}/admin/staf/{user_id}", bo.mall.slug);
     if new {
         return with_link(&state, &ctx, &bo, &headers, &user_id, &draft.email, &draft.name, &to).await;
@@ -460,9 +458,7 @@ async fn grant(
     let agencies = catalog::agencies(&state.db, &bo.mall.id).await?;
     let (role, agency_id) = chosen(&bo, &agencies, &form.get("role"), &form.get("agency"))
         .map_err(|e| if e.key == "staff.not_yours" { AppError::Forbidden } else { AppError::Invalid(vec![e]) })?;
-    let mut tx = state.db.write.begin().await?;
-    store::grant(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
+    settle(&state, &bo, "update", &user_id, Some(&before), store::Change::Grant(role, agency_id)).await?;
     Ok(back(&bo, &user_id))
 }
 
@@ -481,9 +477,7 @@ async fn revoke(
         return Err(AppError::NotFound);
     }
     bo.require(may_grant(&bo.access, role, held.agency_id.as_deref()))?;
-    let mut tx = state.db.write.begin().await?;
-    store::revoke(&mut tx, &bo.mall.id, &user_id, role, &agency_id).await?;
-    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
+    settle(&state, &bo, "update", &user_id, Some(&before), store::Change::Revoke(role, agency_id)).await?;
     // Their last role here gone, they are no longer on the staff page.
     if before.grants.len() == 1 {
         return Ok(Redirect::to(&format!("/m/{}/admin/staf", bo.mall.slug)).into_response());
@@ -511,9 +505,7 @@ async fn place(
             None => return Err(AppError::invalid("counter", "staff.counter_not_theirs")),
         }
     }
-    let mut tx = state.db.write.begin().await?;
-    store::place(&mut tx, &bo.mall.id, &user_id, &ids).await?;
-    settle(tx, &state, &bo, "update", &user_id, Some(&before)).await?;
+    settle(&state, &bo, "update", &user_id, Some(&before), store::Change::Place(ids)).await?;
     Ok(back(&bo, &user_id))
 }
 
@@ -553,9 +545,7 @@ async fn remove(
     let bo = BackOffice::enter(&state, &ctx, &slug).await?;
     let before = changing(&state, &bo, &user_id).await?;
     bo.require(may_manage(&bo.access, &before.grants))?;
-    let mut tx = state.db.write.begin().await?;
-    store::remove(&mut tx, &bo.mall.id, &user_id).await?;
-    settle(tx, &state, &bo, "delete", &user_id, Some(&before)).await?;
+    settle(&state, &bo, "delete", &user_id, Some(&before), store::Change::Remove).await?;
     let list = format!("/m/{}/admin/staf", bo.mall.slug);
     let mut resp = Redirect::to(&list).into_response();
     flash(&mut resp, JUST_LEFT, &user_id, &list, is_tls(&state, &headers));

@@ -1,10 +1,11 @@
 //! The SQL of malls.
 
-use crate::db::Db;
+use crate::db::sql::{self, Conn, from_row};
+use crate::db::{Db, Violation};
 use crate::error::{AppError, AppResult};
 use mpp_domain::tenancy::{MallSlug, TimeZone};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Mall {
     pub id: String,
     pub slug: String,
@@ -16,11 +17,25 @@ pub struct Mall {
     pub email: String,
     pub description_id: String,
     pub description_en: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub is_demo: bool,
     /// When its manager published it; `None`: a draft, shown to its staff only.
     pub published_at: Option<i64>,
 }
+
+from_row!(Mall {
+    id,
+    slug,
+    name,
+    region_code,
+    timezone,
+    address,
+    phone,
+    email,
+    description_id,
+    description_en,
+    is_demo,
+    published_at
+});
 
 impl Mall {
     pub fn zone(&self) -> TimeZone {
@@ -41,9 +56,9 @@ pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
     let found: Option<Mall> = db
         .cache
         .get_or(format!("mall:{}", slug.as_str()), || async {
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE slug = $1"))
+            sql::query(format!("SELECT {COLUMNS} FROM malls WHERE slug = $1"))
                 .bind(slug.as_str())
-                .fetch_optional(&db.read)
+                .fetch_optional(&mut Conn::Read(db))
                 .await
         })
         .await?;
@@ -52,25 +67,27 @@ pub async fn by_slug(db: &Db, slug: &str) -> AppResult<Mall> {
 
 /// Every mall, drafts included (for staff and the deployment's own work).
 pub async fn list(db: &Db) -> AppResult<Vec<Mall>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls ORDER BY name")).fetch_all(&db.read).await?)
+    sql::query(format!("SELECT {COLUMNS} FROM malls ORDER BY name")).fetch_all(&mut Conn::Read(db)).await
 }
 
 /// The malls the public sees: published ones.
 pub async fn published(db: &Db) -> AppResult<Vec<Mall>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM malls WHERE published_at IS NOT NULL ORDER BY name"))
-        .fetch_all(&db.read)
-        .await?)
+    sql::query(format!("SELECT {COLUMNS} FROM malls WHERE published_at IS NOT NULL ORDER BY name"))
+        .fetch_all(&mut Conn::Read(db))
+        .await
 }
 
 /// Publishes a draft mall; false if it was published already.
 pub async fn publish(db: &Db, mall_id: &str, now: i64) -> AppResult<bool> {
-    let r = sqlx::query("UPDATE malls SET published_at = $2 WHERE id = $1 AND published_at IS NULL")
-        .bind(mall_id)
-        .bind(now)
-        .execute(&db.write)
+    let changed = db
+        .run(
+            sql::query("UPDATE malls SET published_at = $2 WHERE id = $1 AND published_at IS NULL")
+                .bind(mall_id)
+                .bind(now),
+        )
         .await?;
     db.cache.clear();
-    Ok(r.rows_affected() == 1)
+    Ok(changed == 1)
 }
 
 pub struct NewMall<'a> {
@@ -89,39 +106,45 @@ pub struct NewMall<'a> {
 pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<String> {
     let slug = MallSlug::parse(m.slug).ok_or_else(|| AppError::invalid("slug", "mall.slug_invalid"))?;
     let id = crate::db::new_id(now);
-    let res = sqlx::query(
-        "INSERT INTO malls (id, slug, name, region_code, timezone, address, phone, email, description_id,
+    let res = db
+        .run(
+            sql::query(
+                "INSERT INTO malls (id, slug, name, region_code, timezone, address, phone, email, description_id,
          description_en, is_demo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&id)
-    .bind(slug.as_str())
-    .bind(m.name)
-    .bind(m.region_code)
-    .bind(m.timezone.as_str())
-    .bind(m.address)
-    .bind(m.phone)
-    .bind(m.email)
-    .bind(m.description_id)
-    .bind(m.description_en)
-    .bind(i64::from(m.is_demo))
-    .bind(now)
-    .execute(&db.write)
-    .await;
+            )
+            .bind(&id)
+            .bind(slug.as_str())
+            .bind(m.name)
+            .bind(m.region_code)
+            .bind(m.timezone.as_str())
+            .bind(m.address)
+            .bind(m.phone)
+            .bind(m.email)
+            .bind(m.description_id)
+            .bind(m.description_en)
+            .bind(m.is_demo)
+            .bind(now),
+        )
+        .await;
     match res {
         Ok(_) => Ok(id),
-        Err(e) if crate::db::is_unique_violation(&e) => Err(AppError::invalid("slug", "mall.slug_taken")),
-        Err(e) => Err(e.into()),
+        Err(e) if crate::db::violation(&e) == Some(Violation::Unique) => {
+            Err(AppError::invalid("slug", "mall.slug_taken"))
+        }
+        Err(e) => Err(e),
     }
 }
 
 /// Counts for the overview: agencies, active services, counters.
 pub async fn counts(db: &Db, mall_id: &str) -> AppResult<(i64, i64, i64)> {
-    let q = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql).bind(mall_id.to_string()).fetch_one(&db.read);
-    Ok((
-        q("SELECT COUNT(*) FROM agencies WHERE mall_id = $1").await?,
-        q("SELECT COUNT(*) FROM services WHERE mall_id = $1 AND active = 1").await?,
-        q("SELECT COUNT(*) FROM counters WHERE mall_id = $1").await?,
-    ))
+    sql::query(
+        "SELECT (SELECT COUNT(*) FROM agencies WHERE mall_id = $1),
+                (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND active = 1),
+                (SELECT COUNT(*) FROM counters WHERE mall_id = $1)",
+    )
+    .bind(mall_id)
+    .fetch_one(&mut Conn::Read(db))
+    .await
 }
 
 /// A new (non-demo) mall with the shipped national calendar copied in, for `mpp create-mall`.
@@ -158,8 +181,5 @@ pub async fn create_with_calendar(
         AppError::Invalid(_) => anyhow::anyhow!("slug: lowercase letters, digits and single hyphens, 2-40 characters"),
         other => anyhow::anyhow!("{other}"),
     })?;
-    let mut tx = state.db.write.begin().await?;
-    let days = crate::calendar::store::copy_national(&mut tx, &id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
-    Ok(days)
+    crate::calendar::store::copy_national(&state.db, &id, None).await.map_err(|e| anyhow::anyhow!("{e}"))
 }

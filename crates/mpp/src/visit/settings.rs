@@ -130,8 +130,6 @@ async fn write(state: &AppState, bo: &BackOffice, v: &SettingsInput) -> AppResul
     }
     let before = input(&store::settings(&state.db, &bo.mall.id).await?);
     let now = state.clock.now_ms();
-    let mut tx = state.db.write.begin().await?;
-    store::save_settings(&mut tx, &bo.mall.id, v, now).await?;
     let change = Change {
         mall_id: &bo.mall.id,
         actor: &bo.user,
@@ -141,8 +139,7 @@ async fn write(state: &AppState, bo: &BackOffice, v: &SettingsInput) -> AppResul
         before: serde_json::to_value(&before).ok(),
         after: serde_json::to_value(v).ok(),
     };
-    audit::record(&mut tx, change, now).await?;
-    tx.commit().await?;
+    store::save_settings(&state.db, &bo.mall.id, v, Some(audit::entry(change, now)), now).await?;
     // Configuration changed: drop what the hot paths cached.
     state.db.cache.clear();
     Ok(())

@@ -4,13 +4,12 @@
 //! that names the state it expects, so two officers racing for the same
 //! ticket cannot both win; the loser picks again.
 
-use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
 use mpp_domain::visit::{self as rules, Break, Lane, Policy, Priority, TicketStatus, Waiting};
-use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -105,7 +104,7 @@ impl Ticket {
 }
 
 /// The mall's queue settings; defaults until a manager changes them.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub priority_run: i64,
     pub quick_run: i64,
@@ -123,6 +122,20 @@ pub struct Settings {
     /// Bookings one citizen may hold per service and day.
     pub bookings_per_citizen: i64,
 }
+
+from_row!(Settings {
+    priority_run,
+    quick_run,
+    recall_limit,
+    board_text_id,
+    board_text_en,
+    daily_break_from,
+    daily_break_to,
+    friday_break_from,
+    friday_break_to,
+    anonymous_kiosk_per_hour,
+    bookings_per_citizen
+});
 
 impl Default for Settings {
     fn default() -> Self {
@@ -175,13 +188,13 @@ pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
 }
 
 async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
-    let row: Option<Settings> = sqlx::query_as(
+    let row: Option<Settings> = sql::query(
         "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
          friday_break_from, friday_break_to, anonymous_kiosk_per_hour, bookings_per_citizen
          FROM queue_settings WHERE mall_id = $1",
     )
     .bind(mall_id)
-    .fetch_optional(&db.read)
+    .fetch_optional(&mut Conn::Read(db))
     .await?;
     Ok(row.unwrap_or_default())
 }
@@ -226,7 +239,7 @@ async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Tick
         close_earlier_days(conn, &t.mall_id, &t.day, now).await?;
     }
     let id = new_id(now);
-    let ticket: Ticket = sql::query(&format!(
+    let ticket: Ticket = sql::query(format!(
         "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
          status, issued_at, queued_at, window_from, window_to, journey, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
@@ -276,7 +289,7 @@ async fn close_earlier_days(conn: &mut Conn<'_>, mall_id: &str, today: &str, now
 }
 
 async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
-    sql::query(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
+    sql::query(format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
         .fetch_optional(conn)
@@ -363,7 +376,7 @@ pub async fn counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult
 }
 
 async fn load_counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
-    let row: (i64, i64) = sqlx::query_as(
+    let row: (i64, i64) = sql::query(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), 0)
          FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
          LEFT JOIN counter_states s ON s.mall_id = c.mall_id AND s.counter_id = c.id
@@ -371,21 +384,20 @@ async fn load_counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResul
     )
     .bind(mall_id)
     .bind(service_id)
-    .fetch_one(&db.read)
+    .fetch_one(&mut Conn::Read(db))
     .await?;
     Ok(row)
 }
 
 /// What the visit needs to know of a service, with its agency's name:
 /// one small query instead of loading the whole catalogue.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Brief {
     pub id: String,
     pub code: String,
     pub name_id: String,
     pub name_en: String,
     pub queue_prefix: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub active: bool,
     /// Online appointments a day (0: not bookable).
     pub booking_quota: i64,
@@ -396,6 +408,21 @@ pub struct Brief {
     pub agency_name_en: String,
 }
 
+from_row!(Brief {
+    id,
+    code,
+    name_id,
+    name_en,
+    queue_prefix,
+    active,
+    booking_quota,
+    requirements_id,
+    requirements_en,
+    agency_id,
+    agency_name_id,
+    agency_name_en
+});
+
 const BRIEF: &str =
     "SELECT s.id, s.code, s.name_id, s.name_en, s.queue_prefix, s.active, s.booking_quota, s.requirements_id,
     s.requirements_en, s.agency_id, a.name_id AS agency_name_id, a.name_en AS agency_name_en
@@ -404,11 +431,11 @@ const BRIEF: &str =
 pub async fn brief_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Brief>> {
     db.cache
         .get_or(format!("brief:{mall_id}:{id}"), || async {
-            Ok(sqlx::query_as(&format!("{BRIEF} AND s.id = $2"))
+            sql::query(format!("{BRIEF} AND s.id = $2"))
                 .bind(mall_id)
                 .bind(id)
-                .fetch_optional(&db.read)
-                .await?)
+                .fetch_optional(&mut Conn::Read(db))
+                .await
         })
         .await
 }
@@ -417,11 +444,11 @@ pub async fn brief_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Opti
     let code = code.trim().to_ascii_uppercase();
     db.cache
         .get_or(format!("brief-code:{mall_id}:{code}"), || async {
-            Ok(sqlx::query_as(&format!("{BRIEF} AND s.code = $2"))
+            sql::query(format!("{BRIEF} AND s.code = $2"))
                 .bind(mall_id)
                 .bind(&code)
-                .fetch_optional(&db.read)
-                .await?)
+                .fetch_optional(&mut Conn::Read(db))
+                .await
         })
         .await
 }
@@ -433,17 +460,17 @@ pub async fn desk_by_number(db: &Db, mall_id: &str, number: i64) -> AppResult<Op
 
 async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
     let counter: Option<(String, String, String)> =
-        sqlx::query_as("SELECT id, agency_id, zone FROM counters WHERE mall_id = $1 AND number = $2 AND active = 1")
+        sql::query("SELECT id, agency_id, zone FROM counters WHERE mall_id = $1 AND number = $2 AND active = 1")
             .bind(mall_id)
             .bind(number)
-            .fetch_optional(&db.read)
+            .fetch_optional(&mut Conn::Read(db))
             .await?;
     let Some((id, agency_id, zone)) = counter else { return Ok(None) };
     let services: Vec<(String,)> =
-        sqlx::query_as("SELECT service_id FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+        sql::query("SELECT service_id FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
             .bind(mall_id)
             .bind(&id)
-            .fetch_all(&db.read)
+            .fetch_all(&mut Conn::Read(db))
             .await?;
     let service_ids = services.into_iter().map(|(s,)| s).collect();
     Ok(Some((agency_id, Desk { id, number, zone, service_ids })))
@@ -459,7 +486,7 @@ pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResu
 
 /// The first `limit` people waiting today for a service, in line order.
 pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, limit: i64) -> AppResult<Vec<Ticket>> {
-    sql::query(&format!(
+    sql::query(format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
          ORDER BY queued_at, seq LIMIT $4"
     ))
@@ -474,19 +501,21 @@ pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, l
 // ---- counters -------------------------------------------------------------
 
 /// A counter's state now: open, paused or closed, and who works it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CounterState {
     pub status: String,
     pub officer_id: Option<String>,
     pub since: i64,
 }
 
+from_row!(CounterState { status, officer_id, since });
+
 pub async fn counter_state(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<CounterState>> {
-    Ok(sqlx::query_as("SELECT status, officer_id, since FROM counter_states WHERE mall_id = $1 AND counter_id = $2")
+    sql::query("SELECT status, officer_id, since FROM counter_states WHERE mall_id = $1 AND counter_id = $2")
         .bind(mall_id)
         .bind(counter_id)
-        .fetch_optional(&db.read)
-        .await?)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
 }
 
 /// Opens, pauses or closes a counter (and drops any pending close request).
@@ -498,17 +527,18 @@ pub async fn set_counter_state(
     officer_id: &str,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since) VALUES ($1, $2, $3, $4, $5)
+    db.run(
+        sql::query(
+            "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (mall_id, counter_id) DO UPDATE SET status = $3, officer_id = $4, since = $5,
          close_requested_by = NULL, close_requested_at = NULL",
+        )
+        .bind(mall_id)
+        .bind(counter_id)
+        .bind(status)
+        .bind(officer_id)
+        .bind(now),
     )
-    .bind(mall_id)
-    .bind(counter_id)
-    .bind(status)
-    .bind(officer_id)
-    .bind(now)
-    .execute(&db.write)
     .await?;
     // Counters open for a service are cached.
     db.cache.clear();
@@ -517,7 +547,7 @@ pub async fn set_counter_state(
 
 /// An officer asks to close a counter while visitors wait.
 pub async fn request_close(db: &Db, mall_id: &str, counter_id: &str, officer_id: &str, now: i64) -> AppResult<()> {
-    sqlx::query(
+    db.run(sql::query(
         "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since, close_requested_by, close_requested_at)
          VALUES ($1, $2, 'open', $3, $4, $3, $4)
          ON CONFLICT (mall_id, counter_id) DO UPDATE SET close_requested_by = $3, close_requested_at = $4",
@@ -526,7 +556,7 @@ pub async fn request_close(db: &Db, mall_id: &str, counter_id: &str, officer_id:
     .bind(counter_id)
     .bind(officer_id)
     .bind(now)
-    .execute(&db.write)
+    )
     .await?;
     Ok(())
 }
@@ -540,14 +570,14 @@ pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: boo
         "UPDATE counter_states SET close_requested_by = NULL, close_requested_at = NULL
          WHERE mall_id = $1 AND counter_id = $2 AND close_requested_by IS NOT NULL AND $3 = $3"
     };
-    let n = sqlx::query(sql).bind(mall_id).bind(counter_id).bind(now).execute(&db.write).await?.rows_affected();
+    let n = db.run(sql::query(sql).bind(mall_id).bind(counter_id).bind(now)).await?;
     db.cache.clear();
     Ok(n == 1)
 }
 
 /// The ticket a counter has called or is serving, if any.
 pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<Ticket>> {
-    sql::query(&format!(
+    sql::query(format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')"
     ))
     .bind(mall_id)
@@ -558,7 +588,7 @@ pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<O
 
 /// Tickets a counter holds while the visitor fetches a missing document.
 pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<Ticket>> {
-    sql::query(&format!(
+    sql::query(format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status = 'held' ORDER BY called_at"
     ))
     .bind(mall_id)
@@ -668,7 +698,7 @@ impl NextCall {
             return Ok(Picked::Nobody);
         };
         let pick = &candidates[i];
-        let won: Option<Ticket> = sql::query(&format!(
+        let won: Option<Ticket> = sql::query(format!(
             "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
              target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
              RETURNING {COLUMNS}"
@@ -801,7 +831,7 @@ async fn act_in(
             match next {
                 // On to the next agency of the journey, same number.
                 Some((next, rest)) => {
-                    sql::query(&format!(
+                    sql::query(format!(
                         "UPDATE tickets SET status = 'waiting', service_id = $5, journey = $6, queued_at = $4,
                          counter_id = NULL, officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0,
                          skips = 0, updated_at = $4 {guard}"
@@ -830,7 +860,7 @@ async fn act_in(
         }
         Change::Transferred { service_id, counter_id } => {
             record_step(conn, mall_id, &t, "transferred", now).await?;
-            sql::query(&format!(
+            sql::query(format!(
                 "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
                  officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0, skips = 0, updated_at = $4 {guard}"
             ))
@@ -893,22 +923,21 @@ async fn record_step(conn: &mut Conn<'_>, mall_id: &str, t: &Ticket, result: &st
 /// Voids a ticket that never reached its visitor (the printer jammed):
 /// it is never called and never counted as a no-show.
 pub async fn void(db: &Db, mall_id: &str, ticket_id: &str, now: i64) -> AppResult<()> {
-    let n = sqlx::query(
+    let n = db.run(sql::query(
         "UPDATE tickets SET status = 'void', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
          AND called_at IS NULL",
     )
     .bind(mall_id)
     .bind(ticket_id)
     .bind(now)
-    .execute(&db.write)
-    .await?
-    .rows_affected();
+    )
+    .await?;
     if n == 0 { Err(AppError::Conflict("visit.not_now")) } else { Ok(()) }
 }
 
 // ---- the board ---------------------------------------------------------------
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Call {
     pub id: String,
     pub ticket_id: String,
@@ -917,38 +946,39 @@ pub struct Call {
     pub seq: i64,
     pub counter_number: i64,
     pub zone: String,
-    #[sqlx(try_from = "crate::db::IntBool")]
     pub recall: bool,
     pub at: i64,
 }
 
+from_row!(Call { id, ticket_id, label, prefix, seq, counter_number, zone, recall, at });
+
 /// The latest calls of a mall (optionally one zone), newest first.
 pub async fn recent_calls(db: &Db, mall_id: &str, zone: Option<&str>, limit: i64) -> AppResult<Vec<Call>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
          WHERE mall_id = $1 AND ($2 = '' OR zone = $2) ORDER BY at DESC, id DESC LIMIT $3",
     )
     .bind(mall_id)
     .bind(zone.unwrap_or(""))
     .bind(limit)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
          WHERE mall_id = $1 AND id = $2",
     )
     .bind(mall_id)
     .bind(id)
-    .fetch_optional(&db.read)
-    .await?)
+    .fetch_optional(&mut Conn::Read(db))
+    .await
 }
 
 /// Today's ticket with this printed number ("A-012").
 pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResult<Option<Ticket>> {
-    sql::query(&format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
+    sql::query(format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
         .bind(mall_id)
         .bind(day)
         .bind(label)
@@ -960,18 +990,18 @@ pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResu
 
 /// (service id, people waiting, earliest queued_at) for today.
 pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64, i64)>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT service_id, COUNT(*), MIN(queued_at) FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'
          GROUP BY service_id",
     )
     .bind(mall_id)
     .bind(day)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// A counter's state with its officer's name and current ticket.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CounterNow {
     pub counter_id: String,
     pub status: String,
@@ -982,8 +1012,10 @@ pub struct CounterNow {
     pub close_requested_by: String,
 }
 
+from_row!(CounterNow { counter_id, status, since, officer, current, close_requested_by });
+
 pub async fn counter_states(db: &Db, mall_id: &str) -> AppResult<Vec<CounterNow>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT s.counter_id, s.status, s.since, COALESCE(u.name, '') AS officer,
          COALESCE((SELECT t.label FROM tickets t WHERE t.mall_id = s.mall_id AND t.counter_id = s.counter_id
                    AND t.status IN ('called', 'serving') LIMIT 1), '') AS current,
@@ -991,12 +1023,12 @@ pub async fn counter_states(db: &Db, mall_id: &str) -> AppResult<Vec<CounterNow>
          FROM counter_states s LEFT JOIN users u ON u.id = s.officer_id WHERE s.mall_id = $1",
     )
     .bind(mall_id)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// A finished stretch, for the statistics.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Step {
     pub service_id: String,
     pub counter_id: Option<String>,
@@ -1007,47 +1039,53 @@ pub struct Step {
     pub result: String,
 }
 
+from_row!(Step { service_id, counter_id, queued_at, called_at, started_at, ended_at, result });
+
 pub async fn steps_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<Step>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT service_id, counter_id, queued_at, called_at, started_at, ended_at, result FROM ticket_steps
          WHERE mall_id = $1 AND day = $2",
     )
     .bind(mall_id)
     .bind(day)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// Tickets of the day still open (or left open when it ended), per service.
 pub async fn open_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64)>> {
-    Ok(sqlx::query_as(
+    sql::query(
         "SELECT service_id, COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2
          AND status IN ('waiting', 'called', 'serving', 'held', 'expired') GROUP BY service_id",
     )
     .bind(mall_id)
     .bind(day)
-    .fetch_all(&db.read)
-    .await?)
+    .fetch_all(&mut Conn::Read(db))
+    .await
 }
 
 /// Marks the "turn is near" message as sent; false if it already was.
 pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool> {
-    let n = sqlx::query("UPDATE tickets SET near_sent = 1 WHERE mall_id = $1 AND id = $2 AND near_sent = 0")
-        .bind(mall_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?
-        .rows_affected();
+    let n = db
+        .run(
+            sql::query("UPDATE tickets SET near_sent = 1 WHERE mall_id = $1 AND id = $2 AND near_sent = 0")
+                .bind(mall_id)
+                .bind(id),
+        )
+        .await?;
     Ok(n == 1)
 }
 
+/// Stores a mall's queue settings, with the change's audit entry when
+/// someone made it.
 pub async fn save_settings(
-    conn: &mut AnyConnection,
+    db: &Db,
     mall_id: &str,
     v: &mpp_domain::visit::SettingsInput,
+    audit: Option<crate::audit::Entry>,
     now: i64,
 ) -> AppResult<()> {
-    sqlx::query(
+    let statement = sql::query(
         "INSERT INTO queue_settings (mall_id, priority_run, quick_run, recall_limit, board_text_id, board_text_en,
          daily_break_from, daily_break_to, friday_break_from, friday_break_to, updated_at, anonymous_kiosk_per_hour,
          bookings_per_citizen)
@@ -1068,8 +1106,15 @@ pub async fn save_settings(
     .bind(v.friday_break_to.trim())
     .bind(now)
     .bind(v.anonymous_kiosk_per_hour)
-    .bind(v.bookings_per_citizen)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(v.bookings_per_citizen);
+    db.transact(move |conn| {
+        Box::pin(async move {
+            statement.execute(conn).await?;
+            match audit {
+                Some(entry) => entry.write(conn).await,
+                None => Ok(()),
+            }
+        })
+    })
+    .await
 }

@@ -6,6 +6,7 @@
 
 use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
 use crate::visit::set_clock;
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 
 pub(crate) const LICENSING: &str = "perizinan@demo.mpp.id";
@@ -540,9 +541,9 @@ async fn an_officer_files_for_a_visitor_at_the_counter(app: TestApp) {
     let (_, officers) = app.get_text(&licensing, &format!("/m/ttu/kotak-masuk/{number}")).await;
     assert!(officers.contains("Petugas Perizinan DPMPTSP (demo)"), "the timeline names who filed it: {officers}");
     let row: (String, Option<String>, String) =
-        sqlx::query_as("SELECT channel, ticket_id, applicant_name FROM applications WHERE number = $1")
+        sql::query("SELECT channel, ticket_id, applicant_name FROM applications WHERE number = $1")
             .bind(&number)
-            .fetch_one(&app.state.db.write)
+            .fetch_one(&mut Conn::Read(&app.state.db))
             .await
             .unwrap();
     assert_eq!(row, ("counter".to_string(), Some(ticket), "Ina Seran".to_string()));

@@ -1,6 +1,7 @@
 //! Registration, login, sessions, CSRF and the login rate limit.
 
 use crate::helpers::{ADMIN, CITIZEN, DEMO_PASSWORD, OFFICER, TestApp, both, csrf_of};
+use mpp::db::sql::{self, Conn};
 use reqwest::StatusCode;
 
 async fn citizen_registers_and_is_logged_in(app: TestApp) {
@@ -212,10 +213,10 @@ async fn api_tokens_are_listed_with_their_last_use_and_revoked(app: TestApp) {
     let r = app.post_form(&officer, "/akun", &path, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(read(token).await.unwrap().status(), StatusCode::UNAUTHORIZED, "revoked at once");
-    let on_record: i64 = sqlx::query_scalar(
+    let on_record: i64 = sql::query(
         "SELECT COUNT(*) FROM audit_events WHERE mall_id = '' AND entity_id = 'POST /akun/token/{id}/cabut'",
     )
-    .fetch_one(&app.state.db.read)
+    .fetch_one(&mut Conn::Read(&app.state.db))
     .await
     .unwrap();
     assert_eq!(on_record, 1);
@@ -246,8 +247,8 @@ async fn a_forgotten_password_is_reset_by_a_one_time_link(app: TestApp) {
     let same = |page: &str, email: &str| page.replace(email, "EMAIL").replace(&csrf_of(page), "TOKEN");
     assert_eq!(same(&unknown, "tidak.ada@contoh.id"), same(&known, CITIZEN), "no telling who has an account");
     let mails: Vec<(String, String)> =
-        sqlx::query_as("SELECT channel, body FROM notifications WHERE kind = 'password-reset' ORDER BY channel")
-            .fetch_all(&app.state.db.read)
+        sql::query("SELECT channel, body FROM notifications WHERE kind = 'password-reset' ORDER BY channel")
+            .fetch_all(&mut Conn::Read(&app.state.db))
             .await
             .unwrap();
     assert_eq!(mails.len(), 2, "one message, for the account that exists: {mails:?}");
@@ -269,19 +270,18 @@ async fn a_forgotten_password_is_reset_by_a_one_time_link(app: TestApp) {
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     let r = app.post_form(&c, "/masuk", "/masuk", &[("email", CITIZEN), ("password", "kata-sandi-baru-2026")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let changed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE mall_id = '' AND entity = 'password'")
-            .fetch_one(&app.state.db.read)
-            .await
-            .unwrap();
+    let changed: i64 = sql::query("SELECT COUNT(*) FROM audit_events WHERE mall_id = '' AND entity = 'password'")
+        .fetch_one(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
     assert_eq!(changed, 1);
 
     // A link 31 minutes old works no more.
     ask(CITIZEN).await;
-    let body: String = sqlx::query_scalar(
+    let body: String = sql::query(
         "SELECT body FROM notifications WHERE kind = 'password-reset' AND channel = 'email' ORDER BY created_at DESC, id DESC LIMIT 1",
     )
-    .fetch_one(&app.state.db.read)
+    .fetch_one(&mut Conn::Read(&app.state.db))
     .await
     .unwrap();
     let late = body.split(&app.base).nth(1).unwrap().split_whitespace().next().unwrap().to_string();

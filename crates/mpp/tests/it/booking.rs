@@ -7,6 +7,7 @@
 use crate::api::token_for;
 use crate::helpers::{ADMIN, CITIZEN, OFFICER, TestApp, both, run_checker};
 use crate::visit::{Officer, kiosk_ticket, set_clock};
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -131,7 +132,7 @@ both!(a_citizen_books_moves_cancels_and_checks_in);
 
 async fn the_daily_quota_and_the_api(app: TestApp) {
     set_clock(&app, "2026-11-25T10:00:00+08:00");
-    sqlx::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'").execute(&app.state.db.write).await.unwrap();
+    app.state.db.run(sql::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'")).await.unwrap();
     let c = Client::new();
     let slots: Value = c
         .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
@@ -236,10 +237,11 @@ async fn a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket(app: TestAp
     }
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count(), 9, "{statuses:?}");
-    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&app.state.db.read).await.unwrap();
+    let tickets: i64 =
+        sql::query("SELECT COUNT(*) FROM tickets").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     assert_eq!(tickets, 1, "the refused check-ins left no ticket behind");
     let numbers: i64 =
-        sqlx::query_scalar("SELECT last_seq FROM ticket_numbers").fetch_one(&app.state.db.read).await.unwrap();
+        sql::query("SELECT last_seq FROM ticket_numbers").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     assert_eq!(numbers, 1, "nor used up a number");
 }
 both!(a_booking_checked_in_at_once_by_ten_kiosks_makes_one_ticket);

@@ -10,6 +10,7 @@ use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
 use crate::visit::set_clock;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -403,8 +404,10 @@ async fn signing_keys_live_outside_the_database(app: TestApp) {
     let citizen = app.login(CITIZEN).await;
     let licensing = app.login(LICENSING).await;
     let first = issued_letter(&app, &citizen, &licensing).await;
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT mall_id, id, secret_key FROM signing_keys").fetch_all(&app.state.db.read).await.unwrap();
+    let rows: Vec<(String, String, String)> = sql::query("SELECT mall_id, id, secret_key FROM signing_keys")
+        .fetch_all(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let (mall_id, kid, secret) = &rows[0];
     assert_eq!(secret, "", "no secret in the database");
@@ -449,8 +452,8 @@ async fn signing_keys_live_outside_the_database(app: TestApp) {
     let third = download(&other, &other.login(CITIZEN).await, &number).await;
     let env_public = B64.encode(ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]).verifying_key().as_bytes());
     let published: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, public_key FROM signing_keys WHERE retired_at IS NULL")
-            .fetch_all(&app.state.db.read)
+        sql::query("SELECT id, public_key FROM signing_keys WHERE retired_at IS NULL")
+            .fetch_all(&mut Conn::Read(&app.state.db))
             .await
             .unwrap();
     assert_eq!(published.len(), 1, "{published:?}");

@@ -2,6 +2,7 @@
 //! database the test server uses.
 
 use crate::helpers::{TestApp, both};
+use mpp::db::sql::{self, Conn};
 use reqwest::StatusCode;
 use std::process::{Command, Output};
 
@@ -114,24 +115,26 @@ async fn a_new_gateway_secret_is_on_record_without_its_value(app: TestApp) {
     let admin = app.login(crate::helpers::ADMIN).await;
     let (_, trail) = app.get_text(&admin, "/m/ttu/admin/audit").await;
     assert!(trail.contains("mpp gateway-secret (command line)") && trail.contains("gateway_secret"), "{trail}");
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT before_json, after_json FROM audit_events").fetch_all(&app.state.db.read).await.unwrap();
+    let rows: Vec<(String, String)> = sql::query("SELECT before_json, after_json FROM audit_events")
+        .fetch_all(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
     assert!(rows.iter().all(|(b, a)| !b.contains(secret) && !a.contains(secret)));
 }
 both!(a_new_gateway_secret_is_on_record_without_its_value);
 
 /// Row counts of every table of a SQLite file, by name.
 async fn counts(database_url: &str) -> Vec<(String, i64)> {
-    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(database_url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&mut c)
-    .await
-    .unwrap();
+    let db = mpp::db::Db::connect(database_url).await.unwrap();
+    let c = &mut Conn::Read(&db);
+    let tables: Vec<String> =
+        sql::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(c)
+            .await
+            .unwrap();
     let mut out = Vec::new();
     for t in tables {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{t}\"")).fetch_one(&mut c).await.unwrap();
+        let n: i64 = sql::query(format!("SELECT COUNT(*) FROM \"{t}\"")).fetch_one(c).await.unwrap();
         out.push((t, n));
     }
     out

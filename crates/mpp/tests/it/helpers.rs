@@ -66,11 +66,10 @@ impl TestApp {
             Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None),
             Backend::Postgres => {
                 let name = format!("mpp_test_{id}");
-                sqlx::any::install_default_drivers();
-                let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&pg_admin_url())
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&pg_admin_url())
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {} ({e}); start it (pg_ctlcluster 15 main start) or set MPP_TEST_PG_URL", pg_admin_url()));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
                 let base = pg_admin_url();
                 let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
                 (url, Some(name))
@@ -191,9 +190,9 @@ impl Drop for TestApp {
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
-                    if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(&pg_admin_url()).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&pg_admin_url()).await {
+                        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::Executor::execute(&mut c, drop.as_str()).await;
                     }
                 });
             })

@@ -5,6 +5,7 @@
 use crate::helpers::{ADMIN, Backend, TestApp};
 use crate::visit::{Officer, WEDNESDAY_MORNING, set_clock};
 use axum::http::{HeaderMap, StatusCode};
+use mpp::db::sql::{self, Conn};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -135,20 +136,19 @@ async fn visitors_get_messages_through_every_channel(backend: Backend) {
         ["6281211111111", "6281222222222", "6281244444444", "6281255555555"]
     );
     let retried: i64 =
-        sqlx::query_scalar("SELECT MAX(attempts) FROM notifications WHERE channel = 'webhook' AND status = 'sent'")
-            .fetch_one(&app.state.db.read)
+        sql::query("SELECT MAX(attempts) FROM notifications WHERE channel = 'webhook' AND status = 'sent'")
+            .fetch_one(&mut Conn::Read(&app.state.db))
             .await
             .unwrap();
     assert_eq!(retried, 2, "the failed delivery was retried");
-    let logged: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE channel = 'log' AND status = 'sent'")
-            .fetch_one(&app.state.db.read)
-            .await
-            .unwrap();
+    let logged: i64 = sql::query("SELECT COUNT(*) FROM notifications WHERE channel = 'log' AND status = 'sent'")
+        .fetch_one(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
     assert_eq!(logged, 4);
 
     // The email channel, for messages that carry an address.
-    let mall_id: String = sqlx::query_scalar("SELECT id FROM malls").fetch_one(&app.state.db.read).await.unwrap();
+    let mall_id: String = sql::query("SELECT id FROM malls").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     let m = mpp::notify::Message {
         mall_id,
         kind: "test.email".into(),

@@ -7,6 +7,7 @@ use crate::application::{DLH, LICENSING, NIK, PUPR, act, approve_next, receipt, 
 use crate::helpers::{CITIZEN, TestApp, both};
 use crate::visit::set_clock;
 use hmac::{Hmac, Mac};
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -69,7 +70,7 @@ fn now_secs(app: &TestApp) -> i64 {
 
 async fn logged_outcomes(app: &TestApp) -> Vec<String> {
     let mut v: Vec<String> =
-        sqlx::query_scalar("SELECT outcome FROM payment_callbacks").fetch_all(&app.state.db.write).await.unwrap();
+        sql::query("SELECT outcome FROM payment_callbacks").fetch_all(&mut Conn::Read(&app.state.db)).await.unwrap();
     v.sort();
     v
 }

@@ -1,6 +1,7 @@
 //! Health, metrics, unknown paths, security headers, page weight.
 
 use crate::helpers::{METRICS_TOKEN, TestApp, both};
+use mpp::db::sql::{self, Conn};
 use reqwest::StatusCode;
 
 async fn health_and_metrics(app: TestApp) {
@@ -118,13 +119,13 @@ async fn a_changed_migration_is_refused(app: TestApp) {
     edited[9] = (version, name, "CREATE TABLE sneaked_in (id TEXT);");
     let refused = db.migrate_with(&edited).await.unwrap_err().to_string();
     assert!(refused.contains(&format!("migration {version} ({name}) was changed")), "{refused}");
-    let sneaked: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM sneaked_in").fetch_one(&db.read).await;
+    let sneaked: Result<i64, _> = sql::query("SELECT COUNT(*) FROM sneaked_in").fetch_one(&mut Conn::Read(db)).await;
     assert!(sneaked.is_err(), "nothing of it ran");
     // A database from before checksums were kept gains them, trusting its files.
-    sqlx::query("UPDATE schema_migrations SET checksum = NULL").execute(&db.write).await.unwrap();
+    db.run(sql::query("UPDATE schema_migrations SET checksum = NULL")).await.unwrap();
     assert_eq!(db.migrate().await.unwrap(), 0);
-    let unset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE checksum IS NULL")
-        .fetch_one(&db.read)
+    let unset: i64 = sql::query("SELECT COUNT(*) FROM schema_migrations WHERE checksum IS NULL")
+        .fetch_one(&mut Conn::Read(db))
         .await
         .unwrap();
     assert_eq!(unset, 0);

@@ -6,6 +6,7 @@
 //! and the source is checked for routes built around it.
 
 use crate::helpers::{ADMIN, AGENCY_ADMIN, CITIZEN, OFFICER, SUPERVISOR, TestApp, both, csrf_of};
+use mpp::db::sql::{self, Conn};
 use mpp_domain::policy::{Who, allows, needs_login};
 use reqwest::{Client, Method, StatusCode};
 
@@ -173,8 +174,8 @@ fn every_write_route_is_a_writing_action() {
 
 /// The rows the guard wrote for requests: (mall id, route).
 async fn requests_on_record(app: &TestApp) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT mall_id, entity_id FROM audit_events WHERE entity = 'request'")
-        .fetch_all(&app.state.db.read)
+    sql::query("SELECT mall_id, entity_id FROM audit_events WHERE entity = 'request'")
+        .fetch_all(&mut Conn::Read(&app.state.db))
         .await
         .unwrap()
 }
@@ -200,10 +201,10 @@ async fn every_audited_write_is_on_record(app: TestApp) {
         let r = app.post_form(&admin, "/m/ttu/loket/1", "/m/ttu/loket/1/status", &[("status", status)]).await;
         assert!(r.status().is_redirection(), "{status}: {}", r.status());
     }
-    let closes: i64 = sqlx::query_scalar(
+    let closes: i64 = sql::query(
         "SELECT COUNT(*) FROM audit_events WHERE entity = 'request' AND entity_id = 'POST /m/{slug}/loket/{number}/status' AND actor_name LIKE '%admin@demo.mpp.id%'",
     )
-    .fetch_one(&app.state.db.read)
+    .fetch_one(&mut Conn::Read(&app.state.db))
     .await
     .unwrap();
     assert_eq!(closes, 2, "opening and closing are on record");
@@ -240,8 +241,8 @@ async fn every_audited_write_is_on_record(app: TestApp) {
         let key = format!("{} {}", route.method, route.path);
         let mine = rows[before..].iter().filter(|(_, r)| *r == key).count();
         let changed = r.status().is_success() || r.status().is_redirection();
-        let detailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE entity <> 'request'")
-            .fetch_one(&app.state.db.read)
+        let detailed: i64 = sql::query("SELECT COUNT(*) FROM audit_events WHERE entity <> 'request'")
+            .fetch_one(&mut Conn::Read(&app.state.db))
             .await
             .unwrap();
         assert!(!changed || mine == 1 || detailed > 0, "{key} answered {} and left no trail", r.status());

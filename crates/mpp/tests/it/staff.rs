@@ -4,6 +4,7 @@
 //! is on the audit trail; a grant cannot exist without its user.
 
 use crate::helpers::{ADMIN, AGENCY_ADMIN, CITIZEN, DEMO_PASSWORD, OFFICER, SUPERVISOR, TestApp, both};
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 
 const PAGE: &str = "/m/ttu/admin/staf";
@@ -64,7 +65,7 @@ async fn a_manager_adds_places_and_removes_an_officer(app: TestApp) {
     assert!(list.contains("Siti Nurhaliza"), "{list}");
     // A counter of another agency cannot be hers.
     let samsat: String =
-        sqlx::query_scalar("SELECT id FROM counters WHERE number = 6").fetch_one(&app.state.db.read).await.unwrap();
+        sql::query("SELECT id FROM counters WHERE number = 6").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     let r = app.post_form(&admin, &member, &format!("{member}/loket"), &[("counter", &samsat)]).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -83,16 +84,15 @@ async fn a_manager_adds_places_and_removes_an_officer(app: TestApp) {
     let api = Client::new().get(app.url("/api/v1/malls/ttu/queue-settings")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "her token ended");
     let placed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff_counters").fetch_one(&app.state.db.read).await.unwrap();
+        sql::query("SELECT COUNT(*) FROM staff_counters").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     assert_eq!(placed, 0, "no placement outlives the role");
 
     // Every change is on the trail, with before and after.
-    let trail: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT action, before_json, after_json FROM audit_events WHERE entity = 'staff' ORDER BY at, id",
-    )
-    .fetch_all(&app.state.db.read)
-    .await
-    .unwrap();
+    let trail: Vec<(String, String, String)> =
+        sql::query("SELECT action, before_json, after_json FROM audit_events WHERE entity = 'staff' ORDER BY at, id")
+            .fetch_all(&mut Conn::Read(&app.state.db))
+            .await
+            .unwrap();
     let actions: Vec<&str> = trail.iter().map(|(a, _, _)| a.as_str()).collect();
     assert_eq!(actions, ["create", "update", "delete"], "{trail:?}");
     assert!(trail[1].2.contains(&two) && trail[2].1.contains("officer") && trail[2].2.is_empty(), "{trail:?}");
@@ -151,9 +151,9 @@ both!(an_agency_admin_manages_only_their_agency);
 
 async fn nobody_changes_themselves_and_others_only_read(app: TestApp) {
     let admin = app.login(ADMIN).await;
-    let me: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+    let me: String = sql::query("SELECT id FROM users WHERE email = $1")
         .bind(ADMIN)
-        .fetch_one(&app.state.db.read)
+        .fetch_one(&mut Conn::Read(&app.state.db))
         .await
         .unwrap();
     let mine = format!("{PAGE}/{me}");
@@ -171,11 +171,13 @@ async fn nobody_changes_themselves_and_others_only_read(app: TestApp) {
     assert!(list.contains(ADMIN) && !list.contains("name=\"email\""), "reads everyone, adds nobody");
     assert_eq!(add(&app, &supervisor, "x@ttu.go.id", "X", "officer", "dukcapil").await.status(), StatusCode::FORBIDDEN);
     // A grant cannot exist without its user.
-    let orphan = sqlx::query(
-        "INSERT INTO mall_roles (mall_id, user_id, role, agency_id) SELECT id, 'nobody', 'officer', '' FROM malls",
-    )
-    .execute(&app.state.db.write)
-    .await;
+    let orphan = app
+        .state
+        .db
+        .run(sql::query(
+            "INSERT INTO mall_roles (mall_id, user_id, role, agency_id) SELECT id, 'nobody', 'officer', '' FROM malls",
+        ))
+        .await;
     assert!(orphan.is_err(), "the database refuses a grant for no user");
 }
 both!(nobody_changes_themselves_and_others_only_read);

@@ -3,6 +3,7 @@
 
 use crate::admin::new_service;
 use crate::helpers::{ADMIN, SUPERVISOR, TestApp, both};
+use mpp::db::sql;
 use mpp_domain::auth::Role;
 use mpp_domain::tenancy::TimeZone;
 use reqwest::StatusCode;
@@ -25,9 +26,9 @@ pub(crate) async fn second_mall(app: &TestApp) {
     let mall_id = mpp::tenancy::store::create(db, &new, 0).await.unwrap();
     // A mall already live (a new one is a draft until published).
     mpp::tenancy::store::publish(db, &mall_id, 0).await.unwrap();
-    sqlx::query("INSERT INTO agencies (mall_id, id, code, name_id, kind, updated_at) VALUES ($1, 'ag-kupang', 'dukcapil', 'Dukcapil Kota Kupang', 'regional', 0)")
+    db.run(sql::query("INSERT INTO agencies (mall_id, id, code, name_id, kind, updated_at) VALUES ($1, 'ag-kupang', 'dukcapil', 'Dukcapil Kota Kupang', 'regional', 0)")
         .bind(&mall_id)
-        .execute(&db.write)
+        )
         .await
         .unwrap();
     let hash = mpp::auth::password::hash(mpp::demo::PASSWORD).unwrap();

@@ -5,6 +5,7 @@
 
 use crate::api::token_for;
 use crate::helpers::{ADMIN, CITIZEN, OFFICER, TestApp, both};
+use mpp::db::sql::{self, Conn};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -335,10 +336,10 @@ both!(hold_skip_and_void);
 async fn the_queue_resets_at_local_midnight(app: TestApp) {
     // Thursday opens at 07:00 in this test: 07:10 WITA is still Wednesday in UTC.
     let mall_id: String =
-        sqlx::query_scalar("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&app.state.db.read).await.unwrap();
-    sqlx::query("UPDATE opening_hours SET opens = '07:00' WHERE mall_id = $1 AND weekday = 4")
-        .bind(&mall_id)
-        .execute(&app.state.db.write)
+        sql::query("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
+    app.state
+        .db
+        .run(sql::query("UPDATE opening_hours SET opens = '07:00' WHERE mall_id = $1 AND weekday = 4").bind(&mall_id))
         .await
         .unwrap();
     set_clock(&app, "2026-11-25T14:00:00+08:00");
@@ -428,24 +429,25 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let db = &app.state.db;
     let mall_id: String =
-        sqlx::query_scalar("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&db.read).await.unwrap();
+        sql::query("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&mut Conn::Read(db)).await.unwrap();
     let (agency, service): (String, String) =
-        sqlx::query_as("SELECT agency_id, id FROM services WHERE mall_id = $1 AND code = 'KTP-EL'")
+        sql::query("SELECT agency_id, id FROM services WHERE mall_id = $1 AND code = 'KTP-EL'")
             .bind(&mall_id)
-            .fetch_one(&db.read)
+            .fetch_one(&mut Conn::Read(db))
             .await
             .unwrap();
     for n in 101..=120i64 {
         let id = format!("c{n}");
-        sqlx::query("INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, '', 1, 0)")
-            .bind(&mall_id).bind(&id).bind(&agency).bind(n).execute(&db.write).await.unwrap();
-        sqlx::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
-            .bind(&mall_id)
-            .bind(&id)
-            .bind(&service)
-            .execute(&db.write)
-            .await
-            .unwrap();
+        db.run(sql::query("INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, '', 1, 0)")
+            .bind(&mall_id).bind(&id).bind(&agency).bind(n)).await.unwrap();
+        db.run(
+            sql::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
+                .bind(&mall_id)
+                .bind(&id)
+                .bind(&service),
+        )
+        .await
+        .unwrap();
     }
     let o = std::sync::Arc::new(Officer::new(&app, ADMIN).await);
     for n in 101..=120 {
@@ -479,9 +481,9 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     assert_eq!(sorted.len(), called.len(), "no ticket was called twice");
     issued.sort();
     assert_eq!(sorted, issued, "every ticket was called");
-    let calls: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE mall_id = $1")
+    let calls: i64 = sql::query("SELECT COUNT(*) FROM calls WHERE mall_id = $1")
         .bind(&mall_id)
-        .fetch_one(&db.read)
+        .fetch_one(&mut Conn::Read(db))
         .await
         .unwrap();
     assert_eq!(calls as usize, TICKETS, "one call per ticket");
@@ -508,7 +510,8 @@ async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
     assert_eq!(again.headers()["idempotency-replayed"], "true");
     let again: Value = again.json().await.unwrap();
     assert_eq!(again["id"], first["id"], "the same ticket, not a second one");
-    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&app.state.db.read).await.unwrap();
+    let tickets: i64 =
+        sql::query("SELECT COUNT(*) FROM tickets").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     assert_eq!(tickets, 1);
     // The same key with another body: refused.
     let other = post("kiosk-7-000123", json!({"services": ["KK"]})).await.unwrap();
@@ -516,8 +519,8 @@ async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
     let p: Value = other.json().await.unwrap();
     assert_eq!(p["errors"][0]["code"], "idempotency.reused");
     // A key whose first request is still running: 409.
-    sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at) SELECT scope, 'busy', request_hash, NULL, created_at FROM idempotency_keys")
-        .execute(&app.state.db.write)
+    app.state.db.run(sql::query("INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at) SELECT scope, 'busy', request_hash, NULL, created_at FROM idempotency_keys")
+        )
         .await
         .unwrap();
     let busy = post("busy", body.clone()).await.unwrap();
@@ -626,9 +629,9 @@ async fn the_wait_estimate_and_daily_figures_match_what_happened(app: TestApp) {
         o.finish(1, id).await;
     }
     // The third was called at 09:25, ten minutes after arriving: as estimated.
-    let steps: Vec<(i64, i64)> = sqlx::query_as("SELECT queued_at, called_at FROM ticket_steps WHERE ticket_id = $1")
+    let steps: Vec<(i64, i64)> = sql::query("SELECT queued_at, called_at FROM ticket_steps WHERE ticket_id = $1")
         .bind(&next[2])
-        .fetch_all(&app.state.db.read)
+        .fetch_all(&mut Conn::Read(&app.state.db))
         .await
         .unwrap();
     assert_eq!(((steps[0].1 - steps[0].0) as f64 / 60_000.0).round(), 10.0);
@@ -811,11 +814,7 @@ both!(the_kiosk_skips_to_content_and_offers_print_only_with_its_script);
 async fn an_unknown_stored_status_is_refused_not_guessed(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let id = kiosk_ticket(&app, "KTP-EL", "none").await;
-    sqlx::query("UPDATE tickets SET status = 'lost' WHERE id = $1")
-        .bind(&id)
-        .execute(&app.state.db.write)
-        .await
-        .unwrap();
+    app.state.db.run(sql::query("UPDATE tickets SET status = 'lost' WHERE id = $1").bind(&id)).await.unwrap();
     let r = Client::new().get(app.url(&format!("/api/v1/malls/ttu/tickets/{id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "not shown as void, or as anything");
 }
