@@ -66,6 +66,21 @@ pub async fn record_now(db: &crate::db::Db, c: Change<'_>, now: i64) -> AppResul
     db.transact(move |conn| Box::pin(entry.write(conn))).await
 }
 
+/// Runs one write statement with its audit entry (when someone made the
+/// change; `None` for the demo's own set-up), in one transaction.
+pub async fn run_with(db: &crate::db::Db, statement: sql::Query<'static>, entry: Option<Entry>) -> AppResult<()> {
+    db.transact(move |conn| {
+        Box::pin(async move {
+            statement.execute(conn).await?;
+            match entry {
+                Some(entry) => entry.write(conn).await,
+                None => Ok(()),
+            }
+        })
+    })
+    .await
+}
+
 /// A request that changed something, as the guard records it.
 pub struct Request<'a> {
     /// `""` for the deployment's own records (an account's tokens).

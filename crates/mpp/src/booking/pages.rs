@@ -3,7 +3,6 @@
 
 use super::store::{self, Appointment};
 use super::{Choice, DayOffer, book, bookable_days, local_start, offer};
-use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
 use crate::policy::Routes;
@@ -87,15 +86,7 @@ async fn index(
         None => Vec::new(),
     };
     let mine = lines(&state, &ctx, &mall, &mine).await?;
-    let bookable: Vec<(String, i64)> = sql::query(
-        "SELECT s.code, s.booking_quota FROM services s WHERE s.mall_id = $1 AND s.active = 1 AND s.booking_quota > 0
-         AND EXISTS (SELECT 1 FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
-                     WHERE cs.mall_id = s.mall_id AND cs.service_id = s.id AND c.active = 1)
-         ORDER BY s.name_id",
-    )
-    .bind(&mall.id)
-    .fetch_all(&mut Conn::Read(&state.db))
-    .await?;
+    let bookable = store::bookable(&state.db, &mall.id).await?;
     let q = query.q.trim().to_string();
     let codes: Vec<String> = if q.is_empty() {
         bookable.into_iter().map(|(code, _)| code).collect()

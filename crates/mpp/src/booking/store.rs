@@ -301,6 +301,20 @@ pub async fn checked_in(
     Ok(n == 1)
 }
 
+/// The codes and daily quotas of the services one can book: active, with
+/// a quota, and offered at an open counter.
+pub async fn bookable(db: &Db, mall_id: &str) -> AppResult<Vec<(String, i64)>> {
+    sql::query(
+        "SELECT s.code, s.booking_quota FROM services s WHERE s.mall_id = $1 AND s.active = 1 AND s.booking_quota > 0
+         AND EXISTS (SELECT 1 FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
+                     WHERE cs.mall_id = s.mall_id AND cs.service_id = s.id AND c.active = 1)
+         ORDER BY s.name_id",
+    )
+    .bind(mall_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
 /// Bookings whose grace period passed without a check-in become no-shows.
 pub async fn sweep_no_shows(db: &Db, now: i64) -> AppResult<u64> {
     let grace = mpp_domain::booking::GRACE_MINUTES * 60_000;

@@ -7,7 +7,7 @@ use super::store::{self, CalendarDay, Hours};
 use crate::audit::{self, Change};
 use crate::catalog::agencies::to_errors;
 use crate::crud::{Resource, WriteCtx, taken};
-use crate::db::sql::{self, Conn};
+use crate::db::sql::Conn;
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -121,47 +121,27 @@ impl Resource for Days {
         _: Option<&'a Upload>,
     ) -> AppResult<CalendarDay> {
         let day = format::parse_date(&v.day).map(format::iso_date).unwrap_or_default();
-        if let Some(old) = existing {
-            sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
-                .bind(&w.mall_id)
-                .bind(&old.day)
-                .execute(conn)
-                .await?;
-        }
         // An edited day becomes the mall's own (no longer the shipped national
         // entry); one written back unchanged keeps where it came from.
         let source = match existing {
             Some(old) if Self::to_input(old, &()) == DayInput { day: day.clone(), ..trimmed(v) } => old.source.clone(),
             _ => String::new(),
         };
-        sql::query(
-            "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&w.mall_id)
-        .bind(&day)
-        .bind(&v.kind)
-        .bind(v.name_id.trim())
-        .bind(v.name_en.trim())
-        .bind(source)
-        .execute(conn)
-        .await
-        .map_err(taken("day", "calendar.day_taken"))?;
-        Ok(CalendarDay {
+        let new = CalendarDay {
             day,
             kind: v.kind.clone(),
             name_id: v.name_id.trim().into(),
             name_en: v.name_en.trim().into(),
-            source: String::new(),
-        })
+            source,
+        };
+        store::put_day(conn, &w.mall_id, existing.map(|d| d.day.as_str()), &new)
+            .await
+            .map_err(taken("day", "calendar.day_taken"))?;
+        Ok(new)
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CalendarDay) -> AppResult<()> {
-        sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
-            .bind(mall_id)
-            .bind(&row.day)
-            .execute(conn)
-            .await?;
-        Ok(())
+        store::delete_day(conn, mall_id, &row.day).await
     }
 }
 

@@ -161,3 +161,32 @@ pub async fn set_hours(conn: &mut Conn<'_>, mall_id: &str, h: &Hours) -> AppResu
     .await?;
     Ok(())
 }
+
+/// Writes a day off, in place of `replacing` (the day it was, if it is an
+/// edit); a day already taken is a unique violation.
+pub async fn put_day(conn: &mut Conn<'_>, mall_id: &str, replacing: Option<&str>, d: &CalendarDay) -> AppResult<()> {
+    if let Some(old) = replacing {
+        delete_day(conn, mall_id, old).await?;
+    }
+    sql::query(
+        "INSERT INTO calendar_days (mall_id, day, kind, name_id, name_en, source) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(mall_id)
+    .bind(&d.day)
+    .bind(&d.kind)
+    .bind(&d.name_id)
+    .bind(&d.name_en)
+    .bind(&d.source)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_day(conn: &mut Conn<'_>, mall_id: &str, day: &str) -> AppResult<()> {
+    sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
+        .bind(mall_id)
+        .bind(day)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -2,9 +2,9 @@
 //! agency admins and supervisors read them.
 
 use super::store::{self, Agency};
-use crate::crud::{Resource, WriteCtx, in_use, taken};
-use crate::db::sql::{self, Conn};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::crud::{Resource, WriteCtx};
+use crate::db::sql::Conn;
+use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -122,51 +122,10 @@ impl Resource for Agencies {
         existing: Option<&'a Agency>,
         _: Option<&'a Upload>,
     ) -> AppResult<Agency> {
-        let id = existing.map(|a| a.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
-        let sql = if existing.is_some() {
-            "UPDATE agencies SET code = $3, name_id = $4, name_en = $5, kind = $6, description_id = $7,
-             description_en = $8, phone = $9, updated_at = $10 WHERE mall_id = $1 AND id = $2"
-        } else {
-            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        };
-        sql::query(sql)
-            .bind(&w.mall_id)
-            .bind(&id)
-            .bind(v.code.trim())
-            .bind(v.name_id.trim())
-            .bind(v.name_en.trim())
-            .bind(&v.kind)
-            .bind(v.description_id.trim())
-            .bind(v.description_en.trim())
-            .bind(v.phone.trim())
-            .bind(w.now)
-            .execute(conn)
-            .await
-            .map_err(taken("code", "agency.code_taken"))?;
-        store::agency_by_id(conn, &w.mall_id, &id).await
+        store::write_agency(conn, w, v, existing).await
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agency) -> AppResult<()> {
-        // Services, counters and agreements point at the agency: refuse, do not cascade.
-        let used: i64 = sql::query(
-            "SELECT (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND agency_id = $2)
-                  + (SELECT COUNT(*) FROM counters WHERE mall_id = $1 AND agency_id = $2)
-                  + (SELECT COUNT(*) FROM agreements WHERE mall_id = $1 AND agency_id = $2)",
-        )
-        .bind(mall_id)
-        .bind(&row.id)
-        .fetch_one(conn)
-        .await?;
-        if used > 0 {
-            return Err(AppError::invalid("_record", "agency.in_use"));
-        }
-        sql::query("DELETE FROM agencies WHERE mall_id = $1 AND id = $2")
-            .bind(mall_id)
-            .bind(&row.id)
-            .execute(conn)
-            .await
-            .map_err(in_use)?;
-        Ok(())
+        store::remove_agency(conn, mall_id, row).await
     }
 }

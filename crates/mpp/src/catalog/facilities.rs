@@ -3,8 +3,8 @@
 
 use super::agencies::to_errors;
 use super::store::{self, Facility};
-use crate::crud::{Resource, WriteCtx, in_use};
-use crate::db::sql::{self, Conn};
+use crate::crud::{Resource, WriteCtx};
+use crate::db::sql::Conn;
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -124,45 +124,10 @@ impl Resource for Facilities {
         existing: Option<&'a Facility>,
         _: Option<&'a Upload>,
     ) -> AppResult<Facility> {
-        let id = existing.map(|f| f.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
-        let sql = if existing.is_some() {
-            "UPDATE facilities SET kind = $3, name_id = $4, name_en = $5, location_id = $6, location_en = $7,
-             accessibility_id = $8, accessibility_en = $9, available = $10, updated_at = $11 WHERE mall_id = $1 AND id = $2"
-        } else {
-            "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
-             accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        };
-        sql::query(sql)
-            .bind(&w.mall_id)
-            .bind(&id)
-            .bind(&v.kind)
-            .bind(v.name_id.trim())
-            .bind(v.name_en.trim())
-            .bind(v.location_id.trim())
-            .bind(v.location_en.trim())
-            .bind(v.accessibility_id.trim())
-            .bind(v.accessibility_en.trim())
-            .bind(i64::from(v.available))
-            .bind(w.now)
-            .execute(conn)
-            .await?;
-        sql::query(
-            "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
-             FROM facilities WHERE mall_id = $1 AND id = $2",
-        )
-        .bind(&w.mall_id)
-        .bind(&id)
-        .fetch_one(conn)
-        .await
+        store::write_facility(conn, w, v, existing).await
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Facility) -> AppResult<()> {
-        sql::query("DELETE FROM facilities WHERE mall_id = $1 AND id = $2")
-            .bind(mall_id)
-            .bind(&row.id)
-            .execute(conn)
-            .await
-            .map_err(in_use)?;
-        Ok(())
+        store::remove_facility(conn, mall_id, row).await
     }
 }

@@ -390,3 +390,109 @@ pub async fn agency_in_tx(conn: &mut Conn<'_>, mall_id: &str, code: &str) -> App
         .await?
         .ok_or_else(|| crate::error::AppError::invalid("agency", "service.agency_unknown"))
 }
+
+/// Writes agency (new, or over `existing`) inside a back-office change.
+pub async fn write_agency(
+    conn: &mut Conn<'_>,
+    w: &crate::crud::WriteCtx,
+    v: &mpp_domain::catalog::AgencyInput,
+    existing: Option<&Agency>,
+) -> AppResult<Agency> {
+    let id = existing.map(|a| a.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
+    let sql = if existing.is_some() {
+        "UPDATE agencies SET code = $3, name_id = $4, name_en = $5, kind = $6, description_id = $7,
+         description_en = $8, phone = $9, updated_at = $10 WHERE mall_id = $1 AND id = $2"
+    } else {
+        "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    };
+    sql::query(sql)
+        .bind(&w.mall_id)
+        .bind(&id)
+        .bind(v.code.trim())
+        .bind(v.name_id.trim())
+        .bind(v.name_en.trim())
+        .bind(&v.kind)
+        .bind(v.description_id.trim())
+        .bind(v.description_en.trim())
+        .bind(v.phone.trim())
+        .bind(w.now)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::taken("code", "agency.code_taken"))?;
+    agency_by_id(conn, &w.mall_id, &id).await
+}
+
+/// Deletes agency; one still in use is a field error.
+pub async fn remove_agency(conn: &mut Conn<'_>, mall_id: &str, row: &Agency) -> AppResult<()> {
+    // Services, counters and agreements point at the agency: refuse, do not cascade.
+    let used: i64 = sql::query(
+        "SELECT (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND agency_id = $2)
+              + (SELECT COUNT(*) FROM counters WHERE mall_id = $1 AND agency_id = $2)
+              + (SELECT COUNT(*) FROM agreements WHERE mall_id = $1 AND agency_id = $2)",
+    )
+    .bind(mall_id)
+    .bind(&row.id)
+    .fetch_one(conn)
+    .await?;
+    if used > 0 {
+        return Err(crate::error::AppError::invalid("_record", "agency.in_use"));
+    }
+    sql::query("DELETE FROM agencies WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(&row.id)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::in_use)?;
+    Ok(())
+}
+
+/// Writes facility (new, or over `existing`) inside a back-office change.
+pub async fn write_facility(
+    conn: &mut Conn<'_>,
+    w: &crate::crud::WriteCtx,
+    v: &mpp_domain::catalog::FacilityInput,
+    existing: Option<&Facility>,
+) -> AppResult<Facility> {
+    let id = existing.map(|f| f.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
+    let sql = if existing.is_some() {
+        "UPDATE facilities SET kind = $3, name_id = $4, name_en = $5, location_id = $6, location_en = $7,
+         accessibility_id = $8, accessibility_en = $9, available = $10, updated_at = $11 WHERE mall_id = $1 AND id = $2"
+    } else {
+        "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
+         accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+    sql::query(sql)
+        .bind(&w.mall_id)
+        .bind(&id)
+        .bind(&v.kind)
+        .bind(v.name_id.trim())
+        .bind(v.name_en.trim())
+        .bind(v.location_id.trim())
+        .bind(v.location_en.trim())
+        .bind(v.accessibility_id.trim())
+        .bind(v.accessibility_en.trim())
+        .bind(i64::from(v.available))
+        .bind(w.now)
+        .execute(conn)
+        .await?;
+    sql::query(
+        "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
+         FROM facilities WHERE mall_id = $1 AND id = $2",
+    )
+    .bind(&w.mall_id)
+    .bind(&id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Deletes facility; one still in use is a field error.
+pub async fn remove_facility(conn: &mut Conn<'_>, mall_id: &str, row: &Facility) -> AppResult<()> {
+    sql::query("DELETE FROM facilities WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(&row.id)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::in_use)?;
+    Ok(())
+}

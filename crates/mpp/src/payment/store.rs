@@ -140,16 +140,7 @@ pub async fn set_gateway_secret(
     .bind(mall_id)
     .bind(secret)
     .bind(now);
-    db.transact(move |conn| {
-        Box::pin(async move {
-            statement.execute(conn).await?;
-            match audit {
-                Some(entry) => entry.write(conn).await,
-                None => Ok(()),
-            }
-        })
-    })
-    .await
+    crate::audit::run_with(db, statement, audit).await
 }
 
 /// One line of the callback log.

@@ -1107,14 +1107,5 @@ pub async fn save_settings(
     .bind(now)
     .bind(v.anonymous_kiosk_per_hour)
     .bind(v.bookings_per_citizen);
-    db.transact(move |conn| {
-        Box::pin(async move {
-            statement.execute(conn).await?;
-            match audit {
-                Some(entry) => entry.write(conn).await,
-                None => Ok(()),
-            }
-        })
-    })
-    .await
+    crate::audit::run_with(db, statement, audit).await
 }
