@@ -3,10 +3,12 @@
 //! date nears. The document is stored on disk (never in a row), checked by
 //! its bytes, and served only to the back office.
 
+pub mod store;
+
 use crate::catalog::agencies::to_errors;
 use crate::catalog::store::{self as catalog, Agency};
-use crate::crud::{Resource, WriteCtx, taken};
-use crate::db::sql::{self, Conn, from_row};
+use crate::crud::{Resource, WriteCtx};
+use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -21,58 +23,13 @@ use mpp_domain::catalog::{AgreementInput, AgreementKind, AgreementStatus, accept
 use mpp_domain::format;
 use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
-
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Agreement {
-    pub id: String,
-    pub agency_id: String,
-    /// The agency's code, as a write takes it.
-    pub agency: String,
-    pub kind: String,
-    pub number: String,
-    pub title_id: String,
-    pub title_en: String,
-    pub signed_on: String,
-    pub valid_from: String,
-    pub valid_until: String,
-    pub file_name: String,
-    pub file_type: String,
-    pub file_size: i64,
-    pub file_sha256: String,
-}
-
-from_row!(Agreement {
-    id,
-    agency_id,
-    agency,
-    kind,
-    number,
-    title_id,
-    title_en,
-    signed_on,
-    valid_from,
-    valid_until,
-    file_name,
-    file_type,
-    file_size,
-    file_sha256
-});
+use store::StoredFile;
+pub use store::{Agreement, list};
 
 impl Agreement {
     pub fn status(&self, today: time::Date) -> Option<AgreementStatus> {
         Some(agreement_status(format::parse_date(&self.valid_from)?, format::parse_date(&self.valid_until)?, today))
     }
-}
-
-const COLS: &str = "id, agency_id,
-    (SELECT a.code FROM agencies a WHERE a.mall_id = agreements.mall_id AND a.id = agreements.agency_id) AS agency, kind, number, title_id, title_en, signed_on, valid_from, valid_until, file_name,
-    file_type, file_size, file_sha256";
-
-pub async fn list(db: &crate::db::Db, mall_id: &str) -> AppResult<Vec<Agreement>> {
-    sql::query(format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 ORDER BY valid_until"))
-        .bind(mall_id)
-        .fetch_all(&mut Conn::Read(db))
-        .await
 }
 
 /// How an agreement stands, as a short label (for lists and the dashboard).
@@ -227,49 +184,13 @@ impl Resource for Agreements {
             kind = f.content_type.clone();
             size = i64::try_from(f.bytes.len()).unwrap_or(i64::MAX);
         }
-        let sql = if existing.is_some() {
-            "UPDATE agreements SET agency_id = $3, kind = $4, number = $5, title_id = $6, title_en = $7, signed_on = $8,
-             valid_from = $9, valid_until = $10, file_name = $11, file_type = $12, file_size = $13, file_sha256 = $14,
-             updated_at = $15 WHERE mall_id = $1 AND id = $2"
-        } else {
-            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
-             valid_until, file_name, file_type, file_size, file_sha256, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        };
-        sql::query(sql)
-            .bind(&w.mall_id)
-            .bind(&id)
-            .bind(&agency_id)
-            .bind(&v.kind)
-            .bind(v.number.trim())
-            .bind(v.title_id.trim())
-            .bind(v.title_en.trim())
-            .bind(&v.signed_on)
-            .bind(&v.valid_from)
-            .bind(&v.valid_until)
-            .bind(&name)
-            .bind(&kind)
-            .bind(size)
-            .bind(&sha)
-            .bind(w.now)
-            .execute(conn)
-            .await
-            .map_err(taken("number", "agreement.number_taken"))?;
-        sql::query(format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 AND id = $2"))
-            .bind(&w.mall_id)
-            .bind(&id)
-            .fetch_one(conn)
-            .await
+        let file = StoredFile { name, kind, size, sha256: sha };
+        store::save(conn, w, &id, &agency_id, v, &file, existing.is_some()).await
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agreement) -> AppResult<()> {
         // The file stays on disk: the audit trail may still point at it.
-        sql::query("DELETE FROM agreements WHERE mall_id = $1 AND id = $2")
-            .bind(mall_id)
-            .bind(&row.id)
-            .execute(conn)
-            .await?;
-        Ok(())
+        store::delete(conn, mall_id, &row.id).await
     }
 }
 

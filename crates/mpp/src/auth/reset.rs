@@ -12,7 +12,6 @@
 
 use super::{password, random_token, token_hash};
 use crate::client_addr::ClientAddr;
-use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
 use crate::policy::Routes;
@@ -87,18 +86,7 @@ async fn ask(
 pub async fn issue_link(state: &AppState, user_id: &str, lifetime_ms: i64, base_url: &str) -> AppResult<String> {
     let secret = random_token();
     let now = state.clock.now_ms();
-    state
-        .db
-        .run(
-            sql::query(
-                "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(token_hash(&secret))
-            .bind(user_id)
-            .bind(now)
-            .bind(now + lifetime_ms),
-        )
-        .await?;
+    super::store::insert_reset(&state.db, &token_hash(&secret), user_id, now, now + lifetime_ms).await?;
     Ok(format!("{base_url}/atur-sandi/{secret}"))
 }
 
@@ -118,12 +106,7 @@ impl SetPage {
 
 /// The account a live link is for.
 async fn live(state: &AppState, token: &str) -> AppResult<String> {
-    let user: Option<String> =
-        sql::query("SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
-            .bind(token_hash(token))
-            .bind(state.clock.now_ms())
-            .fetch_optional(&mut Conn::Read(&state.db))
-            .await?;
+    let user = super::store::reset_user(&state.db, &token_hash(token), state.clock.now_ms()).await?;
     user.ok_or(AppError::Conflict("reset.link_dead"))
 }
 
@@ -163,38 +146,7 @@ async fn set(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>,
         after: None,
     };
     let entry = crate::audit::entry(change, now);
-    let spending = token_hash(&token);
-    state
-        .db
-        .transact(move |conn| {
-            Box::pin(async move {
-                // Spend this link (once: a second use loses the race) and every other.
-                let spent = sql::query(
-                    "UPDATE password_resets SET used_at = $2
-                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-                )
-                .bind(spending)
-                .bind(now)
-                .execute(conn)
-                .await?;
-                if spent != 1 {
-                    return Err(AppError::Conflict("reset.link_dead"));
-                }
-                for statement in [
-                    "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
-                    "DELETE FROM sessions WHERE user_id = $1 AND created_at <= $2",
-                ] {
-                    sql::query(statement).bind(&user_id).bind(now).execute(conn).await?;
-                }
-                sql::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-                    .bind(&user_id)
-                    .bind(hash)
-                    .execute(conn)
-                    .await?;
-                entry.write(conn).await
-            })
-        })
-        .await?;
+    super::store::spend_reset(&state.db, &token_hash(&token), &user_id, hash, entry, now).await?;
     state.db.cache.clear();
     Ok(Redirect::to("/masuk?sandi=baru").into_response())
 }

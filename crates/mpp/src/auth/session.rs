@@ -1,7 +1,6 @@
 //! Cookie sessions. The cookie holds a random token; the database holds its
 //! hash, the user and the expiry. Logging out deletes the row.
 
-use crate::db::sql::{self, Conn};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::cookie;
@@ -24,22 +23,13 @@ pub struct CurrentUser {
 pub async fn create(state: &AppState, user_id: &str) -> AppResult<String> {
     let token = super::random_token();
     let now = state.clock.now_ms();
-    state
-        .db
-        .run(
-            sql::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-                .bind(super::token_hash(&token))
-                .bind(user_id)
-                .bind(now)
-                .bind(now + LIFETIME_MS),
-        )
-        .await?;
+    super::store::insert_session(&state.db, &super::token_hash(&token), user_id, now, now + LIFETIME_MS).await?;
     Ok(token)
 }
 
 pub async fn destroy(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
     if let Some(token) = cookie(headers, COOKIE) {
-        state.db.run(sql::query("DELETE FROM sessions WHERE token_hash = $1").bind(super::token_hash(token))).await?;
+        super::store::delete_session(&state.db, &super::token_hash(token)).await?;
     }
     Ok(())
 }
@@ -47,8 +37,7 @@ pub async fn destroy(state: &AppState, headers: &HeaderMap) -> AppResult<()> {
 /// Deletes sessions past their expiry (they no longer let anyone in, but
 /// would pile up for ever).
 pub async fn purge_expired(db: &crate::db::Db, now: i64) -> AppResult<u64> {
-    let r = db.run(sql::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now)).await?;
-    Ok(r)
+    super::store::purge_sessions(db, now).await
 }
 
 /// The logged-in user of this request, if any.
@@ -56,17 +45,7 @@ pub async fn current_user(state: &AppState, headers: &HeaderMap) -> AppResult<Op
     let Some(token) = cookie(headers, COOKIE) else { return Ok(None) };
     // One query: the user, whether they supervise the deployment, whether
     // they work in any mall (the navigation's "my work").
-    let row: Option<(String, String, String, i64, i64)> = sql::query(
-        "SELECT u.id, u.email, u.name,
-         (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor'),
-         (SELECT COUNT(*) FROM mall_roles r WHERE r.user_id = u.id)
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
-    )
-    .bind(super::token_hash(token))
-    .bind(state.clock.now_ms())
-    .fetch_optional(&mut Conn::Read(&state.db))
-    .await?;
+    let row = super::store::session_user(&state.db, &super::token_hash(token), state.clock.now_ms()).await?;
     Ok(row.map(|(id, email, name, supervising, roles)| CurrentUser {
         id,
         email,

@@ -1,6 +1,6 @@
 //! Users and their grants: the SQL of the auth feature.
 
-use crate::db::sql::{self, Conn};
+use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, Violation, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::auth::{Access, Grant, Role};
@@ -125,5 +125,182 @@ pub async fn roles_of(db: &Db, user_id: &str) -> AppResult<Vec<(String, String, 
     )
     .bind(user_id)
     .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
+pub async fn insert_session(db: &Db, token_hash: &str, user_id: &str, now: i64, expires_at: i64) -> AppResult<()> {
+    db.run(
+        sql::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, token_hash: &str) -> AppResult<()> {
+    db.run(sql::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
+    Ok(())
+}
+
+/// Deletes sessions past their expiry; how many.
+pub async fn purge_sessions(db: &Db, now: i64) -> AppResult<u64> {
+    db.run(sql::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now)).await
+}
+
+/// A live session's user in one query: id, email, name, whether they
+/// supervise the deployment, how many mall roles they hold.
+pub async fn session_user(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> AppResult<Option<(String, String, String, i64, i64)>> {
+    sql::query(
+        "SELECT u.id, u.email, u.name,
+         (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor'),
+         (SELECT COUNT(*) FROM mall_roles r WHERE r.user_id = u.id)
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut Conn::Read(db))
+    .await
+}
+
+pub async fn insert_token(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    name: &str,
+    now: i64,
+    expires_at: i64,
+) -> AppResult<()> {
+    db.run(
+        sql::query(
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at, id) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(name)
+        .bind(now)
+        .bind(expires_at)
+        .bind(new_id(now)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One of a user's tokens, as the account page lists it.
+#[derive(Debug)]
+pub struct Listed {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+from_row!(Listed { id, name, created_at, expires_at, last_used_at });
+
+/// The user's tokens still valid, newest first.
+pub async fn tokens_of(db: &Db, user_id: &str, now: i64) -> AppResult<Vec<Listed>> {
+    sql::query(
+        "SELECT id, name, created_at, expires_at, last_used_at FROM api_tokens
+         WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
+/// Deletes one of the user's tokens; how many (0 or 1).
+pub async fn delete_token(db: &Db, user_id: &str, id: &str) -> AppResult<u64> {
+    db.run(sql::query("DELETE FROM api_tokens WHERE user_id = $1 AND id = $2").bind(user_id).bind(id)).await
+}
+
+/// A live token's user: id, email, name, whether they supervise the deployment.
+pub async fn token_user(db: &Db, token_hash: &str, now: i64) -> AppResult<Option<(String, String, String, i64)>> {
+    sql::query(
+        "SELECT u.id, u.email, u.name,
+         (SELECT COUNT(*) FROM deployment_roles r WHERE r.user_id = u.id AND r.role = 'national_supervisor')
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut Conn::Read(db))
+    .await
+}
+
+pub async fn note_token_use(db: &Db, token_hash: &str, now: i64) -> AppResult<()> {
+    db.run(sql::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1").bind(token_hash).bind(now))
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_reset(db: &Db, token_hash: &str, user_id: &str, now: i64, expires_at: i64) -> AppResult<()> {
+    db.run(
+        sql::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account a live (unused, unexpired) password link is for.
+pub async fn reset_user(db: &Db, token_hash: &str, now: i64) -> AppResult<Option<String>> {
+    sql::query("SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut Conn::Read(db))
+        .await
+}
+
+/// Spends a password link (once: a second use loses the race, and is a
+/// conflict) and every other of the account, ends its sessions, sets the
+/// new password and records it, in one transaction.
+pub async fn spend_reset(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    password_hash: String,
+    entry: crate::audit::Entry,
+    now: i64,
+) -> AppResult<()> {
+    let (token_hash, user_id) = (token_hash.to_owned(), user_id.to_owned());
+    db.transact(move |conn| {
+        Box::pin(async move {
+            let spent = sql::query(
+                "UPDATE password_resets SET used_at = $2
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .execute(conn)
+            .await?;
+            if spent != 1 {
+                return Err(AppError::Conflict("reset.link_dead"));
+            }
+            for statement in [
+                "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+                "DELETE FROM sessions WHERE user_id = $1 AND created_at <= $2",
+            ] {
+                sql::query(statement).bind(&user_id).bind(now).execute(conn).await?;
+            }
+            sql::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                .bind(&user_id)
+                .bind(password_hash)
+                .execute(conn)
+                .await?;
+            entry.write(conn).await
+        })
+    })
     .await
 }

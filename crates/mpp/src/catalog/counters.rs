@@ -2,10 +2,10 @@
 //! services it serves. Agency admins manage their own agency's counters.
 
 use super::agencies::to_errors;
-use super::store::{self, Agency, Counter, Service};
-use crate::crud::{Resource, WriteCtx, in_use, taken};
-use crate::db::sql::{self, Conn};
-use crate::error::{AppError, AppResult, FieldError};
+use super::store::{self, Agency, CounterRow, Service};
+use crate::crud::{Resource, WriteCtx};
+use crate::db::sql::Conn;
+use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
 use crate::state::AppState;
@@ -14,17 +14,6 @@ use mpp_domain::catalog::CounterInput;
 use mpp_domain::policy::Action;
 
 pub struct Counters;
-
-/// A counter with the codes of the services it serves.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CounterRow {
-    #[serde(flatten)]
-    pub counter: Counter,
-    /// The agency's code, as a write takes it.
-    #[serde(rename = "agency")]
-    pub agency_code: String,
-    pub services: Vec<String>,
-}
 
 pub struct Options {
     /// The agencies this user may put counters under.
@@ -37,39 +26,6 @@ impl Options {
     fn agency_id(&self, code: &str) -> Option<&str> {
         self.all_agencies.iter().find(|a| a.code == code).map(|a| a.id.as_str())
     }
-}
-
-async fn rows(conn: &mut Conn<'_>, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
-    let counters: Vec<Counter> = sql::query(
-        "SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 AND ($2 = '' OR id = $2) ORDER BY number",
-    )
-    .bind(mall_id)
-    .bind(only.unwrap_or(""))
-    .fetch_all(&mut *conn)
-    .await?;
-    let links: Vec<(String, String, String)> = sql::query(
-        "SELECT cs.counter_id, s.code, a.code FROM counter_services cs
-         JOIN services s ON s.mall_id = cs.mall_id AND s.id = cs.service_id
-         JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id
-         WHERE cs.mall_id = $1 ORDER BY s.code",
-    )
-    .bind(mall_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let agencies: Vec<(String, String)> =
-        sql::query("SELECT id, code FROM agencies WHERE mall_id = $1").bind(mall_id).fetch_all(&mut *conn).await?;
-    Ok(counters
-        .into_iter()
-        .map(|c| CounterRow {
-            agency_code: agencies
-                .iter()
-                .find(|(id, _)| *id == c.agency_id)
-                .map(|(_, code)| code.clone())
-                .unwrap_or_default(),
-            services: links.iter().filter(|(cid, ..)| *cid == c.id).map(|(_, s, _)| s.clone()).collect(),
-            counter: c,
-        })
-        .collect())
 }
 
 impl Resource for Counters {
@@ -187,7 +143,7 @@ impl Resource for Counters {
     }
 
     async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CounterRow>> {
-        rows(&mut Conn::Read(&state.db), mall_id, None).await
+        store::counter_rows(&mut Conn::Read(&state.db), mall_id, None).await
     }
 
     async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CounterRow>> {
@@ -202,59 +158,10 @@ impl Resource for Counters {
         existing: Option<&'a CounterRow>,
         _: Option<&'a Upload>,
     ) -> AppResult<CounterRow> {
-        let agency_id = store::agency_in_tx(conn, &w.mall_id, &v.agency).await?.id;
-        let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
-        let sql = if existing.is_some() {
-            "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"
-        } else {
-            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        };
-        sql::query(sql)
-            .bind(&w.mall_id)
-            .bind(&id)
-            .bind(&agency_id)
-            .bind(v.number)
-            .bind(v.zone.trim())
-            .bind(i64::from(v.active))
-            .bind(w.now)
-            .execute(conn)
-            .await
-            .map_err(taken("number", "counter.number_taken"))?;
-        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
-            .bind(&w.mall_id)
-            .bind(&id)
-            .execute(conn)
-            .await?;
-        // Named twice is still served once.
-        let services: std::collections::BTreeSet<&String> = v.services.iter().collect();
-        for code in services {
-            // The agency filter makes a service of another agency (or mall) match nothing.
-            sql::query(
-                "INSERT INTO counter_services (mall_id, counter_id, service_id)
-                 SELECT mall_id, $2, id FROM services WHERE mall_id = $1 AND code = $3 AND agency_id = $4",
-            )
-            .bind(&w.mall_id)
-            .bind(&id)
-            .bind(code)
-            .bind(&agency_id)
-            .execute(conn)
-            .await?;
-        }
-        rows(conn, &w.mall_id, Some(&id)).await?.pop().ok_or(AppError::NotFound)
+        store::write_counter(conn, w, v, existing).await
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CounterRow) -> AppResult<()> {
-        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
-            .bind(mall_id)
-            .bind(&row.counter.id)
-            .execute(conn)
-            .await?;
-        sql::query("DELETE FROM counters WHERE mall_id = $1 AND id = $2")
-            .bind(mall_id)
-            .bind(&row.counter.id)
-            .execute(conn)
-            .await
-            .map_err(in_use)?;
-        Ok(())
+        store::remove_counter(conn, mall_id, row).await
     }
 }

@@ -5,7 +5,7 @@
 use super::agencies::to_errors;
 use super::store::{self, Agency, Service};
 use crate::crud::{Resource, WriteCtx};
-use crate::db::sql::{self, Conn};
+use crate::db::sql::Conn;
 use crate::error::{AppResult, FieldError};
 use crate::forms::{Field, Kind, Posted, Upload};
 use crate::i18n::Tr;
@@ -217,19 +217,6 @@ impl Resource for Services {
     }
 
     async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Service) -> AppResult<()> {
-        // Counters stop serving it; later, tickets and applications will keep it alive
-        // (the foreign keys refuse), and deactivating is the way to retire it.
-        sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND service_id = $2")
-            .bind(mall_id)
-            .bind(&row.id)
-            .execute(conn)
-            .await?;
-        sql::query("DELETE FROM services WHERE mall_id = $1 AND id = $2")
-            .bind(mall_id)
-            .bind(&row.id)
-            .execute(conn)
-            .await
-            .map_err(crate::crud::in_use)?;
-        Ok(())
+        store::remove_service(conn, mall_id, row).await
     }
 }

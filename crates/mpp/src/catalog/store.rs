@@ -496,3 +496,130 @@ pub async fn remove_facility(conn: &mut Conn<'_>, mall_id: &str, row: &Facility)
         .map_err(crate::crud::in_use)?;
     Ok(())
 }
+
+/// A counter with the codes of the services it serves.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CounterRow {
+    #[serde(flatten)]
+    pub counter: Counter,
+    /// The agency's code, as a write takes it.
+    #[serde(rename = "agency")]
+    pub agency_code: String,
+    pub services: Vec<String>,
+}
+
+/// Counters with their agency's code and their services' codes (one, with `only`).
+pub async fn counter_rows(conn: &mut Conn<'_>, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
+    let counters: Vec<Counter> = sql::query(
+        "SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 AND ($2 = '' OR id = $2) ORDER BY number",
+    )
+    .bind(mall_id)
+    .bind(only.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await?;
+    let links: Vec<(String, String, String)> = sql::query(
+        "SELECT cs.counter_id, s.code, a.code FROM counter_services cs
+         JOIN services s ON s.mall_id = cs.mall_id AND s.id = cs.service_id
+         JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id
+         WHERE cs.mall_id = $1 ORDER BY s.code",
+    )
+    .bind(mall_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let agencies: Vec<(String, String)> =
+        sql::query("SELECT id, code FROM agencies WHERE mall_id = $1").bind(mall_id).fetch_all(&mut *conn).await?;
+    Ok(counters
+        .into_iter()
+        .map(|c| CounterRow {
+            agency_code: agencies
+                .iter()
+                .find(|(id, _)| *id == c.agency_id)
+                .map(|(_, code)| code.clone())
+                .unwrap_or_default(),
+            services: links.iter().filter(|(cid, ..)| *cid == c.id).map(|(_, s, _)| s.clone()).collect(),
+            counter: c,
+        })
+        .collect())
+}
+
+/// Writes a counter and the services it serves (new, or over `existing`).
+pub async fn write_counter(
+    conn: &mut Conn<'_>,
+    w: &crate::crud::WriteCtx,
+    v: &mpp_domain::catalog::CounterInput,
+    existing: Option<&CounterRow>,
+) -> AppResult<CounterRow> {
+    let agency_id = agency_in_tx(conn, &w.mall_id, &v.agency).await?.id;
+    let id = existing.map(|c| c.counter.id.clone()).unwrap_or_else(|| crate::db::new_id(w.now));
+    let sql = if existing.is_some() {
+        "UPDATE counters SET agency_id = $3, number = $4, zone = $5, active = $6, updated_at = $7 WHERE mall_id = $1 AND id = $2"
+    } else {
+        "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    };
+    sql::query(sql)
+        .bind(&w.mall_id)
+        .bind(&id)
+        .bind(&agency_id)
+        .bind(v.number)
+        .bind(v.zone.trim())
+        .bind(i64::from(v.active))
+        .bind(w.now)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::taken("number", "counter.number_taken"))?;
+    sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+        .bind(&w.mall_id)
+        .bind(&id)
+        .execute(conn)
+        .await?;
+    // Named twice is still served once.
+    let services: std::collections::BTreeSet<&String> = v.services.iter().collect();
+    for code in services {
+        // The agency filter makes a service of another agency (or mall) match nothing.
+        sql::query(
+            "INSERT INTO counter_services (mall_id, counter_id, service_id)
+             SELECT mall_id, $2, id FROM services WHERE mall_id = $1 AND code = $3 AND agency_id = $4",
+        )
+        .bind(&w.mall_id)
+        .bind(&id)
+        .bind(code)
+        .bind(&agency_id)
+        .execute(conn)
+        .await?;
+    }
+    counter_rows(conn, &w.mall_id, Some(&id)).await?.pop().ok_or(crate::error::AppError::NotFound)
+}
+
+/// Deletes a counter; one still in use is a field error.
+pub async fn remove_counter(conn: &mut Conn<'_>, mall_id: &str, row: &CounterRow) -> AppResult<()> {
+    sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
+        .bind(mall_id)
+        .bind(&row.counter.id)
+        .execute(conn)
+        .await?;
+    sql::query("DELETE FROM counters WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(&row.counter.id)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::in_use)?;
+    Ok(())
+}
+
+/// Deletes a service; one still in use is a field error.
+pub async fn remove_service(conn: &mut Conn<'_>, mall_id: &str, row: &Service) -> AppResult<()> {
+    // Counters stop serving it; later, tickets and applications will keep it alive
+    // (the foreign keys refuse), and deactivating is the way to retire it.
+    sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND service_id = $2")
+        .bind(mall_id)
+        .bind(&row.id)
+        .execute(conn)
+        .await?;
+    sql::query("DELETE FROM services WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(&row.id)
+        .execute(conn)
+        .await
+        .map_err(crate::crud::in_use)?;
+    Ok(())
+}
