@@ -6,6 +6,15 @@
 //! visits per second (issue → call → finish), p50/p99 latency per operation
 //! and the server's peak memory, for SQLite and, when reachable, PostgreSQL.
 //!
+//! Each database runs two loads: the mixed one (half the clients at
+//! counters) and a rush (200 kiosks issuing against 20 counters), whose
+//! call-next latency shows whether counters starve behind the kiosks. Beside
+//! MPP's figures it prints, measured in the same run, the machine's raw
+//! durable commit rates (one SQLite writer committing with
+//! `synchronous=FULL`; `pgbench -N`), the ratios, and the CPU time the server
+//! and PostgreSQL spent per complete visit (the figures least sensitive to
+//! the machine).
+//!
 //!   cargo bench -p mpp --bench visits                # both databases, 20 s each
 //!   MPP_BENCH_SECS=5 MPP_BENCH_CLIENTS=100 cargo bench -p mpp --bench visits
 //!
@@ -85,6 +94,60 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) a process has used, from /proc (Linux).
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime is the
+    // 14th field of the line, stime the 15th, in clock ticks (100 per second).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds every PostgreSQL process of this machine has used.
+fn postgres_cpu_secs() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(cpu_secs)
+        .sum()
+}
+
+/// Durable commits per second of one SQLite writer on this disk (WAL,
+/// `synchronous=FULL`, one row per transaction), for `secs` seconds.
+fn sqlite_commit_rate(secs: f64) -> f64 {
+    let dir = std::env::temp_dir().join(format!("mpp-bench-raw-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let conn = rusqlite::Connection::open(dir.join("raw.db")).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (x INTEGER)").unwrap();
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed().as_secs_f64() < secs {
+        conn.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1); COMMIT").unwrap();
+        n += 1;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    drop(conn);
+    let _ = std::fs::remove_dir_all(&dir);
+    rate
+}
+
+/// `pgbench -N` (simple durable write transactions, 16 clients) against a
+/// scratch database, in transactions per second; `None` without pgbench.
+fn pgbench_rate(admin: &str, secs: u64) -> Option<f64> {
+    let name = format!("mpp_pgbench_{}", std::process::id());
+    let url = format!("{}/{name}", admin.rsplit_once('/')?.0);
+    Command::new("psql").args([admin, "-qc", &format!("CREATE DATABASE {name}")]).status().ok()?;
+    let init = Command::new("pgbench").args(["-i", "-q", "-s", "10", &url]).output().ok();
+    let run = init.filter(|o| o.status.success()).and_then(|_| {
+        Command::new("pgbench").args(["-N", "-c", "16", "-j", "2", "-T", &secs.to_string(), &url]).output().ok()
+    });
+    let _ = Command::new("psql").args([admin, "-qc", &format!("DROP DATABASE {name} WITH (FORCE)")]).status();
+    let out = String::from_utf8_lossy(&run?.stdout).into_owned();
+    out.lines().find_map(|l| l.strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok())
+}
+
 /// Logs in as the demo mall admin and makes an API token, as a person would.
 async fn token(base: &str) -> String {
     let c = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -130,16 +193,42 @@ fn percentile(v: &mut [u32], p: f64) -> f64 {
 const SERVICES: &[(&str, &str)] =
     &[("KTP-EL", "dukcapil"), ("KK", "dukcapil"), ("PKB-TAHUNAN", "samsat"), ("NPWP", "pajak")];
 
-async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
+/// Who the clients are.
+#[derive(Clone, Copy)]
+struct Load {
+    kiosks: usize,
+    citizens: usize,
+    counters: usize,
+}
+
+impl Load {
+    /// Half the clients work counters, each its own; a twentieth are
+    /// citizens booking online; the rest are kiosks.
+    fn mixed(clients: usize) -> Load {
+        let (counters, citizens) = (clients / 2, clients / 20);
+        Load { kiosks: clients - counters - citizens, citizens, counters }
+    }
+
+    /// A rush: many kiosks against few counters.
+    fn rush(clients: usize) -> Load {
+        Load { kiosks: clients, citizens: 0, counters: 20 }
+    }
+}
+
+/// What a run measured, for the summary.
+struct Outcome {
+    visits_per_sec: f64,
+    server_cpu_ms_per_visit: f64,
+    postgres_cpu_ms_per_visit: f64,
+}
+
+async fn run(label: &str, server: &Server, load: Load, secs: u64) -> Outcome {
     let base = server.base.clone();
     let token = token(&base).await;
     let api = format!("{base}/api/v1/malls/ttu");
+    let Load { kiosks, citizens, counters } = load;
+    let clients = kiosks + citizens + counters;
     let http = Client::builder().pool_max_idle_per_host(clients).build().unwrap();
-    // Half the clients work counters, each its own; a twentieth are citizens
-    // booking online; the rest are kiosks.
-    let counters = clients / 2;
-    let citizens = clients / 20;
-    let kiosks = clients - counters - citizens;
     // Enough online places that booking citizens do not run out at once.
     for (service, _) in SERVICES {
         let url = format!("{api}/services/{service}");
@@ -167,12 +256,14 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
     let stop = Arc::new(AtomicBool::new(false));
     let visits = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
     let lat = Arc::new(Mutex::new(Latencies::default()));
+    let (cpu_before, pg_before) = (cpu_secs(server.child.id()), postgres_cpu_secs());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..kiosks {
-        let (http, api, token, stop, lat, errors) =
-            (http.clone(), api.clone(), token.clone(), stop.clone(), lat.clone(), errors.clone());
+        let (http, api, token, stop, lat, errors, refused) =
+            (http.clone(), api.clone(), token.clone(), stop.clone(), lat.clone(), errors.clone(), refused.clone());
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             while !stop.load(Ordering::Relaxed) {
@@ -186,6 +277,11 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
                     .await;
                 match r {
                     Ok(r) if r.status() == StatusCode::CREATED => mine.push(t.elapsed().as_micros() as u32),
+                    // The kiosk says no when the line cannot be served before
+                    // closing (a rush does that): an answer, not an error.
+                    Ok(r) if r.status() == StatusCode::CONFLICT || r.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
                     _ => {
                         errors.fetch_add(1, Ordering::Relaxed);
                     }
@@ -320,13 +416,19 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
         t.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let (cpu, pg_cpu) = (cpu_secs(server.child.id()) - cpu_before, postgres_cpu_secs() - pg_before);
     let mut guard = lat.lock().await;
     let l = &mut *guard;
     let done = visits.load(Ordering::Relaxed);
     println!(
         "\n== {label}: {clients} clients ({kiosks} kiosks, {citizens} booking citizens, {counters} counters), {elapsed:.1} s"
     );
-    println!("complete visits: {done} ({:.0}/s); errors: {}", done as f64 / elapsed, errors.load(Ordering::Relaxed));
+    println!(
+        "complete visits: {done} ({:.0}/s); tickets refused (line full for the day): {}; errors: {}",
+        done as f64 / elapsed,
+        refused.load(Ordering::Relaxed),
+        errors.load(Ordering::Relaxed)
+    );
     let ops = [
         ("issue", &mut l.issue),
         ("slots", &mut l.slots),
@@ -343,29 +445,70 @@ async fn run(label: &str, server: &Server, clients: usize, secs: u64) {
             percentile(v, 0.99)
         );
     }
+    let per_visit = |secs: f64| if done == 0 { 0.0 } else { secs * 1000.0 / done as f64 };
     println!("server peak memory: {:.0} MiB", peak_rss_mib(server.child.id()));
+    println!("server CPU per complete visit: {:.2} ms", per_visit(cpu));
+    if label.starts_with("PostgreSQL") {
+        println!("PostgreSQL CPU per complete visit: {:.2} ms", per_visit(pg_cpu));
+    }
+    Outcome {
+        visits_per_sec: done as f64 / elapsed,
+        server_cpu_ms_per_visit: per_visit(cpu),
+        postgres_cpu_ms_per_visit: per_visit(pg_cpu),
+    }
 }
 
 fn main() {
     let secs: u64 = std::env::var("MPP_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let clients: usize = std::env::var("MPP_BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let admin =
+        std::env::var("MPP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let raw_sqlite = sqlite_commit_rate(5.0);
+    let raw_pg = pgbench_rate(&admin, 10);
+    println!("\n== this machine: one SQLite writer commits {raw_sqlite:.0} durable transactions/s");
+    match raw_pg {
+        Some(tps) => println!("== this machine: pgbench -N (16 clients) {tps:.0} transactions/s"),
+        None => println!("== this machine: pgbench not found or PostgreSQL not reachable; no raw PostgreSQL rate"),
+    }
     rt.block_on(async {
         let server = start(None);
-        run("SQLite (WAL, synchronous=FULL)", &server, clients, secs).await;
+        let lite = run("SQLite (WAL, synchronous=FULL)", &server, Load::mixed(clients), secs).await;
         drop(server);
-        let admin =
-            std::env::var("MPP_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let server = start(None);
+        run("SQLite, rush", &server, Load::rush(clients), secs).await;
+        drop(server);
         let name = format!("mpp_bench_{}", std::process::id());
+        let pg_url = |n: &str| format!("{}/{n}", admin.rsplit_once('/').unwrap().0);
         let created = Command::new("psql").args([&admin, "-qc", &format!("CREATE DATABASE {name}")]).status();
         if !matches!(created, Ok(s) if s.success()) {
             println!("\n== PostgreSQL: not reachable at {admin}; skipped (set MPP_TEST_PG_URL)");
             return;
         }
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        let server = start(Some(&url));
-        run("PostgreSQL 15", &server, clients, secs).await;
+        let server = start(Some(&pg_url(&name)));
+        let pg = run("PostgreSQL 15", &server, Load::mixed(clients), secs).await;
         drop(server);
         let _ = Command::new("psql").args([&admin, "-qc", &format!("DROP DATABASE {name} WITH (FORCE)")]).status();
+        let rush = format!("{name}_rush");
+        let _ = Command::new("psql").args([&admin, "-qc", &format!("CREATE DATABASE {rush}")]).status();
+        let server = start(Some(&pg_url(&rush)));
+        run("PostgreSQL 15, rush", &server, Load::rush(clients), secs).await;
+        drop(server);
+        let _ = Command::new("psql").args([&admin, "-qc", &format!("DROP DATABASE {rush} WITH (FORCE)")]).status();
+        println!("\n== summary (mixed load)");
+        println!(
+            "SQLite: {:.0} visits/s = {:.2} × its raw commit rate; server CPU {:.2} ms per visit",
+            lite.visits_per_sec,
+            lite.visits_per_sec / raw_sqlite,
+            lite.server_cpu_ms_per_visit
+        );
+        let vs_raw = raw_pg.map_or_else(|| "-".to_string(), |tps| format!("{:.2}", pg.visits_per_sec / tps));
+        println!(
+            "PostgreSQL: {:.0} visits/s = {vs_raw} × pgbench -N, {:.2} × SQLite; server CPU {:.2} ms, PostgreSQL CPU {:.2} ms per visit",
+            pg.visits_per_sec,
+            pg.visits_per_sec / lite.visits_per_sec.max(1.0),
+            pg.server_cpu_ms_per_visit,
+            pg.postgres_cpu_ms_per_visit
+        );
     });
 }

@@ -13,6 +13,8 @@
 pub mod sql;
 pub mod writer;
 
+pub use writer::WriteLane;
+
 use crate::error::{AppError, AppResult};
 use anyhow::Context;
 use futures_util::future::BoxFuture;
@@ -129,15 +131,28 @@ impl Db {
 
     /// Runs `work` in a transaction and commits it: on SQLite through the
     /// writer thread (grouped with concurrent ones, see `writer.rs`), on
-    /// PostgreSQL in a transaction of its own. An error from `work` rolls its
-    /// changes back and is returned as it is.
+    /// PostgreSQL in a pooled transaction of its own. An error from `work`
+    /// rolls its changes back and is returned as it is.
     pub async fn transact<T, F>(&self, work: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sql::Conn<'c>) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
+    {
+        self.transact_in(WriteLane::Normal, work).await
+    }
+
+    /// [`Db::transact`] in a lane of the SQLite writer's: a counter's action
+    /// goes before the tickets the kiosks queued meanwhile.
+    pub async fn transact_in<T, F>(&self, lane: WriteLane, work: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sql::Conn<'c>) -> BoxFuture<'c, AppResult<T>> + Send + 'static,
     {
         let w = match &self.backend {
             Backend::Sqlite { writer, .. } => writer,
+            // Measured: PostgreSQL's own row locks and concurrent commits
+            // serve better than one serial writer while the reads are this
+            // heavy (docs/PERFORMANCE.md, "PostgreSQL: a writer tried").
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 let value = work(&mut sql::Conn::Pg(&mut tx)).await?;
@@ -160,7 +175,7 @@ impl Db {
                 (ok, finish)
             })
         });
-        if !w.submit(job) {
+        if !w.submit(lane, job) {
             return Err(AppError::Internal(anyhow::anyhow!("the database writer has stopped")));
         }
         answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the write was not committed")))?

@@ -5,7 +5,7 @@
 //! ticket cannot both win; the loser picks again.
 
 use crate::db::sql::{self, Conn, FromRow, Row, from_row};
-use crate::db::{Db, new_id};
+use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
@@ -626,7 +626,7 @@ pub async fn call_next(
     // A lost race (another counter took our pick first) just picks again.
     for _ in 0..50 {
         let attempt = call.clone();
-        match db.transact(move |conn| Box::pin(attempt.run(conn))).await? {
+        match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
             Picked::Called(t) => return Ok(Some(*t)),
             Picked::Nobody => return Ok(None),
             Picked::Lost => continue,
@@ -783,7 +783,7 @@ pub async fn act(
     now: i64,
 ) -> AppResult<Ticket> {
     let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
-    db.transact(move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now))).await
+    db.transact_in(WriteLane::Counter, move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now))).await
 }
 
 async fn act_in(
