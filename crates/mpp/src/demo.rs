@@ -6,13 +6,14 @@
 use crate::auth::{password, store as users};
 use crate::calendar;
 use crate::catalog::store as catalog;
-use crate::db::sql::{self, Conn};
+use crate::crud::WriteCtx;
+use crate::db::sql::Conn;
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use crate::tenancy::store::{self as malls, NewMall};
 use anyhow::Context;
 use mpp_domain::auth::Role;
-use mpp_domain::catalog::ServiceInput;
+use mpp_domain::catalog::{AgencyInput, AgreementInput, CounterInput, FacilityInput, ServiceInput};
 use mpp_domain::tenancy::TimeZone;
 
 pub const JSON: &str = include_str!("../demo/ttu.json");
@@ -168,7 +169,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    let mut service_ids = std::collections::HashMap::new();
+    let mut inputs = Vec::with_capacity(services.len());
     for s in &services {
         let input = ServiceInput {
             agency: s.agency.clone(),
@@ -200,21 +201,22 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         };
         let problems = input.validate();
         anyhow::ensure!(problems.is_empty(), "demo service {}: {problems:?}", s.code);
-        let agency_id = agency_ids.get(&s.agency).context("service agency")?;
-        let (id, agency_id) = (mall_id.clone(), agency_id.clone());
-        let saved = db
-            .transact(move |conn| {
-                Box::pin(async move {
-                    let agency = catalog::agency_by_id(conn, &id, &agency_id).await?;
-                    catalog::write_service(conn, &id, &agency, &input, None, now).await
-                })
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        service_ids.insert(s.code.clone(), saved.id);
+        inputs.push(input);
     }
-    let (id, ids) = (mall_id.clone(), agency_ids.clone());
-    db.transact(move |conn| Box::pin(seed_counters(conn, id, counters, ids, service_ids, now)))
+    let id = mall_id.clone();
+    db.transact(move |conn| {
+        Box::pin(async move {
+            for input in &inputs {
+                let agency = catalog::agency_in_tx(conn, &id, &input.agency).await?;
+                catalog::write_service(conn, &id, &agency, input, None, now).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = mall_id.clone();
+    db.transact(move |conn| Box::pin(seed_counters(conn, id, counters, now)))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -251,7 +253,8 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
 type Ids = std::collections::HashMap<String, String>;
 
 /// The demo mall's hours, calendar, agencies, facilities and agreements, in
-/// one transaction; the agencies' ids by code.
+/// one transaction, written as the back office writes them; the agencies'
+/// ids by code.
 #[allow(clippy::too_many_arguments)]
 async fn seed_places(
     conn: &mut Conn<'_>,
@@ -267,100 +270,62 @@ async fn seed_places(
         calendar::store::set_hours(conn, &mall_id, h).await?;
     }
     calendar::store::copy_national_in(conn, &mall_id).await?;
+    let w = WriteCtx { mall_id: mall_id.clone(), now, files_dir: Default::default() };
     let mut agency_ids = Ids::new();
-    for a in &agencies {
-        let id = new_id(now);
-        sql::query(
-            "INSERT INTO agencies (mall_id, id, code, name_id, name_en, kind, description_id, description_en, phone, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&mall_id)
-        .bind(&id)
-        .bind(&a.code)
-        .bind(&a.name_id)
-        .bind(&a.name_en)
-        .bind(&a.kind)
-        .bind(&a.description_id)
-        .bind(&a.description_en)
-        .bind(&a.phone)
-        .bind(now)
-        .execute(conn)
-        .await?;
-        agency_ids.insert(a.code.clone(), id);
-    }
-    for f in &facilities {
-        sql::query(
-            "INSERT INTO facilities (mall_id, id, kind, name_id, name_en, location_id, location_en, accessibility_id,
-             accessibility_en, available, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
-        )
-        .bind(&mall_id)
-        .bind(new_id(now))
-        .bind(&f.kind)
-        .bind(&f.name_id)
-        .bind(&f.name_en)
-        .bind(&f.location_id)
-        .bind(&f.location_en)
-        .bind(&f.accessibility_id)
-        .bind(&f.accessibility_en)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    }
-    for a in &agreements {
-        let shifted = |d: &str| {
-            mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::iso_date(d + shift)).unwrap_or_default()
+    for a in agencies {
+        let input = AgencyInput {
+            code: a.code,
+            name_id: a.name_id,
+            name_en: a.name_en,
+            kind: a.kind,
+            description_id: a.description_id,
+            description_en: a.description_en,
+            phone: a.phone,
         };
-        sql::query(
-            "INSERT INTO agreements (mall_id, id, agency_id, kind, number, title_id, title_en, signed_on, valid_from,
-             valid_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&mall_id)
-        .bind(new_id(now))
-        .bind(agency_ids.get(&a.agency).context("agreement agency")?)
-        .bind(&a.kind)
-        .bind(&a.number)
-        .bind(&a.title_id)
-        .bind(&a.title_en)
-        .bind(shifted(&a.signed_on))
-        .bind(shifted(&a.valid_from))
-        .bind(shifted(&a.valid_until))
-        .bind(now)
-        .execute(conn)
-        .await?;
+        let saved = catalog::write_agency(conn, &w, &input, None).await?;
+        agency_ids.insert(saved.code, saved.id);
+    }
+    for f in facilities {
+        let input = FacilityInput {
+            kind: f.kind,
+            name_id: f.name_id,
+            name_en: f.name_en,
+            location_id: f.location_id,
+            location_en: f.location_en,
+            accessibility_id: f.accessibility_id,
+            accessibility_en: f.accessibility_en,
+            available: true,
+        };
+        catalog::write_facility(conn, &w, &input, None).await?;
+    }
+    let shifted = |d: &str| {
+        mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::iso_date(d + shift)).unwrap_or_default()
+    };
+    for a in agreements {
+        let agency_id = agency_ids.get(&a.agency).context("agreement agency")?.clone();
+        let input = AgreementInput {
+            agency: a.agency,
+            kind: a.kind,
+            number: a.number,
+            title_id: a.title_id,
+            title_en: a.title_en,
+            signed_on: shifted(&a.signed_on),
+            valid_from: shifted(&a.valid_from),
+            valid_until: shifted(&a.valid_until),
+        };
+        let none = crate::agreements::store::StoredFile::default();
+        crate::agreements::store::save(conn, &w, &new_id(now), &agency_id, &input, &none, false).await?;
     }
     Ok(agency_ids)
 }
 
-/// The demo's counters and the services each offers.
-async fn seed_counters(
-    conn: &mut Conn<'_>,
-    mall_id: String,
-    counters: Vec<DemoCounter>,
-    agency_ids: Ids,
-    service_ids: Ids,
-    now: i64,
-) -> AppResult<()> {
-    for c in &counters {
-        let id = new_id(now);
-        sql::query(
-            "INSERT INTO counters (mall_id, id, agency_id, number, zone, active, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6)",
-        )
-        .bind(&mall_id)
-        .bind(&id)
-        .bind(agency_ids.get(&c.agency).context("counter agency")?)
-        .bind(c.number)
-        .bind(&c.zone)
-        .bind(now)
-        .execute(conn)
-        .await?;
-        for code in &c.services {
-            sql::query("INSERT INTO counter_services (mall_id, counter_id, service_id) VALUES ($1, $2, $3)")
-                .bind(&mall_id)
-                .bind(&id)
-                .bind(service_ids.get(code).context("counter service")?)
-                .execute(conn)
-                .await?;
-        }
+/// The demo's counters and the services each offers, as the back office writes them.
+async fn seed_counters(conn: &mut Conn<'_>, mall_id: String, counters: Vec<DemoCounter>, now: i64) -> AppResult<()> {
+    let w = WriteCtx { mall_id, now, files_dir: Default::default() };
+    for c in counters {
+        let input =
+            CounterInput { agency: c.agency, number: c.number, zone: c.zone, services: c.services, active: true };
+        catalog::write_counter(conn, &w, &input, None).await?;
     }
     Ok(())
 }

@@ -9,9 +9,10 @@
 //! route can be left out (`mpp_domain::policy::trail`).
 
 pub mod routes;
+mod store;
 
 use crate::auth::session::CurrentUser;
-use crate::db::sql::{self, Conn, from_row};
+use crate::db::sql::{self, Conn};
 use crate::error::AppResult;
 
 pub struct Change<'a> {
@@ -96,23 +97,18 @@ pub struct Request<'a> {
 }
 
 pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<()> {
-    let after = serde_json::json!({"path": r.path, "status": r.status});
-    db.run(
-        sql::query(
-            "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
-             VALUES ($1, $2, $3, $4, $5, $6, 'request', $7, '', $8)",
-        )
-        .bind(r.mall_id)
-        .bind(crate::db::new_id(now))
-        .bind(now)
-        .bind(&r.actor.id)
-        .bind(format!("{} <{}>", r.actor.name, r.actor.email))
-        .bind(r.action)
-        .bind(r.route)
-        .bind(after.to_string()),
-    )
-    .await?;
-    Ok(())
+    let e = Entry {
+        mall_id: r.mall_id.to_owned(),
+        actor_id: r.actor.id.clone(),
+        actor: format!("{} <{}>", r.actor.name, r.actor.email),
+        action: r.action,
+        entity: "request",
+        entity_id: r.route,
+        before: None,
+        after: Some(serde_json::json!({"path": r.path, "status": r.status})),
+        at: now,
+    };
+    db.transact(move |conn| Box::pin(e.write(conn))).await
 }
 
 /// A change on its way to the trail: made before the change's transaction,
@@ -122,6 +118,7 @@ pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<
 pub struct Entry {
     mall_id: String,
     actor_id: String,
+    /// "Name <email>".
     actor: String,
     action: &'static str,
     entity: &'static str,
@@ -152,49 +149,8 @@ pub fn entry(c: Change<'_>, now: i64) -> Entry {
 impl Entry {
     /// Writes the entry in the change's own transaction.
     pub async fn write(self, conn: &mut Conn<'_>) -> AppResult<()> {
-        let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
-        sql::query(
-            "INSERT INTO audit_events (mall_id, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(self.mall_id)
-        .bind(crate::db::new_id(self.at))
-        .bind(self.at)
-        .bind(self.actor_id)
-        .bind(self.actor)
-        .bind(self.action)
-        .bind(self.entity)
-        .bind(self.entity_id)
-        .bind(json(self.before))
-        .bind(json(self.after))
-        .execute(conn)
-        .await?;
-        Ok(())
+        store::insert(conn, &self).await
     }
 }
 
-#[derive(Debug, serde::Serialize)]
-pub struct Event {
-    pub id: String,
-    pub at: i64,
-    pub actor_name: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub before_json: String,
-    pub after_json: String,
-}
-
-from_row!(Event { id, at, actor_name, action, entity, entity_id, before_json, after_json });
-
-/// The newest events first.
-pub async fn list(db: &crate::db::Db, mall_id: &str, limit: i64) -> AppResult<Vec<Event>> {
-    sql::query(
-        "SELECT id, at, actor_name, action, entity, entity_id, before_json, after_json FROM audit_events
-         WHERE mall_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
-    )
-    .bind(mall_id)
-    .bind(limit)
-    .fetch_all(&mut Conn::Read(db))
-    .await
-}
+pub use store::{Event, list};

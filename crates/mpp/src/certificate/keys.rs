@@ -11,8 +11,9 @@
 //! the environment; retired keys stay published, so what they signed still
 //! verifies. docs/CERTIFICATES.md has the details.
 
+use super::store;
 use crate::db::new_id;
-use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -27,16 +28,6 @@ pub struct PublicKey {
     pub public_key: String,
     /// Retired keys sign nothing new; what they signed still verifies.
     pub retired: bool,
-}
-
-impl FromRow for PublicKey {
-    fn from_row(r: &Row) -> AppResult<PublicKey> {
-        Ok(PublicKey {
-            id: r.text("id")?,
-            public_key: r.text("public_key")?,
-            retired: r.opt_int("retired_at")?.is_some(),
-        })
-    }
 }
 
 pub fn encode(bytes: &[u8]) -> String {
@@ -123,17 +114,8 @@ pub async fn current(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, slug: 
         let key = secret_from(seed)?;
         return from_env(conn, mall_id, key, now).await;
     }
-    let row = sql::query(
-        "SELECT id FROM signing_keys WHERE mall_id = $1 AND retired_at IS NULL ORDER BY created_at, id LIMIT 1",
-    )
-    .bind(mall_id)
-    .fetch_optional::<Row>(conn)
-    .await?;
-    match row {
-        Some(r) => {
-            let id = r.text("id")?;
-            Ok(MallKey { key: keys.load(mall_id, &id)?, id })
-        }
+    match store::current_key(conn, mall_id).await? {
+        Some(id) => Ok(MallKey { key: keys.load(mall_id, &id)?, id }),
         None => create(conn, keys, mall_id, now).await,
     }
 }
@@ -142,66 +124,33 @@ pub async fn current(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, slug: 
 /// mall's only current key (a rotation done by changing the environment).
 async fn from_env(conn: &mut Conn<'_>, mall_id: &str, key: SigningKey, now: i64) -> AppResult<MallKey> {
     let public = encode(key.verifying_key().as_bytes());
-    let known = sql::query("SELECT id, retired_at FROM signing_keys WHERE mall_id = $1 AND public_key = $2")
-        .bind(mall_id)
-        .bind(&public)
-        .fetch_optional::<Row>(conn)
-        .await?;
-    if let Some(r) = known {
-        if r.opt_int("retired_at")?.is_some() {
+    if let Some((id, retired_at)) = store::key_by_public(conn, mall_id, &public).await? {
+        if retired_at.is_some() {
             return Err(AppError::Internal(anyhow::anyhow!("the environment names a retired signing key")));
         }
-        return Ok(MallKey { id: r.text("id")?, key });
+        return Ok(MallKey { id, key });
     }
-    sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
-        .bind(mall_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
+    store::retire_keys(conn, mall_id, now).await?;
     let id = new_id(now);
-    insert(conn, mall_id, &id, &public, now).await?;
+    store::insert_key(conn, mall_id, &id, &public, now).await?;
     Ok(MallKey { id, key })
-}
-
-async fn insert(conn: &mut Conn<'_>, mall_id: &str, id: &str, public: &str, now: i64) -> AppResult<()> {
-    sql::query(
-        "INSERT INTO signing_keys (mall_id, id, public_key, secret_key, created_at) VALUES ($1, $2, $3, '', $4)",
-    )
-    .bind(mall_id)
-    .bind(id)
-    .bind(public)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Retires the mall's current key: the next certificate is signed with a
 /// new one; what the old one signed still verifies. False if it had none.
 pub async fn retire(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<bool> {
-    let n = sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
-        .bind(mall_id)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(n > 0)
+    Ok(store::retire_keys(conn, mall_id, now).await? > 0)
 }
 
 /// Moves secret halves an older version kept in the database out to key
 /// files, once, at start.
 pub async fn move_out_of_the_database(db: &crate::db::Db, keys: &KeyStore) -> AppResult<usize> {
-    let rows: Vec<Row> = sql::query("SELECT mall_id, id, secret_key FROM signing_keys WHERE secret_key <> ''")
-        .fetch_all(&mut Conn::Read(db))
-        .await?;
-    for r in &rows {
-        let (mall_id, id) = (r.text("mall_id")?, r.text("id")?);
-        let seed = decode(&r.text("secret_key")?).and_then(|s| <[u8; 32]>::try_from(s).ok());
+    let rows = store::secret_halves(db).await?;
+    for (mall_id, id, secret) in &rows {
+        let seed = decode(secret).and_then(|s| <[u8; 32]>::try_from(s).ok());
         let seed = seed.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a bad signing key")))?;
-        keys.keep(&mall_id, &id, &seed).await?;
-        db.run(
-            sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2").bind(mall_id).bind(id),
-        )
-        .await?;
+        keys.keep(mall_id, id, &seed).await?;
+        store::forget_secret_half(db, mall_id, id).await?;
     }
     Ok(rows.len())
 }
@@ -217,28 +166,11 @@ async fn create(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, now: i64) -
     let key = SigningKey::from_bytes(&seed);
     let id = new_id(now);
     keys.keep(mall_id, &id, &seed).await?;
-    insert(conn, mall_id, &id, &encode(key.verifying_key().as_bytes()), now).await?;
+    store::insert_key(conn, mall_id, &id, &encode(key.verifying_key().as_bytes()), now).await?;
     Ok(MallKey { id, key })
 }
 
-/// Every key the mall ever signed with, oldest first.
-pub async fn published(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<PublicKey>> {
-    sql::query("SELECT id, public_key, retired_at FROM signing_keys WHERE mall_id = $1 ORDER BY created_at, id")
-        .bind(mall_id)
-        .fetch_all(conn)
-        .await
-}
-
-/// The public half of key `key_id`, if the mall has it.
-pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
-    sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
-        .bind(mall_id)
-        .bind(key_id)
-        .fetch_optional::<Row>(conn)
-        .await?
-        .map(|r| r.text("public_key"))
-        .transpose()
-}
+pub use super::store::{public_key, published};
 
 #[cfg(test)]
 mod tests {

@@ -157,6 +157,90 @@ pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, id: &str, by: &str, reas
     Ok(n == 1)
 }
 
+impl FromRow for super::keys::PublicKey {
+    fn from_row(r: &Row) -> AppResult<super::keys::PublicKey> {
+        Ok(super::keys::PublicKey {
+            id: r.text("id")?,
+            public_key: r.text("public_key")?,
+            retired: r.opt_int("retired_at")?.is_some(),
+        })
+    }
+}
+
+/// The mall's current signing key's id (the oldest not retired).
+pub async fn current_key(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Option<String>> {
+    sql::query("SELECT id FROM signing_keys WHERE mall_id = $1 AND retired_at IS NULL ORDER BY created_at, id LIMIT 1")
+        .bind(mall_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A key of the mall by its public half: its id and when it was retired.
+pub async fn key_by_public(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    public: &str,
+) -> AppResult<Option<(String, Option<i64>)>> {
+    sql::query("SELECT id, retired_at FROM signing_keys WHERE mall_id = $1 AND public_key = $2")
+        .bind(mall_id)
+        .bind(public)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Retires the mall's current keys; how many.
+pub async fn retire_keys(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<u64> {
+    sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
+        .bind(mall_id)
+        .bind(now)
+        .execute(conn)
+        .await
+}
+
+/// Registers a key's public half (the secret half lives in a key file).
+pub async fn insert_key(conn: &mut Conn<'_>, mall_id: &str, id: &str, public: &str, now: i64) -> AppResult<()> {
+    sql::query(
+        "INSERT INTO signing_keys (mall_id, id, public_key, secret_key, created_at) VALUES ($1, $2, $3, '', $4)",
+    )
+    .bind(mall_id)
+    .bind(id)
+    .bind(public)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Secret halves an older version kept in the database: (mall, key id, secret).
+pub async fn secret_halves(db: &crate::db::Db) -> AppResult<Vec<(String, String, String)>> {
+    sql::query("SELECT mall_id, id, secret_key FROM signing_keys WHERE secret_key <> ''")
+        .fetch_all(&mut Conn::Read(db))
+        .await
+}
+
+pub async fn forget_secret_half(db: &crate::db::Db, mall_id: &str, id: &str) -> AppResult<()> {
+    db.run(sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2").bind(mall_id).bind(id))
+        .await?;
+    Ok(())
+}
+
+/// Every key the mall ever signed with, oldest first.
+pub async fn published(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<super::keys::PublicKey>> {
+    sql::query("SELECT id, public_key, retired_at FROM signing_keys WHERE mall_id = $1 ORDER BY created_at, id")
+        .bind(mall_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The public half of key `key_id`, if the mall has it.
+pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
+    sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
+        .bind(mall_id)
+        .bind(key_id)
+        .fetch_optional(conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,11 @@
 //! citizen downloads their own; staff download one only through an
 //! application they may see that names it.
 
+mod store;
+
 use crate::application::store::ServiceForm;
 use crate::auth::session::CurrentUser;
 use crate::db::new_id;
-use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::{Posted, Upload};
 use crate::policy::Routes;
@@ -30,36 +31,7 @@ pub fn router() -> Routes {
     )
 }
 
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub id: String,
-    pub owner_id: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-}
-
-impl FromRow for Document {
-    fn from_row(r: &Row) -> AppResult<Document> {
-        Ok(Document {
-            id: r.text("id")?,
-            owner_id: r.text("owner_id")?,
-            file_name: r.text("file_name")?,
-            content_type: r.text("content_type")?,
-            size: r.int("size")?,
-        })
-    }
-}
-
-pub async fn find(db: &crate::db::Db, owner_id: &str, id: &str) -> AppResult<Option<Document>> {
-    sql::query(
-        "SELECT id, owner_id, file_name, content_type, size FROM citizen_documents WHERE owner_id = $1 AND id = $2",
-    )
-    .bind(owner_id)
-    .bind(id)
-    .fetch_optional(&mut Conn::Read(db))
-    .await
-}
+pub use store::{Document, find};
 
 fn path_of(state: &AppState, d: &Document) -> std::path::PathBuf {
     state.files_dir.join("documents").join(&d.owner_id).join(&d.id)
@@ -79,23 +51,8 @@ pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f:
     };
     // The file first: a row never points at nothing.
     crate::files::write_atomically(&path_of(state, &d), &f.bytes).await?;
-    state
-        .db
-        .run(
-            sql::query(
-                "INSERT INTO citizen_documents (owner_id, id, label, file_name, content_type, size, sha256, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(owner_id)
-            .bind(&d.id)
-            .bind(label)
-            .bind(&d.file_name)
-            .bind(&d.content_type)
-            .bind(d.size)
-            .bind(crate::auth::hex(&Sha256::digest(&f.bytes)))
-            .bind(state.clock.now_ms()),
-        )
-        .await?;
+    let sha256 = crate::auth::hex(&Sha256::digest(&f.bytes));
+    store::insert(&state.db, &d, label, &sha256, state.clock.now_ms()).await?;
     Ok(d)
 }
 

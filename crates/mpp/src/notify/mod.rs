@@ -8,10 +8,10 @@
 //! SMS or WhatsApp gateway receives).
 
 pub mod smtp;
+mod store;
 pub mod webhook;
 
-use crate::db::sql::{self, Conn, from_row};
-use crate::db::{Db, new_id};
+use crate::db::sql::from_row;
 use crate::error::AppResult;
 use crate::state::AppState;
 use std::time::Duration;
@@ -53,25 +53,16 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
     if state.notify.webhook.is_some() && (!m.to_phone.is_empty() || !m.to_email.is_empty()) {
         channels.push("webhook");
     }
-    for channel in channels {
-        let body = if m.secret && channel == "log" { "(not logged: holds a one-time link)" } else { m.body.as_str() };
-        state.db.run(sql::query(
-            "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
-             status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
-        )
-        .bind(new_id(now))
-        .bind(&m.mall_id)
-        .bind(channel)
-        .bind(&m.kind)
-        .bind(&m.ticket_id)
-        .bind(&m.to_phone)
-        .bind(&m.to_email)
-        .bind(&m.subject)
-        .bind(body)
-        .bind(now)
-        )
-        .await?;
-    }
+    let rows: Vec<(&str, &str)> = channels
+        .into_iter()
+        .map(|channel| {
+            (
+                channel,
+                if m.secret && channel == "log" { "(not logged: holds a one-time link)" } else { m.body.as_str() },
+            )
+        })
+        .collect();
+    store::enqueue(&state.db, m, &rows, now).await?;
     state.outbox_bell.notify_one();
     Ok(())
 }
@@ -117,16 +108,10 @@ pub fn spawn_worker(state: AppState) {
 /// Delivers the messages now due; returns how many it tried.
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now_ms();
-    let due: Vec<Outgoing> = sql::query(
-        "SELECT id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body, attempts, created_at
-         FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 20",
-    )
-    .bind(now)
-    .fetch_all(&mut Conn::Read(&state.db))
-    .await?;
+    let due = store::due(&state.db, now).await?;
     for m in &due {
         // Claim it, so another server process does not send it too.
-        if !claim(&state.db, &m.id, now).await? {
+        if !store::claim(&state.db, &m.id, now).await? {
             continue;
         }
         let result = match m.channel.as_str() {
@@ -149,17 +134,6 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     Ok(due.len())
 }
 
-async fn claim(db: &Db, id: &str, now: i64) -> AppResult<bool> {
-    let n = db.run(sql::query(
-        "UPDATE notifications SET status = 'sending', next_attempt_at = $2 WHERE id = $1 AND status = 'pending'",
-    )
-    .bind(id)
-    .bind(now)
-    )
-    .await?;
-    Ok(n == 1)
-}
-
 /// Marks a delivery done, or schedules the next try (1 s, 2 s, 4 s … up to
 /// ~2 minutes), or gives up after [`MAX_ATTEMPTS`].
 async fn settle(state: &AppState, m: &Outgoing, result: Result<(), String>) -> AppResult<()> {
@@ -167,29 +141,14 @@ async fn settle(state: &AppState, m: &Outgoing, result: Result<(), String>) -> A
     let attempts = m.attempts + 1;
     match result {
         Ok(()) => {
-            state.db.run(sql::query(
-                "UPDATE notifications SET status = 'sent', attempts = $2, sent_at = $3, last_error = '' WHERE id = $1",
-            )
-            .bind(&m.id)
-            .bind(attempts)
-            .bind(now)
-            )
-            .await?;
+            store::sent(&state.db, &m.id, attempts, now).await?;
         }
         Err(error) => {
             let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
             let delay = 1000i64 << attempts.min(7);
             tracing::warn!(channel = %m.channel, attempts, %error, "notification not delivered");
-            state.db.run(sql::query(
-                "UPDATE notifications SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5 WHERE id = $1",
-            )
-            .bind(&m.id)
-            .bind(status)
-            .bind(attempts)
-            .bind(now + delay)
-            .bind(error.chars().take(500).collect::<String>())
-            )
-            .await?;
+            let error: String = error.chars().take(500).collect();
+            store::retry(&state.db, &m.id, status, attempts, now + delay, &error).await?;
         }
     }
     Ok(())

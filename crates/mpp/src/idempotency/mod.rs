@@ -6,8 +6,9 @@
 //! resource's id against the key ([`complete`]), so a crash can never leave
 //! a created resource without its key.
 
+mod store;
+
 use crate::db::Db;
-use crate::db::sql::{self, Conn};
 use crate::error::{AppError, AppResult};
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -46,76 +47,26 @@ fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
 async fn begin(db: &Db, scope: &str, key: &str, body: &[u8], now: i64) -> AppResult<Begin> {
     let hash = crate::auth::hex(&Sha256::digest(body));
     // Forget old keys now and then (cheap with the primary key's order irrelevant).
-    db.run(sql::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now - KEEP_MS)).await?;
-    let inserted = db
-        .run(
-            sql::query(
-                "INSERT INTO idempotency_keys (scope, key, request_hash, resource_id, created_at)
-                 VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (scope, key) DO NOTHING",
-            )
-            .bind(scope)
-            .bind(key)
-            .bind(&hash)
-            .bind(now),
-        )
-        .await?;
-    if inserted == 1 {
-        return Ok(Begin::New(Claim { scope: scope.into(), key: key.into() }));
+    store::forget_before(db, now - KEEP_MS).await?;
+    let claim = || Claim { scope: scope.into(), key: key.into() };
+    if store::claim(db, scope, key, &hash, now).await? {
+        return Ok(Begin::New(claim()));
     }
-    let (seen_hash, resource, created): (String, Option<String>, i64) =
-        sql::query("SELECT request_hash, resource_id, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2")
-            .bind(scope)
-            .bind(key)
-            .fetch_one(&mut Conn::Read(db))
-            .await?;
+    let (seen_hash, resource, created) = store::seen(db, scope, key).await?;
     if seen_hash != hash {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new("Idempotency-Key", "idempotency.reused")]));
     }
     match resource {
         Some(id) => Ok(Begin::Replay(id)),
-        None if now - created > ABANDONED_MS => {
-            // The first attempt died before finishing; this one takes over.
-            let taken = db.run(sql::query(
-                "UPDATE idempotency_keys SET created_at = $3 WHERE scope = $1 AND key = $2 AND resource_id IS NULL
-                 AND created_at = $4",
-            )
-            .bind(scope)
-            .bind(key)
-            .bind(now)
-            .bind(created)
-            )
-            .await?;
-            if taken == 1 {
-                Ok(Begin::New(Claim { scope: scope.into(), key: key.into() }))
-            } else {
-                Err(AppError::Conflict("idempotency.in_flight"))
-            }
+        // The first attempt died before finishing; this one takes over.
+        None if now - created > ABANDONED_MS && store::take_over(db, scope, key, created, now).await? => {
+            Ok(Begin::New(claim()))
         }
         None => Err(AppError::Conflict("idempotency.in_flight")),
     }
 }
 
-/// Records the created resource against the key, inside the creating transaction.
-pub async fn complete(conn: &mut Conn<'_>, claim: &Claim, resource_id: &str) -> AppResult<()> {
-    sql::query("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2")
-        .bind(&claim.scope)
-        .bind(&claim.key)
-        .bind(resource_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// The first request failed: free the key so a retry can try again.
-async fn release(db: &Db, claim: &Claim) -> AppResult<()> {
-    db.run(
-        sql::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND resource_id IS NULL")
-            .bind(&claim.scope)
-            .bind(&claim.key),
-    )
-    .await?;
-    Ok(())
-}
+pub use store::complete;
 
 /// Starts an API create request: `None` when it sent no key; otherwise the
 /// claim of a first use, or the earlier result to replay. The key is bound to
@@ -135,7 +86,7 @@ pub async fn start(
 /// The work's result, after freeing the key if it failed (so a retry can succeed).
 pub async fn settle<T>(db: &Db, claim: Option<&Claim>, result: AppResult<T>) -> AppResult<T> {
     if let (Err(_), Some(claim)) = (&result, claim) {
-        release(db, claim).await?;
+        store::release(db, claim).await?;
     }
     result
 }

@@ -1,6 +1,4 @@
-//! Failures counted in the database (rules: `mpp_domain::throttle`), so
-//! that several server processes share them: a guesser cannot spread
-//! attempts over processes, nor wait for a restart.
+//! The SQL of the throttle: one row of failures per key.
 
 use crate::db::Db;
 use crate::db::sql::{self, Conn};
