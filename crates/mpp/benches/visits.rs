@@ -458,6 +458,45 @@ async fn run(label: &str, server: &Server, load: Load, secs: u64) -> Outcome {
     }
 }
 
+/// Public pages read by 16 anonymous clients at once for `secs` each:
+/// requests per second and the server's CPU per request.
+async fn pages(server: &Server, secs: u64) {
+    let http = Client::builder().pool_max_idle_per_host(16).build().unwrap();
+    println!("\n== public pages, SQLite: 16 clients, {secs} s each");
+    for path in ["/m/ttu/layanan", "/m/ttu/layanan/KTP-EL", "/m/ttu/papan"] {
+        let url = format!("{}{path}", server.base);
+        let stop = Arc::new(AtomicBool::new(false));
+        let served = Arc::new(AtomicU64::new(0));
+        let cpu_before = cpu_secs(server.child.id());
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (http, url, stop, served) = (http.clone(), url.clone(), stop.clone(), served.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        let r = http.get(&url).send().await.unwrap();
+                        assert_eq!(r.status(), StatusCode::OK, "{url}");
+                        r.bytes().await.unwrap();
+                        served.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let n = served.load(Ordering::Relaxed) as f64;
+        let cpu = cpu_secs(server.child.id()) - cpu_before;
+        println!(
+            "{path:>24}: {:>6.0} requests/s, server CPU {:.3} ms per request",
+            n / started.elapsed().as_secs_f64(),
+            cpu * 1000.0 / n.max(1.0)
+        );
+    }
+}
+
 fn main() {
     let secs: u64 = std::env::var("MPP_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
     let clients: usize = std::env::var("MPP_BENCH_CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
@@ -477,6 +516,9 @@ fn main() {
         drop(server);
         let server = start(None);
         run("SQLite, rush", &server, Load::rush(clients), secs).await;
+        drop(server);
+        let server = start(None);
+        pages(&server, secs.min(5)).await;
         drop(server);
         let name = format!("mpp_bench_{}", std::process::id());
         let pg_url = |n: &str| format!("{}/{n}", admin.rsplit_once('/').unwrap().0);

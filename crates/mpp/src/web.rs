@@ -149,6 +149,32 @@ pub fn render(page: &impl Template) -> AppResult<Response> {
     Ok(Html(body).into_response())
 }
 
+/// The cache key of a page that every anonymous visitor sees the same (in
+/// their language): asked without a session and without a query string.
+pub fn shared_page_key(ctx: &Ctx) -> Option<String> {
+    (ctx.user.is_none() && !ctx.here.contains('?')).then(|| format!("page:{}:{}", ctx.lang().code(), ctx.here))
+}
+
+/// Renders a page; a shared one (see [`shared_page_key`]) is rendered once
+/// and kept in the configuration cache, which every admin write clears
+/// (`cache.rs`), so a public page costs what the board costs.
+pub async fn render_shared<T: Template>(
+    state: &crate::state::AppState,
+    key: Option<String>,
+    page: impl Future<Output = AppResult<T>>,
+) -> AppResult<Response> {
+    let Some(key) = key else { return render(&page.await?) };
+    let body: axum::body::Bytes = state
+        .db
+        .cache
+        .get_or(key, || async {
+            let html = page.await?.render().map_err(|e| AppError::Internal(e.into()))?;
+            Ok::<_, AppError>(axum::body::Bytes::from(html))
+        })
+        .await?;
+    Ok(Html(body).into_response())
+}
+
 /// Renders with a status other than 200 (a form shown again with its errors).
 pub fn render_status(status: StatusCode, page: &impl Template) -> AppResult<Response> {
     let mut resp = render(page)?;

@@ -137,7 +137,10 @@ pub async fn save_setup(
             }
         })
     })
-    .await
+    .await?;
+    // Public pages say whether a service can be applied for online.
+    db.cache.clear();
+    Ok(())
 }
 
 async fn save_setup_in(

@@ -10,7 +10,7 @@ use crate::i18n::Tr;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::{self, Mall};
-use crate::web::{Ctx, render};
+use crate::web::{self, Ctx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -192,6 +192,11 @@ async fn catalogue(
     Path(slug): Path<String>,
     Query(query): Query<CatalogueQuery>,
 ) -> AppResult<Response> {
+    let key = web::shared_page_key(&ctx);
+    web::render_shared(&state.clone(), key, catalogue_page(state, ctx, slug, query)).await
+}
+
+async fn catalogue_page(state: AppState, ctx: Ctx, slug: String, query: CatalogueQuery) -> AppResult<CataloguePage> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let t = ctx.t;
     let q: String = query.q.unwrap_or_default().chars().take(100).collect();
@@ -205,7 +210,7 @@ async fn catalogue(
         .map(|s| item(&t, s, &agencies))
         .collect();
     let agencies = agencies.iter().map(|a| (a.code.clone(), t.pick(&a.name_id, &a.name_en).to_string())).collect();
-    render(&CataloguePage { ctx, mall, q, agency_filter, agencies, items })
+    Ok(CataloguePage { ctx, mall, q, agency_filter, agencies, items })
 }
 
 #[derive(Template)]
@@ -240,6 +245,11 @@ async fn service_page(
     ctx: Ctx,
     Path((slug, code)): Path<(String, String)>,
 ) -> AppResult<Response> {
+    let key = web::shared_page_key(&ctx);
+    web::render_shared(&state.clone(), key, service_page_of(state, ctx, slug, code)).await
+}
+
+async fn service_page_of(state: AppState, ctx: Ctx, slug: String, code: String) -> AppResult<ServicePage> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let s = store::service_by_code(&state.db, &mall.id, &code).await?.filter(|s| s.active).ok_or(AppError::NotFound)?;
     let t = ctx.t;
@@ -289,7 +299,7 @@ async fn service_page(
         mall,
         s,
     };
-    render(&page)
+    Ok(page)
 }
 
 #[derive(Template)]

@@ -113,3 +113,29 @@ async fn english_toggle_is_remembered(app: TestApp) {
     assert!(html.contains("Jam layanan"));
 }
 both!(english_toggle_is_remembered);
+
+/// The plain catalogue and a service page are rendered once for all
+/// anonymous visitors in a language (web::render_shared): never another
+/// visitor's language or session, and every admin write shows at once.
+async fn a_shared_page_keeps_to_its_language_and_follows_every_write(app: TestApp) {
+    let (id, en) = (app.client(), app.client());
+    app.get(&en, "/bahasa/en?next=/").await;
+    let (_, html) = app.get_text(&id, "/m/ttu/layanan").await;
+    assert!(html.contains("<html lang=\"id\"") && html.contains("Katalog layanan"), "Indonesian first");
+    let (_, html) = app.get_text(&en, "/m/ttu/layanan").await;
+    assert!(html.contains("<html lang=\"en\"") && html.contains("Service catalogue"), "English after it");
+    let admin = app.login(crate::helpers::ADMIN).await;
+    let (_, mine) = app.get_text(&admin, "/m/ttu/layanan").await;
+    assert!(mine.contains("action=\"/keluar\""), "a signed-in visitor gets a page of their own");
+    let (_, anonymous) = app.get_text(&id, "/m/ttu/layanan").await;
+    assert!(!anonymous.contains("action=\"/keluar\"") && !anonymous.contains(&crate::helpers::csrf_of(&mine)));
+    let form = crate::admin::new_service("UJI-2", "Layanan Uji Dua", "dpmptsp");
+    let r = app.post_form(&admin, "/m/ttu/admin/layanan/baru", "/m/ttu/admin/layanan/baru", &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = app.get_text(&id, "/m/ttu/layanan").await;
+    assert!(html.contains("Layanan Uji Dua"), "the new service is in the catalogue at once");
+    let (status, html) = app.get_text(&id, "/m/ttu/layanan/UJI-2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Layanan Uji Dua"));
+}
+both!(a_shared_page_keeps_to_its_language_and_follows_every_write);
