@@ -49,7 +49,7 @@ fn info(m: Mall, opening_hours: Vec<Hours>) -> MallInfo {
         slug: m.slug,
         name: m.name,
         region_code: m.region_code,
-        timezone: m.timezone,
+        timezone: m.timezone.as_str().to_string(),
         address: m.address,
         phone: m.phone,
         email: m.email,

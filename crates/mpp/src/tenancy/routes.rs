@@ -106,7 +106,7 @@ async fn national(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         malls.push(MallLine {
             slug: m.slug,
             name: m.name,
-            timezone: m.timezone,
+            timezone: m.timezone.as_str().to_string(),
             is_demo: m.is_demo,
             agencies,
             services,

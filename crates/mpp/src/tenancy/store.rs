@@ -11,7 +11,7 @@ pub struct Mall {
     pub slug: String,
     pub name: String,
     pub region_code: String,
-    pub timezone: String,
+    pub timezone: TimeZone,
     pub address: String,
     pub phone: String,
     pub email: String,
@@ -39,11 +39,20 @@ from_row!(Mall {
 
 impl Mall {
     pub fn zone(&self) -> TimeZone {
-        TimeZone::parse(&self.timezone).unwrap_or(TimeZone::Wib)
+        self.timezone
     }
 
     pub fn is_published(&self) -> bool {
         self.published_at.is_some()
+    }
+}
+
+/// A stored time zone the code does not know is an error, never a guess.
+impl sql::Decode for TimeZone {
+    fn decode(cell: &sql::Cell, name: &str) -> AppResult<Self> {
+        let text = String::decode(cell, name)?;
+        TimeZone::parse(&text)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("column {name}: the unknown time zone {text:?}")))
     }
 }
 

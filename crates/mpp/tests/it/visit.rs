@@ -817,5 +817,10 @@ async fn an_unknown_stored_status_is_refused_not_guessed(app: TestApp) {
     app.state.db.run(sql::query("UPDATE tickets SET status = 'lost' WHERE id = $1").bind(&id)).await.unwrap();
     let r = Client::new().get(app.url(&format!("/api/v1/malls/ttu/tickets/{id}"))).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "not shown as void, or as anything");
+    // A mall's time zone likewise: never taken for WIB (its times would be an hour or two off).
+    app.state.db.run(sql::query("UPDATE malls SET timezone = 'UTC' WHERE slug = 'ttu'")).await.unwrap();
+    app.state.db.cache.clear();
+    let r = Client::new().get(app.url("/api/v1/malls/ttu")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "not guessed as WIB");
 }
 both!(an_unknown_stored_status_is_refused_not_guessed);
