@@ -532,4 +532,61 @@ mod tests {
             .await;
         assert!(r.is_err());
     }
+
+    struct Note {
+        id: String,
+        n: i64,
+        note: Option<String>,
+        flag: bool,
+    }
+
+    from_row!(Note { id, n, note, flag });
+
+    #[tokio::test]
+    async fn rows_map_by_name_and_refuse_what_does_not_fit() {
+        let mut c = lite();
+        let conn = &mut Conn::Lite(&mut c);
+        query("INSERT INTO t (id, n, note) VALUES ('a', 1, NULL), ('b', NULL, 'x')")
+            .execute(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Columns in another order than the fields: read by name.
+        let a: Note = query("SELECT n AS flag, note, n, id FROM t WHERE id = 'a'")
+            .fetch_one(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((a.id.as_str(), a.n, a.note, a.flag), ("a", 1, None, true));
+        // A NULL where the field cannot hold one, a text for a number, a
+        // missing column: errors, never a default.
+        let null = query("SELECT n AS flag, note, n, id FROM t WHERE id = 'b'").fetch_one::<Note>(conn).await;
+        assert!(null.is_err());
+        let text = query("SELECT 1 AS flag, note, note AS n, id FROM t WHERE id = 'b'").fetch_one::<Note>(conn).await;
+        assert!(text.is_err());
+        let missing = query("SELECT id, n, note FROM t WHERE id = 'a'").fetch_one::<Note>(conn).await;
+        assert!(missing.is_err());
+        // Tuples and single values by position.
+        let pair: (String, Option<String>) =
+            query("SELECT id, note FROM t WHERE id = 'b'").fetch_one(conn).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pair, ("b".to_string(), Some("x".to_string())));
+        let count: i64 = query("SELECT COUNT(*) FROM t").fetch_one(conn).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count, 2);
+    }
+
+    #[tokio::test]
+    async fn a_broken_constraint_says_which() {
+        let mut c = lite();
+        c.execute_batch(
+            "PRAGMA foreign_keys = ON; CREATE TABLE parent (id TEXT PRIMARY KEY);
+             CREATE TABLE child (id TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES parent (id))",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let conn = &mut Conn::Lite(&mut c);
+        query("INSERT INTO t (id) VALUES ('a')").execute(conn).await.unwrap_or_else(|e| panic!("{e}"));
+        let again = query("INSERT INTO t (id) VALUES ('a')").execute(conn).await.err();
+        assert_eq!(again.as_ref().and_then(crate::db::violation), Some(crate::db::Violation::Unique));
+        let orphan = query("INSERT INTO child (id, parent) VALUES ('c', 'nobody')").execute(conn).await.err();
+        assert_eq!(orphan.as_ref().and_then(crate::db::violation), Some(crate::db::Violation::ForeignKey));
+        let other = query("SELECT no_such_column FROM t").execute(conn).await.err();
+        assert_eq!(other.as_ref().and_then(crate::db::violation), None);
+    }
 }
