@@ -131,10 +131,7 @@ pub async fn save_setup(
     db.transact(move |conn| {
         Box::pin(async move {
             save_setup_in(conn, &mall_id, &service_id, &setup, &agency_id, now).await?;
-            match audit {
-                Some(entry) => entry.write(conn).await,
-                None => Ok(()),
-            }
+            crate::audit::write_if(audit, conn).await
         })
     })
     .await?;

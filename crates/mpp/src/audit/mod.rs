@@ -73,13 +73,19 @@ pub async fn run_with(db: &crate::db::Db, statement: sql::Query<'static>, entry:
     db.transact(move |conn| {
         Box::pin(async move {
             statement.execute(conn).await?;
-            match entry {
-                Some(entry) => entry.write(conn).await,
-                None => Ok(()),
-            }
+            write_if(entry, conn).await
         })
     })
     .await
+}
+
+/// Writes the entry, if someone made the change (the demo's own set-up is
+/// not on the trail).
+pub async fn write_if(entry: Option<Entry>, conn: &mut Conn<'_>) -> AppResult<()> {
+    match entry {
+        Some(entry) => entry.write(conn).await,
+        None => Ok(()),
+    }
 }
 
 /// A request that changed something, as the guard records it.

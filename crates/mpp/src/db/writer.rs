@@ -68,7 +68,7 @@ impl Writer {
         std::thread::Builder::new().name("mpp-sqlite-writer".into()).spawn(move || {
             runtime.block_on(async move {
                 while let Some(group) = next_group(&mut rx).await {
-                    commit_group(&mut Session(&mut conn), group).await;
+                    commit_group(&mut conn, group).await;
                 }
             })
         })?;
@@ -102,25 +102,16 @@ async fn next_group(rx: &mut Queues) -> Option<Vec<Job>> {
     Some(group)
 }
 
-/// The writer's connection.
-struct Session<'a>(&'a mut rusqlite::Connection);
-
-impl Session<'_> {
-    async fn exec(&mut self, sql: &str) -> Result<(), String> {
-        self.0.execute_batch(sql).map_err(|e| e.to_string())
-    }
-
-    async fn run(&mut self, job: Job) -> (bool, Finish) {
-        job(&mut Conn::Lite(self.0)).await
-    }
+fn exec(conn: &rusqlite::Connection, sql: &str) -> Result<(), String> {
+    conn.execute_batch(sql).map_err(|e| e.to_string())
 }
 
 /// Runs a group in one transaction and answers every job once its fate is known.
-async fn commit_group(session: &mut Session<'_>, group: Vec<Job>) {
+async fn commit_group(conn: &mut rusqlite::Connection, group: Vec<Job>) {
     let mut finishes = Vec::with_capacity(group.len());
-    let outcome = run_group(session, group, &mut finishes).await;
+    let outcome = run_group(conn, group, &mut finishes).await;
     if let Err(e) = &outcome {
-        let _ = session.exec("ROLLBACK").await;
+        let _ = exec(conn, "ROLLBACK");
         tracing::error!(error = %e, "a group of writes did not commit");
     }
     // Jobs that never ran dropped their callers' channels: they hear an error too.
@@ -129,25 +120,29 @@ async fn commit_group(session: &mut Session<'_>, group: Vec<Job>) {
     }
 }
 
-async fn run_group(session: &mut Session<'_>, mut group: Vec<Job>, finishes: &mut Vec<Finish>) -> Result<(), String> {
+async fn run_group(
+    conn: &mut rusqlite::Connection,
+    mut group: Vec<Job>,
+    finishes: &mut Vec<Finish>,
+) -> Result<(), String> {
     // Alone, a job needs no savepoint: its failure rolls the whole back.
     if group.len() == 1
         && let Some(job) = group.pop()
     {
-        session.exec(BEGIN).await?;
-        let (ok, finish) = session.run(job).await;
+        exec(conn, BEGIN)?;
+        let (ok, finish) = job(&mut Conn::Lite(conn)).await;
         finishes.push(finish);
-        return session.exec(if ok { "COMMIT" } else { "ROLLBACK" }).await;
+        return exec(conn, if ok { "COMMIT" } else { "ROLLBACK" });
     }
-    session.exec(BEGIN).await?;
+    exec(conn, BEGIN)?;
     for job in group {
-        session.exec("SAVEPOINT job").await?;
-        let (ok, finish) = session.run(job).await;
+        exec(conn, "SAVEPOINT job")?;
+        let (ok, finish) = job(&mut Conn::Lite(conn)).await;
         finishes.push(finish);
         if !ok {
-            session.exec("ROLLBACK TO job").await?;
+            exec(conn, "ROLLBACK TO job")?;
         }
-        session.exec("RELEASE job").await?;
+        exec(conn, "RELEASE job")?;
     }
-    session.exec("COMMIT").await
+    exec(conn, "COMMIT")
 }
