@@ -2,6 +2,8 @@
 //! visitors each slot takes, booking codes, what a booking becomes at the
 //! kiosk, and the iCalendar file the citizen keeps.
 
+pub mod capacity;
+
 use crate::visit::Break;
 use time::{OffsetDateTime, Time};
 

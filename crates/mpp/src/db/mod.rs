@@ -34,6 +34,9 @@ pub struct Db {
     pub dialect: Dialect,
     /// Configuration read on hot paths, for a few seconds (see `cache.rs`).
     pub cache: std::sync::Arc<crate::cache::Cache>,
+    /// Who waits for what, kept beside the tickets this process writes
+    /// (see `visit/line.rs`).
+    pub lines: std::sync::Arc<crate::visit::line::Lines>,
     backend: Backend,
 }
 
@@ -45,7 +48,18 @@ enum Backend {
         /// Connections for reads (see `sql.rs`).
         readers: std::sync::Arc<sql::Readers>,
     },
-    Postgres(PgPool),
+    Postgres(Pg),
+}
+
+/// PostgreSQL's connections in three pools, so that neither the reads nor
+/// the kiosks' tickets can hold every connection a counter's action needs
+/// (measured: with one pool, reads queued the writes behind them).
+#[derive(Clone)]
+struct Pg {
+    reads: PgPool,
+    writes: PgPool,
+    /// For [`WriteLane::Counter`].
+    counters: PgPool,
 }
 
 /// Migrations in order; each file is portable SQL run in one transaction.
@@ -67,6 +81,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "token use", include_str!("../../../../migrations/0013_token_use.sql")),
     (14, "password resets", include_str!("../../../../migrations/0014_password_resets.sql")),
     (15, "staff counters", include_str!("../../../../migrations/0015_staff_counters.sql")),
+    (16, "special lane index", include_str!("../../../../migrations/0016_special_lane_index.sql")),
 ];
 
 impl Db {
@@ -80,19 +95,27 @@ impl Db {
             let writer = writer::Writer::start(file.clone(), SQLITE_PRAGMAS).context("opening SQLite")?;
             let readers = std::sync::Arc::new(sql::Readers::new(file));
             let backend = Backend::Sqlite { writer, readers };
-            return Ok(Db { dialect: Dialect::Sqlite, cache: Default::default(), backend });
+            return Ok(Db { dialect: Dialect::Sqlite, cache: Default::default(), lines: Default::default(), backend });
         }
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
         }
         let options = PgConnectOptions::from_str(url).context("parsing the database URL")?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .context("connecting to PostgreSQL")?;
-        Ok(Db { dialect: Dialect::Postgres, cache: Default::default(), backend: Backend::Postgres(pool) })
+        let pool = |size: u32| {
+            PgPoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(options.clone())
+        };
+        let pg = Pg { reads: pool(8), writes: pool(8), counters: pool(4) };
+        // Connect now, so that a wrong URL fails at start, not at the first request.
+        drop(pg.reads.acquire().await.context("connecting to PostgreSQL")?);
+        Ok(Db {
+            dialect: Dialect::Postgres,
+            cache: Default::default(),
+            lines: Default::default(),
+            backend: Backend::Postgres(pg),
+        })
     }
 
     /// Applies the migrations not yet applied; returns how many ran.
@@ -141,8 +164,9 @@ impl Db {
         self.transact_in(WriteLane::Normal, work).await
     }
 
-    /// [`Db::transact`] in a lane of the SQLite writer's: a counter's action
-    /// goes before the tickets the kiosks queued meanwhile.
+    /// [`Db::transact`] in a lane: a counter's action goes before the
+    /// tickets the kiosks queued meanwhile (SQLite: the writer's queue of
+    /// its own; PostgreSQL: a pool of its own).
     pub async fn transact_in<T, F>(&self, lane: WriteLane, work: F) -> AppResult<T>
     where
         T: Send + 'static,
@@ -153,7 +177,11 @@ impl Db {
             // Measured: PostgreSQL's own row locks and concurrent commits
             // serve better than one serial writer while the reads are this
             // heavy (docs/PERFORMANCE.md, "PostgreSQL: a writer tried").
-            Backend::Postgres(pool) => {
+            Backend::Postgres(pg) => {
+                let pool = match lane {
+                    WriteLane::Counter => &pg.counters,
+                    WriteLane::Normal => &pg.writes,
+                };
                 let mut tx = pool.begin().await?;
                 let value = work(&mut sql::Conn::Pg(&mut tx)).await?;
                 tx.commit().await?;
@@ -200,7 +228,7 @@ impl Db {
 
     fn pool(&self) -> Option<&PgPool> {
         match &self.backend {
-            Backend::Postgres(pool) => Some(pool),
+            Backend::Postgres(pg) => Some(&pg.reads),
             Backend::Sqlite { .. } => None,
         }
     }

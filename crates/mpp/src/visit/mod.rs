@@ -9,6 +9,7 @@ pub mod console;
 pub mod greeter;
 pub mod issue;
 pub mod kiosk;
+pub mod line;
 pub mod notices;
 pub mod settings;
 pub mod stats;

@@ -71,7 +71,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let agency_name = |id: &str| {
         agencies.iter().find(|a| a.id == id).map(|a| ctx.t.pick(&a.name_id, &a.name_en).to_string()).unwrap_or_default()
     };
-    let waiting = store::waiting_summary(&state.db, &mall_id, &day).await?;
+    let waiting = store::waiting_summary(&state.db, &mall_id, &day, now).await?;
     let mut services = Vec::new();
     for s in catalog::services(&state.db, &mall_id, false).await? {
         if !visible(&s.agency_id) {

@@ -221,7 +221,9 @@ pub struct NewTicket {
 
 /// Stores a ticket with the next number of its prefix for the day.
 pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
-    db.transact(move |conn| Box::pin(issue_in(conn, t, now))).await
+    let ticket = db.transact(move |conn| Box::pin(issue_in(conn, t, now))).await?;
+    db.lines.joined(&ticket);
+    Ok(ticket)
 }
 
 async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Ticket> {
@@ -326,30 +328,31 @@ fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// How many wait ahead of this ticket at its service (same day).
-pub async fn ahead_of(db: &Db, mall_id: &str, t: &Ticket) -> AppResult<i64> {
-    sql::query(
-        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
-         AND (queued_at < $4 OR (queued_at = $4 AND seq < $5))",
-    )
-    .bind(mall_id)
-    .bind(&t.day)
-    .bind(&t.service_id)
-    .bind(t.queued_at)
-    .bind(t.seq)
-    .fetch_one(&mut Conn::Read(db))
-    .await
+/// How many wait ahead of this ticket at its service (same day), from
+/// the lines kept in memory (`line.rs`).
+pub async fn ahead_of(db: &Db, t: &Ticket, now: i64) -> AppResult<i64> {
+    db.lines.ahead_of(db, t, now).await
 }
 
-/// How many wait today for a service.
-pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str) -> AppResult<i64> {
+/// How many wait today for a service (`line.rs`).
+pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
+    db.lines.waiting(db, mall_id, day, service_id, now).await
+}
+
+/// (service id, people waiting, earliest queued_at) for today (`line.rs`).
+pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
+    db.lines.summary(db, mall_id, day, now).await
+}
+
+/// Every waiting ticket of a mall's day, as the lines in memory keep them:
+/// (service, queued_at, seq, id).
+pub(super) async fn waiting_keys(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64, i64, String)>> {
     sql::query(
-        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'",
+        "SELECT service_id, queued_at, seq, id FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'",
     )
     .bind(mall_id)
     .bind(day)
-    .bind(service_id)
-    .fetch_one(&mut Conn::Read(db))
+    .fetch_all(&mut Conn::Read(db))
     .await
 }
 
@@ -627,7 +630,10 @@ pub async fn call_next(
     for _ in 0..50 {
         let attempt = call.clone();
         match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
-            Picked::Called(t) => return Ok(Some(*t)),
+            Picked::Called(t) => {
+                db.lines.left(&t);
+                return Ok(Some(*t));
+            }
             Picked::Nobody => return Ok(None),
             Picked::Lost => continue,
         }
@@ -719,21 +725,32 @@ impl NextCall {
 }
 
 /// The tickets the policy chooses from: everyone in a special lane, and
-/// the first regular visitor (the rest of the regular lane cannot be next).
+/// the first regular visitor of each service (the rest of a regular line
+/// cannot be next). Each read costs the same however long the line is: the
+/// special lane has an index of its own (migration 0016), and each head is
+/// the first entry of `tickets_queue`. (The statuses are literals so that
+/// both databases see the partial index applies.)
 async fn candidates(conn: &mut Conn<'_>, mall_id: &str, day: &str, desk: &Desk) -> AppResult<Vec<Ticket>> {
-    let marks = placeholders(5, desk.service_ids.len());
-    let base = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3
-         AND (target_counter_id IS NULL OR target_counter_id = $4) AND service_id IN ({marks})"
-    );
+    let mine =
+        "mall_id = $1 AND day = $2 AND status = 'waiting' AND (target_counter_id IS NULL OR target_counter_id = $3)";
     let special = format!(
-        "{base} AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL) ORDER BY queued_at, seq LIMIT 200"
+        "SELECT {COLUMNS} FROM tickets WHERE {mine} AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL)
+         AND service_id IN ({}) ORDER BY queued_at, seq LIMIT 200",
+        placeholders(4, desk.service_ids.len())
     );
-    let regular =
-        format!("{base} AND priority = 'none' AND quick = 0 AND window_to IS NULL ORDER BY queued_at, seq LIMIT 1");
+    let heads = (0..desk.service_ids.len())
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM tickets WHERE {mine} AND service_id = ${}
+                 AND priority = 'none' AND quick = 0 AND window_to IS NULL ORDER BY queued_at, seq LIMIT 1) AS head{i}",
+                i + 4
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
     let mut out = Vec::new();
-    for sql in [special, regular] {
-        let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str()).bind(&desk.id);
+    for sql in [special, heads] {
+        let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(&desk.id);
         for s in &desk.service_ids {
             q = q.bind(s);
         }
@@ -783,7 +800,16 @@ pub async fn act(
     now: i64,
 ) -> AppResult<Ticket> {
     let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
-    db.transact_in(WriteLane::Counter, move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now))).await
+    let (before, after) = db
+        .transact_in(WriteLane::Counter, move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now)))
+        .await?;
+    if before.status == TicketStatus::Waiting {
+        db.lines.left(&before);
+    }
+    if after.status == TicketStatus::Waiting {
+        db.lines.joined(&after);
+    }
+    Ok(after)
 }
 
 async fn act_in(
@@ -793,7 +819,7 @@ async fn act_in(
     ticket_id: String,
     command: Command,
     now: i64,
-) -> AppResult<Ticket> {
+) -> AppResult<(Ticket, Ticket)> {
     let (mall_id, desk, ticket_id) = (mall_id.as_str(), &desk, ticket_id.as_str());
     let t = by_id(conn, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
     let facts = Facts {
@@ -877,7 +903,8 @@ async fn act_in(
     if changed == 0 {
         return Err(AppError::Conflict("visit.changed"));
     }
-    by_id(conn, mall_id, &t.id).await?.ok_or(AppError::NotFound)
+    let after = by_id(conn, mall_id, &t.id).await?.ok_or(AppError::NotFound)?;
+    Ok((t, after))
 }
 
 /// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).
@@ -923,16 +950,17 @@ async fn record_step(conn: &mut Conn<'_>, mall_id: &str, t: &Ticket, result: &st
 /// Voids a ticket that never reached its visitor (the printer jammed):
 /// it is never called and never counted as a no-show.
 pub async fn void(db: &Db, mall_id: &str, ticket_id: &str, now: i64) -> AppResult<()> {
-    let n = db.run(sql::query(
+    let statement = sql::query(format!(
         "UPDATE tickets SET status = 'void', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
-         AND called_at IS NULL",
-    )
+         AND called_at IS NULL RETURNING {COLUMNS}"
+    ))
     .bind(mall_id)
     .bind(ticket_id)
-    .bind(now)
-    )
-    .await?;
-    if n == 0 { Err(AppError::Conflict("visit.not_now")) } else { Ok(()) }
+    .bind(now);
+    let voided: Option<Ticket> = db.transact(move |conn| Box::pin(statement.fetch_optional(conn))).await?;
+    let voided = voided.ok_or(AppError::Conflict("visit.not_now"))?;
+    db.lines.left(&voided);
+    Ok(())
 }
 
 // ---- the board ---------------------------------------------------------------
@@ -987,18 +1015,6 @@ pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResu
 }
 
 // ---- figures ------------------------------------------------------------------
-
-/// (service id, people waiting, earliest queued_at) for today.
-pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64, i64)>> {
-    sql::query(
-        "SELECT service_id, COUNT(*), MIN(queued_at) FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'
-         GROUP BY service_id",
-    )
-    .bind(mall_id)
-    .bind(day)
-    .fetch_all(&mut Conn::Read(db))
-    .await
-}
 
 /// A counter's state with its officer's name and current ticket.
 #[derive(Debug, Clone)]

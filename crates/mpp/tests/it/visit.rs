@@ -824,3 +824,89 @@ async fn an_unknown_stored_status_is_refused_not_guessed(app: TestApp) {
     assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR, "not guessed as WIB");
 }
 both!(an_unknown_stored_status_is_refused_not_guessed);
+
+/// What the database says of every waiting ticket: (id, service code,
+/// people ahead at its service), and per service code how many wait.
+async fn lines_in_database(app: &TestApp) -> (Vec<(String, String, i64)>, std::collections::BTreeMap<String, i64>) {
+    let db = &app.state.db;
+    let waiting: Vec<(String, String, i64)> = sql::query(
+        "SELECT t.id, s.code,
+         (SELECT COUNT(*) FROM tickets o WHERE o.mall_id = t.mall_id AND o.day = t.day AND o.service_id = t.service_id
+          AND o.status = 'waiting' AND (o.queued_at < t.queued_at OR (o.queued_at = t.queued_at AND o.seq < t.seq)))
+         FROM tickets t JOIN services s ON s.mall_id = t.mall_id AND s.id = t.service_id WHERE t.status = 'waiting'",
+    )
+    .fetch_all(&mut Conn::Read(db))
+    .await
+    .unwrap();
+    let mut per_service = std::collections::BTreeMap::new();
+    for (_, code, _) in &waiting {
+        *per_service.entry(code.clone()).or_insert(0) += 1;
+    }
+    (waiting, per_service)
+}
+
+/// The server shows exactly what the database holds: each waiting ticket's
+/// people ahead, and each service's line in the public queue figures.
+async fn assert_lines_match(app: &TestApp, after: &str) {
+    let (waiting, per_service) = lines_in_database(app).await;
+    for (id, code, ahead) in &waiting {
+        let t = ticket_json(app, id).await;
+        assert_eq!(t["ahead"], *ahead, "after {after}: people ahead of a ticket at {code}");
+    }
+    let queue: Value =
+        Client::new().get(app.url("/api/v1/malls/ttu/queue")).send().await.unwrap().json().await.unwrap();
+    for line in queue.as_array().unwrap() {
+        let code = line["service"].as_str().unwrap();
+        let expected = per_service.get(code).copied().unwrap_or(0);
+        assert_eq!(line["waiting"], expected, "after {after}: people waiting for {code}");
+    }
+}
+
+/// The lines are kept in memory (`visit/line.rs`) so that a long line
+/// costs nothing per request: they must agree with the database after
+/// every kind of move into or out of a line, and show what another server
+/// process changed once they are a second old.
+async fn the_lines_in_memory_follow_every_move(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    o.open(2).await;
+    let first = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let journey = kiosk_ticket(&app, "KTP-EL,KK", "none").await;
+    let jammed = kiosk_ticket(&app, "KTP-EL", "none").await;
+    let elder = kiosk_ticket(&app, "KK", "elderly").await;
+    let last = kiosk_ticket(&app, "KTP-EL", "none").await;
+    kiosk_ticket(&app, "KK", "none").await;
+    assert_lines_match(&app, "issuing").await;
+    assert_eq!(o.call(1).await.unwrap()["id"], first.as_str());
+    assert_lines_match(&app, "a call").await;
+    // Moments apart (within the second the lines stay unread), so that a
+    // skipped visitor queues behind the others.
+    app.state.clock.advance(10);
+    let (_, t) = o.act(1, &first, json!({"action": "skip"})).await;
+    assert_eq!(t["status"], "waiting");
+    assert_lines_match(&app, "a skip (back of the line)").await;
+    let (s, _) = o.act(1, &jammed, json!({"action": "void"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_lines_match(&app, "a void").await;
+    assert_eq!(o.call(1).await.unwrap()["id"], journey.as_str());
+    assert_eq!(o.finish(1, &journey).await["status"], "waiting");
+    assert_lines_match(&app, "a journey's next service").await;
+    assert_eq!(o.call(1).await.unwrap()["id"], last.as_str());
+    let (s, _) = o.act(1, &last, json!({"action": "transfer", "service": "KK"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_lines_match(&app, "a transfer").await;
+    assert_eq!(o.call(2).await.unwrap()["id"], elder.as_str());
+    let (_, t) = o.act(2, &elder, json!({"action": "hold"})).await;
+    assert_eq!(t["status"], "held");
+    assert_lines_match(&app, "a hold").await;
+    // Another server process issues and calls: this one knows within a second.
+    let other = app.another_server(|_| {}).await;
+    let from_other = take(&other, "KTP-EL", "none", "").await;
+    let o2 = Officer { c: Client::new(), token: o.token.clone(), base: other.url("/api/v1/malls/ttu") };
+    o2.call(2).await.unwrap();
+    app.state.clock.advance(1000);
+    assert_lines_match(&app, "another process's ticket and call").await;
+    assert!(ticket_json(&app, &from_other).await["ahead"].as_i64().unwrap() > 0);
+}
+both!(the_lines_in_memory_follow_every_move);

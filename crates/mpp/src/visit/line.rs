@@ -1,0 +1,218 @@
+//! Who waits, in order, for each service of a mall today, kept in memory so
+//! that issuing a ticket (is there time to serve one more?) and showing one
+//! (how many are ahead?) do not count the line in the database: a count
+//! grows with the line, and once thousands waited it was most of the
+//! database's work (docs/PERFORMANCE.md).
+//!
+//! Every change this process makes to a waiting ticket is applied here at
+//! once by the store (`joined`, `left`), after its transaction committed.
+//! The whole mall's lines are read again from the database when they are a
+//! second old by the mall's clock, which brings in what another server
+//! process changed; a change made while that read runs is applied again
+//! after it (each change is idempotent: add if absent, remove if present).
+
+use super::store::{self, Ticket};
+use crate::db::Db;
+use crate::error::AppResult;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How old (mall clock, ms) the lines may be before they are read again.
+const FRESH_MS: i64 = 1000;
+
+/// A waiting ticket's place: the line's order (`queued_at`, then `seq`),
+/// with the id to tell apart two tickets queued in the same millisecond.
+type Key = (i64, i64, String);
+
+#[derive(Default)]
+pub struct Lines {
+    malls: Mutex<HashMap<String, Arc<MallDay>>>,
+}
+
+/// One mall's lines on one day.
+struct MallDay {
+    day: String,
+    state: Mutex<State>,
+    /// Held while the lines are read from the database (one read at a time).
+    reading: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Mall clock when the lines were last read; `None` before the first.
+    read_at: Option<i64>,
+    by_service: HashMap<String, Vec<Key>>,
+    /// Set while a read runs: changes made meanwhile, to apply again.
+    replay: Option<Vec<Change>>,
+}
+
+#[derive(Clone)]
+enum Change {
+    Joined(String, Key),
+    Left(String, Key),
+}
+
+impl State {
+    fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Joined(service, key) => {
+                let line = self.by_service.entry(service.clone()).or_default();
+                if let Err(at) = line.binary_search(key) {
+                    line.insert(at, key.clone());
+                }
+            }
+            Change::Left(service, key) => {
+                if let Some(line) = self.by_service.get_mut(service)
+                    && let Ok(at) = line.binary_search(key)
+                {
+                    line.remove(at);
+                }
+            }
+        }
+    }
+
+    fn line(&self, service_id: &str) -> &[Key] {
+        self.by_service.get(service_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn key(t: &Ticket) -> Key {
+    (t.queued_at, t.seq, t.id.clone())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Lines {
+    /// How many wait for a service today.
+    pub async fn waiting(&self, db: &Db, mall_id: &str, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
+        let mall = self.fresh(db, mall_id, day, now).await?;
+        let state = lock(&mall.state);
+        Ok(i64::try_from(state.line(service_id).len()).unwrap_or(i64::MAX))
+    }
+
+    /// How many wait ahead of this ticket at its service.
+    pub async fn ahead_of(&self, db: &Db, t: &Ticket, now: i64) -> AppResult<i64> {
+        let mall = self.fresh(db, &t.mall_id, &t.day, now).await?;
+        let state = lock(&mall.state);
+        let ahead =
+            state.line(&t.service_id).partition_point(|(queued_at, seq, _)| (*queued_at, *seq) < (t.queued_at, t.seq));
+        Ok(i64::try_from(ahead).unwrap_or(i64::MAX))
+    }
+
+    /// Per service: how many wait today and since when the first has.
+    pub async fn summary(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
+        let mall = self.fresh(db, mall_id, day, now).await?;
+        let state = lock(&mall.state);
+        let mut out: Vec<(String, i64, i64)> = state
+            .by_service
+            .iter()
+            .filter_map(|(service, line)| {
+                let first = line.first()?;
+                Some((service.clone(), i64::try_from(line.len()).unwrap_or(i64::MAX), first.0))
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// A ticket now waits (issued, skipped, sent on or transferred).
+    pub fn joined(&self, t: &Ticket) {
+        self.change(&t.mall_id, &t.day, Change::Joined(t.service_id.clone(), key(t)));
+    }
+
+    /// A ticket no longer waits in the line it was in (called or voided).
+    pub fn left(&self, t: &Ticket) {
+        self.change(&t.mall_id, &t.day, Change::Left(t.service_id.clone(), key(t)));
+    }
+
+    fn change(&self, mall_id: &str, day: &str, change: Change) {
+        let Some(mall) = lock(&self.malls).get(mall_id).cloned() else { return };
+        if mall.day != day {
+            return;
+        }
+        let mut state = lock(&mall.state);
+        state.apply(&change);
+        if let Some(replay) = &mut state.replay {
+            replay.push(change);
+        }
+    }
+
+    /// The mall's lines for `day`, read again when a second old (or when
+    /// the clock was set back); while another task reads them, the ones in
+    /// memory serve.
+    async fn fresh(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Arc<MallDay>> {
+        let mall = {
+            let mut malls = lock(&self.malls);
+            let entry = malls.entry(mall_id.to_string()).or_insert_with(|| MallDay::new(day));
+            // A new day starts empty; yesterday's lines are dropped.
+            if entry.day != day {
+                *entry = MallDay::new(day);
+            }
+            entry.clone()
+        };
+        let read_at = lock(&mall.state).read_at;
+        let stale = read_at.is_none_or(|at| now < at || now - at >= FRESH_MS);
+        if !stale {
+            return Ok(mall);
+        }
+        let _reading = match (read_at, mall.reading.try_lock()) {
+            (_, Ok(guard)) => guard,
+            // Someone reads them now; what we have is at most a moment old.
+            (Some(_), Err(_)) => return Ok(Arc::clone(&mall)),
+            (None, Err(_)) => mall.reading.lock().await,
+        };
+        if lock(&mall.state).read_at.is_some_and(|at| now >= at && now - at < FRESH_MS) {
+            return Ok(Arc::clone(&mall));
+        }
+        lock(&mall.state).replay = Some(Vec::new());
+        let read = store::waiting_keys(db, mall_id, day).await;
+        let mut state = lock(&mall.state);
+        let replay = state.replay.take().unwrap_or_default();
+        let rows = read?;
+        let mut by_service: HashMap<String, Vec<Key>> = HashMap::new();
+        for (service, queued_at, seq, id) in rows {
+            by_service.entry(service).or_default().push((queued_at, seq, id));
+        }
+        for line in by_service.values_mut() {
+            line.sort();
+        }
+        state.by_service = by_service;
+        for change in &replay {
+            state.apply(change);
+        }
+        state.read_at = Some(now);
+        Ok(Arc::clone(&mall))
+    }
+}
+
+impl MallDay {
+    fn new(day: &str) -> Arc<MallDay> {
+        Arc::new(MallDay { day: day.to_string(), state: Mutex::default(), reading: tokio::sync::Mutex::new(()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_apply_once_whatever_their_repeats() {
+        let mut s = State::default();
+        let k = |q, n: i64| (q, n, format!("t{n}"));
+        for change in [
+            Change::Joined("a".into(), k(5, 2)),
+            Change::Joined("a".into(), k(1, 1)),
+            Change::Joined("a".into(), k(5, 2)),
+            Change::Joined("a".into(), k(5, 3)),
+            Change::Left("a".into(), k(1, 1)),
+            Change::Left("a".into(), k(1, 1)),
+            Change::Left("b".into(), k(1, 1)),
+        ] {
+            s.apply(&change);
+        }
+        assert_eq!(s.line("a"), &[k(5, 2), k(5, 3)]);
+        assert!(s.line("b").is_empty());
+    }
+}
