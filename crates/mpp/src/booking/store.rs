@@ -1,10 +1,14 @@
-//! The SQL of appointments. Places are counted in `booking_counts` with
-//! conditional UPDATEs (`booked < capacity`), so concurrent bookings can
-//! never overfill a slot or the day's quota.
+//! The SQL of appointments. Places are counted in rows (a citizen's, the
+//! service's day, each slot: `booking_citizen_counts`, `booking_counts`);
+//! the rule of what fits is `mpp_domain::booking::capacity`. A booking
+//! first locks every row it touches, in one order for everyone (so two
+//! moves in opposite directions cannot deadlock), reads their counts,
+//! asks the rule, and writes what it answered.
 
 use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
+use mpp_domain::booking::capacity::{self, Counts, Facts, Limits, Overlap, Place};
 
 #[derive(Debug, Clone)]
 pub struct Appointment {
@@ -62,90 +66,101 @@ pub async fn taken(db: &Db, mall_id: &str, service_id: &str, day: &str) -> AppRe
         .await
 }
 
-/// Takes one place in a counter row if it is under `cap`; false when full.
-async fn take_place(
-    conn: &mut Conn<'_>,
-    mall_id: &str,
-    service_id: &str,
-    day: &str,
-    slot: i64,
-    cap: i64,
-) -> AppResult<bool> {
-    sql::query(
-        "INSERT INTO booking_counts (mall_id, service_id, day, slot_start, booked) VALUES ($1, $2, $3, $4, 0)
-         ON CONFLICT (mall_id, service_id, day, slot_start) DO NOTHING",
-    )
-    .bind(mall_id)
-    .bind(service_id)
-    .bind(day)
-    .bind(slot)
-    .execute(conn)
-    .await?;
-    let n = sql::query(
-        "UPDATE booking_counts SET booked = booked + 1
-         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND slot_start = $4 AND booked < $5",
-    )
-    .bind(mall_id)
-    .bind(service_id)
-    .bind(day)
-    .bind(slot)
-    .bind(cap)
-    .execute(conn)
-    .await?;
-    Ok(n == 1)
+/// One row of counted places. The derived order is the order rows are
+/// locked in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Counted {
+    Citizen {
+        service_id: String,
+        day: String,
+        user_id: String,
+    },
+    /// A slot's places; slot 0 holds the day's.
+    Slot {
+        service_id: String,
+        day: String,
+        slot_start: i64,
+    },
 }
 
-async fn give_back(conn: &mut Conn<'_>, mall_id: &str, a: &Appointment) -> AppResult<()> {
-    sql::query(
-        "UPDATE booking_citizen_counts SET booked = booked - 1
-         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND user_id = $4 AND booked > 0",
-    )
-    .bind(mall_id)
-    .bind(&a.service_id)
-    .bind(&a.day)
-    .bind(&a.user_id)
-    .execute(conn)
-    .await?;
-    for slot in [a.slot_start, 0] {
-        sql::query(
-            "UPDATE booking_counts SET booked = booked - 1
-             WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND slot_start = $4 AND booked > 0",
-        )
+impl Counted {
+    /// The row of `place` for a booking of `user_id` in a slot.
+    fn of(place: Place, service_id: &str, day: &str, user_id: &str, slot_start: i64) -> Counted {
+        let (service_id, day) = (service_id.to_string(), day.to_string());
+        match place {
+            Place::Citizen => Counted::Citizen { service_id, day, user_id: user_id.to_string() },
+            Place::Day => Counted::Slot { service_id, day, slot_start: 0 },
+            Place::Slot => Counted::Slot { service_id, day, slot_start },
+        }
+    }
+
+    fn of_appointment(place: Place, a: &Appointment) -> Counted {
+        Counted::of(place, &a.service_id, &a.day, &a.user_id, a.slot_start)
+    }
+
+    /// The row's table, the key column besides (mall, service, day), and the row's key.
+    fn parts(&self) -> (&str, &str, &str, &str, sql::Value) {
+        match self {
+            Counted::Citizen { service_id, day, user_id } => {
+                ("booking_citizen_counts", "user_id", service_id, day, sql::Value::from(user_id.clone()))
+            }
+            Counted::Slot { service_id, day, slot_start } => {
+                ("booking_counts", "slot_start", service_id, day, sql::Value::from(*slot_start))
+            }
+        }
+    }
+
+    /// Locks the row until the transaction ends (creating it at 0 when
+    /// missing) and reads its count.
+    async fn lock(&self, conn: &mut Conn<'_>, mall_id: &str) -> AppResult<i64> {
+        let (table, column, service_id, day, key) = self.parts();
+        sql::query(format!(
+            "INSERT INTO {table} (mall_id, service_id, day, {column}, booked) VALUES ($1, $2, $3, $4, 0)
+             ON CONFLICT (mall_id, service_id, day, {column}) DO UPDATE SET booked = {table}.booked RETURNING booked"
+        ))
         .bind(mall_id)
-        .bind(&a.service_id)
-        .bind(&a.day)
-        .bind(slot)
+        .bind(service_id)
+        .bind(day)
+        .bind(key)
+        .fetch_one(conn)
+        .await
+    }
+
+    async fn set(&self, conn: &mut Conn<'_>, mall_id: &str, booked: i64) -> AppResult<()> {
+        let (table, column, service_id, day, key) = self.parts();
+        sql::query(format!(
+            "UPDATE {table} SET booked = $5 WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND {column} = $4"
+        ))
+        .bind(mall_id)
+        .bind(service_id)
+        .bind(day)
+        .bind(key)
+        .bind(booked)
         .execute(conn)
         .await?;
+        Ok(())
     }
-    Ok(())
 }
 
-/// Counts one more booking of this citizen for the service and day, if
-/// they hold fewer than `cap` (the same conditional UPDATE as a slot's places).
-async fn take_citizen_place(conn: &mut Conn<'_>, w: &Wanted) -> AppResult<bool> {
-    sql::query(
-        "INSERT INTO booking_citizen_counts (mall_id, service_id, day, user_id, booked) VALUES ($1, $2, $3, $4, 0)
-         ON CONFLICT (mall_id, service_id, day, user_id) DO NOTHING",
-    )
-    .bind(&w.mall_id)
-    .bind(&w.service_id)
-    .bind(&w.day)
-    .bind(&w.user_id)
-    .execute(conn)
-    .await?;
-    let n = sql::query(
-        "UPDATE booking_citizen_counts SET booked = booked + 1
-         WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND user_id = $4 AND booked < $5",
-    )
-    .bind(&w.mall_id)
-    .bind(&w.service_id)
-    .bind(&w.day)
-    .bind(&w.user_id)
-    .bind(w.per_citizen)
-    .execute(conn)
-    .await?;
-    Ok(n == 1)
+/// Locks `rows` in their order (each once) and reads their counts.
+async fn lock_all(conn: &mut Conn<'_>, mall_id: &str, mut rows: Vec<Counted>) -> AppResult<Vec<(Counted, i64)>> {
+    rows.sort();
+    rows.dedup();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let count = row.lock(conn, mall_id).await?;
+        out.push((row, count));
+    }
+    Ok(out)
+}
+
+fn count_of(locked: &[(Counted, i64)], row: &Counted) -> i64 {
+    locked.iter().find(|(r, _)| r == row).map_or(0, |(_, n)| *n)
+}
+
+/// The counts of a booking's three rows, once locked.
+fn counts(locked: &[(Counted, i64)], rows: &[Counted; 3]) -> Counts {
+    Counts { citizen: count_of(locked, &rows[0]), day: count_of(locked, &rows[1]), slot: count_of(locked, &rows[2]) }
 }
 
 /// A slot to book, with the capacities in force.
@@ -184,17 +199,26 @@ async fn book_in(
     claim: Option<crate::idempotency::Claim>,
     now: i64,
 ) -> AppResult<Appointment> {
+    let wanted = Place::ALL.map(|p| Counted::of(p, &w.service_id, &w.day, &w.user_id, w.slot_start));
+    let old = replacing.as_ref().map(|a| Place::ALL.map(|p| Counted::of_appointment(p, a)));
+    let rows = wanted.iter().chain(old.iter().flatten()).cloned().collect();
+    let locked = lock_all(conn, &w.mall_id, rows).await?;
+    let facts = Facts {
+        wanted: counts(&locked, &wanted),
+        limits: Limits { per_citizen: w.per_citizen, day_quota: w.day_quota, slot_capacity: w.slot_capacity },
+        replacing: replacing
+            .as_ref()
+            .map(|a| Overlap::between((&a.service_id, &a.day, a.slot_start), (&w.service_id, &w.day, w.slot_start))),
+    };
+    let take = capacity::decide(&facts).map_err(|refused| AppError::Conflict(refused.key()))?;
     if let Some(old) = &replacing {
-        give_back(conn, &w.mall_id, old).await?;
+        for place in take.give_back {
+            let row = Counted::of_appointment(*place, old);
+            row.set(conn, &w.mall_id, (count_of(&locked, &row) - 1).max(0)).await?;
+        }
     }
-    if !take_citizen_place(conn, &w).await? {
-        return Err(AppError::Conflict("booking.one_per_day"));
-    }
-    if !take_place(conn, &w.mall_id, &w.service_id, &w.day, 0, w.day_quota).await? {
-        return Err(AppError::Conflict("booking.day_full"));
-    }
-    if !take_place(conn, &w.mall_id, &w.service_id, &w.day, w.slot_start, w.slot_capacity).await? {
-        return Err(AppError::Conflict("booking.slot_full"));
+    for (place, row) in Place::ALL.iter().zip(&wanted) {
+        row.set(conn, &w.mall_id, take.wanted.get(*place)).await?;
     }
     let id = match &replacing {
         Some(old) => {
@@ -274,7 +298,13 @@ async fn cancel_in(conn: &mut Conn<'_>, mall_id: String, a: Appointment, now: i6
     if n == 0 {
         return Err(AppError::Conflict("booking.not_open"));
     }
-    give_back(conn, &mall_id, &a).await
+    let rows = Place::ALL.map(|p| Counted::of_appointment(p, &a));
+    let locked = lock_all(conn, &mall_id, rows.to_vec()).await?;
+    let after = capacity::cancel(counts(&locked, &rows));
+    for (place, row) in Place::ALL.iter().zip(&rows) {
+        row.set(conn, &mall_id, after.get(*place)).await?;
+    }
+    Ok(())
 }
 
 /// Records the check-in: the booking now has a ticket (as `checked_in`, or

@@ -328,3 +328,91 @@ async fn the_bookable_services_can_be_searched(app: TestApp) {
     assert!(found.contains("value=\"ktpp\"") && found.contains("Tampilkan semua layanan"), "{found}");
 }
 both!(the_bookable_services_can_be_searched);
+
+/// Five people book the last two places of a day at the same moment: two
+/// get them, three are told the day is full, and the counts stay true.
+/// Then two people swap days back and forth at once, many times: each move
+/// locks the rows of both days, always in the same order, so none of them
+/// waits for the other forever (PostgreSQL would abort one as a deadlock).
+async fn bookings_at_once_never_overfill_and_moves_never_deadlock(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    app.state.db.run(sql::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'")).await.unwrap();
+    let c = Client::new();
+    let slots: Value = c
+        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let starts = |slots: &Value| -> Vec<i64> {
+        slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect()
+    };
+    let thursday = starts(&slots);
+    let people = [CITIZEN, OFFICER, crate::helpers::AGENCY_ADMIN, ADMIN, crate::helpers::SUPERVISOR];
+    let mut tokens = Vec::new();
+    for who in people {
+        tokens.push(token_for(&app, who).await);
+    }
+    let book = |token: String, date: &'static str, start: i64| {
+        let (c, url) = (c.clone(), app.url("/api/v1/malls/ttu/appointments"));
+        async move {
+            let r = c.post(url).bearer_auth(token).json(&json!({"service": "KK", "date": date, "start": start}));
+            let r = r.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let answers =
+        futures_util::future::join_all(tokens.iter().zip(&thursday).map(|(t, at)| book(t.clone(), "2026-11-26", *at)))
+            .await;
+    let created = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    assert_eq!(created, 2, "{answers:?}");
+    for (s, p) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!((*s, p["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/booking-day_full")));
+    }
+    let counted = || async {
+        sql::query(
+            "SELECT day, CAST(SUM(CASE WHEN slot_start = 0 THEN booked ELSE 0 END) AS BIGINT),
+             CAST(SUM(CASE WHEN slot_start = 0 THEN 0 ELSE booked END) AS BIGINT)
+             FROM booking_counts WHERE service_id = (SELECT id FROM services WHERE code = 'KK') GROUP BY day ORDER BY day",
+        )
+        .fetch_all::<(String, i64, i64)>(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap()
+    };
+    assert_eq!(counted().await, [("2026-11-26".to_string(), 2, 2)], "the day and its slots count two each");
+    // Two holders swap between Thursday and Friday at once, ten times.
+    let friday: Value = c
+        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-27"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let friday = starts(&friday);
+    let mut holders = Vec::new();
+    for ((_, body), who) in answers.iter().zip(people).filter(|((s, _), _)| *s == StatusCode::CREATED) {
+        holders.push((app.login(who).await, body["code"].as_str().unwrap().to_string()));
+    }
+    for round in 0..10 {
+        let moves = holders.iter().enumerate().map(|(k, (client, code))| {
+            let (date, start) =
+                if (round + k) % 2 == 1 { ("2026-11-26", thursday[k]) } else { ("2026-11-27", friday[k]) };
+            book_form(&app, client, "KK", date, start, code)
+        });
+        for r in futures_util::future::join_all(moves).await {
+            assert!(
+                matches!(r.status(), StatusCode::SEE_OTHER | StatusCode::CONFLICT),
+                "round {round}: {}",
+                r.status()
+            );
+        }
+    }
+    // Whichever day each ended on, two bookings are counted, once each.
+    let days = counted().await;
+    assert_eq!(days.iter().map(|(_, day, _)| day).sum::<i64>(), 2, "{days:?}");
+    assert_eq!(days.iter().map(|(_, _, slots)| slots).sum::<i64>(), 2, "{days:?}");
+}
+both!(bookings_at_once_never_overfill_and_moves_never_deadlock);
