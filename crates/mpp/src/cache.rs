@@ -9,6 +9,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,13 @@ type Entry = (Instant, Arc<dyn Any + Send + Sync>);
 #[derive(Default)]
 pub struct Cache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One gate per key being loaded: when an entry expires under load,
+    /// one caller loads it and the others wait for that value instead of
+    /// all loading at once (200 clients sharing an API token each wrote
+    /// its `last_used_at`, queueing on one row).
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Counts the clears, so that a value loaded across one is not kept.
+    generation: AtomicU64,
 }
 
 impl Cache {
@@ -35,13 +43,33 @@ impl Cache {
         if let Some(v) = self.get::<T>(&key) {
             return Ok(v);
         }
-        let v = load().await?;
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+        let gate = Arc::clone(self.loading.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default());
+        let turn = gate.lock().await;
+        let loaded = match self.get::<T>(&key) {
+            Some(v) => Ok(v),
+            None => {
+                let generation = self.generation.load(Ordering::Acquire);
+                let loaded = load().await;
+                if let Ok(v) = &loaded {
+                    let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+                    // Cleared meanwhile: what was loaded may predate the change.
+                    if self.generation.load(Ordering::Acquire) == generation {
+                        if entries.len() >= MAX_ENTRIES {
+                            entries.clear();
+                        }
+                        entries.insert(key.clone(), (Instant::now(), Arc::new(v.clone())));
+                    }
+                }
+                loaded
+            }
+        };
+        drop(turn);
+        let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        // The last one through removes the gate (the map's and ours are the two left).
+        if Arc::strong_count(&gate) <= 2 {
+            loading.remove(&key);
         }
-        entries.insert(key, (Instant::now(), Arc::new(v.clone())));
-        Ok(v)
+        loaded
     }
 
     fn get<T: Clone + 'static>(&self, key: &str) -> Option<T> {
@@ -55,6 +83,7 @@ impl Cache {
 
     /// Forgets everything (after a configuration change).
     pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
@@ -83,5 +112,42 @@ mod tests {
         assert_eq!(v, Ok(7));
         let failed: Result<i64, &str> = cache.get_or("e".into(), || async { Err("down") }).await;
         assert_eq!(failed, Err("down"), "errors are not cached");
+    }
+
+    #[tokio::test]
+    async fn many_callers_of_a_missing_value_load_it_once() {
+        let cache = Arc::new(Cache::default());
+        let loads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let callers = (0..50).map(|_| {
+            let (cache, loads) = (Arc::clone(&cache), Arc::clone(&loads));
+            tokio::spawn(async move {
+                cache
+                    .get_or("token".into(), || async {
+                        loads.fetch_add(1, Ordering::SeqCst);
+                        tokio::task::yield_now().await;
+                        Ok::<i64, ()>(1)
+                    })
+                    .await
+            })
+        });
+        for caller in futures_util::future::join_all(callers).await {
+            assert_eq!(caller.unwrap(), Ok(1));
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        assert!(cache.loading.lock().unwrap().is_empty(), "no gate left behind");
+    }
+
+    #[tokio::test]
+    async fn a_value_loaded_across_a_clear_is_not_kept() {
+        let cache = Cache::default();
+        let v: Result<i64, ()> = cache
+            .get_or("k".into(), || async {
+                cache.clear();
+                Ok(1)
+            })
+            .await;
+        assert_eq!(v, Ok(1), "the caller gets what it loaded");
+        let v: Result<i64, ()> = cache.get_or("k".into(), || async { Ok(2) }).await;
+        assert_eq!(v, Ok(2), "but the next caller loads afresh");
     }
 }

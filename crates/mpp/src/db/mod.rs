@@ -209,8 +209,14 @@ impl Db {
         answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the write was not committed")))?
     }
 
-    /// Runs one write statement in a transaction of its own (see [`Db::transact`]).
+    /// Runs one write statement in a transaction of its own (see
+    /// [`Db::transact`]). On PostgreSQL the statement is its own
+    /// transaction (autocommit), sparing the round trips of BEGIN and COMMIT.
     pub async fn run(&self, statement: sql::Query<'static>) -> AppResult<u64> {
+        if let Backend::Postgres(pg) = &self.backend {
+            let mut conn = pg.writes.acquire().await?;
+            return statement.execute(&mut sql::Conn::Pg(&mut conn)).await;
+        }
         self.transact(move |conn| Box::pin(statement.execute(conn))).await
     }
 

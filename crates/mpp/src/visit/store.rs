@@ -675,31 +675,26 @@ impl NextCall {
     async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
         let NextCall { mall_id, day, desk, officer_id, policy, now } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
-        // counter queue up, and checks that it is open.
-        let open = sql::query(
-            "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'",
+        // counter queue up; checks that it is open and nobody is at it.
+        let busy: Option<i64> = sql::query(
+            "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'
+             RETURNING (SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND counter_id = $2
+                        AND status IN ('called', 'serving'))",
         )
         .bind(&mall_id)
         .bind(&desk.id)
-        .execute(conn)
+        .fetch_optional(conn)
         .await?;
-        if open == 0 {
-            return Err(AppError::Conflict("visit.counter_not_open"));
-        }
-        if serving_at(conn, &mall_id, &desk.id).await? {
-            return Err(AppError::Conflict("visit.still_serving"));
+        match busy {
+            None => return Err(AppError::Conflict("visit.counter_not_open")),
+            Some(n) if n > 0 => return Err(AppError::Conflict("visit.still_serving")),
+            Some(_) => {}
         }
         let candidates = candidates(conn, &mall_id, &day, &desk).await?;
-        let recent: Vec<Row> = sql::query(
-            "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
-        )
-        .bind(&mall_id)
-        .bind(&desk.id)
-        .fetch_all(conn)
-        .await?;
-        let recent: Vec<Lane> =
-            recent.iter().filter_map(|r| r.text("lane").ok()).filter_map(|l| Lane::parse(&l)).collect();
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
+        // The counter's recent lanes matter only to choose between lanes.
+        let lanes: std::collections::BTreeSet<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
+        let recent = if lanes.len() > 1 { recent_lanes(conn, &mall_id, &desk.id).await? } else { Vec::new() };
         let Some(i) = rules::pick_next(&waiting, now, &recent, policy) else {
             return Ok(Picked::Nobody);
         };
@@ -722,6 +717,18 @@ impl NextCall {
         insert_call(conn, &mall_id, pick, &desk, waiting[i].lane(now), false, now).await?;
         Ok(Picked::Called(Box::new(called)))
     }
+}
+
+/// The lanes of a counter's latest calls, newest first.
+async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<Vec<Lane>> {
+    let recent: Vec<(String,)> = sql::query(
+        "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
+    )
+    .bind(mall_id)
+    .bind(counter_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(recent.iter().filter_map(|(l,)| Lane::parse(l)).collect())
 }
 
 /// The tickets the policy chooses from: everyone in a special lane, and
@@ -832,7 +839,7 @@ async fn act_in(
     };
     let change = lifecycle::decide(&facts, command).map_err(|r| AppError::Conflict(r.key()))?;
     // Each UPDATE names the status we saw, so a concurrent change makes it miss.
-    let guard = "WHERE mall_id = $1 AND id = $2 AND status = $3";
+    let guard = format!("WHERE mall_id = $1 AND id = $2 AND status = $3 RETURNING {COLUMNS}");
     let changed = match change {
         Change::Recalled => {
             insert_call(conn, mall_id, &t, desk, Lane::Regular, true, now).await?;
@@ -868,7 +875,7 @@ async fn act_in(
                     .bind(now)
                     .bind(next)
                     .bind(rest.join(" "))
-                    .execute(conn)
+                    .fetch_optional(conn)
                     .await?
                 }
                 None => {
@@ -896,20 +903,18 @@ async fn act_in(
             .bind(now)
             .bind(service_id)
             .bind(counter_id)
-            .execute(conn)
+            .fetch_optional(conn)
             .await?
         }
     };
-    if changed == 0 {
-        return Err(AppError::Conflict("visit.changed"));
-    }
-    let after = by_id(conn, mall_id, &t.id).await?.ok_or(AppError::NotFound)?;
+    let after = changed.ok_or(AppError::Conflict("visit.changed"))?;
     Ok((t, after))
 }
 
-/// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status, $4 now).
-async fn update(conn: &mut Conn<'_>, statement: &str, t: &Ticket, now: i64) -> AppResult<u64> {
-    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(t.status.as_str()).bind(now).execute(conn).await
+/// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status,
+/// $4 now); the ticket as it became, or `None` when it had changed.
+async fn update(conn: &mut Conn<'_>, statement: &str, t: &Ticket, now: i64) -> AppResult<Option<Ticket>> {
+    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(t.status.as_str()).bind(now).fetch_optional(conn).await
 }
 
 /// Whether a counter has someone called or being served.
