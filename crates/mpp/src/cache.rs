@@ -131,10 +131,10 @@ mod tests {
             })
         });
         for caller in futures_util::future::join_all(callers).await {
-            assert_eq!(caller.unwrap(), Ok(1));
+            assert_eq!(caller.expect("the caller ran"), Ok(1));
         }
         assert_eq!(loads.load(Ordering::SeqCst), 1);
-        assert!(cache.loading.lock().unwrap().is_empty(), "no gate left behind");
+        assert!(cache.loading.lock().expect("not poisoned").is_empty(), "no gate left behind");
     }
 
     #[tokio::test]
