@@ -216,6 +216,7 @@ impl Load {
 }
 
 /// What a run measured, for the summary.
+#[derive(Default)]
 struct Outcome {
     visits_per_sec: f64,
     server_cpu_ms_per_visit: f64,
@@ -510,16 +511,24 @@ fn main() {
         Some(tps) => println!("== this machine: pgbench -N (16 clients) {tps:.0} transactions/s"),
         None => println!("== this machine: pgbench not found or PostgreSQL not reachable; no raw PostgreSQL rate"),
     }
+    // `MPP_BENCH_ONLY=postgres` (or `sqlite`) runs one database, to profile it.
+    let only = std::env::var("MPP_BENCH_ONLY").unwrap_or_default();
     rt.block_on(async {
-        let server = start(None);
-        let lite = run("SQLite (WAL, synchronous=FULL)", &server, Load::mixed(clients), secs).await;
-        drop(server);
-        let server = start(None);
-        run("SQLite, rush", &server, Load::rush(clients), secs).await;
-        drop(server);
-        let server = start(None);
-        pages(&server, secs.min(5)).await;
-        drop(server);
+        let mut lite = Outcome::default();
+        if only != "postgres" {
+            let server = start(None);
+            lite = run("SQLite (WAL, synchronous=FULL)", &server, Load::mixed(clients), secs).await;
+            drop(server);
+            let server = start(None);
+            run("SQLite, rush", &server, Load::rush(clients), secs).await;
+            drop(server);
+            let server = start(None);
+            pages(&server, secs.min(5)).await;
+            drop(server);
+        }
+        if only == "sqlite" {
+            return;
+        }
         let name = format!("mpp_bench_{}", std::process::id());
         let pg_url = |n: &str| format!("{}/{n}", admin.rsplit_once('/').unwrap().0);
         let created = Command::new("psql").args([&admin, "-qc", &format!("CREATE DATABASE {name}")]).status();

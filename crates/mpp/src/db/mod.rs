@@ -37,6 +37,8 @@ pub struct Db {
     /// Who waits for what, kept beside the tickets this process writes
     /// (see `visit/line.rs`).
     pub lines: std::sync::Arc<crate::visit::line::Lines>,
+    /// The next ticket numbers (see `visit/numbers.rs`).
+    pub numbers: std::sync::Arc<crate::visit::numbers::Numbers>,
     backend: Backend,
 }
 
@@ -82,6 +84,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "password resets", include_str!("../../../../migrations/0014_password_resets.sql")),
     (15, "staff counters", include_str!("../../../../migrations/0015_staff_counters.sql")),
     (16, "special lane index", include_str!("../../../../migrations/0016_special_lane_index.sql")),
+    (17, "ticket indexes for the line", include_str!("../../../../migrations/0017_ticket_indexes.sql")),
 ];
 
 impl Db {
@@ -95,7 +98,13 @@ impl Db {
             let writer = writer::Writer::start(file.clone(), SQLITE_PRAGMAS).context("opening SQLite")?;
             let readers = std::sync::Arc::new(sql::Readers::new(file));
             let backend = Backend::Sqlite { writer, readers };
-            return Ok(Db { dialect: Dialect::Sqlite, cache: Default::default(), lines: Default::default(), backend });
+            return Ok(Db {
+                dialect: Dialect::Sqlite,
+                cache: Default::default(),
+                lines: Default::default(),
+                numbers: Default::default(),
+                backend,
+            });
         }
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
@@ -114,6 +123,7 @@ impl Db {
             dialect: Dialect::Postgres,
             cache: Default::default(),
             lines: Default::default(),
+            numbers: Default::default(),
             backend: Backend::Postgres(pg),
         })
     }

@@ -11,6 +11,7 @@ pub mod issue;
 pub mod kiosk;
 pub mod line;
 pub mod notices;
+pub mod numbers;
 pub mod settings;
 pub mod stats;
 pub mod store;

@@ -219,36 +219,78 @@ pub struct NewTicket {
     pub appointment: Option<(String, bool)>,
 }
 
-/// Stores a ticket with the next number of its prefix for the day.
+/// Stores a ticket with the next number of its prefix for the day
+/// (`numbers.rs`).
 pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
-    let ticket = db.transact(move |conn| Box::pin(issue_in(conn, t, now))).await?;
+    let numbers = std::sync::Arc::clone(&db.numbers);
+    let ticket = db.transact(move |conn| Box::pin(issue_in(conn, numbers, t, now))).await?;
     db.lines.joined(&ticket);
     Ok(ticket)
 }
 
-async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Ticket> {
-    let seq: i64 = sql::query(
-        "INSERT INTO ticket_numbers (mall_id, day, prefix, last_seq) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (mall_id, day, prefix) DO UPDATE SET last_seq = ticket_numbers.last_seq + 1
-         RETURNING last_seq",
-    )
-    .bind(&t.mall_id)
-    .bind(&t.day)
-    .bind(&t.prefix)
-    .fetch_one(&mut *conn)
-    .await?;
-    if seq == 1 {
-        close_earlier_days(conn, &t.mall_id, &t.day, now).await?;
-    }
+async fn issue_in(
+    conn: &mut Conn<'_>,
+    numbers: std::sync::Arc<super::numbers::Numbers>,
+    t: NewTicket,
+    now: i64,
+) -> AppResult<Ticket> {
     let id = new_id(now);
-    let ticket: Ticket = sql::query(format!(
+    // The booking first: a refused check-in then takes no number.
+    if let Some((appointment, late)) = &t.appointment
+        && !crate::booking::store::checked_in(conn, &t.mall_id, appointment, &id, *late, now).await?
+    {
+        return Err(AppError::Conflict("booking.not_open"));
+    }
+    let (mall, day, prefix) = (t.mall_id.as_str(), t.day.as_str(), t.prefix.as_str());
+    let mut seq = match numbers.take(mall, day, prefix) {
+        Some(seq) => seq,
+        None => numbers.take_after(mall, day, prefix, highest_number(conn, &t).await?),
+    };
+    let mut attempts = 0;
+    let ticket = loop {
+        match insert_ticket(conn, &t, &id, seq, now).await {
+            Ok(Some(ticket)) => break ticket,
+            // Another server process gave out this number first.
+            Ok(None) if attempts < 20 => {
+                attempts += 1;
+                seq = numbers.take_after(mall, day, prefix, highest_number(conn, &t).await?);
+            }
+            Ok(None) => return Err(AppError::Conflict("visit.busy_try_again")),
+            Err(e) => {
+                numbers.give_back(mall, day, prefix, seq);
+                return Err(e);
+            }
+        }
+    };
+    if seq == 1 {
+        close_earlier_days(conn, mall, day, now).await?;
+    }
+    if let Some(claim) = &t.claim {
+        crate::idempotency::complete(conn, claim, &id).await?;
+    }
+    Ok(ticket)
+}
+
+/// The highest number stored for the ticket's prefix and day (0: none yet).
+async fn highest_number(conn: &mut Conn<'_>, t: &NewTicket) -> AppResult<i64> {
+    sql::query("SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE mall_id = $1 AND day = $2 AND prefix = $3")
+        .bind(&t.mall_id)
+        .bind(&t.day)
+        .bind(&t.prefix)
+        .fetch_one(conn)
+        .await
+}
+
+/// Inserts the ticket with number `seq`; `None` when the number is taken.
+async fn insert_ticket(conn: &mut Conn<'_>, t: &NewTicket, id: &str, seq: i64, now: i64) -> AppResult<Option<Ticket>> {
+    sql::query(format!(
         "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
          status, issued_at, queued_at, window_from, window_to, journey, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
-         RETURNING {COLUMNS}"
+         ON CONFLICT (mall_id, day, prefix, seq) DO NOTHING RETURNING {COLUMNS}"
     ))
     .bind(&t.mall_id)
-    .bind(&id)
+    .bind(id)
     .bind(&t.day)
     .bind(&t.prefix)
     .bind(seq)
@@ -262,17 +304,8 @@ async fn issue_in(conn: &mut Conn<'_>, t: NewTicket, now: i64) -> AppResult<Tick
     .bind(t.window.map(|w| w.0))
     .bind(t.window.map(|w| w.1))
     .bind(t.journey.join(" "))
-    .fetch_one(&mut *conn)
-    .await?;
-    if let Some(claim) = &t.claim {
-        crate::idempotency::complete(conn, claim, &id).await?;
-    }
-    if let Some((appointment, late)) = &t.appointment
-        && !crate::booking::store::checked_in(conn, &t.mall_id, appointment, &id, *late, now).await?
-    {
-        return Err(AppError::Conflict("booking.not_open"));
-    }
-    Ok(ticket)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The daily reset: whoever was still queued on an earlier day was not
@@ -311,12 +344,12 @@ pub async fn waiting_for_services(db: &Db, mall_id: &str, day: &str, service_ids
     if service_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = placeholders(4, service_ids.len());
+    let marks = placeholders(3, service_ids.len());
     let sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = $3 AND service_id IN ({marks})
+        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting' AND service_id IN ({marks})
          ORDER BY queued_at, seq"
     );
-    let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(TicketStatus::Waiting.as_str());
+    let mut q = sql::query(&sql).bind(mall_id).bind(day);
     for s in service_ids {
         q = q.bind(s);
     }

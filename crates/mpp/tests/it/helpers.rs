@@ -62,14 +62,20 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, notify: mpp::notify::Config) -> TestApp {
         let id = crate::helpers::unique();
         let dir = std::env::temp_dir().join(format!("mpp-test-{id}"));
+        // A clone of the run's template: migrated, with the demo mall (see template.rs).
         let (database_url, pg_db) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None),
+            Backend::Sqlite => {
+                let template = crate::template::sqlite().await;
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::copy(template, dir.join("mpp.db")).unwrap();
+                (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None)
+            }
             Backend::Postgres => {
+                let template = crate::template::postgres().await;
                 let name = format!("mpp_test_{id}");
-                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&pg_admin_url())
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {} ({e}); start it (pg_ctlcluster 15 main start) or set MPP_TEST_PG_URL", pg_admin_url()));
-                sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+                let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&pg_admin_url()).await.unwrap();
+                let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+                sqlx::Executor::execute(&mut admin, create.as_str()).await.unwrap();
                 let base = pg_admin_url();
                 let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
                 (url, Some(name))
