@@ -101,6 +101,29 @@ impl Lines {
         Ok(i64::try_from(ahead).unwrap_or(i64::MAX))
     }
 
+    /// The first `n` waiting tickets' ids of each service's line, and
+    /// whether more wait behind them.
+    pub async fn heads(
+        &self,
+        db: &Db,
+        mall_id: &str,
+        day: &str,
+        service_ids: &[String],
+        n: usize,
+        now: i64,
+    ) -> AppResult<Vec<(String, Vec<String>, bool)>> {
+        let mall = self.fresh(db, mall_id, day, now).await?;
+        let state = lock(&mall.state);
+        Ok(service_ids
+            .iter()
+            .map(|service| {
+                let line = state.line(service);
+                let ids = line.iter().take(n).map(|(_, _, id)| id.clone()).collect();
+                (service.clone(), ids, line.len() > n)
+            })
+            .collect())
+    }
+
     /// Per service: how many wait today and since when the first has.
     pub async fn summary(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
         let mall = self.fresh(db, mall_id, day, now).await?;

@@ -661,7 +661,8 @@ pub async fn call_next(
     let call = NextCall::new(mall_id, day, desk, officer_id, policy, now);
     // A lost race (another counter took our pick first) just picks again.
     for _ in 0..50 {
-        let attempt = call.clone();
+        let mut attempt = call.clone();
+        attempt.heads = db.lines.heads(db, mall_id, day, &desk.service_ids, HEADS, now).await?;
         match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
             Picked::Called(t) => {
                 db.lines.left(&t);
@@ -674,6 +675,11 @@ pub async fn call_next(
     Err(AppError::Conflict("visit.busy_try_again"))
 }
 
+/// How many of each line's first tickets a call reads by id (the regular
+/// head is among them unless that many special or transferred visitors
+/// lead the line).
+const HEADS: usize = 8;
+
 /// One attempt of [`call_next`], with everything it needs owned (it runs
 /// on the database writer).
 #[derive(Clone)]
@@ -684,6 +690,9 @@ struct NextCall {
     officer_id: String,
     policy: Policy,
     now: i64,
+    /// Per service of the counter: its line's first ids (`line.rs`), and
+    /// whether more wait.
+    heads: Vec<(String, Vec<String>, bool)>,
 }
 
 enum Picked {
@@ -702,11 +711,12 @@ impl NextCall {
             officer_id: officer_id.into(),
             policy,
             now,
+            heads: Vec::new(),
         }
     }
 
     async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
-        let NextCall { mall_id, day, desk, officer_id, policy, now } = self;
+        let NextCall { mall_id, day, desk, officer_id, policy, now, heads } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
         // counter queue up; checks that it is open and nobody is at it.
         let busy: Option<i64> = sql::query(
@@ -723,7 +733,7 @@ impl NextCall {
             Some(n) if n > 0 => return Err(AppError::Conflict("visit.still_serving")),
             Some(_) => {}
         }
-        let candidates = candidates(conn, &mall_id, &day, &desk).await?;
+        let candidates = candidates(conn, &mall_id, &day, &desk, &heads).await?;
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
         // The counter's recent lanes matter only to choose between lanes.
         let lanes: std::collections::BTreeSet<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
@@ -766,35 +776,60 @@ async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> A
 
 /// The tickets the policy chooses from: everyone in a special lane, and
 /// the first regular visitor of each service (the rest of a regular line
-/// cannot be next). Each read costs the same however long the line is: the
-/// special lane has an index of its own (migration 0016), and each head is
-/// the first entry of `tickets_queue`. (The statuses are literals so that
-/// both databases see the partial index applies.)
-async fn candidates(conn: &mut Conn<'_>, mall_id: &str, day: &str, desk: &Desk) -> AppResult<Vec<Ticket>> {
+/// cannot be next). Neither read grows with the line: the special lane has
+/// an index of its own (migration 0016), and the regular heads are read by
+/// id from the first tickets of each line in memory (`line.rs`), never by
+/// walking an index whose head, in a busy hour, is thick with the entries
+/// of tickets called moments ago. Only when none of those first tickets is
+/// a regular visitor for this counter is the line's index read. (The
+/// statuses are literals so that both databases see a partial index applies.)
+async fn candidates(
+    conn: &mut Conn<'_>,
+    mall_id: &str,
+    day: &str,
+    desk: &Desk,
+    heads: &[(String, Vec<String>, bool)],
+) -> AppResult<Vec<Ticket>> {
     let mine =
         "mall_id = $1 AND day = $2 AND status = 'waiting' AND (target_counter_id IS NULL OR target_counter_id = $3)";
+    let regular = "priority = 'none' AND quick = 0 AND window_to IS NULL";
     let special = format!(
         "SELECT {COLUMNS} FROM tickets WHERE {mine} AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL)
          AND service_id IN ({}) ORDER BY queued_at, seq LIMIT 200",
         placeholders(4, desk.service_ids.len())
     );
-    let heads = (0..desk.service_ids.len())
-        .map(|i| {
-            format!(
-                "SELECT * FROM (SELECT {COLUMNS} FROM tickets WHERE {mine} AND service_id = ${}
-                 AND priority = 'none' AND quick = 0 AND window_to IS NULL ORDER BY queued_at, seq LIMIT 1) AS head{i}",
-                i + 4
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let mut out = Vec::new();
-    for sql in [special, heads] {
+    let mut q = sql::query(&special).bind(mall_id).bind(day).bind(&desk.id);
+    for s in &desk.service_ids {
+        q = q.bind(s);
+    }
+    let mut out: Vec<Ticket> = q.fetch_all(conn).await?;
+    let ids: Vec<&String> = heads.iter().flat_map(|(_, ids, _)| ids).collect();
+    let mut known: Vec<Ticket> = Vec::new();
+    if !ids.is_empty() {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM tickets WHERE {mine} AND {regular} AND id IN ({})",
+            placeholders(4, ids.len())
+        );
         let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(&desk.id);
-        for s in &desk.service_ids {
-            q = q.bind(s);
+        for id in ids {
+            q = q.bind(id);
         }
-        out.extend(q.fetch_all::<Ticket>(conn).await?);
+        known = q.fetch_all(conn).await?;
+    }
+    for (service, _, more) in heads {
+        let head = known.iter().filter(|t| &t.service_id == service).min_by_key(|t| (t.queued_at, t.seq));
+        match head {
+            Some(t) => out.push(t.clone()),
+            None if *more => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM tickets WHERE {mine} AND {regular} AND service_id = $4
+                     ORDER BY queued_at, seq LIMIT 1"
+                );
+                let q = sql::query(&sql).bind(mall_id).bind(day).bind(&desk.id).bind(service);
+                out.extend(q.fetch_optional::<Ticket>(conn).await?);
+            }
+            None => {}
+        }
     }
     Ok(out)
 }

@@ -17,6 +17,7 @@ mod certificate;
 mod cli;
 mod device;
 mod document;
+mod fixture;
 mod input;
 mod linked_data;
 mod notify;

@@ -910,3 +910,26 @@ async fn the_lines_in_memory_follow_every_move(app: TestApp) {
     assert!(ticket_json(&app, &from_other).await["ahead"].as_i64().unwrap() > 0);
 }
 both!(the_lines_in_memory_follow_every_move);
+
+/// A call reads each line's first tickets by id (`HEADS`, 8); when all of
+/// them are sent to another counter it must still find the first visitor
+/// behind them for this one, and the other counter still gets its own.
+async fn a_line_led_by_visitors_sent_elsewhere_still_calls_the_next(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        ids.push(kiosk_ticket(&app, "PKB-TAHUNAN", "none").await);
+    }
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(6).await;
+    o.open(7).await;
+    // Counter 6 sends its first nine visitors to counter 7; they keep their place.
+    for id in &ids[..9] {
+        assert_eq!(o.call(6).await.unwrap()["id"], id.as_str());
+        let (s, t) = o.act(6, id, json!({"action": "transfer", "counter": "7"})).await;
+        assert_eq!((s, t["status"].as_str()), (StatusCode::OK, Some("waiting")));
+    }
+    assert_eq!(o.call(6).await.unwrap()["id"], ids[9].as_str(), "the first visitor for counter 6");
+    assert_eq!(o.call(7).await.unwrap()["id"], ids[0].as_str(), "counter 7 takes the first sent to it");
+}
+both!(a_line_led_by_visitors_sent_elsewhere_still_calls_the_next);
