@@ -118,8 +118,8 @@ impl Db {
         };
         // Counters get the larger share of writes: when the database is
         // the bottleneck, serving the visitors already waiting comes before
-        // taking more tickets (measured: with 4 of 12, a hundred counters
-        // queued for connections while kiosks filled the line).
+        // taking more tickets (measured: with 4 of 20 connections, a hundred
+        // counters queued for them while the kiosks filled the line).
         let pg = Pg { reads: pool(8), writes: pool(4), counters: pool(8) };
         // Connect now, so that a wrong URL fails at start, not at the first request.
         drop(pg.reads.acquire().await.context("connecting to PostgreSQL")?);

@@ -27,6 +27,23 @@ type Key = (i64, i64, String);
 #[derive(Default)]
 pub struct Lines {
     malls: Mutex<HashMap<String, Arc<MallDay>>>,
+    /// Tickets a counter of this process is calling right now: the other
+    /// counters pass them by, instead of all reaching for the head of the
+    /// line and all but one losing the race (a lost race is a whole
+    /// transaction spent for nothing).
+    calling: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+/// A ticket being called by this process, until dropped.
+pub struct Calling {
+    set: Arc<Mutex<std::collections::HashSet<String>>>,
+    id: String,
+}
+
+impl Drop for Calling {
+    fn drop(&mut self) {
+        lock(&self.set).remove(&self.id);
+    }
 }
 
 /// One mall's lines on one day.
@@ -101,8 +118,20 @@ impl Lines {
         Ok(i64::try_from(ahead).unwrap_or(i64::MAX))
     }
 
-    /// The first `n` waiting tickets' ids of each service's line, and
-    /// whether more wait behind them.
+    /// Marks a ticket as being called here; `None` when it already is.
+    pub fn start_calling(&self, id: &str) -> Option<Calling> {
+        lock(&self.calling)
+            .insert(id.to_string())
+            .then(|| Calling { set: Arc::clone(&self.calling), id: id.to_string() })
+    }
+
+    /// Whether a counter of this process is calling the ticket now.
+    pub fn is_being_called(&self, id: &str) -> bool {
+        lock(&self.calling).contains(id)
+    }
+
+    /// The first `n` waiting tickets' ids of each service's line (passing
+    /// by those being called), and whether more wait behind them.
     pub async fn heads(
         &self,
         db: &Db,
@@ -114,12 +143,13 @@ impl Lines {
     ) -> AppResult<Vec<(String, Vec<String>, bool)>> {
         let mall = self.fresh(db, mall_id, day, now).await?;
         let state = lock(&mall.state);
+        let calling = lock(&self.calling);
         Ok(service_ids
             .iter()
             .map(|service| {
-                let line = state.line(service);
-                let ids = line.iter().take(n).map(|(_, _, id)| id.clone()).collect();
-                (service.clone(), ids, line.len() > n)
+                let mut free = state.line(service).iter().filter(|(_, _, id)| !calling.contains(id));
+                let ids: Vec<String> = free.by_ref().take(n).map(|(_, _, id)| id.clone()).collect();
+                (service.clone(), ids, free.next().is_some())
             })
             .collect())
     }

@@ -658,14 +658,15 @@ pub async fn call_next(
     if desk.service_ids.is_empty() {
         return Ok(None);
     }
-    let call = NextCall::new(mall_id, day, desk, officer_id, policy, now);
+    let call = NextCall::new(db, mall_id, day, desk, officer_id, policy, now);
     // A lost race (another counter took our pick first) just picks again.
     for _ in 0..50 {
         let mut attempt = call.clone();
         attempt.heads = db.lines.heads(db, mall_id, day, &desk.service_ids, HEADS, now).await?;
         match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
-            Picked::Called(t) => {
+            Picked::Called(t, calling) => {
                 db.lines.left(&t);
+                drop(calling);
                 return Ok(Some(*t));
             }
             Picked::Nobody => return Ok(None),
@@ -693,17 +694,20 @@ struct NextCall {
     /// Per service of the counter: its line's first ids (`line.rs`), and
     /// whether more wait.
     heads: Vec<(String, Vec<String>, bool)>,
+    lines: std::sync::Arc<super::line::Lines>,
 }
 
 enum Picked {
-    Called(Box<Ticket>),
+    /// Called; the mark that this process is calling it lasts until the
+    /// transaction is over.
+    Called(Box<Ticket>, super::line::Calling),
     Nobody,
     /// Another counter called our pick between reading and updating.
     Lost,
 }
 
 impl NextCall {
-    fn new(mall_id: &str, day: &str, desk: &Desk, officer_id: &str, policy: Policy, now: i64) -> NextCall {
+    fn new(db: &Db, mall_id: &str, day: &str, desk: &Desk, officer_id: &str, policy: Policy, now: i64) -> NextCall {
         NextCall {
             mall_id: mall_id.into(),
             day: day.into(),
@@ -712,11 +716,12 @@ impl NextCall {
             policy,
             now,
             heads: Vec::new(),
+            lines: std::sync::Arc::clone(&db.lines),
         }
     }
 
     async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
-        let NextCall { mall_id, day, desk, officer_id, policy, now, heads } = self;
+        let NextCall { mall_id, day, desk, officer_id, policy, now, heads, lines } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
         // counter queue up; checks that it is open and nobody is at it.
         let busy: Option<i64> = sql::query(
@@ -733,7 +738,8 @@ impl NextCall {
             Some(n) if n > 0 => return Err(AppError::Conflict("visit.still_serving")),
             Some(_) => {}
         }
-        let candidates = candidates(conn, &mall_id, &day, &desk, &heads).await?;
+        let mut candidates = candidates(conn, &mall_id, &day, &desk, &heads).await?;
+        candidates.retain(|t| !lines.is_being_called(&t.id));
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
         // The counter's recent lanes matter only to choose between lanes.
         let lanes: std::collections::BTreeSet<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
@@ -742,6 +748,9 @@ impl NextCall {
             return Ok(Picked::Nobody);
         };
         let pick = &candidates[i];
+        let Some(calling) = lines.start_calling(&pick.id) else {
+            return Ok(Picked::Lost);
+        };
         let won: Option<Ticket> = sql::query(format!(
             "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
              target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
@@ -758,7 +767,7 @@ impl NextCall {
             return Ok(Picked::Lost);
         };
         insert_call(conn, &mall_id, pick, &desk, waiting[i].lane(now), false, now).await?;
-        Ok(Picked::Called(Box::new(called)))
+        Ok(Picked::Called(Box::new(called), calling))
     }
 }
 
