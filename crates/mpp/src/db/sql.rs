@@ -85,6 +85,14 @@ pub enum Conn<'c> {
 }
 
 impl Conn<'_> {
+    pub fn dialect(&self) -> super::Dialect {
+        match self {
+            Conn::Read(db) => db.dialect,
+            Conn::Pg(_) => super::Dialect::Postgres,
+            Conn::Lite(_) => super::Dialect::Sqlite,
+        }
+    }
+
     /// Runs statements separated by `;` (a migration), in the transaction.
     pub async fn batch(&mut self, text: &str) -> AppResult<()> {
         match self {
