@@ -93,6 +93,14 @@ impl State {
     }
 }
 
+/// Whether lines read at `at` serve a request made at `now`. A request
+/// that began a moment before the last read (`now < at`) is served too:
+/// taking that for a clock set back had every such request read the lines
+/// again, back to back, under load.
+fn fresh_at(at: i64, now: i64) -> bool {
+    (now - at).abs() < FRESH_MS
+}
+
 fn key(t: &Ticket) -> Key {
     (t.queued_at, t.seq, t.id.clone())
 }
@@ -193,8 +201,8 @@ impl Lines {
     }
 
     /// The mall's lines for `day`, read again when a second old (or when
-    /// the clock was set back); while another task reads them, the ones in
-    /// memory serve.
+    /// the clock was set back a second or more); while another task reads
+    /// them, the ones in memory serve.
     async fn fresh(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Arc<MallDay>> {
         let mall = {
             let mut malls = lock(&self.malls);
@@ -206,7 +214,7 @@ impl Lines {
             entry.clone()
         };
         let read_at = lock(&mall.state).read_at;
-        let stale = read_at.is_none_or(|at| now < at || now - at >= FRESH_MS);
+        let stale = !read_at.is_some_and(|at| fresh_at(at, now));
         if !stale {
             return Ok(mall);
         }
@@ -216,7 +224,7 @@ impl Lines {
             (Some(_), Err(_)) => return Ok(Arc::clone(&mall)),
             (None, Err(_)) => mall.reading.lock().await,
         };
-        if lock(&mall.state).read_at.is_some_and(|at| now >= at && now - at < FRESH_MS) {
+        if lock(&mall.state).read_at.is_some_and(|at| fresh_at(at, now)) {
             return Ok(Arc::clone(&mall));
         }
         lock(&mall.state).replay = Some(Vec::new());
@@ -249,6 +257,12 @@ impl MallDay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_serve_for_a_second_either_way() {
+        assert!(fresh_at(10_000, 10_999) && fresh_at(10_000, 9_001), "a request begun a moment earlier");
+        assert!(!fresh_at(10_000, 11_000) && !fresh_at(10_000, 9_000), "a second on, or the clock set back");
+    }
 
     #[test]
     fn changes_apply_once_whatever_their_repeats() {
