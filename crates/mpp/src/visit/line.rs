@@ -7,18 +7,24 @@
 //! Every change this process makes to a waiting ticket is applied here at
 //! once by the store (`joined`, `left`), after its transaction committed.
 //! The whole mall's lines are read again from the database when they are a
-//! second old by the mall's clock, which brings in what another server
-//! process changed; a change made while that read runs is applied again
-//! after it (each change is idempotent: add if absent, remove if present).
+//! second old by the mall's clock (in the background, while the copy
+//! serves; a request waits only when they are five seconds old), which
+//! brings in what another server process changed; a change made while that
+//! read runs is applied again after it (each change is idempotent: add if
+//! absent, remove if present).
 
 use super::store::{self, Ticket};
 use crate::db::Db;
 use crate::error::AppResult;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How old (mall clock, ms) the lines may be before they are read again.
 const FRESH_MS: i64 = 1000;
+/// Older than this, a request waits for them to be read again rather than
+/// being served the copy (a quiet mall's first request after a while).
+const WAIT_MS: i64 = 5000;
 
 /// A waiting ticket's place: the line's order (`queued_at`, then `seq`),
 /// with the id to tell apart two tickets queued in the same millisecond.
@@ -52,6 +58,8 @@ struct MallDay {
     state: Mutex<State>,
     /// Held while the lines are read from the database (one read at a time).
     reading: tokio::sync::Mutex<()>,
+    /// A read in the background is on its way.
+    scheduled: AtomicBool,
 }
 
 #[derive(Default)]
@@ -200,9 +208,11 @@ impl Lines {
         }
     }
 
-    /// The mall's lines for `day`, read again when a second old (or when
-    /// the clock was set back a second or more); while another task reads
-    /// them, the ones in memory serve.
+    /// The mall's lines for `day`. A second old, they are read again in
+    /// the background while the copy in memory serves (a request never
+    /// waits for thousands of rows to be read); more than [`WAIT_MS`] old,
+    /// or on the first use, or when the clock was set back, the request
+    /// reads them itself and waits.
     async fn fresh(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Arc<MallDay>> {
         let mall = {
             let mut malls = lock(&self.malls);
@@ -214,43 +224,68 @@ impl Lines {
             entry.clone()
         };
         let read_at = lock(&mall.state).read_at;
-        let stale = !read_at.is_some_and(|at| fresh_at(at, now));
-        if !stale {
-            return Ok(mall);
+        match read_at {
+            Some(at) if fresh_at(at, now) => {}
+            Some(at) if now > at && now - at < WAIT_MS => {
+                if mall.reading.try_lock().is_ok() && !mall.scheduled.swap(true, Ordering::AcqRel) {
+                    let (db, mall, mall_id, day) =
+                        (db.clone(), Arc::clone(&mall), mall_id.to_string(), day.to_string());
+                    tokio::spawn(async move {
+                        if let Err(e) = read(&db, &mall, &mall_id, &day, now).await {
+                            tracing::warn!(error = %e, "reading the lines again failed; the copy in memory serves");
+                        }
+                        mall.scheduled.store(false, Ordering::Release);
+                    });
+                }
+            }
+            _ => read(db, &mall, mall_id, day, now).await?,
         }
-        let _reading = match (read_at, mall.reading.try_lock()) {
-            (_, Ok(guard)) => guard,
-            // Someone reads them now; what we have is at most a moment old.
-            (Some(_), Err(_)) => return Ok(Arc::clone(&mall)),
-            (None, Err(_)) => mall.reading.lock().await,
-        };
-        if lock(&mall.state).read_at.is_some_and(|at| fresh_at(at, now)) {
-            return Ok(Arc::clone(&mall));
-        }
-        lock(&mall.state).replay = Some(Vec::new());
-        let read = store::waiting_keys(db, mall_id, day).await;
-        let mut state = lock(&mall.state);
-        let replay = state.replay.take().unwrap_or_default();
-        let rows = read?;
-        let mut by_service: HashMap<String, Vec<Key>> = HashMap::new();
-        for (service, queued_at, seq, id) in rows {
-            by_service.entry(service).or_default().push((queued_at, seq, id));
-        }
-        for line in by_service.values_mut() {
-            line.sort();
-        }
-        state.by_service = by_service;
-        for change in &replay {
-            state.apply(change);
-        }
-        state.read_at = Some(now);
-        Ok(Arc::clone(&mall))
+        Ok(mall)
     }
+}
+
+/// Reads a mall's lines from the database (one read at a time; a read
+/// that finds them just read returns at once).
+async fn read(db: &Db, mall: &MallDay, mall_id: &str, day: &str, now: i64) -> AppResult<()> {
+    let _reading = mall.reading.lock().await;
+    if lock(&mall.state).read_at.is_some_and(|at| fresh_at(at, now)) {
+        return Ok(());
+    }
+    lock(&mall.state).replay = Some(Vec::new());
+    let read = store::waiting_keys(db, mall_id, day).await;
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(e) => {
+            lock(&mall.state).replay = None;
+            return Err(e);
+        }
+    };
+    // Built before taking the state's lock, which every request needs.
+    let mut by_service: HashMap<String, Vec<Key>> = HashMap::new();
+    for (service, queued_at, seq, id) in rows {
+        by_service.entry(service).or_default().push((queued_at, seq, id));
+    }
+    for line in by_service.values_mut() {
+        line.sort();
+    }
+    let mut state = lock(&mall.state);
+    let replay = state.replay.take().unwrap_or_default();
+    state.by_service = by_service;
+    for change in &replay {
+        state.apply(change);
+    }
+    state.read_at = Some(now);
+    Ok(())
 }
 
 impl MallDay {
     fn new(day: &str) -> Arc<MallDay> {
-        Arc::new(MallDay { day: day.to_string(), state: Mutex::default(), reading: tokio::sync::Mutex::new(()) })
+        Arc::new(MallDay {
+            day: day.to_string(),
+            state: Mutex::default(),
+            reading: tokio::sync::Mutex::new(()),
+            scheduled: AtomicBool::new(false),
+        })
     }
 }
 

@@ -865,7 +865,7 @@ async fn assert_lines_match(app: &TestApp, after: &str) {
 /// The lines are kept in memory (`visit/line.rs`) so that a long line
 /// costs nothing per request: they must agree with the database after
 /// every kind of move into or out of a line, and show what another server
-/// process changed once they are a second old.
+/// process changed once they are read again.
 async fn the_lines_in_memory_follow_every_move(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let o = Officer::new(&app, ADMIN).await;
@@ -905,7 +905,9 @@ async fn the_lines_in_memory_follow_every_move(app: TestApp) {
     let from_other = take(&other, "KTP-EL", "none", "").await;
     let o2 = Officer { c: Client::new(), token: o.token.clone(), base: other.url("/api/v1/malls/ttu") };
     o2.call(2).await.unwrap();
-    app.state.clock.advance(1000);
+    // A second on, the lines are read again in the background while the
+    // copy serves; five seconds on, the next request waits for the read.
+    app.state.clock.advance(5000);
     assert_lines_match(&app, "another process's ticket and call").await;
     assert!(ticket_json(&app, &from_other).await["ahead"].as_i64().unwrap() > 0);
 }
