@@ -33,6 +33,17 @@ fn booking_code_of(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
 }
 
+/// A service's free slots on a day, as the public API gives them.
+async fn free_slots(app: &TestApp, code: &str, date: &str) -> Value {
+    let url = app.url(&format!("/api/v1/malls/ttu/services/{code}/slots?date={date}"));
+    Client::new().get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// The start of each slot in a `free_slots` answer.
+fn slot_starts(slots: &Value) -> Vec<i64> {
+    slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect()
+}
+
 async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
     set_clock(&app, "2026-11-25T10:00:00+08:00");
     let citizen = app.login(CITIZEN).await;
@@ -134,16 +145,9 @@ async fn the_daily_quota_and_the_api(app: TestApp) {
     set_clock(&app, "2026-11-25T10:00:00+08:00");
     app.state.db.run(sql::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'")).await.unwrap();
     let c = Client::new();
-    let slots: Value = c
-        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slots = free_slots(&app, "KK", "2026-11-26").await;
     assert_eq!(slots["day_free"], 2);
-    let starts: Vec<i64> = slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect();
+    let starts = slot_starts(&slots);
     let token = token_for(&app, CITIZEN).await;
     // Two more citizens: each holds one booking per service and day.
     let (second, third_citizen) = (token_for(&app, OFFICER).await, token_for(&app, crate::helpers::AGENCY_ADMIN).await);
@@ -306,14 +310,7 @@ async fn two_instant_finishes_do_not_open_a_days_quota_in_one_slot(app: TestApp)
         assert_eq!(o.call(1).await.unwrap()["id"], id.as_str());
         o.finish(1, &id).await;
     }
-    let slots: Value = Client::new()
-        .get(app.url("/api/v1/malls/ttu/services/KTP-EL/slots?date=2026-11-26"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let slots = free_slots(&app, "KTP-EL", "2026-11-26").await;
     let most = slots["slots"].as_array().unwrap().iter().map(|s| s["free"].as_i64().unwrap()).max().unwrap();
     assert!((1..=3).contains(&most), "one counter takes at most three booked visitors a half-hour: {slots}");
 }
@@ -343,18 +340,8 @@ async fn bookings_at_once_never_overfill_and_moves_never_deadlock(app: TestApp) 
     set_clock(&app, "2026-11-25T10:00:00+08:00");
     app.state.db.run(sql::query("UPDATE services SET booking_quota = 2 WHERE code = 'KK'")).await.unwrap();
     let c = Client::new();
-    let slots: Value = c
-        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let starts = |slots: &Value| -> Vec<i64> {
-        slots["slots"].as_array().unwrap().iter().map(|s| s["start"].as_i64().unwrap()).collect()
-    };
-    let thursday = starts(&slots);
+    let slots = free_slots(&app, "KK", "2026-11-26").await;
+    let thursday = slot_starts(&slots);
     let people = [CITIZEN, OFFICER, crate::helpers::AGENCY_ADMIN, ADMIN, crate::helpers::SUPERVISOR];
     let mut tokens = Vec::new();
     for who in people {
@@ -388,15 +375,8 @@ async fn bookings_at_once_never_overfill_and_moves_never_deadlock(app: TestApp) 
     };
     assert_eq!(counted().await, [("2026-11-26".to_string(), 2, 2)], "the day and its slots count two each");
     // Two holders swap between Thursday and Friday at once, ten times.
-    let friday: Value = c
-        .get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-27"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let friday = starts(&friday);
+    let friday = free_slots(&app, "KK", "2026-11-27").await;
+    let friday = slot_starts(&friday);
     let mut holders = Vec::new();
     for ((_, body), who) in answers.iter().zip(people).filter(|((s, _), _)| *s == StatusCode::CREATED) {
         holders.push((app.login(who).await, body["code"].as_str().unwrap().to_string()));
