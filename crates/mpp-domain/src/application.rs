@@ -205,6 +205,10 @@ impl Act {
 /// Why an action is refused (a message key for the officer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// The step is for its agency's admins (a head's approval or signature).
+    ForAgencyAdmin,
+    /// A payment step is approved by the payment, not by an officer.
+    ApproveByPaying,
     /// The application is closed or with the citizen.
     NotActive,
     /// The step is not open for decisions (pending, or already decided).
@@ -219,6 +223,8 @@ pub enum Refusal {
 impl Refusal {
     pub fn key(self) -> &'static str {
         match self {
+            Refusal::ForAgencyAdmin => "application.for_agency_admin",
+            Refusal::ApproveByPaying => "payment.approve_by_paying",
             Refusal::NotActive => "application.not_active",
             Refusal::StepNotOpen => "application.step_not_open",
             Refusal::ClaimedByOther => "application.claimed_by_other",
@@ -228,43 +234,85 @@ impl Refusal {
     }
 }
 
-/// Whether `officer` may do `act` on a step now, and the step's new status.
-/// `assignee` is who claimed it. Comments change nothing but are allowed on
-/// any step of a live application.
-pub fn decide(
-    app: Status,
-    step: StepStatus,
-    assignee: Option<&str>,
-    officer: &str,
-    act: Act,
-    reason: &str,
-) -> Result<StepStatus, Refusal> {
+/// What an officer's action is decided on: the application's and the
+/// step's state as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepFacts<'a> {
+    pub app: Status,
+    pub step: StepStatus,
+    pub kind: StepKind,
+    pub role: StepRole,
+    /// Who claimed the step.
+    pub assignee: Option<&'a str>,
+}
+
+/// Who acts. Whether they may act for the step's agency at all is the
+/// access policy's question, asked before; this says only whether they are
+/// one of its admins (some steps are theirs alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Officer<'a> {
+    pub id: &'a str,
+    pub agency_admin: bool,
+}
+
+/// What an allowed action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change<'a> {
+    /// The step's new status and who then holds it; `None` leaves the step
+    /// as it is (a comment).
+    pub step: Option<(StepStatus, Option<&'a str>)>,
+    pub then: Then,
+}
+
+/// What follows for the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    Nothing,
+    /// Sent back to the citizen: the clock pauses until they resubmit.
+    Correction,
+    /// A decision: the stage may move on, issue or reject.
+    Advance,
+}
+
+/// Whether `officer` may do `act` on a step now, and what it changes.
+/// Comments change nothing but are allowed on any step of a live
+/// application; the rest need the step claimed by the one who acts.
+pub fn decide<'a>(facts: StepFacts<'a>, officer: Officer<'a>, act: Act, reason: &str) -> Result<Change<'a>, Refusal> {
+    if facts.role == StepRole::AgencyAdmin && !officer.agency_admin {
+        return Err(Refusal::ForAgencyAdmin);
+    }
+    if facts.kind == StepKind::Payment && act == Act::Approve {
+        return Err(Refusal::ApproveByPaying);
+    }
     if act.needs_reason() && reason.trim().is_empty() {
         return Err(Refusal::ReasonRequired);
     }
-    if app.is_closed() || (app == Status::Correction && act != Act::Comment) {
+    if facts.app.is_closed() || (facts.app == Status::Correction && act != Act::Comment) {
         return Err(Refusal::NotActive);
     }
     if act == Act::Comment {
-        return Ok(step);
+        return Ok(Change { step: None, then: Then::Nothing });
     }
-    if !step.is_active() {
+    if !facts.step.is_active() {
         return Err(Refusal::StepNotOpen);
     }
-    let mine = assignee == Some(officer);
-    match act {
-        Act::Claim if step == StepStatus::Open => Ok(StepStatus::Claimed),
-        Act::Claim if mine => Ok(StepStatus::Claimed),
-        Act::Claim => Err(Refusal::ClaimedByOther),
-        _ if step == StepStatus::Open => Err(Refusal::ClaimFirst),
-        _ if !mine => Err(Refusal::ClaimedByOther),
-        Act::Release => Ok(StepStatus::Open),
+    let mine = facts.assignee == Some(officer.id);
+    let held = facts.assignee;
+    let (step, then) = match act {
+        Act::Claim if facts.step == StepStatus::Open || mine => {
+            ((StepStatus::Claimed, Some(officer.id)), Then::Nothing)
+        }
+        Act::Claim => return Err(Refusal::ClaimedByOther),
+        _ if facts.step == StepStatus::Open => return Err(Refusal::ClaimFirst),
+        _ if !mine => return Err(Refusal::ClaimedByOther),
+        Act::Release => ((StepStatus::Open, None), Then::Nothing),
         // The step stays with its officer while the citizen corrects.
-        Act::RequestCorrection => Ok(StepStatus::Claimed),
-        Act::Approve => Ok(StepStatus::Approved),
-        Act::Reject => Ok(StepStatus::Rejected),
-        Act::Comment => Ok(step),
-    }
+        Act::RequestCorrection => ((StepStatus::Claimed, held), Then::Correction),
+        Act::Approve => ((StepStatus::Approved, held), Then::Advance),
+        Act::Reject => ((StepStatus::Rejected, held), Then::Advance),
+        Act::Comment => unreachable!("answered above"),
+    };
+    Ok(Change { step: Some(step), then })
 }
 
 // ---- the working-day clock -------------------------------------------------
@@ -515,6 +563,7 @@ pub fn check_filing(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use time::macros::date;
 
     fn step(stage: u32, agency: &str, days: u32, risks: &[Risk]) -> StepDef {
@@ -556,24 +605,104 @@ mod tests {
         assert_eq!(next_after(1, 4, &[Approved, Rejected]), Next::Reject);
     }
 
+    fn facts(app: Status, step: StepStatus, assignee: Option<&str>) -> StepFacts<'_> {
+        StepFacts { app, step, kind: StepKind::Review, role: StepRole::Officer, assignee }
+    }
+
+    /// The step's new status, or why not.
+    fn moved(f: StepFacts<'_>, by: &str, act: Act, reason: &str) -> Result<Option<StepStatus>, Refusal> {
+        decide(f, Officer { id: by, agency_admin: false }, act, reason).map(|c| c.step.map(|s| s.0))
+    }
+
     #[test]
     fn officers_claim_before_deciding_and_never_take_anothers_step() {
         use StepStatus::*;
         let ip = Status::InProgress;
-        assert_eq!(decide(ip, Open, None, "a", Act::Claim, ""), Ok(Claimed));
-        assert_eq!(decide(ip, Open, None, "a", Act::Approve, ""), Err(Refusal::ClaimFirst));
-        assert_eq!(decide(ip, Claimed, Some("b"), "a", Act::Approve, ""), Err(Refusal::ClaimedByOther));
-        assert_eq!(decide(ip, Claimed, Some("b"), "a", Act::Claim, ""), Err(Refusal::ClaimedByOther));
-        assert_eq!(decide(ip, Claimed, Some("a"), "a", Act::Approve, ""), Ok(Approved));
-        assert_eq!(decide(ip, Claimed, Some("a"), "a", Act::Reject, " "), Err(Refusal::ReasonRequired));
-        assert_eq!(decide(ip, Claimed, Some("a"), "a", Act::Reject, "no land title"), Ok(Rejected));
-        assert_eq!(decide(ip, Claimed, Some("a"), "a", Act::RequestCorrection, "photo blurred"), Ok(Claimed));
-        assert_eq!(decide(ip, Claimed, Some("a"), "a", Act::Release, ""), Ok(Open));
-        assert_eq!(decide(ip, Approved, Some("a"), "a", Act::Approve, ""), Err(Refusal::StepNotOpen));
-        assert_eq!(decide(ip, Pending, None, "a", Act::Claim, ""), Err(Refusal::StepNotOpen));
-        assert_eq!(decide(Status::Correction, Claimed, Some("a"), "a", Act::Approve, ""), Err(Refusal::NotActive));
-        assert_eq!(decide(Status::Correction, Open, None, "a", Act::Comment, "waiting"), Ok(Open));
-        assert_eq!(decide(Status::Issued, Approved, None, "a", Act::Comment, "late note"), Err(Refusal::NotActive));
+        assert_eq!(moved(facts(ip, Open, None), "a", Act::Claim, ""), Ok(Some(Claimed)));
+        assert_eq!(moved(facts(ip, Open, None), "a", Act::Approve, ""), Err(Refusal::ClaimFirst));
+        assert_eq!(moved(facts(ip, Claimed, Some("b")), "a", Act::Approve, ""), Err(Refusal::ClaimedByOther));
+        assert_eq!(moved(facts(ip, Claimed, Some("b")), "a", Act::Claim, ""), Err(Refusal::ClaimedByOther));
+        assert_eq!(moved(facts(ip, Claimed, Some("a")), "a", Act::Approve, ""), Ok(Some(Approved)));
+        assert_eq!(moved(facts(ip, Claimed, Some("a")), "a", Act::Reject, " "), Err(Refusal::ReasonRequired));
+        assert_eq!(moved(facts(ip, Claimed, Some("a")), "a", Act::Reject, "no land title"), Ok(Some(Rejected)));
+        let sent_back = decide(
+            facts(ip, Claimed, Some("a")),
+            Officer { id: "a", agency_admin: false },
+            Act::RequestCorrection,
+            "photo blurred",
+        );
+        assert_eq!(sent_back, Ok(Change { step: Some((Claimed, Some("a"))), then: Then::Correction }));
+        assert_eq!(moved(facts(ip, Claimed, Some("a")), "a", Act::Release, ""), Ok(Some(Open)));
+        assert_eq!(moved(facts(ip, Approved, Some("a")), "a", Act::Approve, ""), Err(Refusal::StepNotOpen));
+        assert_eq!(moved(facts(ip, Pending, None), "a", Act::Claim, ""), Err(Refusal::StepNotOpen));
+        assert_eq!(
+            moved(facts(Status::Correction, Claimed, Some("a")), "a", Act::Approve, ""),
+            Err(Refusal::NotActive)
+        );
+        assert_eq!(moved(facts(Status::Correction, Open, None), "a", Act::Comment, "waiting"), Ok(None));
+        assert_eq!(
+            moved(facts(Status::Issued, Approved, None), "a", Act::Comment, "late note"),
+            Err(Refusal::NotActive)
+        );
+        let head = StepFacts { role: StepRole::AgencyAdmin, ..facts(ip, Open, None) };
+        assert_eq!(moved(head, "a", Act::Claim, ""), Err(Refusal::ForAgencyAdmin));
+        assert!(decide(head, Officer { id: "a", agency_admin: true }, Act::Claim, "").is_ok());
+        let pay = StepFacts { kind: StepKind::Payment, ..facts(ip, Claimed, Some("a")) };
+        assert_eq!(moved(pay, "a", Act::Approve, ""), Err(Refusal::ApproveByPaying));
+    }
+
+    /// One officer's press, in a random run.
+    fn press() -> impl Strategy<Value = (usize, Act, bool)> {
+        (0..3usize, prop::sample::select(Act::ALL.to_vec()), any::<bool>())
+    }
+
+    proptest! {
+        /// Whatever three officers press on a one-step application, in any
+        /// order, with or without a reason: a decided step never moves
+        /// again, only the one who claimed a step moves it, an admin's step
+        /// moves only for an admin, a payment is never approved by hand,
+        /// and a step's holder is whoever claimed it.
+        #[test]
+        fn any_run_of_presses_keeps_a_step_with_its_officer(
+            presses in prop::collection::vec(press(), 1..40),
+            kind in prop::sample::select(vec![StepKind::Review, StepKind::Payment, StepKind::Signature]),
+            role in prop::sample::select(vec![StepRole::Officer, StepRole::AgencyAdmin]),
+            resubmits in any::<bool>(),
+        ) {
+            // Officer 0 is the agency's admin; 1 and 2 are officers.
+            let ids = ["admin", "siti", "budi"];
+            let (mut app, mut step, mut assignee) = (Status::InProgress, StepStatus::Open, None::<&str>);
+            for (who, act, with_reason) in presses {
+                let officer = Officer { id: ids[who], agency_admin: who == 0 };
+                let reason = if with_reason { "alasan" } else { "" };
+                match decide(StepFacts { app, step, kind, role, assignee }, officer, act, reason) {
+                    Err(_) => {}
+                    Ok(change) => {
+                        prop_assert!(!app.is_closed(), "a closed application moved");
+                        prop_assert!(role == StepRole::Officer || officer.agency_admin);
+                        prop_assert!(!(kind == StepKind::Payment && act == Act::Approve));
+                        prop_assert!(!act.needs_reason() || with_reason);
+                        if let Some((new, holder)) = change.step {
+                            prop_assert!(step.is_active(), "a decided step moved: {step:?} -> {new:?}");
+                            prop_assert!(assignee.is_none() || assignee == Some(officer.id), "{} moved another's step", officer.id);
+                            prop_assert_eq!(holder, if new == StepStatus::Open { None } else { Some(officer.id) });
+                            step = new;
+                            assignee = holder;
+                        }
+                        match change.then {
+                            Then::Correction => app = Status::Correction,
+                            Then::Advance if step == StepStatus::Approved => app = Status::Issued,
+                            Then::Advance => app = Status::Rejected,
+                            Then::Nothing => {}
+                        }
+                    }
+                }
+                // The citizen answers a correction request before the next press.
+                if app == Status::Correction && resubmits {
+                    app = Status::InProgress;
+                }
+            }
+        }
     }
 
     fn cal() -> WorkingCalendar {

@@ -157,7 +157,7 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
                 claimed: s.assignee_id.is_some(),
                 id: s.id,
                 stage: s.stage,
-                kind: s.kind,
+                kind: s.kind.as_str().to_owned(),
                 name: s.name_en,
                 status: s.status.as_str().to_string(),
                 due_day: s.due_day,

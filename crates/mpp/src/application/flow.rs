@@ -10,7 +10,7 @@ use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use mpp_domain::application::{self as rules, Act, Next, Status, StepKind, StepStatus};
+use mpp_domain::application::{self as rules, Act, Next, Status, StepStatus, Then};
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::{iso_date, parse_date};
 use std::collections::BTreeMap;
@@ -239,35 +239,30 @@ async fn act_in(
     if !officer.access.can_process_for(&step.agency_id) {
         return Err(AppError::Forbidden);
     }
-    if !super::decides(officer.access, &step.agency_id, &step.role) {
-        return Err(AppError::Conflict("application.for_agency_admin"));
-    }
-    if step.kind == StepKind::Payment.as_str() && action.act == Act::Approve {
-        return Err(AppError::Conflict("payment.approve_by_paying"));
-    }
-    let new =
-        rules::decide(a.status(), step.status(), step.assignee_id.as_deref(), officer.id, action.act, action.reason)
-            .map_err(|r| AppError::Conflict(r.key()))?;
-    let assignee = match action.act {
-        Act::Release => None,
-        Act::Claim => Some(officer.id),
-        _ => step.assignee_id.as_deref(),
+    let facts = rules::StepFacts {
+        app: a.status(),
+        step: step.status(),
+        kind: step.kind,
+        role: step.role,
+        assignee: step.assignee_id.as_deref(),
     };
-    if action.act != Act::Comment
+    let who = rules::Officer { id: officer.id, agency_admin: officer.access.can_manage_agency(&step.agency_id) };
+    let change = rules::decide(facts, who, action.act, action.reason).map_err(|r| AppError::Conflict(r.key()))?;
+    if let Some((new, assignee)) = change.step
         && !store::update_step(conn, mall_id, step, new, assignee, Some(officer.id), now).await?
     {
         return Err(AppError::Conflict("application.changed"));
     }
     let actor = Actor { id: Some(officer.id), name: officer.name };
     store::record(conn, &a, &actor, action.act.as_str(), Some(&step.id), action.reason.trim(), now).await?;
-    let status = match action.act {
-        Act::RequestCorrection => {
+    let status = match change.then {
+        Then::Correction => {
             store::set_status(conn, &a, Status::Correction, a.stage, action.reason.trim(), now).await?;
             store::start_pause(conn, mall_id, &a.id, &iso_date(today), now).await?;
             Some(Status::Correction)
         }
-        Act::Approve | Act::Reject => advance(conn, keys, &a, cal, today, now).await?,
-        _ => None,
+        Then::Advance => advance(conn, keys, &a, cal, today, now).await?,
+        Then::Nothing => None,
     };
     Ok((a, status))
 }

@@ -183,7 +183,7 @@ pub(crate) async fn page(
     let actions = d
         .steps
         .iter()
-        .filter(|s| s.active && live && super::decides(&desk.access, &s.agency_id, &s.role))
+        .filter(|s| s.active && live && super::decides(&desk.access, &s.agency_id, s.role))
         .map(|s| {
             let mine = s.assignee_id.as_deref() == Some(desk.user.id.as_str());
             let acts: Vec<(&'static str, &'static str)> = match (&s.assignee_id, mine) {

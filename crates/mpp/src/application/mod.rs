@@ -27,7 +27,7 @@ use crate::i18n::Tr;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use mpp_domain::application::{Status, StepStatus, Urgency, urgency};
+use mpp_domain::application::{Status, StepRole, StepStatus, Urgency, urgency};
 use mpp_domain::format::{self, parse_date};
 use store::Application;
 
@@ -56,10 +56,10 @@ pub(crate) const PAPER_SEEN: &str = "loket";
 /// Whether a member of staff decides a step: the officers of its agency, or
 /// only the agency's admins when the step is theirs (a head's approval or
 /// signature); the mall's managers decide every step.
-pub(crate) fn decides(access: &mpp_domain::auth::Access, agency_id: &str, role: &str) -> bool {
-    match mpp_domain::application::StepRole::parse(role) {
-        Some(mpp_domain::application::StepRole::AgencyAdmin) => access.can_manage_agency(agency_id),
-        _ => access.can_process_for(agency_id),
+pub(crate) fn decides(access: &mpp_domain::auth::Access, agency_id: &str, role: StepRole) -> bool {
+    match role {
+        StepRole::AgencyAdmin => access.can_manage_agency(agency_id),
+        StepRole::Officer => access.can_process_for(agency_id),
     }
 }
 
@@ -112,7 +112,7 @@ pub struct StepView {
     pub active: bool,
     pub assignee_id: Option<String>,
     /// `officer` or `agency_admin`: who of the agency decides it.
-    pub role: String,
+    pub role: StepRole,
 }
 
 pub struct EventView {
@@ -256,7 +256,7 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
             due: s.due_day.as_deref().map(day).unwrap_or_default(),
             urgency: s.due_day.as_deref().filter(|_| s.status().is_active()).map_or("", urgent),
             active: s.status().is_active(),
-            role: s.role.clone(),
+            role: s.role,
             assignee_id: s.assignee_id.clone(),
         })
         .collect();

@@ -56,7 +56,7 @@ pub(crate) async fn approve_payment_steps(
     }
     let mut approved = false;
     for s in applications::steps(conn, &a.mall_id, &a.id).await? {
-        let waiting = s.stage == stage && s.kind == StepKind::Payment.as_str() && s.status().is_active();
+        let waiting = s.stage == stage && s.kind == StepKind::Payment && s.status().is_active();
         if waiting && applications::update_step(conn, &a.mall_id, &s, StepStatus::Approved, None, None, now).await? {
             applications::record(conn, a, &Actor { id: None, name: "MPP" }, "approve", Some(&s.id), "", now).await?;
             approved = true;
