@@ -69,7 +69,9 @@ async fn plan(state: &AppState, mall: &Mall, service: &Brief, day: Date) -> AppR
         return Ok(Plan { offer: DayOffer { date, day_free: 0, slots: Vec::new() }, slot_capacity: 0 });
     };
     let (counters, _) = visit::counters_for(&state.db, &mall.id, &service.id).await?;
-    let handling = visit::handling_secs(&state.db, &mall.id, &service.id, issue::DEFAULT_HANDLING_SECS).await?;
+    let handling =
+        visit::handling_secs(&state.db, &mall.id, &service.id, issue::DEFAULT_HANDLING_SECS, state.clock.now_ms())
+            .await?;
     let capacity =
         i64::try_from(rules::slot_capacity(u64::try_from(counters).unwrap_or(0), u64::try_from(handling).unwrap_or(1)))
             .unwrap_or(0);

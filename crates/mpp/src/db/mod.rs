@@ -39,6 +39,8 @@ pub struct Db {
     pub lines: std::sync::Arc<crate::visit::line::Lines>,
     /// The next ticket numbers (see `visit/numbers.rs`).
     pub numbers: std::sync::Arc<crate::visit::numbers::Numbers>,
+    /// How long visits take lately (see `visit/handling.rs`).
+    pub handling: std::sync::Arc<crate::visit::handling::Handling>,
     backend: Backend,
 }
 
@@ -103,13 +105,22 @@ impl Db {
                 cache: Default::default(),
                 lines: Default::default(),
                 numbers: Default::default(),
+                handling: Default::default(),
                 backend,
             });
         }
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             anyhow::bail!("unsupported database URL (use sqlite:… or postgres://…)");
         }
-        let options = PgConnectOptions::from_str(url).context("parsing the database URL")?;
+        // Every execution of a statement is planned for its values. A
+        // prepared statement otherwise switches to a generic plan after five
+        // runs and keeps it for the connection's life: planned while a new
+        // mall's tickets fit in one page, a key lookup stayed a scan of the
+        // whole table as the day filled it (measured: 1,300 pages read per
+        // ticket looked up by id, docs/PERFORMANCE.md).
+        let options = PgConnectOptions::from_str(url)
+            .context("parsing the database URL")?
+            .options([("plan_cache_mode", "force_custom_plan")]);
         let pool = |size: u32| {
             PgPoolOptions::new()
                 .max_connections(size)
@@ -128,6 +139,7 @@ impl Db {
             cache: Default::default(),
             lines: Default::default(),
             numbers: Default::default(),
+            handling: Default::default(),
             backend: Backend::Postgres(pg),
         })
     }

@@ -133,7 +133,9 @@ async fn queue(State(state): State<AppState>, Path(slug): Path<String>) -> AppRe
     for s in catalog::services(&state.db, &mall.id, false).await? {
         let waiting = store::waiting_count(&state.db, &mall.id, &day, &s.id, state.clock.now_ms()).await?;
         let (_, open) = store::counters_for(&state.db, &mall.id, &s.id).await?;
-        let handling = store::handling_secs(&state.db, &mall.id, &s.id, issue::DEFAULT_HANDLING_SECS).await?;
+        let handling =
+            store::handling_secs(&state.db, &mall.id, &s.id, issue::DEFAULT_HANDLING_SECS, state.clock.now_ms())
+                .await?;
         let wait_minutes = mpp_domain::visit::estimate_wait_minutes(
             u64::try_from(waiting).unwrap_or(0),
             u64::try_from(handling).unwrap_or(0),

@@ -95,7 +95,7 @@ async fn admission_facts(
     let (waiting, handling) = match services.first() {
         Some(first) => (
             store::waiting_count(&state.db, &mall.id, day, &first.id, state.clock.now_ms()).await?,
-            store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS).await?,
+            store::handling_secs(&state.db, &mall.id, &first.id, DEFAULT_HANDLING_SECS, state.clock.now_ms()).await?,
         ),
         None => (0, DEFAULT_HANDLING_SECS),
     };
@@ -118,7 +118,8 @@ pub struct Standing {
 
 pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<Standing> {
     let ahead = store::ahead_of(&state.db, t, state.clock.now_ms()).await?;
-    let handling = store::handling_secs(&state.db, mall_id, &t.service_id, DEFAULT_HANDLING_SECS).await?;
+    let handling =
+        store::handling_secs(&state.db, mall_id, &t.service_id, DEFAULT_HANDLING_SECS, state.clock.now_ms()).await?;
     let (counters, open) = store::counters_for(&state.db, mall_id, &t.service_id).await?;
     // Before any counter opens, estimate with every counter that will.
     let serving = if open > 0 { open } else { counters };

@@ -52,6 +52,32 @@ impl Drop for Calling {
     }
 }
 
+/// A mall's lines on one day, as a call holds them.
+#[derive(Clone)]
+pub struct Today {
+    mall: Arc<MallDay>,
+    calling: Arc<Mutex<std::collections::HashSet<String>>>,
+}
+
+impl Today {
+    /// The first `n` waiting tickets' ids of each service's line (passing
+    /// by those being called), and whether more wait behind them. Read at
+    /// the moment a call chooses, inside its transaction: read before it
+    /// waited for a connection, they were often all called meanwhile.
+    pub fn heads(&self, service_ids: &[String], n: usize) -> Vec<(String, Vec<String>, bool)> {
+        let state = lock(&self.mall.state);
+        let calling = lock(&self.calling);
+        service_ids
+            .iter()
+            .map(|service| {
+                let mut free = state.line(service).iter().filter(|(_, _, id)| !calling.contains(id));
+                let ids: Vec<String> = free.by_ref().take(n).map(|(_, _, id)| id.clone()).collect();
+                (service.clone(), ids, free.next().is_some())
+            })
+            .collect()
+    }
+}
+
 /// One mall's lines on one day.
 struct MallDay {
     day: String,
@@ -146,28 +172,10 @@ impl Lines {
         lock(&self.calling).contains(id)
     }
 
-    /// The first `n` waiting tickets' ids of each service's line (passing
-    /// by those being called), and whether more wait behind them.
-    pub async fn heads(
-        &self,
-        db: &Db,
-        mall_id: &str,
-        day: &str,
-        service_ids: &[String],
-        n: usize,
-        now: i64,
-    ) -> AppResult<Vec<(String, Vec<String>, bool)>> {
-        let mall = self.fresh(db, mall_id, day, now).await?;
-        let state = lock(&mall.state);
-        let calling = lock(&self.calling);
-        Ok(service_ids
-            .iter()
-            .map(|service| {
-                let mut free = state.line(service).iter().filter(|(_, _, id)| !calling.contains(id));
-                let ids: Vec<String> = free.by_ref().take(n).map(|(_, _, id)| id.clone()).collect();
-                (service.clone(), ids, free.next().is_some())
-            })
-            .collect())
+    /// A mall's lines today, read again first if they are stale, for a
+    /// call to read its heads from when it chooses (see [`Today::heads`]).
+    pub async fn today(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Today> {
+        Ok(Today { mall: self.fresh(db, mall_id, day, now).await?, calling: Arc::clone(&self.calling) })
     }
 
     /// Per service: how many wait today and since when the first has.

@@ -7,6 +7,7 @@ pub mod api;
 pub mod board;
 pub mod console;
 pub mod greeter;
+pub mod handling;
 pub mod issue;
 pub mod kiosk;
 pub mod line;

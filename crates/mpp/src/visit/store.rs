@@ -9,7 +9,7 @@ use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
-use mpp_domain::visit::{self as rules, Break, Lane, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::{self as rules, Break, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -389,21 +389,25 @@ pub(super) async fn waiting_keys(db: &Db, mall_id: &str, day: &str) -> AppResult
     .await
 }
 
-/// Seconds a visit at this service takes lately, from its last 30 served
-/// stretches (`mpp_domain::visit::handling_estimate`: a robust median),
-/// or `fallback` before there is any history.
-pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64) -> AppResult<i64> {
+/// Seconds a visit at this service takes lately (kept in memory, see
+/// `handling.rs`), or `fallback` before there is any history.
+pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64, now: i64) -> AppResult<i64> {
+    db.handling.secs(db, mall_id, service_id, fallback, now).await
+}
+
+/// Seconds of the service's last `n` served stretches, newest first.
+pub(super) async fn served_stretches(db: &Db, mall_id: &str, service_id: &str, n: usize) -> AppResult<Vec<i64>> {
     let recent: Vec<i64> = sql::query(
         "SELECT ended_at - started_at FROM ticket_steps
          WHERE mall_id = $1 AND service_id = $2 AND result = 'served' AND started_at IS NOT NULL
-         ORDER BY ended_at DESC LIMIT 30",
+         ORDER BY ended_at DESC LIMIT $3",
     )
     .bind(mall_id)
     .bind(service_id)
+    .bind(i64::try_from(n).unwrap_or(i64::MAX))
     .fetch_all(&mut Conn::Read(db))
     .await?;
-    let secs: Vec<i64> = recent.iter().map(|ms| ms / 1000).collect();
-    Ok(mpp_domain::visit::handling_estimate(&secs, fallback))
+    Ok(recent.iter().map(|ms| ms / 1000).collect())
 }
 
 /// Counters serving this service: (all active, open right now).
@@ -512,11 +516,17 @@ async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(Str
     Ok(Some((agency_id, Desk { id, number, zone, service_ids })))
 }
 
+/// A counter's number, as a ticket called to it shows (configuration:
+/// cached, see `cache.rs`).
 pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<i64>> {
-    sql::query("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
-        .bind(mall_id)
-        .bind(counter_id)
-        .fetch_optional(&mut Conn::Read(db))
+    db.cache
+        .get_or(format!("counter-number:{mall_id}:{counter_id}"), || async {
+            sql::query("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
+                .bind(mall_id)
+                .bind(counter_id)
+                .fetch_optional(&mut Conn::Read(db))
+                .await
+        })
         .await
 }
 
@@ -662,7 +672,7 @@ pub async fn call_next(
     // A lost race (another counter took our pick first) just picks again.
     for _ in 0..50 {
         let mut attempt = call.clone();
-        attempt.heads = db.lines.heads(db, mall_id, day, &desk.service_ids, HEADS, now).await?;
+        attempt.today = Some(db.lines.today(db, mall_id, day, now).await?);
         match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
             Picked::Called(t, calling) => {
                 db.lines.left(&t);
@@ -691,9 +701,9 @@ struct NextCall {
     officer_id: String,
     policy: Policy,
     now: i64,
-    /// Per service of the counter: its line's first ids (`line.rs`), and
-    /// whether more wait.
-    heads: Vec<(String, Vec<String>, bool)>,
+    /// The mall's lines in memory (`line.rs`), from which the call reads
+    /// each of the counter's lines' first ids.
+    today: Option<super::line::Today>,
     lines: std::sync::Arc<super::line::Lines>,
 }
 
@@ -715,13 +725,13 @@ impl NextCall {
             officer_id: officer_id.into(),
             policy,
             now,
-            heads: Vec::new(),
+            today: None,
             lines: std::sync::Arc::clone(&db.lines),
         }
     }
 
     async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
-        let NextCall { mall_id, day, desk, officer_id, policy, now, heads, lines } = self;
+        let NextCall { mall_id, day, desk, officer_id, policy, now, today, lines } = self;
         // Locks this counter's row (PostgreSQL), so two clicks on one
         // counter queue up; checks that it is open and nobody is at it.
         let busy: Option<i64> = sql::query(
@@ -738,6 +748,7 @@ impl NextCall {
             Some(n) if n > 0 => return Err(AppError::Conflict("visit.still_serving")),
             Some(_) => {}
         }
+        let heads = today.map(|t| t.heads(&desk.service_ids, HEADS)).unwrap_or_default();
         let mut candidates = candidates(conn, &mall_id, &day, &desk, &heads).await?;
         candidates.retain(|t| !lines.is_being_called(&t.id));
         let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
@@ -822,15 +833,26 @@ async fn candidates(
     let ids: Vec<&String> = heads.iter().flat_map(|(_, ids, _)| ids).collect();
     let mut known: Vec<Ticket> = Vec::new();
     if !ids.is_empty() {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM tickets WHERE {mine} AND {regular} AND id IN ({})",
-            placeholders(4, ids.len())
-        );
-        let mut q = sql::query(&sql).bind(mall_id).bind(day).bind(&desk.id);
+        // By key alone, and filtered here: without statistics (a new
+        // database, a busy morning) PostgreSQL read this through the day's
+        // open tickets' index and filtered every one of them (2.5–8.7 ms
+        // with 9,000 tickets, docs/PERFORMANCE.md).
+        let sql =
+            format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+        let mut q = sql::query(&sql).bind(mall_id);
         for id in ids {
             q = q.bind(id);
         }
         known = q.fetch_all(conn).await?;
+        // What `mine` and `regular` say in SQL.
+        known.retain(|t| {
+            t.status == TicketStatus::Waiting
+                && t.day == day
+                && t.target_counter_id.as_deref().is_none_or(|c| c == desk.id)
+                && t.priority == Priority::None.as_str()
+                && !t.quick
+                && t.window_to.is_none()
+        });
     }
     for (service, _, more) in heads {
         let head = known.iter().filter(|t| &t.service_id == service).min_by_key(|t| (t.queued_at, t.seq));
@@ -891,9 +913,14 @@ pub async fn act(
     now: i64,
 ) -> AppResult<Ticket> {
     let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
+    let served = matches!(command, Command::Finish(Outcome::Served));
     let (before, after) = db
         .transact_in(WriteLane::Counter, move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now)))
         .await?;
+    if served && let Some(started) = before.started_at.or(before.called_at) {
+        // What `record_step` stored.
+        db.handling.served(&before.mall_id, &before.service_id, (now - started) / 1000);
+    }
     if before.status == TicketStatus::Waiting {
         db.lines.left(&before);
     }

@@ -132,3 +132,23 @@ async fn a_changed_migration_is_refused(app: TestApp) {
     assert!(db.migrate_with(&edited).await.is_err(), "and checks them from then on");
 }
 both!(a_changed_migration_is_refused);
+
+/// PostgreSQL plans each execution for its values: a prepared statement's
+/// generic plan, made while a new mall's tables fitted in a page, stayed a
+/// scan of the whole table as the day filled it (docs/PERFORMANCE.md). The
+/// setting rides on every pooled connection (reads and both write pools).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_plans_every_statement_for_its_values() {
+    let app = TestApp::spawn(crate::helpers::Backend::Postgres).await;
+    let read: String = sql::query("SELECT current_setting('plan_cache_mode')")
+        .fetch_one(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
+    let written: String = app
+        .state
+        .db
+        .transact(|conn| Box::pin(sql::query("SELECT current_setting('plan_cache_mode')").fetch_one(conn)))
+        .await
+        .unwrap();
+    assert_eq!((read.as_str(), written.as_str()), ("force_custom_plan", "force_custom_plan"));
+}

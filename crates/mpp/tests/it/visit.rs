@@ -684,6 +684,25 @@ async fn the_wait_estimate_and_daily_figures_match_what_happened(app: TestApp) {
 }
 both!(the_wait_estimate_and_daily_figures_match_what_happened);
 
+/// The estimate learns a visit the moment it is finished, without waiting
+/// for the clock to move (the recent visits are kept in memory).
+async fn the_wait_estimate_learns_each_visit_at_once(app: TestApp) {
+    set_clock(&app, &at("09:00"));
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    let first = kiosk_ticket(&app, "KTP-EL", "none").await;
+    assert_eq!(o.call(1).await.unwrap()["id"], first.as_str());
+    set_clock(&app, &at("09:20"));
+    kiosk_ticket(&app, "KTP-EL", "none").await;
+    let third = kiosk_ticket(&app, "KTP-EL", "none").await;
+    // No history yet: ten minutes a visit, so ten minutes for the one ahead.
+    assert_eq!(ticket_json(&app, &third).await["wait_minutes"].as_i64(), Some(10));
+    o.finish(1, &first).await;
+    // A twenty-minute visit just ended, at the same instant: the estimate follows.
+    assert_eq!(ticket_json(&app, &third).await["wait_minutes"].as_i64(), Some(20));
+}
+both!(the_wait_estimate_learns_each_visit_at_once);
+
 async fn breaks_pause_calling_and_closing_with_visitors_needs_the_manager(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let waiting = kiosk_ticket(&app, "KTP-EL", "none").await;
