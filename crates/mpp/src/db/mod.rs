@@ -246,6 +246,18 @@ impl Db {
         self.transact(move |conn| Box::pin(statement.execute(conn))).await
     }
 
+    /// [`Db::run`] for a statement that returns a row (`… RETURNING`).
+    pub async fn run_returning<T: sql::FromRow + Send + 'static>(
+        &self,
+        statement: sql::Query<'static>,
+    ) -> AppResult<Option<T>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            let mut conn = pg.writes.acquire().await?;
+            return statement.fetch_optional(&mut sql::Conn::Pg(&mut conn)).await;
+        }
+        self.transact(move |conn| Box::pin(statement.fetch_optional(conn))).await
+    }
+
     pub async fn ping(&self) -> bool {
         sql::query("SELECT 1").fetch_one::<i64>(&mut sql::Conn::Read(self)).await.is_ok()
     }

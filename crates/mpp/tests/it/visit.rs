@@ -922,6 +922,11 @@ async fn the_lines_in_memory_follow_every_move(app: TestApp) {
     // Another server process issues and calls: this one knows within a second.
     let other = app.another_server(|_| {}).await;
     let from_other = take(&other, "KTP-EL", "none", "").await;
+    // The number this process would give next is the other's now: it
+    // gives the one after.
+    let here = take(&app, "KTP-EL", "none", "").await;
+    let label = |t: Value| t["label"].as_str().unwrap().to_string();
+    assert!(label(ticket_json(&app, &here).await) > label(ticket_json(&app, &from_other).await));
     let o2 = Officer { c: Client::new(), token: o.token.clone(), base: other.url("/api/v1/malls/ttu") };
     o2.call(2).await.unwrap();
     // A second on, the lines are read again in the background while the
