@@ -7,6 +7,20 @@ pub mod capacity;
 use crate::visit::Break;
 use time::{OffsetDateTime, Time};
 
+str_enum! {
+    /// Where a booking stands.
+    AppointmentStatus {
+        Booked = "booked",
+        /// Checked in at the kiosk within its window: it has a ticket.
+        CheckedIn = "checked_in",
+        /// Checked in after its grace time: a ticket in the regular line.
+        Late = "late",
+        Cancelled = "cancelled",
+        /// The slot passed without a check-in.
+        NoShow = "no_show",
+    }
+}
+
 /// Slot length for online appointments.
 pub const SLOT_MINUTES: i64 = 30;
 /// How late a booked visitor may check in and keep their booking.

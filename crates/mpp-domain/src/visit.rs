@@ -31,6 +31,11 @@ str_enum! {
     IssuedBy { Kiosk = "kiosk", Greeter = "greeter", Online = "online", Api = "api" }
 }
 
+str_enum! {
+    /// Whether a counter serves: open, on a break, or closed.
+    CounterStatus { Open = "open", Paused = "paused", Closed = "closed" }
+}
+
 impl TicketStatus {
     /// Still in the building's queue: waiting, at a counter, or held there.
     pub fn is_open(self) -> bool {

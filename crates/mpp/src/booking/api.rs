@@ -79,7 +79,7 @@ async fn view(state: &AppState, mall_id: &str, a: &store::Appointment) -> AppRes
         date: a.day.clone(),
         start: a.slot_start,
         end: a.slot_end,
-        status: a.status.clone(),
+        status: a.status.as_str().to_owned(),
         ticket_id: a.ticket_id.clone(),
     })
 }

@@ -184,7 +184,7 @@ pub async fn check_in(state: &AppState, mall: &Mall, code: &str) -> AppResult<Ti
     let a = store::by_code(&state.db, &mall.id, &code)
         .await?
         .ok_or_else(|| AppError::invalid("code", "booking.unknown_code"))?;
-    if a.status != "booked" {
+    if a.status != mpp_domain::booking::AppointmentStatus::Booked {
         return Err(AppError::Conflict("booking.not_open"));
     }
     if a.day != iso_date(state.clock.today(mall.zone())) {

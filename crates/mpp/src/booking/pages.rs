@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::booking as rules;
+use mpp_domain::booking::AppointmentStatus;
 use mpp_domain::format::{self, iso_date, parse_date};
 use mpp_domain::policy::Action;
 
@@ -263,8 +264,8 @@ async fn show(
     );
     let page = ShowPage {
         qr: qr_svg(&a.code),
-        status_text: ctx.t.t(status_key(&a.status)).to_string(),
-        status: a.status.clone(),
+        status_text: ctx.t.t(status_key(a.status)).to_string(),
+        status: a.status.as_str().to_owned(),
         when: format!("{} – {end} {}", format::instant(a.slot_start, mall.zone(), ctx.lang()), mall.zone().as_str()),
         service: ctx.t.pick(&s.name_id, &s.name_en).to_string(),
         agency: ctx.t.pick(&s.agency_name_id, &s.agency_name_en).to_string(),
@@ -327,12 +328,12 @@ async fn cancel(
     Ok(Redirect::to(&format!("/m/{}/janji/{}", mall.slug, a.code)).into_response())
 }
 
-pub fn status_key(status: &str) -> &'static str {
+pub fn status_key(status: AppointmentStatus) -> &'static str {
     match status {
-        "booked" => "booking.status.booked",
-        "cancelled" => "booking.status.cancelled",
-        "checked_in" => "booking.status.checked_in",
-        "late" => "booking.status.late",
-        _ => "booking.status.no_show",
+        AppointmentStatus::Booked => "booking.status.booked",
+        AppointmentStatus::Cancelled => "booking.status.cancelled",
+        AppointmentStatus::CheckedIn => "booking.status.checked_in",
+        AppointmentStatus::Late => "booking.status.late",
+        AppointmentStatus::NoShow => "booking.status.no_show",
     }
 }

@@ -8,6 +8,7 @@
 use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
+use mpp_domain::booking::AppointmentStatus;
 use mpp_domain::booking::capacity::{self, Counts, Facts, Limits, Overlap, Place};
 
 #[derive(Debug, Clone)]
@@ -19,7 +20,7 @@ pub struct Appointment {
     pub day: String,
     pub slot_start: i64,
     pub slot_end: i64,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub ticket_id: Option<String>,
 }
 
@@ -324,7 +325,7 @@ pub async fn checked_in(
     .bind(mall_id)
     .bind(id)
     .bind(ticket_id)
-    .bind(if late { "late" } else { "checked_in" })
+    .bind(if late { AppointmentStatus::Late } else { AppointmentStatus::CheckedIn }.as_str())
     .bind(now)
     .execute(conn)
     .await?;

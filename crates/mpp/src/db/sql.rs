@@ -184,8 +184,7 @@ impl Row {
     /// A value of a closed set (a status, a kind): one the code does not
     /// know is an error, loudly, never a silent fall-back to some other value.
     pub fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> AppResult<T> {
-        let text = self.text(name)?;
-        parse(&text).ok_or_else(|| unexpected(name, &format!("the unknown value {text:?}")))
+        parse_choice(self.text(name)?, name, parse)
     }
 
     pub fn opt_text(&self, name: &str) -> AppResult<Option<String>> {
@@ -260,6 +259,29 @@ macro_rules! not_null {
     )*};
 }
 not_null!(i64, String, f64, bool);
+
+/// Closed sets (statuses, kinds) read from a column: a value the code does
+/// not know is an error, loudly, never a fall-back to some other value.
+macro_rules! choice {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+                parse_choice(String::decode(cell, name)?, name, <$t>::parse)
+            }
+        }
+    )*};
+}
+choice!(
+    mpp_domain::visit::TicketStatus,
+    mpp_domain::visit::Priority,
+    mpp_domain::visit::IssuedBy,
+    mpp_domain::visit::CounterStatus,
+    mpp_domain::booking::AppointmentStatus
+);
+
+fn parse_choice<T>(text: String, name: &str, parse: fn(&str) -> Option<T>) -> AppResult<T> {
+    parse(&text).ok_or_else(|| unexpected(name, &format!("the unknown value {text:?}")))
+}
 
 /// A type read from a result row.
 pub trait FromRow: Sized {
@@ -504,6 +526,19 @@ mod tests {
         let c = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         c.execute_batch("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, note TEXT)").unwrap_or_else(|e| panic!("{e}"));
         c
+    }
+
+    #[test]
+    fn a_status_the_code_does_not_know_is_an_error_not_a_default() {
+        use mpp_domain::booking::AppointmentStatus;
+        use mpp_domain::visit::{CounterStatus, Priority, TicketStatus};
+        let text = |s: &str| Cell::Text(s.to_owned());
+        assert_eq!(Priority::decode(&text("elderly"), "priority").ok(), Some(Priority::Elderly));
+        assert!(Priority::decode(&text("vip"), "priority").is_err());
+        assert!(Priority::decode(&Cell::Null, "priority").is_err());
+        assert!(TicketStatus::decode(&text("Waiting"), "status").is_err());
+        assert!(CounterStatus::decode(&text("open "), "status").is_err());
+        assert!(AppointmentStatus::decode(&text(""), "status").is_err());
     }
 
     #[tokio::test]

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::format::iso_date;
 use mpp_domain::policy::Action;
-use mpp_domain::visit::{IssuedBy, Priority};
+use mpp_domain::visit::{CounterStatus, IssuedBy, Priority};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Routes {
@@ -165,16 +165,16 @@ async fn counter_state(
     ApiJson(body): ApiJson<CounterStateInput>,
 ) -> AppResult<Response> {
     let st = Station::enter(&state, user.0, &slug, number).await?;
-    if !matches!(body.status.as_str(), "open" | "paused" | "closed") {
+    let Some(status) = CounterStatus::parse(&body.status) else {
         return Err(AppError::invalid("status", "error.bad_field"));
-    }
+    };
     let now = state.clock.now_ms();
-    if body.status == "closed" && super::console::needs_approval(&state, &st).await? {
+    if status == CounterStatus::Closed && super::console::needs_approval(&state, &st).await? {
         store::request_close(&state.db, &st.mall.id, &st.desk.id, &st.user.id, now).await?;
         let body = json!({"counter": number, "status": "open", "close_requested": true});
         return Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response());
     }
-    store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &body.status, &st.user.id, now).await?;
+    store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, status, &st.user.id, now).await?;
     Ok(axum::Json(json!({"counter": number, "status": body.status})).into_response())
 }
 

@@ -18,8 +18,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::{self, iso_date};
 use mpp_domain::policy::Action as Policy;
-use mpp_domain::visit::Outcome;
 use mpp_domain::visit::lifecycle::Command;
+use mpp_domain::visit::{CounterStatus, Outcome};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -91,7 +91,8 @@ async fn choose(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String
         if !c.active || !access.can_work_counter(&c.agency_id, &c.id) {
             continue;
         }
-        let status = store::counter_state(&state.db, &mall.id, &c.id).await?.map_or("closed".to_string(), |s| s.status);
+        let status =
+            store::counter_state(&state.db, &mall.id, &c.id).await?.map_or(CounterStatus::Closed, |s| s.status);
         counters.push(CounterLine {
             number: c.number,
             zone: c.zone,
@@ -100,7 +101,7 @@ async fn choose(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String
                 .find(|a| a.id == c.agency_id)
                 .map(|a| ctx.t.pick(&a.name_id, &a.name_en).to_string())
                 .unwrap_or_default(),
-            status: ctx.t.t(counter_status_key(&status)).to_string(),
+            status: ctx.t.t(counter_status_key(status)).to_string(),
         });
     }
     if counters.is_empty() {
@@ -109,11 +110,11 @@ async fn choose(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String
     render(&ChoosePage { ctx, mall, counters })
 }
 
-pub fn counter_status_key(s: &str) -> &'static str {
+pub fn counter_status_key(s: CounterStatus) -> &'static str {
     match s {
-        "open" => "counter.status.open",
-        "paused" => "counter.status.paused",
-        _ => "counter.status.closed",
+        CounterStatus::Open => "counter.status.open",
+        CounterStatus::Paused => "counter.status.paused",
+        CounterStatus::Closed => "counter.status.closed",
     }
 }
 
@@ -138,7 +139,7 @@ fn line(ctx: &Ctx, mall: &Mall, services: &[Service], t: &Ticket) -> TicketLine 
         id: t.id.clone(),
         label: t.label.clone(),
         service: name(&t.service_id),
-        priority: match priority_text(&ctx.t, &t.priority) {
+        priority: match priority_text(&ctx.t, t.priority) {
             none if none.is_empty() && t.quick => ctx.t.t("ticket.quick").to_string(),
             need => need,
         },
@@ -204,7 +205,7 @@ async fn console(
     let day = st.today(&state);
     let services = catalog::services(&state.db, &st.mall.id, true).await?;
     let status =
-        store::counter_state(&state.db, &st.mall.id, &st.desk.id).await?.map_or("closed".to_string(), |s| s.status);
+        store::counter_state(&state.db, &st.mall.id, &st.desk.id).await?.map_or(CounterStatus::Closed, |s| s.status);
     let current = store::current_at(&state.db, &st.mall.id, &st.desk.id).await?;
     let held = store::held_at(&state.db, &st.mall.id, &st.desk.id).await?;
     let waiting: Vec<Ticket> = store::waiting_for_services(&state.db, &st.mall.id, &day, &st.desk.service_ids)
@@ -216,8 +217,8 @@ async fn console(
     let page = ConsolePage {
         number: st.desk.number,
         zone: st.desk.zone.clone(),
-        status_text: ctx.t.t(counter_status_key(&status)).to_string(),
-        status,
+        status_text: ctx.t.t(counter_status_key(status)).to_string(),
+        status: status.as_str().to_owned(),
         current_serving: current.as_ref().is_some_and(|t| t.status == mpp_domain::visit::TicketStatus::Serving),
         current: current.as_ref().map(|t| line(&ctx, &st.mall, &services, t)),
         held: held.iter().map(|t| line(&ctx, &st.mall, &services, t)).collect(),
@@ -276,16 +277,15 @@ async fn set_status(
     form: Posted,
 ) -> AppResult<Response> {
     let st = Station::enter(&state, ctx.require_user()?.clone(), &slug, number).await?;
-    let status = match form.get("status").as_str() {
-        s @ ("open" | "paused" | "closed") => s.to_string(),
-        _ => return Err(AppError::invalid("status", "error.invalid")),
+    let Some(status) = CounterStatus::parse(&form.get("status")) else {
+        return Err(AppError::invalid("status", "error.invalid"));
     };
     let now = state.clock.now_ms();
-    if status == "closed" && needs_approval(&state, &st).await? {
+    if status == CounterStatus::Closed && needs_approval(&state, &st).await? {
         store::request_close(&state.db, &st.mall.id, &st.desk.id, &st.user.id, now).await?;
         return Ok(st.back(Some("visit.close_requested")));
     }
-    let result = store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, &status, &st.user.id, now).await;
+    let result = store::set_counter_state(&state.db, &st.mall.id, &st.desk.id, status, &st.user.id, now).await;
     outcome(&st, result)
 }
 

@@ -84,8 +84,8 @@ impl TicketView {
             ahead: standing.as_ref().map_or(0, |s| s.ahead),
             wait_minutes: standing.as_ref().map_or(0, |s| s.wait_minutes),
             counter,
-            priority: Priority::parse(&t.priority).unwrap_or(Priority::None).as_str().to_string(),
-            priority_text: priority_text(tr, &t.priority),
+            priority: t.priority.as_str().to_string(),
+            priority_text: priority_text(tr, t.priority),
             issued_at: format::rfc3339(t.issued_at, mall.zone()),
             issued: format::instant(t.issued_at, mall.zone(), tr.lang),
             requirements: service
@@ -121,10 +121,11 @@ pub fn status_key(s: TicketStatus) -> &'static str {
 }
 
 /// A ticket's priority need in words, or "" for none.
-pub fn priority_text(tr: &Tr, priority: &str) -> String {
-    match Priority::parse(priority) {
-        Some(p) if p != Priority::None => tr.t(priority_key(p)).to_string(),
-        _ => String::new(),
+/// The need shown beside a ticket; nothing for a regular visitor.
+pub fn priority_text(tr: &Tr, priority: Priority) -> String {
+    match priority {
+        Priority::None => String::new(),
+        p => tr.t(priority_key(p)).to_string(),
     }
 }
 

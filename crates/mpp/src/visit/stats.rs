@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use mpp_domain::format::{self, iso_date, parse_date};
 use mpp_domain::policy::Action;
-use mpp_domain::visit::mean_and_p90;
+use mpp_domain::visit::{CounterStatus, mean_and_p90};
 use std::collections::BTreeMap;
 
 pub fn router() -> Routes {
@@ -38,7 +38,7 @@ pub struct ServiceNow {
 pub struct CounterNow {
     pub number: i64,
     pub agency: String,
-    pub status: String,
+    pub status: CounterStatus,
     pub status_text: String,
     pub officer: String,
     pub current: String,
@@ -98,11 +98,11 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
             continue;
         }
         let st = states.iter().find(|s| s.counter_id == c.id);
-        let status = st.map_or("closed".to_string(), |s| s.status.clone());
+        let status = st.map_or(CounterStatus::Closed, |s| s.status);
         counters.push(CounterNow {
             number: c.number,
             agency: agency_name(&c.agency_id),
-            status_text: ctx.t.t(super::console::counter_status_key(&status)).to_string(),
+            status_text: ctx.t.t(super::console::counter_status_key(status)).to_string(),
             status,
             officer: st.map(|s| s.officer.clone()).unwrap_or_default(),
             current: st.map(|s| s.current.clone()).unwrap_or_default(),
@@ -113,8 +113,8 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let page = OverviewPage {
         waiting_total: services.iter().map(|s| s.waiting).sum(),
         longest_minutes: services.iter().filter(|s| s.waiting > 0).map(|s| s.longest_minutes).max().unwrap_or(0),
-        open_total: counters.iter().filter(|c| c.status == "open").count(),
-        on_break: counters.iter().filter(|c| c.status == "paused").count(),
+        open_total: counters.iter().filter(|c| c.status == CounterStatus::Open).count(),
+        on_break: counters.iter().filter(|c| c.status == CounterStatus::Paused).count(),
         services,
         counters,
         ctx,

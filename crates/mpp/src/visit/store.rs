@@ -9,7 +9,9 @@ use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
-use mpp_domain::visit::{self as rules, Break, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::{
+    self as rules, Break, CounterStatus, IssuedBy, Lane, Outcome, Policy, Priority, TicketStatus, Waiting,
+};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -21,8 +23,10 @@ pub struct Ticket {
     pub prefix: String,
     pub seq: i64,
     pub service_id: String,
-    pub issued_by: String,
-    pub priority: String,
+    #[schema(value_type = String)]
+    pub issued_by: IssuedBy,
+    #[schema(value_type = String)]
+    pub priority: Priority,
     pub quick: bool,
     #[serde(skip)]
     pub phone: String,
@@ -61,11 +65,11 @@ impl FromRow for Ticket {
             prefix: r.text("prefix")?,
             seq: r.int("seq")?,
             service_id: r.text("service_id")?,
-            issued_by: r.text("issued_by")?,
-            priority: r.text("priority")?,
+            issued_by: r.get("issued_by")?,
+            priority: r.get("priority")?,
             quick: r.flag("quick")?,
             phone: r.text("phone")?,
-            status: r.choice("status", TicketStatus::parse)?,
+            status: r.get("status")?,
             issued_at: r.int("issued_at")?,
             queued_at: r.int("queued_at")?,
             window_from: r.opt_int("window_from")?,
@@ -96,7 +100,7 @@ impl Ticket {
         Waiting {
             queued_at: self.queued_at,
             seq: self.seq,
-            priority: self.priority != Priority::None.as_str(),
+            priority: self.priority != Priority::None,
             quick: self.quick,
             window: self.window_from.zip(self.window_to),
         }
@@ -207,7 +211,7 @@ pub struct NewTicket {
     pub service_id: String,
     pub prefix: String,
     pub journey: Vec<String>,
-    pub issued_by: rules::IssuedBy,
+    pub issued_by: IssuedBy,
     pub priority: Priority,
     pub quick: bool,
     pub phone: String,
@@ -571,7 +575,7 @@ pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, l
 /// A counter's state now: open, paused or closed, and who works it.
 #[derive(Debug, Clone)]
 pub struct CounterState {
-    pub status: String,
+    pub status: CounterStatus,
     pub officer_id: Option<String>,
     pub since: i64,
 }
@@ -591,7 +595,7 @@ pub async fn set_counter_state(
     db: &Db,
     mall_id: &str,
     counter_id: &str,
-    status: &str,
+    status: CounterStatus,
     officer_id: &str,
     now: i64,
 ) -> AppResult<()> {
@@ -603,7 +607,7 @@ pub async fn set_counter_state(
         )
         .bind(mall_id)
         .bind(counter_id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(officer_id)
         .bind(now),
     )
@@ -871,7 +875,7 @@ async fn candidates(
             t.status == TicketStatus::Waiting
                 && t.day == day
                 && t.target_counter_id.as_deref().is_none_or(|c| c == desk.id)
-                && t.priority == Priority::None.as_str()
+                && t.priority == Priority::None
                 && !t.quick
                 && t.window_to.is_none()
         });
@@ -1158,7 +1162,7 @@ pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResu
 #[derive(Debug, Clone)]
 pub struct CounterNow {
     pub counter_id: String,
-    pub status: String,
+    pub status: CounterStatus,
     pub since: i64,
     pub officer: String,
     pub current: String,
