@@ -154,6 +154,7 @@ async fn metrics_text(State(state): State<AppState>, headers: axum::http::Header
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
     crate::notify::spawn_worker(state.clone());
     spawn_housekeeping(state.clone());
+    spawn_statistics(state.clone());
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
@@ -185,6 +186,24 @@ fn spawn_housekeeping(state: AppState) {
                 Err(e) => tracing::warn!(error = ?e, "deemed approvals failed"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        }
+    });
+}
+
+/// Keeps PostgreSQL's planner statistics current between autovacuum's
+/// rounds (a minute apart by default): see `Db::refresh_statistics`.
+fn spawn_statistics(state: AppState) {
+    if state.db.dialect != crate::db::Dialect::Postgres {
+        return;
+    }
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            match state.db.refresh_statistics().await {
+                Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "analysed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "could not refresh the planner's statistics"),
+            }
         }
     });
 }

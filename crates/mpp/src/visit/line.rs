@@ -60,6 +60,11 @@ pub struct Today {
 }
 
 impl Today {
+    /// The first `n` waiting tickets' ids of a service's line.
+    pub fn first(&self, service_id: &str, n: usize) -> Vec<String> {
+        lock(&self.mall.state).line(service_id).iter().take(n).map(|(_, _, id)| id.clone()).collect()
+    }
+
     /// The first `n` waiting tickets' ids of each service's line (passing
     /// by those being called), and whether more wait behind them. Read at
     /// the moment a call chooses, inside its transaction: read before it

@@ -29,7 +29,9 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
         let text = t.f("notice.called", &[("label", &called.label), ("n", &counter.to_string())]);
         notify::enqueue(state, &message(mall_id, "ticket-called", called, &text)).await?;
     }
-    let waiting = store::waiting_head(&state.db, mall_id, &called.day, &called.service_id, NEAR + 1).await?;
+    let near = usize::try_from(NEAR + 1).unwrap_or(0);
+    let now = state.clock.now_ms();
+    let waiting = store::waiting_head(&state.db, mall_id, &called.day, &called.service_id, near, now).await?;
     if !waiting.iter().any(|w| !w.phone.is_empty() && !w.near_sent) {
         return Ok(());
     }

@@ -556,18 +556,31 @@ pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResu
         .await
 }
 
-/// The first `limit` people waiting today for a service, in line order.
-pub async fn waiting_head(db: &Db, mall_id: &str, day: &str, service_id: &str, limit: i64) -> AppResult<Vec<Ticket>> {
-    sql::query(format!(
-        "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND service_id = $3 AND status = 'waiting'
-         ORDER BY queued_at, seq LIMIT $4"
-    ))
-    .bind(mall_id)
-    .bind(day)
-    .bind(service_id)
-    .bind(limit)
-    .fetch_all(&mut Conn::Read(db))
-    .await
+/// The first `n` people waiting today for a service, in line order: who
+/// they are comes from the lines in memory, their tickets by key (walking
+/// the line's index from its head, past the entries of tickets called
+/// moments ago, was PostgreSQL's costliest read after every call).
+pub async fn waiting_head(
+    db: &Db,
+    mall_id: &str,
+    day: &str,
+    service_id: &str,
+    n: usize,
+    now: i64,
+) -> AppResult<Vec<Ticket>> {
+    let ids = db.lines.today(db, mall_id, day, now).await?.first(service_id, n);
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+    let mut q = sql::query(&sql).bind(mall_id);
+    for id in &ids {
+        q = q.bind(id);
+    }
+    let mut head: Vec<Ticket> = q.fetch_all(&mut Conn::Read(db)).await?;
+    head.retain(|t| t.status == TicketStatus::Waiting && t.service_id == service_id);
+    head.sort_by_key(|t| (t.queued_at, t.seq));
+    Ok(head)
 }
 
 // ---- counters -------------------------------------------------------------

@@ -152,3 +152,42 @@ async fn postgres_plans_every_statement_for_its_values() {
         .unwrap();
     assert_eq!((read.as_str(), written.as_str()), ("force_custom_plan", "force_custom_plan"));
 }
+
+/// A table that filled since its last statistics gets them again from the
+/// server (before autovacuum's round, a minute away), and one that did not
+/// is left alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statistics_follow_a_table_that_filled() {
+    let app = TestApp::spawn(crate::helpers::Backend::Postgres).await;
+    let db = &app.state.db;
+    db.transact(|conn| {
+        Box::pin(async move {
+            sql::query(
+                "INSERT INTO throttle_failures (key, failures, since)
+                 SELECT 'k' || g, 1, g FROM generate_series(1, 600) g",
+            )
+            .execute(conn)
+            .await?;
+            // An idle connection reports its counts of changed rows up to
+            // ten seconds late; this one reports them once it is idle.
+            sql::query("SELECT pg_stat_force_next_flush()").execute(conn).await
+        })
+    })
+    .await
+    .unwrap();
+    let mut analysed = Vec::new();
+    for _ in 0..50 {
+        analysed = db.refresh_statistics().await.unwrap();
+        if !analysed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(analysed, ["throttle_failures"]);
+    let counted: i64 = sql::query("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'throttle_failures'")
+        .fetch_one(&mut Conn::Read(db))
+        .await
+        .unwrap();
+    assert!(counted >= 1);
+    assert!(db.refresh_statistics().await.unwrap().is_empty(), "nothing changed since");
+}
