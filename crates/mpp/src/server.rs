@@ -191,14 +191,16 @@ fn spawn_housekeeping(state: AppState) {
 }
 
 /// Keeps PostgreSQL's planner statistics current between autovacuum's
-/// rounds (a minute apart by default): see `Db::refresh_statistics`.
+/// rounds (a minute apart by default): see `Db::refresh_statistics`. It
+/// looks every second (a read of the server's counters, about a
+/// millisecond), so that a new mall's first busy seconds already have them.
 fn spawn_statistics(state: AppState) {
     if state.db.dialect != crate::db::Dialect::Postgres {
         return;
     }
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             match state.db.refresh_statistics().await {
                 Ok(tables) if !tables.is_empty() => tracing::debug!(?tables, "analysed"),
                 Ok(_) => {}
