@@ -273,6 +273,10 @@ impl Db {
         )
         .fetch_all(&mut sql::Conn::Read(self))
         .await?;
+        // Most seconds nothing is stale: no write connection is taken then.
+        if stale.is_empty() {
+            return Ok(stale);
+        }
         let mut conn = pg.writes.acquire().await?;
         for table in &stale {
             let statement = format!("ANALYZE \"{}\"", table.replace('"', "\"\""));

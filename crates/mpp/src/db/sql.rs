@@ -181,12 +181,6 @@ impl Row {
         self.opt_text(name)?.ok_or_else(|| unexpected(name, "NULL"))
     }
 
-    /// A value of a closed set (a status, a kind): one the code does not
-    /// know is an error, loudly, never a silent fall-back to some other value.
-    pub fn choice<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> AppResult<T> {
-        parse_choice(self.text(name)?, name, parse)
-    }
-
     pub fn opt_text(&self, name: &str) -> AppResult<Option<String>> {
         match self.cell(name)? {
             Cell::Null => Ok(None),
@@ -266,7 +260,8 @@ macro_rules! choice {
     ($($t:ty),*) => {$(
         impl Decode for $t {
             fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
-                parse_choice(String::decode(cell, name)?, name, <$t>::parse)
+                let text = String::decode(cell, name)?;
+                <$t>::parse(&text).ok_or_else(|| unexpected(name, &format!("the unknown value {text:?}")))
             }
         }
     )*};
@@ -276,12 +271,12 @@ choice!(
     mpp_domain::visit::Priority,
     mpp_domain::visit::IssuedBy,
     mpp_domain::visit::CounterStatus,
-    mpp_domain::booking::AppointmentStatus
+    mpp_domain::booking::AppointmentStatus,
+    mpp_domain::application::Status,
+    mpp_domain::application::StepKind,
+    mpp_domain::application::StepRole,
+    mpp_domain::application::StepStatus
 );
-
-fn parse_choice<T>(text: String, name: &str, parse: fn(&str) -> Option<T>) -> AppResult<T> {
-    parse(&text).ok_or_else(|| unexpected(name, &format!("the unknown value {text:?}")))
-}
 
 /// A type read from a result row.
 pub trait FromRow: Sized {
