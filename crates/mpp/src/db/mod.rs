@@ -10,6 +10,7 @@
 //! two are the seams where an access log or an event outbox plugs in
 //! (docs/ARCHITECTURE.md, "The data path").
 
+pub mod batch;
 pub mod sql;
 pub mod writer;
 
@@ -41,6 +42,8 @@ pub struct Db {
     pub numbers: std::sync::Arc<crate::visit::numbers::Numbers>,
     /// How long visits take lately (see `visit/handling.rs`).
     pub handling: std::sync::Arc<crate::visit::handling::Handling>,
+    /// The counters' requests, run in batches per mall (see `batch.rs`).
+    pub desks: std::sync::Arc<batch::Batches<crate::visit::store::DeskWork>>,
     backend: Backend,
 }
 
@@ -106,6 +109,7 @@ impl Db {
                 lines: Default::default(),
                 numbers: Default::default(),
                 handling: Default::default(),
+                desks: Default::default(),
                 backend,
             });
         }
@@ -140,6 +144,7 @@ impl Db {
             lines: Default::default(),
             numbers: Default::default(),
             handling: Default::default(),
+            desks: Default::default(),
             backend: Backend::Postgres(pg),
         })
     }

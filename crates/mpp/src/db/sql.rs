@@ -332,6 +332,12 @@ impl<'q> Query<'q> {
         self
     }
 
+    /// Binds each value in turn (for an IN list).
+    pub fn bind_all<V: Into<Value>>(mut self, vs: impl IntoIterator<Item = V>) -> Self {
+        self.args.extend(vs.into_iter().map(Into::into));
+        self
+    }
+
     /// Runs a statement that returns no rows; how many rows it changed.
     pub async fn execute(self, conn: &mut Conn<'_>) -> AppResult<u64> {
         match conn {

@@ -33,30 +33,12 @@ type Key = (i64, i64, String);
 #[derive(Default)]
 pub struct Lines {
     malls: Mutex<HashMap<String, Arc<MallDay>>>,
-    /// Tickets a counter of this process is calling right now: the other
-    /// counters pass them by, instead of all reaching for the head of the
-    /// line and all but one losing the race (a lost race is a whole
-    /// transaction spent for nothing).
-    calling: Arc<Mutex<std::collections::HashSet<String>>>,
-}
-
-/// A ticket being called by this process, until dropped.
-pub struct Calling {
-    set: Arc<Mutex<std::collections::HashSet<String>>>,
-    id: String,
-}
-
-impl Drop for Calling {
-    fn drop(&mut self) {
-        lock(&self.set).remove(&self.id);
-    }
 }
 
 /// A mall's lines on one day, as a call holds them.
 #[derive(Clone)]
 pub struct Today {
     mall: Arc<MallDay>,
-    calling: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Today {
@@ -65,19 +47,18 @@ impl Today {
         lock(&self.mall.state).line(service_id).iter().take(n).map(|(_, _, id)| id.clone()).collect()
     }
 
-    /// The first `n` waiting tickets' ids of each service's line (passing
-    /// by those being called), and whether more wait behind them. Read at
-    /// the moment a call chooses, inside its transaction: read before it
-    /// waited for a connection, they were often all called meanwhile.
+    /// The first `n` waiting tickets' ids of each service's line, and
+    /// whether more wait behind them. Read at the moment a batch of calls
+    /// chooses, inside its transaction: read before it waited for a
+    /// connection, they were often all called meanwhile.
     pub fn heads(&self, service_ids: &[String], n: usize) -> Vec<(String, Vec<String>, bool)> {
         let state = lock(&self.mall.state);
-        let calling = lock(&self.calling);
         service_ids
             .iter()
             .map(|service| {
-                let mut free = state.line(service).iter().filter(|(_, _, id)| !calling.contains(id));
-                let ids: Vec<String> = free.by_ref().take(n).map(|(_, _, id)| id.clone()).collect();
-                (service.clone(), ids, free.next().is_some())
+                let line = state.line(service);
+                let ids: Vec<String> = line.iter().take(n).map(|(_, _, id)| id.clone()).collect();
+                (service.clone(), ids, line.len() > n)
             })
             .collect()
     }
@@ -165,22 +146,10 @@ impl Lines {
         Ok(i64::try_from(ahead).unwrap_or(i64::MAX))
     }
 
-    /// Marks a ticket as being called here; `None` when it already is.
-    pub fn start_calling(&self, id: &str) -> Option<Calling> {
-        lock(&self.calling)
-            .insert(id.to_string())
-            .then(|| Calling { set: Arc::clone(&self.calling), id: id.to_string() })
-    }
-
-    /// Whether a counter of this process is calling the ticket now.
-    pub fn is_being_called(&self, id: &str) -> bool {
-        lock(&self.calling).contains(id)
-    }
-
     /// A mall's lines today, read again first if they are stale, for a
     /// call to read its heads from when it chooses (see [`Today::heads`]).
     pub async fn today(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Today> {
-        Ok(Today { mall: self.fresh(db, mall_id, day, now).await?, calling: Arc::clone(&self.calling) })
+        Ok(Today { mall: self.fresh(db, mall_id, day, now).await? })
     }
 
     /// Per service: how many wait today and since when the first has.

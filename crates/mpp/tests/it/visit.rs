@@ -425,6 +425,9 @@ async fn read_event(r: &mut reqwest::Response) -> String {
     text
 }
 
+/// Twenty counters call at once, half of them through a second server
+/// process on the same database: each process batches its counters'
+/// calls, and the two processes' batches race for the same line heads.
 async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let db = &app.state.db;
@@ -449,9 +452,12 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
         .await
         .unwrap();
     }
-    let o = std::sync::Arc::new(Officer::new(&app, ADMIN).await);
+    let other = app.another_server(|_| {}).await;
+    let here = std::sync::Arc::new(Officer::new(&app, ADMIN).await);
+    let there = std::sync::Arc::new(Officer::new(&other, ADMIN).await);
+    let officer = |n: i64| if n <= 110 { here.clone() } else { there.clone() };
     for n in 101..=120 {
-        o.open(n).await;
+        officer(n).open(n).await;
     }
     const TICKETS: usize = 120;
     let mut issued = Vec::new();
@@ -460,7 +466,7 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     }
     let mut workers = Vec::new();
     for n in 101..=120i64 {
-        let o = o.clone();
+        let o = officer(n);
         workers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             while let Some(t) = o.call(n).await {
@@ -489,6 +495,44 @@ async fn twenty_counters_calling_at_once_never_share_a_ticket(app: TestApp) {
     assert_eq!(calls as usize, TICKETS, "one call per ticket");
 }
 both!(twenty_counters_calling_at_once_never_share_a_ticket);
+
+/// A tired officer's double click: two calls to one counter at once call
+/// one visitor (the other hears the counter is busy), and two finishes of
+/// one ticket at once finish it once. The requests land in one batch or
+/// in two; either way the answer is the same.
+async fn a_double_click_at_a_counter_does_one_thing(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    for _ in 0..3 {
+        kiosk_ticket(&app, "KTP-EL", "none").await;
+    }
+    let served = || async {
+        sql::query("SELECT COUNT(*) FROM ticket_steps WHERE result = 'served'")
+            .fetch_one::<i64>(&mut Conn::Read(&app.state.db))
+            .await
+            .unwrap()
+    };
+    let before = served().await;
+    for round in 0..3 {
+        let call = || o.send(reqwest::Method::POST, "/counters/1/call-next", None);
+        let (a, b) = tokio::join!(call(), call());
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round}: {a:?} {b:?}");
+        let (called, refused) = if a.0 == StatusCode::OK { (a.1, b.1) } else { (b.1, a.1) };
+        assert_eq!(refused["type"], "/problems/visit-still_serving", "{refused}");
+        let id = called["id"].as_str().unwrap().to_string();
+        let finish = || o.act(1, &id, json!({"action": "finish", "outcome": "served"}));
+        let (a, b) = tokio::join!(finish(), finish());
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round}: {a:?} {b:?}");
+    }
+    assert_eq!(served().await - before, 3, "one stretch per visit, never two");
+    assert!(o.call(1).await.is_none(), "nobody waits any more");
+}
+both!(a_double_click_at_a_counter_does_one_thing);
 
 async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);

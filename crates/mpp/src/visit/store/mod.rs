@@ -1,17 +1,18 @@
 //! The SQL of the visit: issuing tickets, calling them, and every officer
-//! action, each one transaction through `Db::transact` (grouped commits on
-//! SQLite). Concurrency rule: a ticket changes state only through an UPDATE
+//! action, through `Db::transact` (grouped commits on SQLite; a counter's
+//! requests in batches per mall, `desk.rs`). Concurrency rule: a ticket changes state only through an UPDATE
 //! that names the state it expects, so two officers racing for the same
 //! ticket cannot both win; the loser picks again.
 
+mod desk;
+
+pub use desk::{DeskWork, act, call_next};
+
 use crate::db::sql::{self, Conn, FromRow, Row, from_row};
-use crate::db::{Db, WriteLane, new_id};
+use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
-use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
-use mpp_domain::visit::{
-    self as rules, Break, CounterStatus, IssuedBy, Lane, Outcome, Policy, Priority, TicketStatus, Waiting,
-};
+use mpp_domain::visit::{self as rules, Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -387,6 +388,23 @@ fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// `n` rows of `width` placeholders each, numbered from `from`, for a
+/// multi-row VALUES list.
+fn rows(from: usize, width: usize, n: usize) -> String {
+    (0..n).map(|r| format!("({})", placeholders(from + r * width, width))).collect::<Vec<_>>().join(", ")
+}
+
+/// Tickets by id, in no particular order (none for no ids).
+async fn by_ids<'i>(conn: &mut Conn<'_>, mall_id: &str, ids: impl Iterator<Item = &'i str>) -> AppResult<Vec<Ticket>> {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statement =
+        format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})", placeholders(2, ids.len()));
+    sql::query(statement).bind(mall_id).bind_all(ids).fetch_all(conn).await
+}
+
 /// How many wait ahead of this ticket at its service (same day), from
 /// the lines kept in memory (`line.rs`).
 pub async fn ahead_of(db: &Db, t: &Ticket, now: i64) -> AppResult<i64> {
@@ -572,12 +590,7 @@ pub async fn waiting_head(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})", placeholders(2, ids.len()));
-    let mut q = sql::query(&sql).bind(mall_id);
-    for id in &ids {
-        q = q.bind(id);
-    }
-    let mut head: Vec<Ticket> = q.fetch_all(&mut Conn::Read(db)).await?;
+    let mut head = by_ids(&mut Conn::Read(db), mall_id, ids.iter().map(String::as_str)).await?;
     head.retain(|t| t.status == TicketStatus::Waiting && t.service_id == service_id);
     head.sort_by_key(|t| (t.queued_at, t.seq));
     Ok(head)
@@ -682,7 +695,7 @@ pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<
     .await
 }
 
-// ---- calling and serving ---------------------------------------------------
+// ---- calling and serving (the counters' requests: `desk.rs`) --------------
 
 /// A counter as the calling code needs it.
 #[derive(Debug, Clone)]
@@ -691,415 +704,6 @@ pub struct Desk {
     pub number: i64,
     pub zone: String,
     pub service_ids: Vec<String>,
-}
-
-/// Calls the next visitor to a counter, or `None` when nobody waits.
-/// Refused when the counter is not open or still has someone called.
-pub async fn call_next(
-    db: &Db,
-    mall_id: &str,
-    day: &str,
-    desk: &Desk,
-    officer_id: &str,
-    policy: Policy,
-    now: i64,
-) -> AppResult<Option<Ticket>> {
-    if desk.service_ids.is_empty() {
-        return Ok(None);
-    }
-    let call = NextCall::new(db, mall_id, day, desk, officer_id, policy, now);
-    // A lost race (another counter took our pick first) just picks again.
-    for _ in 0..50 {
-        let mut attempt = call.clone();
-        attempt.today = Some(db.lines.today(db, mall_id, day, now).await?);
-        match db.transact_in(WriteLane::Counter, move |conn| Box::pin(attempt.run(conn))).await? {
-            Picked::Called(t, calling) => {
-                db.lines.left(&t);
-                drop(calling);
-                return Ok(Some(*t));
-            }
-            Picked::Nobody => return Ok(None),
-            Picked::Lost => continue,
-        }
-    }
-    Err(AppError::Conflict("visit.busy_try_again"))
-}
-
-/// How many of each line's first tickets a call reads by id (the regular
-/// head is among them unless that many special or transferred visitors
-/// lead the line).
-const HEADS: usize = 8;
-
-/// One attempt of [`call_next`], with everything it needs owned (it runs
-/// on the database writer).
-#[derive(Clone)]
-struct NextCall {
-    mall_id: String,
-    day: String,
-    desk: Desk,
-    officer_id: String,
-    policy: Policy,
-    now: i64,
-    /// The mall's lines in memory (`line.rs`), from which the call reads
-    /// each of the counter's lines' first ids.
-    today: Option<super::line::Today>,
-    lines: std::sync::Arc<super::line::Lines>,
-}
-
-enum Picked {
-    /// Called; the mark that this process is calling it lasts until the
-    /// transaction is over.
-    Called(Box<Ticket>, super::line::Calling),
-    Nobody,
-    /// Another counter called our pick between reading and updating.
-    Lost,
-}
-
-impl NextCall {
-    fn new(db: &Db, mall_id: &str, day: &str, desk: &Desk, officer_id: &str, policy: Policy, now: i64) -> NextCall {
-        NextCall {
-            mall_id: mall_id.into(),
-            day: day.into(),
-            desk: desk.clone(),
-            officer_id: officer_id.into(),
-            policy,
-            now,
-            today: None,
-            lines: std::sync::Arc::clone(&db.lines),
-        }
-    }
-
-    async fn run(self, conn: &mut Conn<'_>) -> AppResult<Picked> {
-        let NextCall { mall_id, day, desk, officer_id, policy, now, today, lines } = self;
-        // Locks this counter's row (PostgreSQL), so two clicks on one
-        // counter queue up; checks that it is open and nobody is at it.
-        let busy: Option<i64> = sql::query(
-            "UPDATE counter_states SET since = since WHERE mall_id = $1 AND counter_id = $2 AND status = 'open'
-             RETURNING (SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND counter_id = $2
-                        AND status IN ('called', 'serving'))",
-        )
-        .bind(&mall_id)
-        .bind(&desk.id)
-        .fetch_optional(conn)
-        .await?;
-        match busy {
-            None => return Err(AppError::Conflict("visit.counter_not_open")),
-            Some(n) if n > 0 => return Err(AppError::Conflict("visit.still_serving")),
-            Some(_) => {}
-        }
-        let heads = today.map(|t| t.heads(&desk.service_ids, HEADS)).unwrap_or_default();
-        let mut candidates = candidates(conn, &mall_id, &day, &desk, &heads).await?;
-        candidates.retain(|t| !lines.is_being_called(&t.id));
-        let waiting: Vec<Waiting> = candidates.iter().map(Ticket::waiting).collect();
-        // The counter's recent lanes matter only to choose between lanes.
-        let lanes: std::collections::BTreeSet<Lane> = waiting.iter().map(|w| w.lane(now)).collect();
-        let recent = if lanes.len() > 1 { recent_lanes(conn, &mall_id, &desk.id).await? } else { Vec::new() };
-        let Some(i) = rules::pick_next(&waiting, now, &recent, policy) else {
-            return Ok(Picked::Nobody);
-        };
-        let pick = &candidates[i];
-        let Some(calling) = lines.start_calling(&pick.id) else {
-            return Ok(Picked::Lost);
-        };
-        let won: Option<Ticket> = sql::query(format!(
-            "UPDATE tickets SET status = 'called', counter_id = $3, officer_id = $4, called_at = $5,
-             target_counter_id = NULL, updated_at = $5 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
-             RETURNING {COLUMNS}"
-        ))
-        .bind(&mall_id)
-        .bind(&pick.id)
-        .bind(&desk.id)
-        .bind(&officer_id)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?;
-        let Some(called) = won else {
-            return Ok(Picked::Lost);
-        };
-        insert_call(conn, &mall_id, pick, &desk, waiting[i].lane(now), false, now).await?;
-        Ok(Picked::Called(Box::new(called), calling))
-    }
-}
-
-/// The lanes of a counter's latest calls, newest first.
-async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<Vec<Lane>> {
-    let recent: Vec<(String,)> = sql::query(
-        "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
-    )
-    .bind(mall_id)
-    .bind(counter_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(recent.iter().filter_map(|(l,)| Lane::parse(l)).collect())
-}
-
-/// The tickets the policy chooses from: everyone in a special lane, and
-/// the first regular visitor of each service (the rest of a regular line
-/// cannot be next). Neither read grows with the line: the special lane has
-/// an index of its own (migration 0016), and the regular heads are read by
-/// id from the first tickets of each line in memory (`line.rs`), never by
-/// walking an index whose head, in a busy hour, is thick with the entries
-/// of tickets called moments ago. Only when none of those first tickets is
-/// a regular visitor for this counter is the line's index read. (The
-/// statuses are literals so that both databases see a partial index applies.)
-async fn candidates(
-    conn: &mut Conn<'_>,
-    mall_id: &str,
-    day: &str,
-    desk: &Desk,
-    heads: &[(String, Vec<String>, bool)],
-) -> AppResult<Vec<Ticket>> {
-    let mine =
-        "mall_id = $1 AND day = $2 AND status = 'waiting' AND (target_counter_id IS NULL OR target_counter_id = $3)";
-    let regular = "priority = 'none' AND quick = 0 AND window_to IS NULL";
-    // SQLite keeps no statistics here, and its planner took the whole
-    // line's index for this read (measured: the rush's calls slowed by half
-    // as the line grew); the hint names the special lane's own.
-    let hint = match conn.dialect() {
-        crate::db::Dialect::Sqlite => "INDEXED BY tickets_special_lane",
-        crate::db::Dialect::Postgres => "",
-    };
-    let special = format!(
-        "SELECT {COLUMNS} FROM tickets {hint} WHERE {mine} AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL)
-         AND service_id IN ({}) ORDER BY queued_at, seq LIMIT 200",
-        placeholders(4, desk.service_ids.len())
-    );
-    let mut q = sql::query(&special).bind(mall_id).bind(day).bind(&desk.id);
-    for s in &desk.service_ids {
-        q = q.bind(s);
-    }
-    let mut out: Vec<Ticket> = q.fetch_all(conn).await?;
-    let ids: Vec<&String> = heads.iter().flat_map(|(_, ids, _)| ids).collect();
-    let mut known: Vec<Ticket> = Vec::new();
-    if !ids.is_empty() {
-        // By key alone, and filtered here: without statistics (a new
-        // database, a busy morning) PostgreSQL read this through the day's
-        // open tickets' index and filtered every one of them (2.5–8.7 ms
-        // with 9,000 tickets, docs/PERFORMANCE.md).
-        let sql =
-            format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})", placeholders(2, ids.len()));
-        let mut q = sql::query(&sql).bind(mall_id);
-        for id in ids {
-            q = q.bind(id);
-        }
-        known = q.fetch_all(conn).await?;
-        // What `mine` and `regular` say in SQL.
-        known.retain(|t| {
-            t.status == TicketStatus::Waiting
-                && t.day == day
-                && t.target_counter_id.as_deref().is_none_or(|c| c == desk.id)
-                && t.priority == Priority::None
-                && !t.quick
-                && t.window_to.is_none()
-        });
-    }
-    for (service, _, more) in heads {
-        let head = known.iter().filter(|t| &t.service_id == service).min_by_key(|t| (t.queued_at, t.seq));
-        match head {
-            Some(t) => out.push(t.clone()),
-            None if *more => {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM tickets WHERE {mine} AND {regular} AND service_id = $4
-                     ORDER BY queued_at, seq LIMIT 1"
-                );
-                let q = sql::query(&sql).bind(mall_id).bind(day).bind(&desk.id).bind(service);
-                out.extend(q.fetch_optional::<Ticket>(conn).await?);
-            }
-            None => {}
-        }
-    }
-    Ok(out)
-}
-
-async fn insert_call(
-    conn: &mut Conn<'_>,
-    mall_id: &str,
-    t: &Ticket,
-    desk: &Desk,
-    lane: Lane,
-    recall: bool,
-    now: i64,
-) -> AppResult<()> {
-    sql::query(
-        "INSERT INTO calls (mall_id, id, ticket_id, counter_id, label, prefix, seq, counter_number, zone, lane, recall, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(mall_id)
-    .bind(new_id(now))
-    .bind(&t.id)
-    .bind(&desk.id)
-    .bind(&t.label)
-    .bind(&t.prefix)
-    .bind(t.seq)
-    .bind(desk.number)
-    .bind(&desk.zone)
-    .bind(lane.as_str())
-    .bind(recall)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Applies an officer's action to a ticket at their counter (the rules:
-/// `mpp_domain::visit::lifecycle`).
-pub async fn act(
-    db: &Db,
-    mall_id: &str,
-    desk: &Desk,
-    ticket_id: &str,
-    command: Command,
-    now: i64,
-) -> AppResult<Ticket> {
-    let (mall_id, desk, ticket_id) = (mall_id.to_string(), desk.clone(), ticket_id.to_string());
-    let served = matches!(command, Command::Finish(Outcome::Served));
-    let (before, after) = db
-        .transact_in(WriteLane::Counter, move |conn| Box::pin(act_in(conn, mall_id, desk, ticket_id, command, now)))
-        .await?;
-    if served && let Some(started) = before.started_at.or(before.called_at) {
-        // What `record_step` stored.
-        db.handling.served(&before.mall_id, &before.service_id, (now - started) / 1000);
-    }
-    if before.status == TicketStatus::Waiting {
-        db.lines.left(&before);
-    }
-    if after.status == TicketStatus::Waiting {
-        db.lines.joined(&after);
-    }
-    Ok(after)
-}
-
-async fn act_in(
-    conn: &mut Conn<'_>,
-    mall_id: String,
-    desk: Desk,
-    ticket_id: String,
-    command: Command,
-    now: i64,
-) -> AppResult<(Ticket, Ticket)> {
-    let (mall_id, desk, ticket_id) = (mall_id.as_str(), &desk, ticket_id.as_str());
-    let t = by_id(conn, mall_id, ticket_id).await?.ok_or(AppError::NotFound)?;
-    let facts = Facts {
-        status: t.status(),
-        at_this_counter: t.counter_id.as_deref() == Some(desk.id.as_str()),
-        skips: t.skips,
-        journey: t.journey_ids().into_iter().map(str::to_string).collect(),
-        // Only a held ticket's return asks (and only then is it worth a query).
-        counter_busy: t.status() == TicketStatus::Held && serving_at(conn, mall_id, &desk.id).await?,
-    };
-    let change = lifecycle::decide(&facts, command).map_err(|r| AppError::Conflict(r.key()))?;
-    // Each UPDATE names the status we saw, so a concurrent change makes it miss.
-    let guard = format!("WHERE mall_id = $1 AND id = $2 AND status = $3 RETURNING {COLUMNS}");
-    let changed = match change {
-        Change::Recalled => {
-            insert_call(conn, mall_id, &t, desk, Lane::Regular, true, now).await?;
-            update(conn, &format!("UPDATE tickets SET recalls = recalls + 1, updated_at = $4 {guard}"), &t, now).await?
-        }
-        Change::Started => {
-            let set = "status = 'serving', started_at = $4, updated_at = $4";
-            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
-        }
-        Change::NoShow => {
-            record_step(conn, mall_id, &t, "no_show", now).await?;
-            let set = "status = 'no_show', skips = skips + 1, updated_at = $4";
-            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
-        }
-        Change::Requeued => {
-            let set = "status = 'waiting', skips = skips + 1, counter_id = NULL, called_at = NULL, queued_at = $4,
-                       updated_at = $4";
-            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
-        }
-        Change::Finished { outcome, next } => {
-            record_step(conn, mall_id, &t, outcome.as_str(), now).await?;
-            match next {
-                // On to the next agency of the journey, same number.
-                Some((next, rest)) => {
-                    sql::query(format!(
-                        "UPDATE tickets SET status = 'waiting', service_id = $5, journey = $6, queued_at = $4,
-                         counter_id = NULL, officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0,
-                         skips = 0, updated_at = $4 {guard}"
-                    ))
-                    .bind(mall_id)
-                    .bind(&t.id)
-                    .bind(t.status.as_str())
-                    .bind(now)
-                    .bind(next)
-                    .bind(rest.join(" "))
-                    .fetch_optional(conn)
-                    .await?
-                }
-                None => {
-                    update(conn, &format!("UPDATE tickets SET status = 'done', updated_at = $4 {guard}"), &t, now)
-                        .await?
-                }
-            }
-        }
-        Change::Held => {
-            let set = "status = 'held', started_at = COALESCE(started_at, $4), updated_at = $4";
-            update(conn, &format!("UPDATE tickets SET {set} {guard}"), &t, now).await?
-        }
-        Change::Resumed => {
-            update(conn, &format!("UPDATE tickets SET status = 'serving', updated_at = $4 {guard}"), &t, now).await?
-        }
-        Change::Transferred { service_id, counter_id } => {
-            record_step(conn, mall_id, &t, "transferred", now).await?;
-            sql::query(format!(
-                "UPDATE tickets SET status = 'waiting', service_id = $5, target_counter_id = $6, counter_id = NULL,
-                 officer_id = NULL, called_at = NULL, started_at = NULL, recalls = 0, skips = 0, updated_at = $4 {guard}"
-            ))
-            .bind(mall_id)
-            .bind(&t.id)
-            .bind(t.status.as_str())
-            .bind(now)
-            .bind(service_id)
-            .bind(counter_id)
-            .fetch_optional(conn)
-            .await?
-        }
-    };
-    let after = changed.ok_or(AppError::Conflict("visit.changed"))?;
-    Ok((t, after))
-}
-
-/// Runs an UPDATE whose parameters are ($1 mall, $2 id, $3 expected status,
-/// $4 now); the ticket as it became, or `None` when it had changed.
-async fn update(conn: &mut Conn<'_>, statement: &str, t: &Ticket, now: i64) -> AppResult<Option<Ticket>> {
-    sql::query(statement).bind(&t.mall_id).bind(&t.id).bind(t.status.as_str()).bind(now).fetch_optional(conn).await
-}
-
-/// Whether a counter has someone called or being served.
-async fn serving_at(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<bool> {
-    let n: i64 = sql::query(
-        "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
-    )
-    .bind(mall_id)
-    .bind(counter_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
-}
-
-/// Closes the ticket's stretch at its current service, for the statistics.
-async fn record_step(conn: &mut Conn<'_>, mall_id: &str, t: &Ticket, result: &str, now: i64) -> AppResult<()> {
-    sql::query(
-        "INSERT INTO ticket_steps (mall_id, id, ticket_id, day, service_id, counter_id, officer_id, queued_at,
-         called_at, started_at, ended_at, result) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(mall_id)
-    .bind(new_id(now))
-    .bind(&t.id)
-    .bind(&t.day)
-    .bind(&t.service_id)
-    .bind(&t.counter_id)
-    .bind(&t.officer_id)
-    .bind(t.queued_at)
-    .bind(t.called_at)
-    .bind(t.started_at.or(t.called_at))
-    .bind(now)
-    .bind(result)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Voids a ticket that never reached its visitor (the printer jammed):
