@@ -10,6 +10,7 @@
 //! runs at a time, on a task of its own, so a request whose client went
 //! away cancels nothing of the others'.
 
+use crate::error::AppError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -96,6 +97,16 @@ impl<W: Send + 'static> Drop for Running<W> {
             queue.running = false;
             queue.waiting.clear();
         }
+    }
+}
+
+/// An error of a whole batch (its transaction rolled back), for each of
+/// its requests: a refusal as it is, anything else as an internal error
+/// that says what happened.
+pub fn for_each(e: &AppError) -> AppError {
+    match e {
+        AppError::Conflict(key) => AppError::Conflict(key),
+        e => AppError::Internal(anyhow::anyhow!("{e:#}")),
     }
 }
 

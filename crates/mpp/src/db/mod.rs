@@ -44,6 +44,8 @@ pub struct Db {
     pub handling: std::sync::Arc<crate::visit::handling::Handling>,
     /// The counters' requests, run in batches per mall (see `batch.rs`).
     pub desks: std::sync::Arc<batch::Batches<crate::visit::store::DeskWork>>,
+    /// Plain kiosk tickets, stored in batches per mall (see `batch.rs`).
+    pub plain_tickets: std::sync::Arc<batch::Batches<crate::visit::store::PlainTicket>>,
     backend: Backend,
 }
 
@@ -110,6 +112,7 @@ impl Db {
                 numbers: Default::default(),
                 handling: Default::default(),
                 desks: Default::default(),
+                plain_tickets: Default::default(),
                 backend,
             });
         }
@@ -145,6 +148,7 @@ impl Db {
             numbers: Default::default(),
             handling: Default::default(),
             desks: Default::default(),
+            plain_tickets: Default::default(),
             backend: Backend::Postgres(pg),
         })
     }
@@ -251,16 +255,16 @@ impl Db {
         self.transact(move |conn| Box::pin(statement.execute(conn))).await
     }
 
-    /// [`Db::run`] for a statement that returns a row (`… RETURNING`).
-    pub async fn run_returning<T: sql::FromRow + Send + 'static>(
+    /// [`Db::run`] for a statement that returns rows (`… RETURNING`).
+    pub async fn run_returning_all<T: sql::FromRow + Send + 'static>(
         &self,
         statement: sql::Query<'static>,
-    ) -> AppResult<Option<T>> {
+    ) -> AppResult<Vec<T>> {
         if let Backend::Postgres(pg) = &self.backend {
             let mut conn = pg.writes.acquire().await?;
-            return statement.fetch_optional(&mut sql::Conn::Pg(&mut conn)).await;
+            return statement.fetch_all(&mut sql::Conn::Pg(&mut conn)).await;
         }
-        self.transact(move |conn| Box::pin(statement.fetch_optional(conn))).await
+        self.transact(move |conn| Box::pin(statement.fetch_all(conn))).await
     }
 
     /// PostgreSQL: gives the planner statistics for every table that

@@ -534,6 +534,34 @@ async fn a_double_click_at_a_counter_does_one_thing(app: TestApp) {
 }
 both!(a_double_click_at_a_counter_does_one_thing);
 
+/// Kiosks of two server processes issue at once: each process stores its
+/// kiosks' tickets in batches with numbers from its own memory, and the
+/// other process's tickets take some of those numbers first. Every ticket
+/// still gets a number of its own, and none is skipped.
+async fn kiosks_of_two_processes_issuing_at_once_never_share_a_number(app: TestApp) {
+    set_clock(&app, WEDNESDAY_MORNING);
+    let other = app.another_server(|_| {}).await;
+    // Each process knows the day's numbers once it has issued one.
+    kiosk_ticket(&app, "KTP-EL", "none").await;
+    kiosk_ticket(&other, "KTP-EL", "none").await;
+    let (apps, other_ref) = (&app, &other);
+    let issue =
+        |n: usize| async move { kiosk_ticket(if n % 2 == 0 { apps } else { other_ref }, "KTP-EL", "none").await };
+    let ids = futures_util::future::join_all((0..40).map(issue)).await;
+    assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), 40);
+    let seqs: Vec<i64> =
+        sql::query("SELECT seq FROM tickets WHERE (mall_id, day, prefix) = (SELECT mall_id, day, prefix FROM tickets WHERE id = $1) ORDER BY seq")
+            .bind(&ids[0])
+            .fetch_all::<(i64,)>(&mut Conn::Read(&app.state.db))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(s,)| s)
+            .collect();
+    assert_eq!(seqs, (1..=42).collect::<Vec<i64>>(), "one number each, none skipped");
+}
+both!(kiosks_of_two_processes_issuing_at_once_never_share_a_number);
+
 async fn a_retried_ticket_request_never_makes_two_tickets(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
     let token = token_for(&app, ADMIN).await;

@@ -185,15 +185,11 @@ async fn run(db: Db, mall_id: String, batch: Vec<DeskWork>) {
         }
         Err(e) => {
             // The whole batch was rolled back: each request hears why.
-            let again = |e: &AppError| match e {
-                AppError::Conflict(key) => AppError::Conflict(key),
-                e => AppError::Internal(anyhow::anyhow!("{e:#}")),
-            };
             for answer in act_answers {
-                let _ = answer.send(Err(again(&e)));
+                let _ = answer.send(Err(crate::db::batch::for_each(&e)));
             }
             for answer in call_answers {
-                let _ = answer.send(Err(again(&e)));
+                let _ = answer.send(Err(crate::db::batch::for_each(&e)));
             }
         }
     }

@@ -5,14 +5,16 @@
 //! ticket cannot both win; the loser picks again.
 
 mod desk;
+mod issuing;
 
 pub use desk::{DeskWork, act, call_next};
+pub use issuing::{NewTicket, PlainTicket, issue};
 
+use crate::db::Db;
 use crate::db::sql::{self, Conn, FromRow, Row, from_row};
-use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
-use mpp_domain::visit::{self as rules, Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::{Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -202,152 +204,6 @@ async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     .fetch_optional(&mut Conn::Read(db))
     .await?;
     Ok(row.unwrap_or_default())
-}
-
-/// What a new ticket needs; the number is assigned when it is stored.
-pub struct NewTicket {
-    pub mall_id: String,
-    pub day: String,
-    /// The first service, then the rest of the journey in order.
-    pub service_id: String,
-    pub prefix: String,
-    pub journey: Vec<String>,
-    pub issued_by: IssuedBy,
-    pub priority: Priority,
-    pub quick: bool,
-    pub phone: String,
-    pub window: Option<(i64, i64)>,
-    /// The API request's idempotency key, recorded in the same transaction.
-    pub claim: Option<crate::idempotency::Claim>,
-    /// A booking checked in by this ticket (id, late), marked in the same
-    /// transaction, so one booking never yields two tickets.
-    pub appointment: Option<(String, bool)>,
-}
-
-/// Stores a ticket with the next number of its prefix for the day
-/// (`numbers.rs`).
-pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
-    // Most tickets are one statement on their own (on PostgreSQL without
-    // BEGIN and COMMIT, two of the three round trips): no booking to check
-    // in, no request key to complete, and a number this process knows that
-    // is not the day's first (which closes the earlier days).
-    if t.appointment.is_none() && t.claim.is_none() {
-        let (mall, day, prefix) = (t.mall_id.as_str(), t.day.as_str(), t.prefix.as_str());
-        match db.numbers.take(mall, day, prefix) {
-            Some(1) => db.numbers.give_back(mall, day, prefix, 1),
-            Some(seq) => match db.run_returning::<Ticket>(insert_ticket(&t, &new_id(now), seq, now)).await {
-                Ok(Some(ticket)) => {
-                    db.lines.joined(&ticket);
-                    return Ok(ticket);
-                }
-                // Another server process gave out this number first: the
-                // path below reads the highest number stored.
-                Ok(None) => {}
-                Err(e) => {
-                    db.numbers.give_back(mall, day, prefix, seq);
-                    return Err(e);
-                }
-            },
-            None => {}
-        }
-    }
-    let numbers = std::sync::Arc::clone(&db.numbers);
-    let ticket = db.transact(move |conn| Box::pin(issue_in(conn, numbers, t, now))).await?;
-    db.lines.joined(&ticket);
-    Ok(ticket)
-}
-
-async fn issue_in(
-    conn: &mut Conn<'_>,
-    numbers: std::sync::Arc<super::numbers::Numbers>,
-    t: NewTicket,
-    now: i64,
-) -> AppResult<Ticket> {
-    let id = new_id(now);
-    // The booking first: a refused check-in then takes no number.
-    if let Some((appointment, late)) = &t.appointment
-        && !crate::booking::store::checked_in(conn, &t.mall_id, appointment, &id, *late, now).await?
-    {
-        return Err(AppError::Conflict("booking.not_open"));
-    }
-    let (mall, day, prefix) = (t.mall_id.as_str(), t.day.as_str(), t.prefix.as_str());
-    let mut seq = match numbers.take(mall, day, prefix) {
-        Some(seq) => seq,
-        None => numbers.take_after(mall, day, prefix, highest_number(conn, &t).await?),
-    };
-    let mut attempts = 0;
-    let ticket = loop {
-        match insert_ticket(&t, &id, seq, now).fetch_optional(conn).await {
-            Ok(Some(ticket)) => break ticket,
-            // Another server process gave out this number first.
-            Ok(None) if attempts < 20 => {
-                attempts += 1;
-                seq = numbers.take_after(mall, day, prefix, highest_number(conn, &t).await?);
-            }
-            Ok(None) => return Err(AppError::Conflict("visit.busy_try_again")),
-            Err(e) => {
-                numbers.give_back(mall, day, prefix, seq);
-                return Err(e);
-            }
-        }
-    };
-    if seq == 1 {
-        close_earlier_days(conn, mall, day, now).await?;
-    }
-    if let Some(claim) = &t.claim {
-        crate::idempotency::complete(conn, claim, &id).await?;
-    }
-    Ok(ticket)
-}
-
-/// The highest number stored for the ticket's prefix and day (0: none yet).
-async fn highest_number(conn: &mut Conn<'_>, t: &NewTicket) -> AppResult<i64> {
-    sql::query("SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE mall_id = $1 AND day = $2 AND prefix = $3")
-        .bind(&t.mall_id)
-        .bind(&t.day)
-        .bind(&t.prefix)
-        .fetch_one(conn)
-        .await
-}
-
-/// Inserts the ticket with number `seq`; returns no row when the number is taken.
-fn insert_ticket(t: &NewTicket, id: &str, seq: i64, now: i64) -> sql::Query<'static> {
-    sql::query(format!(
-        "INSERT INTO tickets (mall_id, id, day, prefix, seq, label, service_id, issued_by, priority, quick, phone,
-         status, issued_at, queued_at, window_from, window_to, journey, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'waiting', $12, $12, $13, $14, $15, $12)
-         ON CONFLICT (mall_id, day, prefix, seq) DO NOTHING RETURNING {COLUMNS}"
-    ))
-    .bind(&t.mall_id)
-    .bind(id)
-    .bind(&t.day)
-    .bind(&t.prefix)
-    .bind(seq)
-    .bind(rules::label(&t.prefix, seq))
-    .bind(&t.service_id)
-    .bind(t.issued_by.as_str())
-    .bind(t.priority.as_str())
-    .bind(t.quick)
-    .bind(&t.phone)
-    .bind(now)
-    .bind(t.window.map(|w| w.0))
-    .bind(t.window.map(|w| w.1))
-    .bind(t.journey.join(" "))
-}
-
-/// The daily reset: whoever was still queued on an earlier day was not
-/// served that day. Their tickets close as expired, not as no-shows.
-async fn close_earlier_days(conn: &mut Conn<'_>, mall_id: &str, today: &str, now: i64) -> AppResult<()> {
-    sql::query(
-        "UPDATE tickets SET status = 'expired', counter_id = NULL, updated_at = $3
-         WHERE mall_id = $1 AND day < $2 AND status IN ('waiting', 'called', 'serving', 'held')",
-    )
-    .bind(mall_id)
-    .bind(today)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
