@@ -42,9 +42,16 @@ pub struct Today {
 }
 
 impl Today {
-    /// The first `n` waiting tickets' ids of a service's line.
-    pub fn first(&self, service_id: &str, n: usize) -> Vec<String> {
-        lock(&self.mall.state).line(service_id).iter().take(n).map(|(_, _, id)| id.clone()).collect()
+    /// Among the first `n` waiting tickets of a service's line, those whose
+    /// visitor left a phone number and has not been told their turn is
+    /// near, with how many wait ahead of each.
+    pub fn to_tell(&self, service_id: &str, n: usize) -> Vec<(usize, String)> {
+        let state = lock(&self.mall.state);
+        let line = state.line(service_id).iter().take(n);
+        line.enumerate()
+            .filter(|(_, (_, _, id))| state.to_tell.contains(id))
+            .map(|(i, (_, _, id))| (i, id.clone()))
+            .collect()
     }
 
     /// The first `n` waiting tickets' ids of each service's line, and
@@ -79,23 +86,34 @@ struct State {
     /// Mall clock when the lines were last read; `None` before the first.
     read_at: Option<i64>,
     by_service: HashMap<String, Vec<Key>>,
+    /// Waiting tickets whose visitor left a phone number and has not yet
+    /// been told their turn is near (so that, after most calls, nobody
+    /// needs telling and nothing is read).
+    to_tell: std::collections::HashSet<String>,
     /// Set while a read runs: changes made meanwhile, to apply again.
     replay: Option<Vec<Change>>,
 }
 
 #[derive(Clone)]
 enum Change {
-    Joined(String, Key),
+    /// Joined a service's line; whether the visitor is to be told when
+    /// their turn is near.
+    Joined(String, Key, bool),
     Left(String, Key),
+    /// Told their turn is near.
+    Told(String),
 }
 
 impl State {
     fn apply(&mut self, change: &Change) {
         match change {
-            Change::Joined(service, key) => {
+            Change::Joined(service, key, tell) => {
                 let line = self.by_service.entry(service.clone()).or_default();
                 if let Err(at) = line.binary_search(key) {
                     line.insert(at, key.clone());
+                }
+                if *tell {
+                    self.to_tell.insert(key.2.clone());
                 }
             }
             Change::Left(service, key) => {
@@ -104,6 +122,10 @@ impl State {
                 {
                     line.remove(at);
                 }
+                self.to_tell.remove(&key.2);
+            }
+            Change::Told(id) => {
+                self.to_tell.remove(id);
             }
         }
     }
@@ -170,12 +192,18 @@ impl Lines {
 
     /// A ticket now waits (issued, skipped, sent on or transferred).
     pub fn joined(&self, t: &Ticket) {
-        self.change(&t.mall_id, &t.day, Change::Joined(t.service_id.clone(), key(t)));
+        let tell = !t.phone.is_empty() && !t.near_sent;
+        self.change(&t.mall_id, &t.day, Change::Joined(t.service_id.clone(), key(t), tell));
     }
 
     /// A ticket no longer waits in the line it was in (called or voided).
     pub fn left(&self, t: &Ticket) {
         self.change(&t.mall_id, &t.day, Change::Left(t.service_id.clone(), key(t)));
+    }
+
+    /// A visitor was told their turn is near.
+    pub fn told(&self, t: &Ticket) {
+        self.change(&t.mall_id, &t.day, Change::Told(t.id.clone()));
     }
 
     fn change(&self, mall_id: &str, day: &str, change: Change) {
@@ -244,7 +272,11 @@ async fn read(db: &Db, mall: &MallDay, mall_id: &str, day: &str, now: i64) -> Ap
     };
     // Built before taking the state's lock, which every request needs.
     let mut by_service: HashMap<String, Vec<Key>> = HashMap::new();
-    for (service, queued_at, seq, id) in rows {
+    let mut to_tell = std::collections::HashSet::new();
+    for (service, queued_at, seq, id, tell) in rows {
+        if tell {
+            to_tell.insert(id.clone());
+        }
         by_service.entry(service).or_default().push((queued_at, seq, id));
     }
     for line in by_service.values_mut() {
@@ -253,6 +285,7 @@ async fn read(db: &Db, mall: &MallDay, mall_id: &str, day: &str, now: i64) -> Ap
     let mut state = lock(&mall.state);
     let replay = state.replay.take().unwrap_or_default();
     state.by_service = by_service;
+    state.to_tell = to_tell;
     for change in &replay {
         state.apply(change);
     }
@@ -286,10 +319,10 @@ mod tests {
         let mut s = State::default();
         let k = |q, n: i64| (q, n, format!("t{n}"));
         for change in [
-            Change::Joined("a".into(), k(5, 2)),
-            Change::Joined("a".into(), k(1, 1)),
-            Change::Joined("a".into(), k(5, 2)),
-            Change::Joined("a".into(), k(5, 3)),
+            Change::Joined("a".into(), k(5, 2), false),
+            Change::Joined("a".into(), k(1, 1), true),
+            Change::Joined("a".into(), k(5, 2), false),
+            Change::Joined("a".into(), k(5, 3), true),
             Change::Left("a".into(), k(1, 1)),
             Change::Left("a".into(), k(1, 1)),
             Change::Left("b".into(), k(1, 1)),
@@ -297,6 +330,7 @@ mod tests {
             s.apply(&change);
         }
         assert_eq!(s.line("a"), &[k(5, 2), k(5, 3)]);
+        assert_eq!(s.to_tell, ["t3".to_string()].into(), "who left the line is told nothing");
         assert!(s.line("b").is_empty());
     }
 }

@@ -31,15 +31,16 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
     }
     let near = usize::try_from(NEAR + 1).unwrap_or(0);
     let now = state.clock.now_ms();
-    let waiting = store::waiting_head(&state.db, mall_id, &called.day, &called.service_id, near, now).await?;
-    if !waiting.iter().any(|w| !w.phone.is_empty() && !w.near_sent) {
+    let to_tell = store::to_tell_near(&state.db, mall_id, &called.day, &called.service_id, near, now).await?;
+    if to_tell.is_empty() {
         return Ok(());
     }
     let service = store::brief_by_id(&state.db, mall_id, &called.service_id).await?;
-    for (ahead, w) in waiting.iter().enumerate() {
-        if w.phone.is_empty() || w.near_sent || !store::mark_near_sent(&state.db, mall_id, &w.id).await? {
+    for (ahead, w) in &to_tell {
+        if !store::mark_near_sent(&state.db, mall_id, &w.id).await? {
             continue;
         }
+        state.db.lines.told(w);
         let name = service.as_ref().map(|s| s.name_id.as_str()).unwrap_or("");
         let text = t.f("notice.near", &[("label", &w.label), ("n", &ahead.to_string()), ("service", name)]);
         notify::enqueue(state, &message(mall_id, "ticket-near", w, &text)).await?;

@@ -545,8 +545,9 @@ async fn kiosks_of_two_processes_issuing_at_once_never_share_a_number(app: TestA
     kiosk_ticket(&app, "KTP-EL", "none").await;
     kiosk_ticket(&other, "KTP-EL", "none").await;
     let (apps, other_ref) = (&app, &other);
-    let issue =
-        |n: usize| async move { kiosk_ticket(if n % 2 == 0 { apps } else { other_ref }, "KTP-EL", "none").await };
+    let issue = |n: usize| async move {
+        kiosk_ticket(if n.is_multiple_of(2) { apps } else { other_ref }, "KTP-EL", "none").await
+    };
     let ids = futures_util::future::join_all((0..40).map(issue)).await;
     assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>().len(), 40);
     let seqs: Vec<i64> =

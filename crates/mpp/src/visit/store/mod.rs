@@ -15,6 +15,7 @@ use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::visit::{Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
@@ -279,9 +280,16 @@ pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str, now: i64) -> App
 
 /// Every waiting ticket of a mall's day, as the lines in memory keep them:
 /// (service, queued_at, seq, id).
-pub(super) async fn waiting_keys(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64, i64, String)>> {
+/// Who waits today (service, queued_at, seq, id, and whether they are
+/// to be told when their turn is near), for the lines in memory.
+pub(super) async fn waiting_keys(
+    db: &Db,
+    mall_id: &str,
+    day: &str,
+) -> AppResult<Vec<(String, i64, i64, String, bool)>> {
     sql::query(
-        "SELECT service_id, queued_at, seq, id FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'",
+        "SELECT service_id, queued_at, seq, id, CASE WHEN phone <> '' AND near_sent = 0 THEN 1 ELSE 0 END
+         FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'",
     )
     .bind(mall_id)
     .bind(day)
@@ -430,26 +438,37 @@ pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResu
         .await
 }
 
-/// The first `n` people waiting today for a service, in line order: who
-/// they are comes from the lines in memory, their tickets by key (walking
-/// the line's index from its head, past the entries of tickets called
-/// moments ago, was PostgreSQL's costliest read after every call).
-pub async fn waiting_head(
+/// Among the first `n` people waiting today for a service, those to tell
+/// that their turn is near (a phone number left, not told yet), with how
+/// many wait ahead of each. Who they are comes from the lines in memory,
+/// their tickets by key, and only when there is someone to tell (after
+/// most calls nobody is, and nothing is read).
+pub async fn to_tell_near(
     db: &Db,
     mall_id: &str,
     day: &str,
     service_id: &str,
     n: usize,
     now: i64,
-) -> AppResult<Vec<Ticket>> {
-    let ids = db.lines.today(db, mall_id, day, now).await?.first(service_id, n);
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut head = by_ids(&mut Conn::Read(db), mall_id, ids.iter().map(String::as_str)).await?;
-    head.retain(|t| t.status == TicketStatus::Waiting && t.service_id == service_id);
-    head.sort_by_key(|t| (t.queued_at, t.seq));
-    Ok(head)
+) -> AppResult<Vec<(usize, Ticket)>> {
+    let ahead: HashMap<String, usize> = db
+        .lines
+        .today(db, mall_id, day, now)
+        .await?
+        .to_tell(service_id, n)
+        .into_iter()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let tickets = by_ids(&mut Conn::Read(db), mall_id, ahead.keys().map(String::as_str)).await?;
+    let mut out: Vec<(usize, Ticket)> = tickets
+        .into_iter()
+        .filter(|t| {
+            t.status == TicketStatus::Waiting && t.service_id == service_id && !t.phone.is_empty() && !t.near_sent
+        })
+        .filter_map(|t| Some((*ahead.get(&t.id)?, t)))
+        .collect();
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out)
 }
 
 // ---- counters -------------------------------------------------------------
