@@ -12,11 +12,10 @@
 //! ticket; a counter of another process can, and then one of the two
 //! UPDATEs misses.
 
-use super::{COLUMNS, Desk, Ticket, by_ids, placeholders, rows};
+use super::{COLUMNS, Desk, Ticket, placeholders, rows};
 use crate::db::sql::{self, Conn};
 use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
-use crate::visit::line::Today;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
 use mpp_domain::visit::{self as rules, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -150,9 +149,16 @@ async fn run(db: Db, mall_id: String, batch: Vec<DeskWork>) {
         let (mall, day) = (mall_id.clone(), day.unwrap_or_default());
         db.transact_in(WriteLane::Counter, move |conn| {
             Box::pin(async move {
+                let services: BTreeSet<&String> = calls.iter().flat_map(|c| &c.desk.service_ids).collect();
+                let services: Vec<String> = services.into_iter().cloned().collect();
+                let heads = match &today {
+                    Some(today) if !calls.is_empty() => today.heads(&services, HEADS + calls.len()),
+                    _ => Vec::new(),
+                };
+                let read = Read::new(conn, &mall, &day, &acts, &calls, &services, &heads).await?;
                 let mut board = Vec::new();
-                let acted = acts_in(conn, &mall, &acts, &mut board).await?;
-                let called = calls_in(conn, &mall, &day, &calls, today.as_ref(), &mut board).await?;
+                let acted = acts_in(conn, &mall, &acts, &read, &mut board).await?;
+                let called = calls_in(conn, &mall, &day, &calls, &heads, &read, &mut board).await?;
                 insert_calls(conn, &mall, &board).await?;
                 Ok((acted, called))
             })
@@ -212,14 +218,10 @@ async fn acts_in(
     conn: &mut Conn<'_>,
     mall_id: &str,
     acts: &[ActWork],
+    read: &Read,
     board: &mut Vec<BoardCall>,
 ) -> AppResult<Vec<AppResult<(Ticket, Ticket)>>> {
-    if acts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: BTreeSet<&str> = acts.iter().map(|a| a.ticket_id.as_str()).collect();
-    let found: HashMap<String, Ticket> =
-        by_ids(conn, mall_id, ids.into_iter()).await?.into_iter().map(|t| (t.id.clone(), t)).collect();
+    let found = &read.by_id;
     // Until its UPDATE returns it, a decided change counts as missed.
     let mut out: Vec<AppResult<(Ticket, Ticket)>> = Vec::with_capacity(acts.len());
     let mut changes: BTreeMap<&'static str, Vec<(usize, &Ticket, Change)>> = BTreeMap::new();
@@ -391,7 +393,8 @@ async fn calls_in(
     mall_id: &str,
     day: &str,
     calls: &[CallWork],
-    today: Option<&Today>,
+    heads: &[(String, Vec<String>, bool)],
+    read: &Read,
     board: &mut Vec<BoardCall>,
 ) -> AppResult<Vec<AppResult<Called>>> {
     if calls.is_empty() {
@@ -428,12 +431,11 @@ async fn calls_in(
         .into_iter()
         .map(|(c,)| c)
         .collect();
-    let services: BTreeSet<&String> = calls.iter().flat_map(|c| &c.desk.service_ids).collect();
-    let services: Vec<String> = services.into_iter().cloned().collect();
-    let heads = today.map(|t| t.heads(&services, HEADS + calls.len())).unwrap_or_default();
-    let special = special_lane(conn, mall_id, day, &services, &desks).await?;
-    let mut known = by_ids(conn, mall_id, heads.iter().flat_map(|(_, ids, _)| ids.iter().map(String::as_str))).await?;
-    known.retain(|t| t.status == TicketStatus::Waiting && t.day == day && regular(t));
+    // Who waits: in a special lane, or at the head of a regular line.
+    let waiting = || read.by_id.values().filter(|t| t.status == TicketStatus::Waiting && t.day == day);
+    let mut special: Vec<&Ticket> = waiting().filter(|t| !regular(t)).collect();
+    special.sort_by_key(|t| (t.queued_at, t.seq));
+    let known: Vec<&Ticket> = waiting().filter(|t| regular(t)).collect();
 
     let mut out = Vec::with_capacity(calls.len());
     let mut taken: HashSet<String> = HashSet::new();
@@ -452,10 +454,14 @@ async fn calls_in(
                 && t.target_counter_id.as_deref().is_none_or(|x| x == c.desk.id)
                 && !taken.contains(&t.id)
         };
-        let mut candidates: Vec<Ticket> = special.iter().filter(for_desk).cloned().collect();
+        let mut candidates: Vec<Ticket> = special.iter().copied().filter(for_desk).cloned().collect();
         for (service, _, more) in heads.iter().filter(|(s, _, _)| c.desk.service_ids.contains(s)) {
-            let head =
-                known.iter().filter(for_desk).filter(|t| &t.service_id == service).min_by_key(|t| (t.queued_at, t.seq));
+            let head = known
+                .iter()
+                .copied()
+                .filter(for_desk)
+                .filter(|t| &t.service_id == service)
+                .min_by_key(|t| (t.queued_at, t.seq));
             match head {
                 Some(t) => candidates.push(t.clone()),
                 None if *more => candidates.extend(first_regular(conn, mall_id, day, &c.desk, service, &taken).await?),
@@ -508,38 +514,67 @@ fn regular(t: &Ticket) -> bool {
     t.priority == Priority::None && !t.quick && t.window_to.is_none()
 }
 
-/// Who waits today in a special lane (priority, quick, booked) for these
-/// services, for any counter or for one of these. (The statuses are
-/// literals so that both databases see that a partial index applies.)
-async fn special_lane(
-    conn: &mut Conn<'_>,
-    mall_id: &str,
-    day: &str,
-    services: &[String],
-    desks: &[&str],
-) -> AppResult<Vec<Ticket>> {
-    // SQLite keeps no statistics here, and its planner took the whole
-    // line's index for this read (measured: the rush's calls slowed by half
-    // as the line grew); the hint names the special lane's own.
-    let hint = match conn.dialect() {
-        crate::db::Dialect::Sqlite => "INDEXED BY tickets_special_lane",
-        crate::db::Dialect::Postgres => "",
-    };
-    let statement = format!(
-        "SELECT {COLUMNS} FROM tickets {hint} WHERE mall_id = $1 AND day = $2 AND status = 'waiting'
-         AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL)
-         AND service_id IN ({}) AND (target_counter_id IS NULL OR target_counter_id IN ({}))
-         ORDER BY queued_at, seq LIMIT 200",
-        placeholders(3, services.len()),
-        placeholders(3 + services.len(), desks.len())
-    );
-    sql::query(statement)
-        .bind(mall_id)
-        .bind(day)
-        .bind_all(services)
-        .bind_all(desks.iter().copied())
-        .fetch_all(conn)
-        .await
+/// Every ticket a batch decides on, read in one statement: the tickets
+/// its actions are on, and for its calls who waits today in a special lane
+/// (priority, quick, booked) for their services, for any counter or for
+/// one of theirs, and the first tickets of their services' lines in memory.
+struct Read {
+    by_id: HashMap<String, Ticket>,
+}
+
+impl Read {
+    async fn new(
+        conn: &mut Conn<'_>,
+        mall_id: &str,
+        day: &str,
+        acts: &[ActWork],
+        calls: &[CallWork],
+        services: &[String],
+        heads: &[(String, Vec<String>, bool)],
+    ) -> AppResult<Read> {
+        let ids: BTreeSet<&str> = acts
+            .iter()
+            .map(|a| a.ticket_id.as_str())
+            .chain(heads.iter().flat_map(|(_, ids, _)| ids.iter().map(String::as_str)))
+            .collect();
+        let desks: BTreeSet<&str> = calls.iter().map(|c| c.desk.id.as_str()).collect();
+        let mut parts = Vec::new();
+        let mut args: Vec<sql::Value> = vec![mall_id.into()];
+        if !calls.is_empty() {
+            // SQLite keeps no statistics here, and its planner took the
+            // whole line's index for this read (measured: the rush's calls
+            // slowed by half as the line grew); the hint names the special
+            // lane's own. (The statuses are literals so that both databases
+            // see that a partial index applies.)
+            let hint = match conn.dialect() {
+                crate::db::Dialect::Sqlite => "INDEXED BY tickets_special_lane",
+                crate::db::Dialect::Postgres => "",
+            };
+            parts.push(format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM tickets {hint} WHERE mall_id = $1 AND day = $2
+                 AND status = 'waiting' AND (priority <> 'none' OR quick = 1 OR window_to IS NOT NULL)
+                 AND service_id IN ({}) AND (target_counter_id IS NULL OR target_counter_id IN ({}))
+                 ORDER BY queued_at, seq LIMIT 200) AS special",
+                placeholders(3, services.len()),
+                placeholders(3 + services.len(), desks.len())
+            ));
+            args.push(day.into());
+            args.extend(services.iter().map(sql::Value::from));
+            args.extend(desks.iter().map(|d| sql::Value::from(*d)));
+        }
+        if !ids.is_empty() {
+            parts.push(format!(
+                "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id IN ({})",
+                placeholders(args.len() + 1, ids.len())
+            ));
+            args.extend(ids.iter().map(|id| sql::Value::from(*id)));
+        }
+        if parts.is_empty() {
+            return Ok(Read { by_id: HashMap::new() });
+        }
+        let tickets: Vec<Ticket> = sql::query(parts.join(" UNION ALL ")).bind_all(args).fetch_all(conn).await?;
+        Ok(Read { by_id: tickets.into_iter().map(|t| (t.id.clone(), t)).collect() })
+    }
 }
 
 /// The first regular visitor of a service's line for a counter, past those
