@@ -6,7 +6,7 @@
 use crate::api::token_for;
 use crate::helpers::{ADMIN, CITIZEN, OFFICER, TestApp, both};
 use mpp::db::sql::{self, Conn};
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Moves the server's clock (RFC 3339 with offset).
@@ -499,12 +499,17 @@ both!(twenty_counters_calling_at_once_never_share_a_ticket);
 /// A tired officer's double click: two calls to one counter at once call
 /// one visitor (the other hears the counter is busy), and two finishes of
 /// one ticket at once finish it once. The requests land in one batch or
-/// in two; either way the answer is the same.
+/// in two, of one server process or (behind a load balancer) of two;
+/// either way the answer is the same.
 async fn a_double_click_at_a_counter_does_one_thing(app: TestApp) {
     set_clock(&app, WEDNESDAY_MORNING);
+    let other = app.another_server(|_| {}).await;
     let o = Officer::new(&app, ADMIN).await;
+    let elsewhere = Officer::new(&other, ADMIN).await;
     o.open(1).await;
-    for _ in 0..3 {
+    // Enough rounds that the two processes' batches overlap in some.
+    const ROUNDS: usize = 20;
+    for _ in 0..ROUNDS {
         kiosk_ticket(&app, "KTP-EL", "none").await;
     }
     let served = || async {
@@ -514,25 +519,94 @@ async fn a_double_click_at_a_counter_does_one_thing(app: TestApp) {
             .unwrap()
     };
     let before = served().await;
-    for round in 0..3 {
-        let call = || o.send(reqwest::Method::POST, "/counters/1/call-next", None);
-        let (a, b) = tokio::join!(call(), call());
+    for round in 0..ROUNDS {
+        // The second click reaches the other process in the later rounds.
+        let second = if round == 0 { &o } else { &elsewhere };
+        let call = "/counters/1/call-next";
+        let (a, b) = tokio::join!(o.send(Method::POST, call, None), second.send(Method::POST, call, None));
         let mut statuses = [a.0, b.0];
         statuses.sort();
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round}: {a:?} {b:?}");
         let (called, refused) = if a.0 == StatusCode::OK { (a.1, b.1) } else { (b.1, a.1) };
         assert_eq!(refused["type"], "/problems/visit-still_serving", "{refused}");
         let id = called["id"].as_str().unwrap().to_string();
-        let finish = || o.act(1, &id, json!({"action": "finish", "outcome": "served"}));
-        let (a, b) = tokio::join!(finish(), finish());
+        let finish = json!({"action": "finish", "outcome": "served"});
+        let (a, b) = tokio::join!(o.act(1, &id, finish.clone()), second.act(1, &id, finish.clone()));
         let mut statuses = [a.0, b.0];
         statuses.sort();
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round}: {a:?} {b:?}");
     }
-    assert_eq!(served().await - before, 3, "one stretch per visit, never two");
+    assert_eq!(served().await - before, ROUNDS as i64, "one stretch per visit, never two");
     assert!(o.call(1).await.is_none(), "nobody waits any more");
 }
 both!(a_double_click_at_a_counter_does_one_thing);
+
+/// On PostgreSQL, a call locks its counter's row before it looks who is at
+/// the counter, so a call made through another server process at the same
+/// moment (here: a transaction that holds the lock and calls someone of
+/// another line to that counter) is waited for, and then seen. Without the
+/// lock the call would see nobody at the counter and call a second visitor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_call_waits_for_another_process_calling_at_the_same_counter() {
+    let app = TestApp::spawn(crate::helpers::Backend::Postgres).await;
+    set_clock(&app, WEDNESDAY_MORNING);
+    let o = Officer::new(&app, ADMIN).await;
+    o.open(1).await;
+    kiosk_ticket(&app, "KTP-EL", "none").await;
+    let elsewhere = kiosk_ticket(&app, "KK", "none").await;
+    let db = app.state.db.clone();
+    let (mall_id, counter_id): (String, String) = sql::query(
+        "SELECT m.id, c.id FROM malls m JOIN counters c ON c.mall_id = m.id WHERE m.slug = 'ttu' AND c.number = 1",
+    )
+    .fetch_one(&mut Conn::Read(&db))
+    .await
+    .unwrap();
+    let (locked, is_locked) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let holder = tokio::spawn(async move {
+        db.transact(move |conn| {
+            Box::pin(async move {
+                sql::query("SELECT counter_id FROM counter_states WHERE mall_id = $1 AND counter_id = $2 FOR UPDATE")
+                    .bind(&mall_id)
+                    .bind(&counter_id)
+                    .execute(conn)
+                    .await?;
+                sql::query("UPDATE tickets SET status = 'called', counter_id = $2 WHERE mall_id = $1 AND id = $3")
+                    .bind(&mall_id)
+                    .bind(&counter_id)
+                    .bind(&elsewhere)
+                    .execute(conn)
+                    .await?;
+                let _ = locked.send(());
+                let _ = released.await;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap();
+    });
+    is_locked.await.unwrap();
+    let call = tokio::spawn(async move { o.send(Method::POST, "/counters/1/call-next", None).await });
+    // The call is waiting for the lock (PostgreSQL says so) before the
+    // other transaction commits.
+    let mut waited = false;
+    for _ in 0..500 {
+        let waiting: i64 = sql::query("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            .fetch_one(&mut Conn::Read(&app.state.db))
+            .await
+            .unwrap();
+        if waiting > 0 {
+            waited = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let _ = release.send(());
+    holder.await.unwrap();
+    let (status, body) = call.await.unwrap();
+    assert!(waited, "the call waited for the counter's lock (it answered {status} {body})");
+    assert_eq!((status, body["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/visit-still_serving")));
+}
 
 /// Kiosks of two server processes issue at once: each process stores its
 /// kiosks' tickets in batches with numbers from its own memory, and the

@@ -402,11 +402,17 @@ async fn calls_in(
     }
     let desks: BTreeSet<&str> = calls.iter().map(|c| c.desk.id.as_str()).collect();
     let desks: Vec<&str> = desks.into_iter().collect();
-    // Locks the counters' rows (PostgreSQL), so that a call from another
-    // server process to one of them waits for this batch; which are open.
+    // Locks the counters' rows (PostgreSQL; SQLite has one writer), so that
+    // a call from another server process to one of them waits for this
+    // batch; which are open. In the counters' order, so that two processes'
+    // batches that share counters never each hold one the other waits for.
+    let lock = match conn.dialect() {
+        crate::db::Dialect::Postgres => "FOR UPDATE",
+        crate::db::Dialect::Sqlite => "",
+    };
     let statement = format!(
-        "UPDATE counter_states SET since = since WHERE mall_id = $1 AND status = 'open' AND counter_id IN ({})
-         RETURNING counter_id",
+        "SELECT counter_id FROM counter_states WHERE mall_id = $1 AND status = 'open' AND counter_id IN ({})
+         ORDER BY counter_id {lock}",
         placeholders(2, desks.len())
     );
     let open: HashSet<String> = sql::query(statement)
