@@ -1,7 +1,7 @@
 //! What an officer's action does to the ticket at their counter: one pure
 //! function over the facts the store loaded, so the ticket's state machine
 //! lives here, whole, and is tested with random sequences of actions. The
-//! store (`visit/store.rs`) loads the facts, asks, and saves the change,
+//! store (`visit/store/desk.rs`) loads the facts, asks, and saves the change,
 //! naming the status it saw so that a concurrent change makes it miss.
 
 use super::{Outcome, TicketStatus};
