@@ -9,7 +9,6 @@ pub mod api;
 pub mod application;
 pub mod audit;
 pub mod auth;
-pub mod backup;
 pub mod booking;
 pub mod cache;
 pub mod calendar;

@@ -271,13 +271,14 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Backup { to } => {
             let settings = cli.settings(false, false);
-            let m = mpp::backup::backup(&settings.data_dir, &settings.database_url, to, mpp::clock::system_now_ms())?;
+            let m =
+                mpp::db::backup::backup(&settings.data_dir, &settings.database_url, to, mpp::clock::system_now_ms())?;
             say!("backed up {} file(s) (schema {}) to {}", m.files.len(), m.schema_version, to.display());
             Ok(())
         }
         Command::Restore { from, replace } => {
             let settings = cli.settings(false, false);
-            let m = mpp::backup::restore(from, &settings.data_dir, &settings.database_url, *replace)?;
+            let m = mpp::db::backup::restore(from, &settings.data_dir, &settings.database_url, *replace)?;
             say!(
                 "restored {} file(s) (schema {}) into {}",
                 m.files.len(),

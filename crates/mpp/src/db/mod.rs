@@ -10,6 +10,7 @@
 //! two are the seams where an access log or an event outbox plugs in
 //! (docs/ARCHITECTURE.md, "The data path").
 
+pub mod backup;
 pub mod batch;
 pub mod sql;
 pub mod writer;

@@ -191,3 +191,35 @@ async fn postgres_statistics_follow_a_table_that_filled() {
     assert!(counted >= 1);
     assert!(db.refresh_statistics().await.unwrap().is_empty(), "nothing changed since");
 }
+
+/// Every statement lives where a newcomer looks for it: a feature's
+/// `store.rs` (or its `store/` directory) or the db module. Walks every
+/// source file of the server and fails naming each file elsewhere whose
+/// string literals hold SQL.
+#[test]
+fn sql_lives_only_in_store_files_and_the_db_module() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let statements = ["\"SELECT ", "\"INSERT INTO", "\"DELETE FROM", "\"CREATE TABLE", "\"ALTER TABLE", "\"UPDATE "];
+    let mut files = vec![src.clone()];
+    let (mut seen, mut elsewhere) = (0, Vec::new());
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let relative = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        if !relative.ends_with(".rs") {
+            continue;
+        }
+        seen += 1;
+        let allowed = relative.starts_with("db/") || relative.ends_with("/store.rs") || relative.contains("/store/");
+        // Statements also start a literal after an opening `(` or on a
+        // continued line; the literal's opening quote is what they share.
+        let text = std::fs::read_to_string(&path).unwrap().replace("r#\"", "\"").replace("(\"", "\"");
+        if !allowed && statements.iter().any(|s| text.contains(s)) {
+            elsewhere.push(relative);
+        }
+    }
+    assert!(seen > 100, "the walk found the sources ({seen} files)");
+    assert!(elsewhere.is_empty(), "SQL outside store files and db/: {elsewhere:?}");
+}
