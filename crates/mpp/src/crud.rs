@@ -21,6 +21,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -28,7 +29,7 @@ use std::path::PathBuf;
 
 /// What a write needs besides the input.
 pub struct WriteCtx {
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub now: i64,
     pub files_dir: PathBuf,
 }
@@ -100,8 +101,9 @@ pub trait Resource: Send + Sync + 'static {
     }
 
     fn options(state: &AppState, bo: &BackOffice) -> impl Future<Output = AppResult<Self::Options>> + Send;
-    fn list(state: &AppState, mall_id: &str) -> impl Future<Output = AppResult<Vec<Self::Row>>> + Send;
-    fn find(state: &AppState, mall_id: &str, key: &str) -> impl Future<Output = AppResult<Option<Self::Row>>> + Send;
+    fn list(state: &AppState, mall_id: &MallId) -> impl Future<Output = AppResult<Vec<Self::Row>>> + Send;
+    fn find(state: &AppState, mall_id: &MallId, key: &str)
+    -> impl Future<Output = AppResult<Option<Self::Row>>> + Send;
     /// Validates and writes inside the transaction; returns the stored
     /// row. Field problems (including unique keys taken) are `AppError::Invalid`.
     fn write<'a>(
@@ -114,7 +116,7 @@ pub trait Resource: Send + Sync + 'static {
     /// Deletes inside the transaction; a record still in use is `AppError::Invalid`.
     fn remove<'a>(
         conn: &'a mut Conn<'_>,
-        mall_id: &'a str,
+        mall_id: &'a MallId,
         row: &'a Self::Row,
     ) -> impl Future<Output = AppResult<()>> + Send + 'a;
 }
@@ -518,7 +520,7 @@ async fn api_reader<R: Resource>(
     state: &AppState,
     headers: &HeaderMap,
     slug: &str,
-) -> AppResult<(String, Option<BackOffice>)> {
+) -> AppResult<(MallId, Option<BackOffice>)> {
     if R::PUBLIC && !headers.contains_key(axum::http::header::AUTHORIZATION) {
         return Ok((crate::tenancy::store::by_slug(&state.db, slug).await?.id, None));
     }

@@ -14,6 +14,7 @@ use crate::tenancy::store::{self as malls, NewMall};
 use anyhow::Context;
 use mpp_domain::auth::Role;
 use mpp_domain::catalog::{AgencyInput, AgreementInput, CounterInput, FacilityInput, ServiceInput};
+use mpp_domain::tenancy::MallId;
 use mpp_domain::tenancy::TimeZone;
 
 pub const JSON: &str = include_str!("../demo/ttu.json");
@@ -258,7 +259,7 @@ type Ids = std::collections::HashMap<String, String>;
 #[allow(clippy::too_many_arguments)]
 async fn seed_places(
     conn: &mut Conn<'_>,
-    mall_id: String,
+    mall_id: MallId,
     hours: Vec<calendar::store::Hours>,
     agencies: Vec<DemoAgency>,
     facilities: Vec<DemoFacility>,
@@ -320,7 +321,7 @@ async fn seed_places(
 }
 
 /// The demo's counters and the services each offers, as the back office writes them.
-async fn seed_counters(conn: &mut Conn<'_>, mall_id: String, counters: Vec<DemoCounter>, now: i64) -> AppResult<()> {
+async fn seed_counters(conn: &mut Conn<'_>, mall_id: MallId, counters: Vec<DemoCounter>, now: i64) -> AppResult<()> {
     let w = WriteCtx { mall_id, now, files_dir: Default::default() };
     for c in counters {
         let input =

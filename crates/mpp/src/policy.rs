@@ -21,6 +21,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use mpp_domain::policy::{Action, Trail, Who, allows, needs_login, trail};
+use mpp_domain::tenancy::MallId;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -111,13 +112,13 @@ fn slug_of<'a>(template: &str, path: &'a str) -> Option<&'a str> {
 
 /// What the caller is in the request's mall: always [`Who::Anyone`], a
 /// [`Who::Citizen`] when logged in, and their roles there; and the mall's
-/// id (`""` when the route names no mall).
-async fn holds(state: &AppState, user: &CurrentUser, slug: Option<&str>) -> Result<(Vec<Who>, String), AppError> {
+/// id ([`mpp_domain::tenancy::DEPLOYMENT`] when the route names no mall).
+async fn holds(state: &AppState, user: &CurrentUser, slug: Option<&str>) -> Result<(Vec<Who>, MallId), AppError> {
     let mut holds = vec![Who::Anyone, Who::Citizen];
     if user.is_supervisor {
         holds.push(Who::NationalSupervisor);
     }
-    let Some(slug) = slug else { return Ok((holds, String::new())) };
+    let Some(slug) = slug else { return Ok((holds, mpp_domain::tenancy::DEPLOYMENT.clone())) };
     let mall = crate::tenancy::store::by_slug(&state.db, slug).await?;
     let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
     holds.extend(access.grants.iter().map(|g| Who::from(g.role)));

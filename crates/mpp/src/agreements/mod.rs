@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use mpp_domain::catalog::{AgreementInput, AgreementKind, AgreementStatus, accepted_document, agreement_status};
 use mpp_domain::format;
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 use sha2::{Digest, Sha256};
 use store::StoredFile;
 pub use store::{Agreement, list};
@@ -154,11 +155,11 @@ impl Resource for Agreements {
         })
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Agreement>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<Agreement>> {
         list(&state.db, mall_id).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Agreement>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<Agreement>> {
         Ok(list(&state.db, mall_id).await?.into_iter().find(|a| a.id == key))
     }
 
@@ -188,13 +189,13 @@ impl Resource for Agreements {
         store::save(conn, w, &id, &agency_id, v, &file, existing.is_some()).await
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agreement) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a Agreement) -> AppResult<()> {
         // The file stays on disk: the audit trail may still point at it.
         store::delete(conn, mall_id, &row.id).await
     }
 }
 
-fn file_path(dir: &std::path::Path, mall_id: &str, id: &str) -> std::path::PathBuf {
+fn file_path(dir: &std::path::Path, mall_id: &MallId, id: &str) -> std::path::PathBuf {
     dir.join("agreements").join(mall_id).join(id)
 }
 

@@ -3,6 +3,7 @@
 use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
 use mpp_domain::catalog::AgreementInput;
+use mpp_domain::tenancy::MallId;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Agreement {
@@ -53,7 +54,7 @@ const COLS: &str = "id, agency_id,
     (SELECT a.code FROM agencies a WHERE a.mall_id = agreements.mall_id AND a.id = agreements.agency_id) AS agency, kind, number, title_id, title_en, signed_on, valid_from, valid_until, file_name,
     file_type, file_size, file_sha256";
 
-pub async fn list(db: &crate::db::Db, mall_id: &str) -> AppResult<Vec<Agreement>> {
+pub async fn list(db: &crate::db::Db, mall_id: &MallId) -> AppResult<Vec<Agreement>> {
     sql::query(format!("SELECT {COLS} FROM agreements WHERE mall_id = $1 ORDER BY valid_until"))
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
@@ -106,7 +107,7 @@ pub async fn save(
         .await
 }
 
-pub async fn delete(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<()> {
+pub async fn delete(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<()> {
     sql::query("DELETE FROM agreements WHERE mall_id = $1 AND id = $2").bind(mall_id).bind(id).execute(conn).await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use crate::tenancy::Mall;
 use mpp_domain::application::{self as rules, Act, Next, Status, StepStatus, Then};
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::{iso_date, parse_date};
+use mpp_domain::tenancy::MallId;
 use std::collections::BTreeMap;
 
 /// A filing, from the citizen's own form or an officer at a counter.
@@ -108,7 +109,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
                     ticket_id: ticket_id.as_deref(),
                     claim: claim.as_ref(),
                 };
-                let mall = (mall_id.as_str(), slug.as_str());
+                let mall = (&mall_id, slug.as_str());
                 file_in(conn, mall, &f, nik, form, risk, fee, &route, &workflow, &cal, (today, now, sla, due)).await
             })
         })
@@ -121,7 +122,7 @@ pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<App
 #[allow(clippy::too_many_arguments)]
 async fn file_in(
     conn: &mut Conn<'_>,
-    (mall_id, slug): (&str, &str),
+    (mall_id, slug): (&MallId, &str),
     f: &Filing<'_>,
     nik: Option<String>,
     form: BTreeMap<String, String>,
@@ -134,7 +135,7 @@ async fn file_in(
 ) -> AppResult<Application> {
     let seq = store::next_number(conn, mall_id, &iso_date(today)).await?;
     let a = Application {
-        mall_id: mall_id.to_owned(),
+        mall_id: mall_id.clone(),
         id: new_id(now),
         number: rules::registration_number(slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
         service_id: f.service.id.clone(),
@@ -225,7 +226,7 @@ pub async fn act(state: &AppState, mall: &Mall, officer: &Officer<'_>, action: &
 #[allow(clippy::too_many_arguments)]
 async fn act_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     keys: &crate::certificate::keys::KeyStore,
     officer: &Officer<'_>,
     action: &Action<'_>,
@@ -356,7 +357,7 @@ pub async fn resubmit(
 #[allow(clippy::too_many_arguments)]
 async fn resubmit_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     (user_id, user_name): (&str, &str),
     number: &str,
     form: BTreeMap<String, String>,
@@ -427,7 +428,7 @@ async fn deem(state: &AppState, mall: &Mall, number: &str, step_id: &str) -> App
 #[allow(clippy::too_many_arguments)]
 async fn deem_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     keys: &crate::certificate::keys::KeyStore,
     number: &str,
     step_id: &str,

@@ -15,6 +15,7 @@ use crate::tenancy::BackOffice;
 use axum::extract::{Path, State};
 use mpp_domain::policy::Action;
 use mpp_domain::setup::{ServiceSetup, StepSetup};
+use mpp_domain::tenancy::MallId;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -42,20 +43,20 @@ pub(super) async fn target(state: &AppState, bo: &BackOffice, code: &str) -> App
 }
 
 /// The mall's agencies: code → id.
-async fn agency_ids(db: &Db, mall_id: &str) -> AppResult<BTreeMap<String, String>> {
+async fn agency_ids(db: &Db, mall_id: &MallId) -> AppResult<BTreeMap<String, String>> {
     let list = crate::catalog::store::agencies(db, mall_id).await?;
     Ok(list.into_iter().map(|a| (a.code, a.id)).collect())
 }
 
 /// A service's setup as stored (agencies by code).
-pub(super) async fn load(state: &AppState, mall_id: &str, service: &store::ServiceForm) -> AppResult<ServiceSetup> {
+pub(super) async fn load(state: &AppState, mall_id: &MallId, service: &store::ServiceForm) -> AppResult<ServiceSetup> {
     stored(&state.db, mall_id, service, &agency_ids(&state.db, mall_id).await?).await
 }
 
 /// The same, with the mall's agencies (code → id) already at hand.
 async fn stored(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     service: &store::ServiceForm,
     agencies: &BTreeMap<String, String>,
 ) -> AppResult<ServiceSetup> {
@@ -117,7 +118,7 @@ pub(super) async fn save(state: &AppState, bo: &BackOffice, target: &Target, set
 }
 
 /// The demo's setups, saved as an admin's would be (checked first).
-pub async fn save_demo(db: &Db, mall_id: &str, service_code: &str, setup: &ServiceSetup, now: i64) -> AppResult<()> {
+pub async fn save_demo(db: &Db, mall_id: &MallId, service_code: &str, setup: &ServiceSetup, now: i64) -> AppResult<()> {
     let agencies = agency_ids(db, mall_id).await?;
     check(&agencies, setup)?;
     let service = store::service_form(db, mall_id, service_code).await?.ok_or(AppError::NotFound)?;

@@ -9,6 +9,7 @@ use mpp_domain::application::{Risk, StepDef, StepKind, StepRole, StepStatus};
 use mpp_domain::certificate::Template;
 use mpp_domain::form::FieldDef;
 use mpp_domain::setup::ServiceSetup;
+use mpp_domain::tenancy::MallId;
 use std::collections::BTreeMap;
 
 /// What filing needs to know of a service.
@@ -51,7 +52,7 @@ impl FromRow for ServiceForm {
 const SERVICE_FORM: &str = "SELECT id, code, name_id, name_en, agency_id, active, form_fields, risk_based, fees,
     requirements_id, requirements_en FROM services WHERE mall_id = $1";
 
-pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<ServiceForm>> {
+pub async fn service_form(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(format!("{SERVICE_FORM} AND code = $2"))
         .bind(mall_id)
         .bind(code.trim().to_ascii_uppercase())
@@ -61,7 +62,7 @@ pub async fn service_form(db: &Db, mall_id: &str, code: &str) -> AppResult<Optio
 
 /// The form of the service an application was filed for.
 /// The services that take applications (they have a workflow).
-pub async fn services_with_workflows(db: &Db, mall_id: &str) -> AppResult<Vec<ServiceForm>> {
+pub async fn services_with_workflows(db: &Db, mall_id: &MallId) -> AppResult<Vec<ServiceForm>> {
     sql::query(format!(
         "{SERVICE_FORM} AND id IN (SELECT service_id FROM workflow_steps WHERE mall_id = $1) ORDER BY code"
     ))
@@ -70,7 +71,7 @@ pub async fn services_with_workflows(db: &Db, mall_id: &str) -> AppResult<Vec<Se
     .await
 }
 
-pub async fn service_form_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<ServiceForm>> {
+pub async fn service_form_by_id(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
 }
 
@@ -101,7 +102,7 @@ impl FromRow for WorkflowStep {
     }
 }
 
-pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec<WorkflowStep>> {
+pub async fn workflow(db: &Db, mall_id: &MallId, service_id: &str) -> AppResult<Vec<WorkflowStep>> {
     sql::query(
         "SELECT id, stage, kind, name_id, name_en, agency_id, role, sla_days, risks, deemed_approval FROM workflow_steps
          WHERE mall_id = $1 AND service_id = $2 ORDER BY stage, id",
@@ -119,7 +120,7 @@ pub async fn workflow(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Vec
 /// transaction, with the change's audit entry when someone made it.
 pub async fn save_setup(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     service_id: &str,
     setup: &ServiceSetup,
     agency_id: &BTreeMap<String, String>,
@@ -142,7 +143,7 @@ pub async fn save_setup(
 
 async fn save_setup_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     service_id: &str,
     setup: &ServiceSetup,
     agency_id: &BTreeMap<String, String>,
@@ -194,7 +195,7 @@ async fn save_setup_in(
 }
 
 /// A service's certificate wording.
-pub async fn certificate_template(db: &Db, mall_id: &str, service_id: &str) -> AppResult<Template> {
+pub async fn certificate_template(db: &Db, mall_id: &MallId, service_id: &str) -> AppResult<Template> {
     let r: Row = sql::query("SELECT certificate_template FROM services WHERE mall_id = $1 AND id = $2")
         .bind(mall_id)
         .bind(service_id)
@@ -207,7 +208,7 @@ pub async fn certificate_template(db: &Db, mall_id: &str, service_id: &str) -> A
 
 #[derive(Debug, Clone)]
 pub struct Application {
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub id: String,
     pub number: String,
     pub service_id: String,
@@ -235,7 +236,7 @@ const APPLICATION: &str = "mall_id, id, number, service_id, applicant_id, applic
 impl FromRow for Application {
     fn from_row(r: &Row) -> AppResult<Application> {
         Ok(Application {
-            mall_id: r.text("mall_id")?,
+            mall_id: r.get("mall_id")?,
             id: r.text("id")?,
             number: r.text("number")?,
             service_id: r.text("service_id")?,
@@ -270,7 +271,7 @@ impl Application {
 }
 
 /// The day's next registration sequence number.
-pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, day: &str) -> AppResult<i64> {
+pub async fn next_number(conn: &mut Conn<'_>, mall_id: &MallId, day: &str) -> AppResult<i64> {
     sql::query(
         "INSERT INTO application_numbers (mall_id, day, last_seq) VALUES ($1, $2, 1)
          ON CONFLICT (mall_id, day) DO UPDATE SET last_seq = application_numbers.last_seq + 1 RETURNING last_seq",
@@ -317,7 +318,7 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn by_number(conn: &mut Conn<'_>, mall_id: &str, number: &str) -> AppResult<Option<Application>> {
+pub async fn by_number(conn: &mut Conn<'_>, mall_id: &MallId, number: &str) -> AppResult<Option<Application>> {
     sql::query(format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND number = $2"))
         .bind(mall_id)
         .bind(number)
@@ -325,7 +326,7 @@ pub async fn by_number(conn: &mut Conn<'_>, mall_id: &str, number: &str) -> AppR
         .await
 }
 
-pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Application>> {
+pub async fn by_id(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Application>> {
     sql::query(format!("SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -336,7 +337,7 @@ pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Applica
 /// The application, locked for the rest of the transaction (PostgreSQL:
 /// two officers approving parallel steps at once take turns, so the second
 /// sees the first's approval and the stage moves on).
-pub async fn lock(conn: &mut Conn<'_>, mall_id: &str, number: &str, now: i64) -> AppResult<Option<Application>> {
+pub async fn lock(conn: &mut Conn<'_>, mall_id: &MallId, number: &str, now: i64) -> AppResult<Option<Application>> {
     sql::query(format!(
         "UPDATE applications SET updated_at = $3 WHERE mall_id = $1 AND number = $2 RETURNING {APPLICATION}"
     ))
@@ -348,7 +349,7 @@ pub async fn lock(conn: &mut Conn<'_>, mall_id: &str, number: &str, now: i64) ->
 }
 
 /// A citizen's applications in a mall, newest first.
-pub async fn of_applicant(db: &Db, mall_id: &str, user_id: &str) -> AppResult<Vec<Application>> {
+pub async fn of_applicant(db: &Db, mall_id: &MallId, user_id: &str) -> AppResult<Vec<Application>> {
     sql::query(format!(
         "SELECT {APPLICATION} FROM applications WHERE mall_id = $1 AND applicant_id = $2 ORDER BY filed_at DESC LIMIT 100"
     ))
@@ -456,7 +457,7 @@ pub struct NewStep<'a> {
 
 pub async fn insert_step(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     application_id: &str,
     s: &NewStep<'_>,
     now: i64,
@@ -485,7 +486,7 @@ pub async fn insert_step(
     Ok(())
 }
 
-pub async fn steps(conn: &mut Conn<'_>, mall_id: &str, application_id: &str) -> AppResult<Vec<Step>> {
+pub async fn steps(conn: &mut Conn<'_>, mall_id: &MallId, application_id: &str) -> AppResult<Vec<Step>> {
     sql::query(format!(
         "SELECT {STEP} FROM application_steps WHERE mall_id = $1 AND application_id = $2 ORDER BY stage, id"
     ))
@@ -499,7 +500,7 @@ pub async fn steps(conn: &mut Conn<'_>, mall_id: &str, application_id: &str) -> 
 /// if it had changed meanwhile.
 pub async fn update_step(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     step: &Step,
     status: StepStatus,
     assignee: Option<&str>,
@@ -524,7 +525,7 @@ pub async fn update_step(
 }
 
 /// Opens a pending step: its clock starts today.
-pub async fn open_step(conn: &mut Conn<'_>, mall_id: &str, step_id: &str, today: &str, due: &str) -> AppResult<()> {
+pub async fn open_step(conn: &mut Conn<'_>, mall_id: &MallId, step_id: &str, today: &str, due: &str) -> AppResult<()> {
     sql::query(
         "UPDATE application_steps SET status = 'open', opened_day = $3, due_day = $4
          WHERE mall_id = $1 AND id = $2 AND status = 'pending'",
@@ -538,7 +539,7 @@ pub async fn open_step(conn: &mut Conn<'_>, mall_id: &str, step_id: &str, today:
     Ok(())
 }
 
-pub async fn set_step_due(conn: &mut Conn<'_>, mall_id: &str, step_id: &str, due: &str) -> AppResult<()> {
+pub async fn set_step_due(conn: &mut Conn<'_>, mall_id: &MallId, step_id: &str, due: &str) -> AppResult<()> {
     sql::query("UPDATE application_steps SET due_day = $3 WHERE mall_id = $1 AND id = $2")
         .bind(mall_id)
         .bind(step_id)
@@ -572,7 +573,7 @@ impl FromRow for InboxItem {
 
 /// Open and claimed steps of live applications for these agencies (all
 /// agencies when `None`), earliest due first.
-pub async fn inbox(db: &Db, mall_id: &str, agencies: Option<&[String]>) -> AppResult<Vec<InboxItem>> {
+pub async fn inbox(db: &Db, mall_id: &MallId, agencies: Option<&[String]>) -> AppResult<Vec<InboxItem>> {
     let columns = STEP.split(',').map(|c| format!("st.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let filter = match agencies {
         None => String::new(),
@@ -598,7 +599,7 @@ pub async fn inbox(db: &Db, mall_id: &str, agencies: Option<&[String]>) -> AppRe
 }
 
 /// Active steps that approve themselves when late, due before `today`.
-pub async fn deemed_due(db: &Db, mall_id: &str, today: &str) -> AppResult<Vec<(String, String)>> {
+pub async fn deemed_due(db: &Db, mall_id: &MallId, today: &str) -> AppResult<Vec<(String, String)>> {
     let rows: Vec<Row> = sql::query(
         "SELECT a.number, st.id FROM application_steps st
          JOIN applications a ON a.mall_id = st.mall_id AND a.id = st.application_id
@@ -616,7 +617,7 @@ pub async fn deemed_due(db: &Db, mall_id: &str, today: &str) -> AppResult<Vec<(S
 
 pub async fn start_pause(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     application_id: &str,
     today: &str,
     now: i64,
@@ -634,7 +635,7 @@ pub async fn start_pause(
 /// Ends the open pause; the day it started.
 pub async fn end_pause(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     application_id: &str,
     today: &str,
 ) -> AppResult<Option<String>> {
@@ -704,7 +705,7 @@ pub async fn record(
     Ok(())
 }
 
-pub async fn timeline(db: &Db, mall_id: &str, application_id: &str) -> AppResult<Vec<Event>> {
+pub async fn timeline(db: &Db, mall_id: &MallId, application_id: &str) -> AppResult<Vec<Event>> {
     sql::query(
         "SELECT at, actor_name, action, step_id, note FROM application_events WHERE mall_id = $1 AND application_id = $2
          ORDER BY at, id",

@@ -14,9 +14,10 @@ mod store;
 use crate::auth::session::CurrentUser;
 use crate::db::sql::{self, Conn};
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 
 pub struct Change<'a> {
-    pub mall_id: &'a str,
+    pub mall_id: &'a MallId,
     pub actor: &'a CurrentUser,
     /// `create`, `update` or `delete`.
     pub action: &'static str,
@@ -91,7 +92,7 @@ pub async fn write_if(entry: Option<Entry>, conn: &mut Conn<'_>) -> AppResult<()
 /// A request that changed something, as the guard records it.
 pub struct Request<'a> {
     /// `""` for the deployment's own records (an account's tokens).
-    pub mall_id: &'a str,
+    pub mall_id: &'a MallId,
     pub actor: &'a CurrentUser,
     /// The policy action (`work_counter`, `own_account` …).
     pub action: &'static str,
@@ -104,7 +105,7 @@ pub struct Request<'a> {
 
 pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<()> {
     let e = Entry {
-        mall_id: r.mall_id.to_owned(),
+        mall_id: r.mall_id.clone(),
         actor_id: r.actor.id.clone(),
         actor: format!("{} <{}>", r.actor.name, r.actor.email),
         action: r.action,
@@ -122,7 +123,7 @@ pub async fn request(db: &crate::db::Db, r: Request<'_>, now: i64) -> AppResult<
 /// recorded its change itself), and written inside it with [`Entry::write`].
 #[derive(Debug, Clone)]
 pub struct Entry {
-    mall_id: String,
+    mall_id: MallId,
     actor_id: String,
     /// "Name <email>".
     actor: String,
@@ -140,7 +141,7 @@ pub struct Entry {
 pub fn entry(c: Change<'_>, now: i64) -> Entry {
     let _ = RECORDED.try_with(|r| r.set(true));
     Entry {
-        mall_id: c.mall_id.to_owned(),
+        mall_id: c.mall_id.clone(),
         actor_id: c.actor.id.clone(),
         actor: format!("{} <{}>", c.actor.name, c.actor.email),
         action: c.action,

@@ -4,6 +4,7 @@ use super::Entry;
 use crate::db::Db;
 use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 
 pub async fn insert(conn: &mut Conn<'_>, e: &Entry) -> AppResult<()> {
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
@@ -41,7 +42,7 @@ pub struct Event {
 from_row!(Event { id, at, actor_name, action, entity, entity_id, before_json, after_json });
 
 /// The newest events first.
-pub async fn list(db: &Db, mall_id: &str, limit: i64) -> AppResult<Vec<Event>> {
+pub async fn list(db: &Db, mall_id: &MallId, limit: i64) -> AppResult<Vec<Event>> {
     sql::query(
         "SELECT id, at, actor_name, action, entity, entity_id, before_json, after_json FROM audit_events
          WHERE mall_id = $1 ORDER BY at DESC, id DESC LIMIT $2",

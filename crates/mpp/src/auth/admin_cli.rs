@@ -4,6 +4,7 @@ use super::{password, store};
 use crate::state::AppState;
 use anyhow::{Context, bail};
 use mpp_domain::auth::Role;
+use mpp_domain::tenancy::MallId;
 
 pub async fn create_admin(
     state: &AppState,
@@ -27,7 +28,7 @@ pub async fn create_admin(
     if role == Role::NationalSupervisor {
         store::grant_supervisor(&state.db, &user_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         // A deployment-wide grant: on the deployment's trail.
-        return record_grant(state, "", &user_id, email, role, None, now).await;
+        return record_grant(state, &mpp_domain::tenancy::DEPLOYMENT, &user_id, email, role, None, now).await;
     }
     let mall = crate::tenancy::store::by_slug(&state.db, mall.context("--mall is needed for this role")?)
         .await
@@ -52,7 +53,7 @@ pub async fn create_admin(
 /// Puts a role granted from the command line on the audit trail.
 async fn record_grant(
     state: &AppState,
-    mall_id: &str,
+    mall_id: &MallId,
     user_id: &str,
     email: &str,
     role: Role,

@@ -137,7 +137,7 @@ async fn set(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>,
         has_work: false,
     };
     let change = crate::audit::Change {
-        mall_id: "",
+        mall_id: &mpp_domain::tenancy::DEPLOYMENT,
         actor: &actor,
         action: "update",
         entity: "password",

@@ -4,6 +4,7 @@ use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, Violation, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::auth::{Access, Grant, Role};
+use mpp_domain::tenancy::MallId;
 
 pub struct UserRow {
     pub id: String,
@@ -59,11 +60,11 @@ pub async fn is_supervisor(db: &Db, user_id: &str) -> AppResult<bool> {
 
 /// What this user may do in this mall. Cached for a few seconds (every
 /// request asks); granting a role here clears the cache.
-pub async fn access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access> {
+pub async fn access(db: &Db, user_id: &str, mall_id: &MallId) -> AppResult<Access> {
     db.cache.get_or(format!("access:{user_id}:{mall_id}"), || load_access(db, user_id, mall_id)).await
 }
 
-async fn load_access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access> {
+async fn load_access(db: &Db, user_id: &str, mall_id: &MallId) -> AppResult<Access> {
     let rows: Vec<(String, String)> =
         sql::query("SELECT role, agency_id FROM mall_roles WHERE mall_id = $1 AND user_id = $2")
             .bind(mall_id)
@@ -90,7 +91,7 @@ async fn load_access(db: &Db, user_id: &str, mall_id: &str) -> AppResult<Access>
 /// A grant made outside the staff page (the command line, the demo).
 pub async fn grant_mall_role(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     user_id: &str,
     role: Role,
     agency_id: Option<&str>,

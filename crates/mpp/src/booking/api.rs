@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use mpp_domain::booking as rules;
 use mpp_domain::format::parse_date;
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Routes {
@@ -71,7 +72,7 @@ pub struct BookingView {
     pub ticket_id: Option<String>,
 }
 
-async fn view(state: &AppState, mall_id: &str, a: &store::Appointment) -> AppResult<BookingView> {
+async fn view(state: &AppState, mall_id: &MallId, a: &store::Appointment) -> AppResult<BookingView> {
     let s = visit::brief_by_id(&state.db, mall_id, &a.service_id).await?;
     Ok(BookingView {
         code: a.code.clone(),

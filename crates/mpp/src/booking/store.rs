@@ -10,6 +10,7 @@ use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::booking::AppointmentStatus;
 use mpp_domain::booking::capacity::{self, Counts, Facts, Limits, Overlap, Place};
+use mpp_domain::tenancy::MallId;
 
 #[derive(Debug, Clone)]
 pub struct Appointment {
@@ -28,7 +29,7 @@ from_row!(Appointment { id, code, service_id, user_id, day, slot_start, slot_end
 
 const COLUMNS: &str = "id, code, service_id, user_id, day, slot_start, slot_end, status, ticket_id";
 
-pub async fn by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Appointment>> {
+pub async fn by_code(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Option<Appointment>> {
     sql::query(format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code)
@@ -36,7 +37,7 @@ pub async fn by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<App
         .await
 }
 
-pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Appointment>> {
+pub async fn by_id(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Appointment>> {
     sql::query(format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -45,7 +46,7 @@ pub async fn by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Appoint
 }
 
 /// A citizen's bookings at a mall that are still ahead of them.
-pub async fn upcoming(db: &Db, mall_id: &str, user_id: &str, now: i64) -> AppResult<Vec<Appointment>> {
+pub async fn upcoming(db: &Db, mall_id: &MallId, user_id: &str, now: i64) -> AppResult<Vec<Appointment>> {
     sql::query(format!(
         "SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND user_id = $2 AND status = 'booked' AND slot_end >= $3
          ORDER BY slot_start"
@@ -58,7 +59,7 @@ pub async fn upcoming(db: &Db, mall_id: &str, user_id: &str, now: i64) -> AppRes
 }
 
 /// Places taken per slot start on a day (the day's total under 0).
-pub async fn taken(db: &Db, mall_id: &str, service_id: &str, day: &str) -> AppResult<Vec<(i64, i64)>> {
+pub async fn taken(db: &Db, mall_id: &MallId, service_id: &str, day: &str) -> AppResult<Vec<(i64, i64)>> {
     sql::query("SELECT slot_start, booked FROM booking_counts WHERE mall_id = $1 AND service_id = $2 AND day = $3")
         .bind(mall_id)
         .bind(service_id)
@@ -113,7 +114,7 @@ impl Counted {
 
     /// Locks the row until the transaction ends (creating it at 0 when
     /// missing) and reads its count.
-    async fn lock(&self, conn: &mut Conn<'_>, mall_id: &str) -> AppResult<i64> {
+    async fn lock(&self, conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<i64> {
         let (table, column, service_id, day, key) = self.parts();
         sql::query(format!(
             "INSERT INTO {table} (mall_id, service_id, day, {column}, booked) VALUES ($1, $2, $3, $4, 0)
@@ -127,7 +128,7 @@ impl Counted {
         .await
     }
 
-    async fn set(&self, conn: &mut Conn<'_>, mall_id: &str, booked: i64) -> AppResult<()> {
+    async fn set(&self, conn: &mut Conn<'_>, mall_id: &MallId, booked: i64) -> AppResult<()> {
         let (table, column, service_id, day, key) = self.parts();
         sql::query(format!(
             "UPDATE {table} SET booked = $5 WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND {column} = $4"
@@ -144,7 +145,7 @@ impl Counted {
 }
 
 /// Locks `rows` in their order (each once) and reads their counts.
-async fn lock_all(conn: &mut Conn<'_>, mall_id: &str, mut rows: Vec<Counted>) -> AppResult<Vec<(Counted, i64)>> {
+async fn lock_all(conn: &mut Conn<'_>, mall_id: &MallId, mut rows: Vec<Counted>) -> AppResult<Vec<(Counted, i64)>> {
     rows.sort();
     rows.dedup();
     let mut out = Vec::with_capacity(rows.len());
@@ -167,7 +168,7 @@ fn counts(locked: &[(Counted, i64)], rows: &[Counted; 3]) -> Counts {
 /// A slot to book, with the capacities in force.
 #[derive(Debug, Clone)]
 pub struct Wanted {
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub service_id: String,
     pub user_id: String,
     pub day: String,
@@ -282,12 +283,12 @@ async fn insert(conn: &mut Conn<'_>, w: &Wanted, now: i64) -> AppResult<String> 
     Err(AppError::Internal(anyhow::anyhow!("could not find a free booking code")))
 }
 
-pub async fn cancel(db: &Db, mall_id: &str, a: &Appointment, now: i64) -> AppResult<()> {
+pub async fn cancel(db: &Db, mall_id: &MallId, a: &Appointment, now: i64) -> AppResult<()> {
     let (mall_id, a) = (mall_id.to_owned(), a.clone());
     db.transact(move |conn| Box::pin(cancel_in(conn, mall_id, a, now))).await
 }
 
-async fn cancel_in(conn: &mut Conn<'_>, mall_id: String, a: Appointment, now: i64) -> AppResult<()> {
+async fn cancel_in(conn: &mut Conn<'_>, mall_id: MallId, a: Appointment, now: i64) -> AppResult<()> {
     let n = sql::query(
         "UPDATE appointments SET status = 'cancelled', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'booked'",
     )
@@ -312,7 +313,7 @@ async fn cancel_in(conn: &mut Conn<'_>, mall_id: String, a: Appointment, now: i6
 /// `late` when it became a walk-in).
 pub async fn checked_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     id: &str,
     ticket_id: &str,
     late: bool,
@@ -334,7 +335,7 @@ pub async fn checked_in(
 
 /// The codes and daily quotas of the services one can book: active, with
 /// a quota, and offered at an open counter.
-pub async fn bookable(db: &Db, mall_id: &str) -> AppResult<Vec<(String, i64)>> {
+pub async fn bookable(db: &Db, mall_id: &MallId) -> AppResult<Vec<(String, i64)>> {
     sql::query(
         "SELECT s.code, s.booking_quota FROM services s WHERE s.mall_id = $1 AND s.active = 1 AND s.booking_quota > 0
          AND EXISTS (SELECT 1 FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::calendar::{DayInput, DayKind, check_hours};
 use mpp_domain::format::{self, weekday_name};
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 
 pub struct Days;
 
@@ -105,11 +106,11 @@ impl Resource for Days {
         Ok(())
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CalendarDay>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<CalendarDay>> {
         store::days_from(&state.db, mall_id, "0000-00-00", 1000).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CalendarDay>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<CalendarDay>> {
         Ok(store::days_from(&state.db, mall_id, key, 1).await?.into_iter().find(|d| d.day == key))
     }
 
@@ -140,7 +141,7 @@ impl Resource for Days {
         Ok(new)
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CalendarDay) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a CalendarDay) -> AppResult<()> {
         store::delete_day(conn, mall_id, &row.day).await
     }
 }

@@ -6,6 +6,7 @@ use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
 use mpp_domain::calendar::WorkingCalendar;
 use mpp_domain::format::parse_clock;
+use mpp_domain::tenancy::MallId;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Hours {
@@ -27,7 +28,7 @@ pub struct CalendarDay {
 
 from_row!(CalendarDay { day, kind, name_id, name_en, source });
 
-pub async fn hours(db: &Db, mall_id: &str) -> AppResult<Vec<Hours>> {
+pub async fn hours(db: &Db, mall_id: &MallId) -> AppResult<Vec<Hours>> {
     sql::query("SELECT weekday, opens, closes FROM opening_hours WHERE mall_id = $1 ORDER BY weekday")
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
@@ -35,7 +36,7 @@ pub async fn hours(db: &Db, mall_id: &str) -> AppResult<Vec<Hours>> {
 }
 
 /// Days off from `from` (ISO date) on, in order.
-pub async fn days_from(db: &Db, mall_id: &str, from: &str, limit: i64) -> AppResult<Vec<CalendarDay>> {
+pub async fn days_from(db: &Db, mall_id: &MallId, from: &str, limit: i64) -> AppResult<Vec<CalendarDay>> {
     sql::query(
         "SELECT day, kind, name_id, name_en, source FROM calendar_days WHERE mall_id = $1 AND day >= $2
          ORDER BY day LIMIT $3",
@@ -51,21 +52,21 @@ pub async fn days_from(db: &Db, mall_id: &str, from: &str, limit: i64) -> AppRes
 /// all day (no hours on this weekday, or a holiday or cuti bersama).
 pub async fn opening_today(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     local: time::OffsetDateTime,
 ) -> AppResult<Option<(time::Time, time::Time)>> {
     opening_on(db, mall_id, local.date()).await
 }
 
 /// A day's opening and closing time, or `None` when the mall is closed then.
-pub async fn opening_on(db: &Db, mall_id: &str, day: time::Date) -> AppResult<Option<(time::Time, time::Time)>> {
+pub async fn opening_on(db: &Db, mall_id: &MallId, day: time::Date) -> AppResult<Option<(time::Time, time::Time)>> {
     let iso = mpp_domain::format::iso_date(day);
     db.cache.get_or(format!("opening:{mall_id}:{iso}"), || load_opening(db, mall_id, day, iso.clone())).await
 }
 
 async fn load_opening(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     day: time::Date,
     iso: String,
 ) -> AppResult<Option<(time::Time, time::Time)>> {
@@ -87,7 +88,7 @@ async fn load_opening(
 }
 
 /// The mall's working-day calendar, for SLA arithmetic.
-pub async fn working_calendar(db: &Db, mall_id: &str) -> AppResult<WorkingCalendar> {
+pub async fn working_calendar(db: &Db, mall_id: &MallId) -> AppResult<WorkingCalendar> {
     let days: Vec<String> = sql::query("SELECT day FROM calendar_days WHERE mall_id = $1")
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
@@ -97,7 +98,7 @@ pub async fn working_calendar(db: &Db, mall_id: &str) -> AppResult<WorkingCalend
 
 /// Copies the national calendar into a mall (existing days are kept), with
 /// the audit entry when someone asked for it; how many days were added.
-pub async fn copy_national(db: &Db, mall_id: &str, audit: Option<crate::audit::Entry>) -> AppResult<usize> {
+pub async fn copy_national(db: &Db, mall_id: &MallId, audit: Option<crate::audit::Entry>) -> AppResult<usize> {
     let mall_id = mall_id.to_owned();
     db.transact(move |conn| {
         Box::pin(async move {
@@ -113,7 +114,7 @@ pub async fn copy_national(db: &Db, mall_id: &str, audit: Option<crate::audit::E
 }
 
 /// [`copy_national`] inside a transaction of the caller's.
-pub async fn copy_national_in(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<usize> {
+pub async fn copy_national_in(conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<usize> {
     let source = national::source();
     let mut n = 0;
     for d in national::days() {
@@ -134,7 +135,7 @@ pub async fn copy_national_in(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<u
 }
 
 /// Replaces the week's opening hours, with the change's audit entry.
-pub async fn replace_hours(db: &Db, mall_id: &str, hours: Vec<Hours>, audit: crate::audit::Entry) -> AppResult<()> {
+pub async fn replace_hours(db: &Db, mall_id: &MallId, hours: Vec<Hours>, audit: crate::audit::Entry) -> AppResult<()> {
     let mall_id = mall_id.to_owned();
     db.transact(move |conn| {
         Box::pin(async move {
@@ -148,7 +149,7 @@ pub async fn replace_hours(db: &Db, mall_id: &str, hours: Vec<Hours>, audit: cra
     .await
 }
 
-pub async fn set_hours(conn: &mut Conn<'_>, mall_id: &str, h: &Hours) -> AppResult<()> {
+pub async fn set_hours(conn: &mut Conn<'_>, mall_id: &MallId, h: &Hours) -> AppResult<()> {
     sql::query(
         "INSERT INTO opening_hours (mall_id, weekday, opens, closes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (mall_id, weekday) DO UPDATE SET opens = $3, closes = $4",
@@ -164,7 +165,7 @@ pub async fn set_hours(conn: &mut Conn<'_>, mall_id: &str, h: &Hours) -> AppResu
 
 /// Writes a day off, in place of `replacing` (the day it was, if it is an
 /// edit); a day already taken is a unique violation.
-pub async fn put_day(conn: &mut Conn<'_>, mall_id: &str, replacing: Option<&str>, d: &CalendarDay) -> AppResult<()> {
+pub async fn put_day(conn: &mut Conn<'_>, mall_id: &MallId, replacing: Option<&str>, d: &CalendarDay) -> AppResult<()> {
     if let Some(old) = replacing {
         delete_day(conn, mall_id, old).await?;
     }
@@ -182,7 +183,7 @@ pub async fn put_day(conn: &mut Conn<'_>, mall_id: &str, replacing: Option<&str>
     Ok(())
 }
 
-pub async fn delete_day(conn: &mut Conn<'_>, mall_id: &str, day: &str) -> AppResult<()> {
+pub async fn delete_day(conn: &mut Conn<'_>, mall_id: &MallId, day: &str) -> AppResult<()> {
     sql::query("DELETE FROM calendar_days WHERE mall_id = $1 AND day = $2")
         .bind(mall_id)
         .bind(day)

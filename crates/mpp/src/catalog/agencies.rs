@@ -10,6 +10,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{AgencyInput, AgencyKind};
+use mpp_domain::tenancy::MallId;
 
 pub struct Agencies;
 
@@ -107,11 +108,11 @@ impl Resource for Agencies {
         Ok(())
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Agency>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<Agency>> {
         store::agencies(&state.db, mall_id).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Agency>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<Agency>> {
         store::agency_by_code(&state.db, mall_id, key).await
     }
 
@@ -125,7 +126,7 @@ impl Resource for Agencies {
         store::write_agency(conn, w, v, existing).await
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Agency) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a Agency) -> AppResult<()> {
         store::remove_agency(conn, mall_id, row).await
     }
 }

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::CounterInput;
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 
 pub struct Counters;
 
@@ -142,11 +143,11 @@ impl Resource for Counters {
         Ok(Options { agencies, all_agencies, services })
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<CounterRow>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<CounterRow>> {
         store::counter_rows(&mut Conn::Read(&state.db), mall_id, None).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<CounterRow>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<CounterRow>> {
         let Ok(number) = key.parse::<i64>() else { return Ok(None) };
         Ok(Self::list(state, mall_id).await?.into_iter().find(|r| r.counter.number == number))
     }
@@ -161,7 +162,7 @@ impl Resource for Counters {
         store::write_counter(conn, w, v, existing).await
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a CounterRow) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a CounterRow) -> AppResult<()> {
         store::remove_counter(conn, mall_id, row).await
     }
 }

@@ -11,6 +11,7 @@ use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{FacilityInput, FacilityKind};
+use mpp_domain::tenancy::MallId;
 
 pub struct Facilities;
 
@@ -109,11 +110,11 @@ impl Resource for Facilities {
         Ok(())
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Facility>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<Facility>> {
         store::facilities(&state.db, mall_id).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Facility>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<Facility>> {
         Ok(store::facilities(&state.db, mall_id).await?.into_iter().find(|f| f.id == key))
     }
 
@@ -127,7 +128,7 @@ impl Resource for Facilities {
         store::write_facility(conn, w, v, existing).await
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Facility) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a Facility) -> AppResult<()> {
         store::remove_facility(conn, mall_id, row).await
     }
 }

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::tenancy::BackOffice;
 use mpp_domain::catalog::{Channel, ServiceInput};
 use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
 
 pub struct Services;
 
@@ -197,11 +198,11 @@ impl Resource for Services {
         Ok(Options { agencies, all_agencies })
     }
 
-    async fn list(state: &AppState, mall_id: &str) -> AppResult<Vec<Service>> {
+    async fn list(state: &AppState, mall_id: &MallId) -> AppResult<Vec<Service>> {
         store::services(&state.db, mall_id, true).await
     }
 
-    async fn find(state: &AppState, mall_id: &str, key: &str) -> AppResult<Option<Service>> {
+    async fn find(state: &AppState, mall_id: &MallId, key: &str) -> AppResult<Option<Service>> {
         store::service_by_code(&state.db, mall_id, key).await
     }
 
@@ -216,7 +217,7 @@ impl Resource for Services {
         store::write_service(conn, &w.mall_id, &agency, v, existing, w.now).await
     }
 
-    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a str, row: &'a Service) -> AppResult<()> {
+    async fn remove<'a>(conn: &'a mut Conn<'_>, mall_id: &'a MallId, row: &'a Service) -> AppResult<()> {
         store::remove_service(conn, mall_id, row).await
     }
 }

@@ -5,6 +5,7 @@ use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use mpp_domain::catalog::{Channel, ServiceInput, lines, parse_channels};
 use mpp_domain::search;
+use mpp_domain::tenancy::MallId;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Agency {
@@ -183,14 +184,14 @@ const SERVICE_COLS: &str = "id, agency_id,
     cost_note_id, cost_note_en, product_id, product_en, complaint_id, complaint_en, legal_basis, channels,
     queue_prefix, booking_quota, active, search_text, updated_at";
 
-pub async fn agencies(db: &Db, mall_id: &str) -> AppResult<Vec<Agency>> {
+pub async fn agencies(db: &Db, mall_id: &MallId) -> AppResult<Vec<Agency>> {
     sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 ORDER BY name_id"))
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
         .await
 }
 
-pub async fn agency_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Agency>> {
+pub async fn agency_by_code(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Option<Agency>> {
     sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code)
@@ -199,7 +200,7 @@ pub async fn agency_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Opt
 }
 
 /// All services of the mall (inactive too when `include_inactive`), by agency then name.
-pub async fn services(db: &Db, mall_id: &str, include_inactive: bool) -> AppResult<Vec<Service>> {
+pub async fn services(db: &Db, mall_id: &MallId, include_inactive: bool) -> AppResult<Vec<Service>> {
     sql::query(format!(
         "SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND (active = 1 OR $2 = 1) ORDER BY name_id"
     ))
@@ -209,7 +210,7 @@ pub async fn services(db: &Db, mall_id: &str, include_inactive: bool) -> AppResu
     .await
 }
 
-pub async fn service_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Service>> {
+pub async fn service_by_code(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Option<Service>> {
     sql::query(format!("SELECT {SERVICE_COLS} FROM services WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code.to_ascii_uppercase())
@@ -220,7 +221,7 @@ pub async fn service_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Op
 /// Active services matching every token of the query, best first.
 /// The database narrows by substring on the normalised text (portable
 /// `LIKE`); ranking happens in the domain.
-pub async fn search(db: &Db, mall_id: &str, query: &str) -> AppResult<Vec<Service>> {
+pub async fn search(db: &Db, mall_id: &MallId, query: &str) -> AppResult<Vec<Service>> {
     let tokens: Vec<String> = search::tokens(query).into_iter().take(8).collect();
     if tokens.is_empty() {
         return services(db, mall_id, false).await;
@@ -268,7 +269,7 @@ fn rank(
         .collect()
 }
 
-pub async fn counters(db: &Db, mall_id: &str) -> AppResult<Vec<Counter>> {
+pub async fn counters(db: &Db, mall_id: &MallId) -> AppResult<Vec<Counter>> {
     sql::query("SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 ORDER BY number")
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
@@ -276,14 +277,14 @@ pub async fn counters(db: &Db, mall_id: &str) -> AppResult<Vec<Counter>> {
 }
 
 /// (counter id, service id) pairs: which counter serves what.
-pub async fn counter_services(db: &Db, mall_id: &str) -> AppResult<Vec<(String, String)>> {
+pub async fn counter_services(db: &Db, mall_id: &MallId) -> AppResult<Vec<(String, String)>> {
     sql::query("SELECT counter_id, service_id FROM counter_services WHERE mall_id = $1")
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
         .await
 }
 
-pub async fn facilities(db: &Db, mall_id: &str) -> AppResult<Vec<Facility>> {
+pub async fn facilities(db: &Db, mall_id: &MallId) -> AppResult<Vec<Facility>> {
     sql::query(
         "SELECT id, kind, name_id, name_en, location_id, location_en, accessibility_id, accessibility_en, available
          FROM facilities WHERE mall_id = $1 ORDER BY name_id",
@@ -305,7 +306,7 @@ fn search_text_of(input: &ServiceInput, agency: &Agency) -> String {
 /// transaction; the caller validated the input and writes the audit event.
 pub async fn write_service(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     agency: &Agency,
     input: &ServiceInput,
     existing: Option<&Service>,
@@ -372,7 +373,7 @@ pub async fn write_service(
 }
 
 /// One agency by id, inside a transaction (to return what was just written).
-pub async fn agency_by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Agency> {
+pub async fn agency_by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Agency> {
     sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -382,7 +383,7 @@ pub async fn agency_by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppRe
 
 /// The agency with this code, inside a transaction; an unknown code is a
 /// field error on `agency` (records name their agency by code).
-pub async fn agency_in_tx(conn: &mut Conn<'_>, mall_id: &str, code: &str) -> AppResult<Agency> {
+pub async fn agency_in_tx(conn: &mut Conn<'_>, mall_id: &MallId, code: &str) -> AppResult<Agency> {
     sql::query(format!("SELECT {AGENCY_COLS} FROM agencies WHERE mall_id = $1 AND code = $2"))
         .bind(mall_id)
         .bind(code.trim())
@@ -424,7 +425,7 @@ pub async fn write_agency(
 }
 
 /// Deletes agency; one still in use is a field error.
-pub async fn remove_agency(conn: &mut Conn<'_>, mall_id: &str, row: &Agency) -> AppResult<()> {
+pub async fn remove_agency(conn: &mut Conn<'_>, mall_id: &MallId, row: &Agency) -> AppResult<()> {
     // Services, counters and agreements point at the agency: refuse, do not cascade.
     let used: i64 = sql::query(
         "SELECT (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND agency_id = $2)
@@ -487,7 +488,7 @@ pub async fn write_facility(
 }
 
 /// Deletes facility; one still in use is a field error.
-pub async fn remove_facility(conn: &mut Conn<'_>, mall_id: &str, row: &Facility) -> AppResult<()> {
+pub async fn remove_facility(conn: &mut Conn<'_>, mall_id: &MallId, row: &Facility) -> AppResult<()> {
     sql::query("DELETE FROM facilities WHERE mall_id = $1 AND id = $2")
         .bind(mall_id)
         .bind(&row.id)
@@ -509,7 +510,7 @@ pub struct CounterRow {
 }
 
 /// Counters with their agency's code and their services' codes (one, with `only`).
-pub async fn counter_rows(conn: &mut Conn<'_>, mall_id: &str, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
+pub async fn counter_rows(conn: &mut Conn<'_>, mall_id: &MallId, only: Option<&str>) -> AppResult<Vec<CounterRow>> {
     let counters: Vec<Counter> = sql::query(
         "SELECT id, agency_id, number, zone, active FROM counters WHERE mall_id = $1 AND ($2 = '' OR id = $2) ORDER BY number",
     )
@@ -591,7 +592,7 @@ pub async fn write_counter(
 }
 
 /// Deletes a counter; one still in use is a field error.
-pub async fn remove_counter(conn: &mut Conn<'_>, mall_id: &str, row: &CounterRow) -> AppResult<()> {
+pub async fn remove_counter(conn: &mut Conn<'_>, mall_id: &MallId, row: &CounterRow) -> AppResult<()> {
     sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND counter_id = $2")
         .bind(mall_id)
         .bind(&row.counter.id)
@@ -607,7 +608,7 @@ pub async fn remove_counter(conn: &mut Conn<'_>, mall_id: &str, row: &CounterRow
 }
 
 /// Deletes a service; one still in use is a field error.
-pub async fn remove_service(conn: &mut Conn<'_>, mall_id: &str, row: &Service) -> AppResult<()> {
+pub async fn remove_service(conn: &mut Conn<'_>, mall_id: &MallId, row: &Service) -> AppResult<()> {
     // Counters stop serving it; later, tickets and applications will keep it alive
     // (the foreign keys refuse), and deactivating is the way to retire it.
     sql::query("DELETE FROM counter_services WHERE mall_id = $1 AND service_id = $2")

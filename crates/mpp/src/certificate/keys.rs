@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use mpp_domain::tenancy::MallId;
 
 /// A published key.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -57,11 +58,11 @@ pub struct KeyStore {
 }
 
 impl KeyStore {
-    fn path(&self, mall_id: &str, kid: &str) -> std::path::PathBuf {
+    fn path(&self, mall_id: &MallId, kid: &str) -> std::path::PathBuf {
         self.dir.join(mall_id).join(format!("{kid}.key"))
     }
 
-    fn load(&self, mall_id: &str, kid: &str) -> AppResult<SigningKey> {
+    fn load(&self, mall_id: &MallId, kid: &str) -> AppResult<SigningKey> {
         let path = self.path(mall_id, kid);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             AppError::Internal(anyhow::anyhow!("the signing key file {} cannot be read: {e}", path.display()))
@@ -71,7 +72,7 @@ impl KeyStore {
 
     /// Writes a new key file, readable by its owner only, before any row
     /// names it (a crash leaves at worst an unused file).
-    async fn keep(&self, mall_id: &str, kid: &str, seed: &[u8; 32]) -> AppResult<()> {
+    async fn keep(&self, mall_id: &MallId, kid: &str, seed: &[u8; 32]) -> AppResult<()> {
         let path = self.path(mall_id, kid);
         crate::files::write_atomically(&path, encode(seed).as_bytes()).await?;
         #[cfg(unix)]
@@ -109,7 +110,13 @@ impl MallKey {
 /// The mall's current key: the environment's, if it names one (a new one
 /// retires the ones before it), else the current key file's, made now if
 /// the mall has none.
-pub async fn current(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, slug: &str, now: i64) -> AppResult<MallKey> {
+pub async fn current(
+    conn: &mut Conn<'_>,
+    keys: &KeyStore,
+    mall_id: &MallId,
+    slug: &str,
+    now: i64,
+) -> AppResult<MallKey> {
     if let Some(seed) = keys.from_env.get(slug) {
         let key = secret_from(seed)?;
         return from_env(conn, mall_id, key, now).await;
@@ -122,7 +129,7 @@ pub async fn current(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, slug: 
 
 /// The key the environment gives: known already, or registered now as the
 /// mall's only current key (a rotation done by changing the environment).
-async fn from_env(conn: &mut Conn<'_>, mall_id: &str, key: SigningKey, now: i64) -> AppResult<MallKey> {
+async fn from_env(conn: &mut Conn<'_>, mall_id: &MallId, key: SigningKey, now: i64) -> AppResult<MallKey> {
     let public = encode(key.verifying_key().as_bytes());
     if let Some((id, retired_at)) = store::key_by_public(conn, mall_id, &public).await? {
         if retired_at.is_some() {
@@ -138,7 +145,7 @@ async fn from_env(conn: &mut Conn<'_>, mall_id: &str, key: SigningKey, now: i64)
 
 /// Retires the mall's current key: the next certificate is signed with a
 /// new one; what the old one signed still verifies. False if it had none.
-pub async fn retire(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<bool> {
+pub async fn retire(conn: &mut Conn<'_>, mall_id: &MallId, now: i64) -> AppResult<bool> {
     Ok(store::retire_keys(conn, mall_id, now).await? > 0)
 }
 
@@ -160,7 +167,7 @@ fn secret_from(text: &str) -> AppResult<SigningKey> {
     seed.map(|s| SigningKey::from_bytes(&s)).ok_or_else(|| AppError::Internal(anyhow::anyhow!("a bad signing key")))
 }
 
-async fn create(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &str, now: i64) -> AppResult<MallKey> {
+async fn create(conn: &mut Conn<'_>, keys: &KeyStore, mall_id: &MallId, now: i64) -> AppResult<MallKey> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
     let key = SigningKey::from_bytes(&seed);

@@ -3,6 +3,7 @@
 use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::certificate::{Content, Template};
+use mpp_domain::tenancy::MallId;
 
 /// An issued certificate as stored.
 #[derive(Debug, Clone)]
@@ -54,7 +55,7 @@ impl FromRow for Certificate {
     }
 }
 
-pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Certificate>> {
+pub async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Option<Certificate>> {
     sql::query(format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -64,7 +65,7 @@ pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Op
 
 pub async fn of_application(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     application_id: &str,
 ) -> AppResult<Option<Certificate>> {
     sql::query(format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND application_id = $2"))
@@ -87,7 +88,7 @@ pub struct Issuer {
     pub fields: Vec<mpp_domain::form::FieldDef>,
 }
 
-pub async fn issuer(conn: &mut Conn<'_>, mall_id: &str, service_id: &str) -> AppResult<Issuer> {
+pub async fn issuer(conn: &mut Conn<'_>, mall_id: &MallId, service_id: &str) -> AppResult<Issuer> {
     let r: Row = sql::query(
         "SELECT m.slug, m.name AS mall_name, g.code, g.name_id AS agency_name, s.name_id AS service_name,
                 s.certificate_template, s.form_fields
@@ -111,7 +112,7 @@ pub async fn issuer(conn: &mut Conn<'_>, mall_id: &str, service_id: &str) -> App
 }
 
 /// The year's next decision sequence number.
-pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, year: i32) -> AppResult<i64> {
+pub async fn next_number(conn: &mut Conn<'_>, mall_id: &MallId, year: i32) -> AppResult<i64> {
     sql::query(
         "INSERT INTO certificate_numbers (mall_id, year, last_seq) VALUES ($1, $2, 1)
          ON CONFLICT (mall_id, year) DO UPDATE SET last_seq = certificate_numbers.last_seq + 1 RETURNING last_seq",
@@ -122,7 +123,12 @@ pub async fn next_number(conn: &mut Conn<'_>, mall_id: &str, year: i32) -> AppRe
     .await
 }
 
-pub async fn insert(conn: &mut Conn<'_>, mall_id: &str, c: &Certificate, valid_until: Option<&str>) -> AppResult<()> {
+pub async fn insert(
+    conn: &mut Conn<'_>,
+    mall_id: &MallId,
+    c: &Certificate,
+    valid_until: Option<&str>,
+) -> AppResult<()> {
     sql::query(
         "INSERT INTO certificates (mall_id, id, application_id, number, content, signature, key_id, issued_at,
          valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -142,7 +148,14 @@ pub async fn insert(conn: &mut Conn<'_>, mall_id: &str, c: &Certificate, valid_u
 }
 
 /// Revokes a certificate; false if it already was.
-pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, id: &str, by: &str, reason: &str, now: i64) -> AppResult<bool> {
+pub async fn revoke(
+    conn: &mut Conn<'_>,
+    mall_id: &MallId,
+    id: &str,
+    by: &str,
+    reason: &str,
+    now: i64,
+) -> AppResult<bool> {
     let n = sql::query(
         "UPDATE certificates SET revoked_at = $3, revoked_by = $4, revoke_reason = $5
          WHERE mall_id = $1 AND id = $2 AND revoked_at IS NULL",
@@ -168,7 +181,7 @@ impl FromRow for super::keys::PublicKey {
 }
 
 /// The mall's current signing key's id (the oldest not retired).
-pub async fn current_key(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Option<String>> {
+pub async fn current_key(conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<Option<String>> {
     sql::query("SELECT id FROM signing_keys WHERE mall_id = $1 AND retired_at IS NULL ORDER BY created_at, id LIMIT 1")
         .bind(mall_id)
         .fetch_optional(conn)
@@ -178,7 +191,7 @@ pub async fn current_key(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Option
 /// A key of the mall by its public half: its id and when it was retired.
 pub async fn key_by_public(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     public: &str,
 ) -> AppResult<Option<(String, Option<i64>)>> {
     sql::query("SELECT id, retired_at FROM signing_keys WHERE mall_id = $1 AND public_key = $2")
@@ -189,7 +202,7 @@ pub async fn key_by_public(
 }
 
 /// Retires the mall's current keys; how many.
-pub async fn retire_keys(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppResult<u64> {
+pub async fn retire_keys(conn: &mut Conn<'_>, mall_id: &MallId, now: i64) -> AppResult<u64> {
     sql::query("UPDATE signing_keys SET retired_at = $2 WHERE mall_id = $1 AND retired_at IS NULL")
         .bind(mall_id)
         .bind(now)
@@ -198,7 +211,7 @@ pub async fn retire_keys(conn: &mut Conn<'_>, mall_id: &str, now: i64) -> AppRes
 }
 
 /// Registers a key's public half (the secret half lives in a key file).
-pub async fn insert_key(conn: &mut Conn<'_>, mall_id: &str, id: &str, public: &str, now: i64) -> AppResult<()> {
+pub async fn insert_key(conn: &mut Conn<'_>, mall_id: &MallId, id: &str, public: &str, now: i64) -> AppResult<()> {
     sql::query(
         "INSERT INTO signing_keys (mall_id, id, public_key, secret_key, created_at) VALUES ($1, $2, $3, '', $4)",
     )
@@ -212,20 +225,20 @@ pub async fn insert_key(conn: &mut Conn<'_>, mall_id: &str, id: &str, public: &s
 }
 
 /// Secret halves an older version kept in the database: (mall, key id, secret).
-pub async fn secret_halves(db: &crate::db::Db) -> AppResult<Vec<(String, String, String)>> {
+pub async fn secret_halves(db: &crate::db::Db) -> AppResult<Vec<(MallId, String, String)>> {
     sql::query("SELECT mall_id, id, secret_key FROM signing_keys WHERE secret_key <> ''")
         .fetch_all(&mut Conn::Read(db))
         .await
 }
 
-pub async fn forget_secret_half(db: &crate::db::Db, mall_id: &str, id: &str) -> AppResult<()> {
+pub async fn forget_secret_half(db: &crate::db::Db, mall_id: &MallId, id: &str) -> AppResult<()> {
     db.run(sql::query("UPDATE signing_keys SET secret_key = '' WHERE mall_id = $1 AND id = $2").bind(mall_id).bind(id))
         .await?;
     Ok(())
 }
 
 /// Every key the mall ever signed with, oldest first.
-pub async fn published(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<super::keys::PublicKey>> {
+pub async fn published(conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<Vec<super::keys::PublicKey>> {
     sql::query("SELECT id, public_key, retired_at FROM signing_keys WHERE mall_id = $1 ORDER BY created_at, id")
         .bind(mall_id)
         .fetch_all(conn)
@@ -233,7 +246,7 @@ pub async fn published(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<supe
 }
 
 /// The public half of key `key_id`, if the mall has it.
-pub async fn public_key(conn: &mut Conn<'_>, mall_id: &str, key_id: &str) -> AppResult<Option<String>> {
+pub async fn public_key(conn: &mut Conn<'_>, mall_id: &MallId, key_id: &str) -> AppResult<Option<String>> {
     sql::query("SELECT public_key FROM signing_keys WHERE mall_id = $1 AND id = $2")
         .bind(mall_id)
         .bind(key_id)

@@ -11,6 +11,7 @@
 //! away cancels nothing of the others'.
 
 use crate::error::AppError;
+use mpp_domain::tenancy::MallId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 const MOST: usize = 64;
 
 pub struct Batches<W> {
-    malls: Mutex<HashMap<String, Queue<W>>>,
+    malls: Mutex<HashMap<MallId, Queue<W>>>,
 }
 
 impl<W> Default for Batches<W> {
@@ -37,7 +38,7 @@ impl<W: Send + 'static> Batches<W> {
     /// one that runs `run` on what is queued, then on what queued meanwhile,
     /// until nothing waits. `run` answers each work item itself (the items
     /// carry their answer channels).
-    pub fn submit<F>(self: &Arc<Self>, mall_id: &str, work: W, run: F)
+    pub fn submit<F>(self: &Arc<Self>, mall_id: &MallId, work: W, run: F)
     where
         F: Fn(Vec<W>) -> futures_util::future::BoxFuture<'static, ()> + Send + 'static,
     {
@@ -57,7 +58,7 @@ impl<W: Send + 'static> Batches<W> {
         });
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Queue<W>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<MallId, Queue<W>>> {
         self.malls.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -67,7 +68,7 @@ impl<W: Send + 'static> Batches<W> {
 /// still queued then is dropped, so its requests get an error, not silence.
 struct Running<W: Send + 'static> {
     batches: Arc<Batches<W>>,
-    mall_id: String,
+    mall_id: MallId,
     /// Finished normally: the mall may already run a new task.
     done: bool,
 }
@@ -139,7 +140,7 @@ mod tests {
         let mut answers = Vec::new();
         for n in 0..5 {
             let (tx, rx) = tokio::sync::oneshot::channel();
-            batches.submit("m", (n, tx), run.clone());
+            batches.submit(&MallId::new("m"), (n, tx), run.clone());
             answers.push(rx);
             tokio::task::yield_now().await;
         }
@@ -152,7 +153,7 @@ mod tests {
         assert_eq!(*sizes.lock().unwrap_or_else(|e| e.into_inner()), vec![1, 4]);
         // Then the mall is free: the next work starts a batch of its own.
         let (tx, rx) = tokio::sync::oneshot::channel();
-        batches.submit("m", (7, tx), run);
+        batches.submit(&MallId::new("m"), (7, tx), run);
         assert_eq!(rx.await.unwrap_or(usize::MAX), 70);
     }
 
@@ -178,10 +179,10 @@ mod tests {
             }
         };
         let (tx, rx) = tokio::sync::oneshot::channel();
-        batches.submit("m", tx, run.clone());
+        batches.submit(&MallId::new("m"), tx, run.clone());
         assert!(rx.await.is_err());
         let (tx, rx) = tokio::sync::oneshot::channel();
-        batches.submit("m", tx, run);
+        batches.submit(&MallId::new("m"), tx, run);
         assert!(rx.await.is_ok());
     }
 }

@@ -73,6 +73,17 @@ impl From<Option<&str>> for Value {
     }
 }
 
+impl From<&mpp_domain::tenancy::MallId> for Value {
+    fn from(v: &mpp_domain::tenancy::MallId) -> Self {
+        Value::Text(Some(v.as_str().to_owned()))
+    }
+}
+impl From<mpp_domain::tenancy::MallId> for Value {
+    fn from(v: mpp_domain::tenancy::MallId) -> Self {
+        Value::from(&v)
+    }
+}
+
 /// Where a statement runs.
 pub enum Conn<'c> {
     /// A read outside any transaction: on SQLite one of the [`Readers`],
@@ -254,6 +265,12 @@ macro_rules! not_null {
 }
 not_null!(i64, String, f64, bool);
 
+impl Decode for mpp_domain::tenancy::MallId {
+    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+        String::decode(cell, name).map(mpp_domain::tenancy::MallId::new)
+    }
+}
+
 /// Closed sets (statuses, kinds) read from a column: a value the code does
 /// not know is an error, loudly, never a fall-back to some other value.
 macro_rules! choice {
@@ -293,7 +310,7 @@ macro_rules! single {
         }
     )*};
 }
-single!(i64, Option<i64>, String, Option<String>, bool);
+single!(i64, Option<i64>, String, Option<String>, bool, mpp_domain::tenancy::MallId);
 
 /// A few columns by position.
 macro_rules! tuple {

@@ -4,6 +4,7 @@ use crate::db::Db;
 use crate::db::sql::{self, Conn, from_row};
 use crate::error::AppResult;
 use mpp_domain::device::Kind;
+use mpp_domain::tenancy::MallId;
 
 #[derive(Debug, Clone)]
 pub struct Device {
@@ -21,7 +22,7 @@ from_row!(Device { id, kind, name, created_at, enrol_until, enrolled_at, last_se
 
 const DEVICE: &str = "id, kind, name, created_at, enrol_until, enrolled_at, last_seen_at, revoked_at FROM devices";
 
-pub async fn list(db: &Db, mall_id: &str) -> AppResult<Vec<Device>> {
+pub async fn list(db: &Db, mall_id: &MallId) -> AppResult<Vec<Device>> {
     sql::query(format!("SELECT {DEVICE} WHERE mall_id = $1 ORDER BY revoked_at IS NOT NULL, kind, name"))
         .bind(mall_id)
         .fetch_all(&mut Conn::Read(db))
@@ -31,7 +32,7 @@ pub async fn list(db: &Db, mall_id: &str) -> AppResult<Vec<Device>> {
 /// Registers a device with a one-time enrolment code (stored hashed).
 pub async fn create(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     kind: Kind,
     name: &str,
     code_hash: &str,
@@ -58,7 +59,7 @@ pub async fn create(
 }
 
 /// The device a live enrolment code is for.
-pub async fn by_code(db: &Db, mall_id: &str, code_hash: &str, now: i64) -> AppResult<Option<Device>> {
+pub async fn by_code(db: &Db, mall_id: &MallId, code_hash: &str, now: i64) -> AppResult<Option<Device>> {
     sql::query(format!(
         "SELECT {DEVICE} WHERE mall_id = $1 AND enrol_code_hash = $2 AND enrol_until > $3 AND revoked_at IS NULL"
     ))
@@ -71,7 +72,7 @@ pub async fn by_code(db: &Db, mall_id: &str, code_hash: &str, now: i64) -> AppRe
 
 /// Enrols the device: the code is spent, the cookie's hash kept. False if
 /// the code was spent meanwhile (two browsers racing for one code).
-pub async fn enrol(db: &Db, mall_id: &str, code_hash: &str, token_hash: &str, now: i64) -> AppResult<bool> {
+pub async fn enrol(db: &Db, mall_id: &MallId, code_hash: &str, token_hash: &str, now: i64) -> AppResult<bool> {
     let r = db
         .run(
             sql::query(
@@ -88,7 +89,7 @@ pub async fn enrol(db: &Db, mall_id: &str, code_hash: &str, token_hash: &str, no
 }
 
 /// The enrolled, unrevoked device of this mall and kind a cookie names.
-pub async fn by_token(db: &Db, mall_id: &str, kind: Kind, token_hash: &str) -> AppResult<Option<Device>> {
+pub async fn by_token(db: &Db, mall_id: &MallId, kind: Kind, token_hash: &str) -> AppResult<Option<Device>> {
     sql::query(format!("SELECT {DEVICE} WHERE mall_id = $1 AND kind = $2 AND token_hash = $3 AND revoked_at IS NULL"))
         .bind(mall_id)
         .bind(kind.as_str())
@@ -98,7 +99,7 @@ pub async fn by_token(db: &Db, mall_id: &str, kind: Kind, token_hash: &str) -> A
 }
 
 /// Notes that the device was seen (at most once a minute, to spare writes).
-pub async fn seen(db: &Db, mall_id: &str, id: &str, now: i64) -> AppResult<()> {
+pub async fn seen(db: &Db, mall_id: &MallId, id: &str, now: i64) -> AppResult<()> {
     db.run(
         sql::query("UPDATE devices SET last_seen_at = $3 WHERE mall_id = $1 AND id = $2 AND last_seen_at < $4")
             .bind(mall_id)
@@ -111,7 +112,7 @@ pub async fn seen(db: &Db, mall_id: &str, id: &str, now: i64) -> AppResult<()> {
 }
 
 /// Revokes a device: its cookie and any unspent code stop working.
-pub async fn revoke(db: &Db, mall_id: &str, id: &str, by: &str, now: i64) -> AppResult<bool> {
+pub async fn revoke(db: &Db, mall_id: &MallId, id: &str, by: &str, now: i64) -> AppResult<bool> {
     let r = db
         .run(
             sql::query(

@@ -14,6 +14,7 @@ pub mod webhook;
 use crate::db::sql::from_row;
 use crate::error::AppResult;
 use crate::state::AppState;
+use mpp_domain::tenancy::MallId;
 use std::time::Duration;
 
 /// Where to send what (from the command line or environment).
@@ -26,7 +27,7 @@ pub struct Config {
 /// A message to one person.
 #[derive(Debug, Clone, Default)]
 pub struct Message {
-    pub mall_id: String,
+    pub mall_id: MallId,
     /// What it is about, for receivers: `ticket-near`, `ticket-called`, `booking-confirmed` …
     pub kind: String,
     pub ticket_id: Option<String>,
@@ -70,7 +71,7 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub id: String,
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub channel: String,
     pub kind: String,
     pub ticket_id: Option<String>,

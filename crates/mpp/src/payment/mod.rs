@@ -24,6 +24,7 @@ use crate::state::AppState;
 use crate::tenancy::Mall;
 use mpp_domain::application::{Status, StepKind, StepStatus};
 use mpp_domain::payment::Channel;
+use mpp_domain::tenancy::MallId;
 use store::Invoice;
 
 pub fn router() -> Routes {
@@ -112,7 +113,7 @@ pub async fn pay(state: &AppState, mall: &Mall, invoice: &Invoice, paid: &Paid<'
 #[allow(clippy::too_many_arguments)]
 async fn pay_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     keys: &crate::certificate::keys::KeyStore,
     invoice: &Invoice,
     paid: &Paid<'_>,

@@ -3,6 +3,7 @@
 use crate::db::sql::{self, Conn, FromRow, Row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 
 /// The bill of an application.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl FromRow for Invoice {
 
 pub async fn insert(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     application_id: &str,
     billing_code: &str,
     amount: i64,
@@ -64,7 +65,7 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn of_application(conn: &mut Conn<'_>, mall_id: &str, application_id: &str) -> AppResult<Option<Invoice>> {
+pub async fn of_application(conn: &mut Conn<'_>, mall_id: &MallId, application_id: &str) -> AppResult<Option<Invoice>> {
     sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND application_id = $2"))
         .bind(mall_id)
         .bind(application_id)
@@ -72,7 +73,7 @@ pub async fn of_application(conn: &mut Conn<'_>, mall_id: &str, application_id: 
         .await
 }
 
-pub async fn by_code(conn: &mut Conn<'_>, mall_id: &str, billing_code: &str) -> AppResult<Option<Invoice>> {
+pub async fn by_code(conn: &mut Conn<'_>, mall_id: &MallId, billing_code: &str) -> AppResult<Option<Invoice>> {
     sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND billing_code = $2"))
         .bind(mall_id)
         .bind(billing_code)
@@ -80,7 +81,7 @@ pub async fn by_code(conn: &mut Conn<'_>, mall_id: &str, billing_code: &str) -> 
         .await
 }
 
-pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Invoice>> {
+pub async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Option<Invoice>> {
     sql::query(format!("SELECT {INVOICE} WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -92,7 +93,7 @@ pub async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Op
 /// a moment before).
 pub async fn mark_paid(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     id: &str,
     channel: &str,
     reference: &str,
@@ -115,7 +116,7 @@ pub async fn mark_paid(
 }
 
 /// The secret the mall shares with its payment gateway, if it has one.
-pub async fn gateway_secret(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Option<String>> {
+pub async fn gateway_secret(conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<Option<String>> {
     sql::query("SELECT secret FROM payment_gateways WHERE mall_id = $1")
         .bind(mall_id)
         .fetch_optional::<Row>(conn)
@@ -128,7 +129,7 @@ pub async fn gateway_secret(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Opt
 /// someone made it (the secret itself never goes on record).
 pub async fn set_gateway_secret(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     secret: &str,
     audit: Option<crate::audit::Entry>,
     now: i64,
@@ -151,7 +152,7 @@ pub struct Logged<'a> {
     pub detail: &'a str,
 }
 
-pub async fn log_callback(db: &Db, mall_id: &str, l: &Logged<'_>, now: i64) -> AppResult<()> {
+pub async fn log_callback(db: &Db, mall_id: &MallId, l: &Logged<'_>, now: i64) -> AppResult<()> {
     db.run(
         sql::query(
             "INSERT INTO payment_callbacks (mall_id, id, received_at, outcome, billing_code, idempotency_key, detail)

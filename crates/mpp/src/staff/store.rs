@@ -5,6 +5,7 @@ use crate::db::Db;
 use crate::db::sql::{self, Conn};
 use crate::error::AppResult;
 use mpp_domain::auth::{Grant, Role};
+use mpp_domain::tenancy::MallId;
 
 /// A person with at least one role in the mall.
 #[derive(Debug, Clone)]
@@ -30,11 +31,11 @@ impl Member {
 }
 
 /// Everyone with a role in the mall, by name.
-pub async fn members(db: &Db, mall_id: &str) -> AppResult<Vec<Member>> {
+pub async fn members(db: &Db, mall_id: &MallId) -> AppResult<Vec<Member>> {
     members_in(&mut Conn::Read(db), mall_id).await
 }
 
-pub async fn member(db: &Db, mall_id: &str, user_id: &str) -> AppResult<Option<Member>> {
+pub async fn member(db: &Db, mall_id: &MallId, user_id: &str) -> AppResult<Option<Member>> {
     member_in(&mut Conn::Read(db), mall_id, user_id).await
 }
 
@@ -53,7 +54,7 @@ pub enum Change {
 /// it left, in one transaction.
 pub async fn change(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     user_id: &str,
     change: Change,
     mut entry: crate::audit::Entry,
@@ -77,11 +78,11 @@ pub async fn change(
 }
 
 /// The same inside a change (to record what it left).
-pub async fn member_in(conn: &mut Conn<'_>, mall_id: &str, user_id: &str) -> AppResult<Option<Member>> {
+pub async fn member_in(conn: &mut Conn<'_>, mall_id: &MallId, user_id: &str) -> AppResult<Option<Member>> {
     Ok(members_in(conn, mall_id).await?.into_iter().find(|m| m.user_id == user_id))
 }
 
-async fn members_in(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<Member>> {
+async fn members_in(conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<Vec<Member>> {
     let rows: Vec<(String, String, String, String, String)> = sql::query(
         "SELECT u.id, u.name, u.email, r.role, r.agency_id FROM mall_roles r JOIN users u ON u.id = r.user_id
          WHERE r.mall_id = $1 ORDER BY u.name, u.id, r.role, r.agency_id",
@@ -109,7 +110,7 @@ async fn members_in(conn: &mut Conn<'_>, mall_id: &str) -> AppResult<Vec<Member>
     Ok(out)
 }
 
-pub async fn grant(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, role: Role, agency_id: &str) -> AppResult<()> {
+pub async fn grant(conn: &mut Conn<'_>, mall_id: &MallId, user_id: &str, role: Role, agency_id: &str) -> AppResult<()> {
     sql::query(
         "INSERT INTO mall_roles (mall_id, user_id, role, agency_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (mall_id, user_id, role, agency_id) DO NOTHING",
@@ -125,7 +126,13 @@ pub async fn grant(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, role: Role
 
 /// Takes one role back, and with it any placement at counters of an
 /// agency the member no longer works for. False if they did not hold it.
-pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, role: Role, agency_id: &str) -> AppResult<bool> {
+pub async fn revoke(
+    conn: &mut Conn<'_>,
+    mall_id: &MallId,
+    user_id: &str,
+    role: Role,
+    agency_id: &str,
+) -> AppResult<bool> {
     let gone =
         sql::query("DELETE FROM mall_roles WHERE mall_id = $1 AND user_id = $2 AND role = $3 AND agency_id = $4")
             .bind(mall_id)
@@ -147,7 +154,7 @@ pub async fn revoke(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, role: Rol
 }
 
 /// Places a member at exactly these counters (none: any of their agencies').
-pub async fn place(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, counter_ids: &[String]) -> AppResult<()> {
+pub async fn place(conn: &mut Conn<'_>, mall_id: &MallId, user_id: &str, counter_ids: &[String]) -> AppResult<()> {
     sql::query("DELETE FROM staff_counters WHERE mall_id = $1 AND user_id = $2")
         .bind(mall_id)
         .bind(user_id)
@@ -167,7 +174,7 @@ pub async fn place(conn: &mut Conn<'_>, mall_id: &str, user_id: &str, counter_id
 /// Someone leaves the mall: every role and placement here goes, and so do
 /// their sessions and API tokens everywhere (whatever they could reach with
 /// them was reached as staff; as a citizen they simply log in again).
-pub async fn remove(conn: &mut Conn<'_>, mall_id: &str, user_id: &str) -> AppResult<()> {
+pub async fn remove(conn: &mut Conn<'_>, mall_id: &MallId, user_id: &str) -> AppResult<()> {
     for sql in [
         "DELETE FROM mall_roles WHERE mall_id = $1 AND user_id = $2",
         "DELETE FROM staff_counters WHERE mall_id = $1 AND user_id = $2",

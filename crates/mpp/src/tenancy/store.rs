@@ -3,11 +3,12 @@
 use crate::db::sql::{self, Conn, from_row};
 use crate::db::{Db, Violation};
 use crate::error::{AppError, AppResult};
+use mpp_domain::tenancy::MallId;
 use mpp_domain::tenancy::{MallSlug, TimeZone};
 
 #[derive(Debug, Clone)]
 pub struct Mall {
-    pub id: String,
+    pub id: MallId,
     pub slug: String,
     pub name: String,
     pub region_code: String,
@@ -87,7 +88,7 @@ pub async fn published(db: &Db) -> AppResult<Vec<Mall>> {
 }
 
 /// Publishes a draft mall; false if it was published already.
-pub async fn publish(db: &Db, mall_id: &str, now: i64) -> AppResult<bool> {
+pub async fn publish(db: &Db, mall_id: &MallId, now: i64) -> AppResult<bool> {
     let changed = db
         .run(
             sql::query("UPDATE malls SET published_at = $2 WHERE id = $1 AND published_at IS NULL")
@@ -112,9 +113,9 @@ pub struct NewMall<'a> {
     pub is_demo: bool,
 }
 
-pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<String> {
+pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<MallId> {
     let slug = MallSlug::parse(m.slug).ok_or_else(|| AppError::invalid("slug", "mall.slug_invalid"))?;
-    let id = crate::db::new_id(now);
+    let id = MallId::new(crate::db::new_id(now));
     let res = db
         .run(
             sql::query(
@@ -145,7 +146,7 @@ pub async fn create(db: &Db, m: &NewMall<'_>, now: i64) -> AppResult<String> {
 }
 
 /// Counts for the overview: agencies, active services, counters.
-pub async fn counts(db: &Db, mall_id: &str) -> AppResult<(i64, i64, i64)> {
+pub async fn counts(db: &Db, mall_id: &MallId) -> AppResult<(i64, i64, i64)> {
     sql::query(
         "SELECT (SELECT COUNT(*) FROM agencies WHERE mall_id = $1),
                 (SELECT COUNT(*) FROM services WHERE mall_id = $1 AND active = 1),

@@ -9,6 +9,7 @@
 use super::store;
 use crate::db::Db;
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -18,7 +19,7 @@ pub const RECENT: usize = 30;
 const FRESH_MS: i64 = 1000;
 
 /// (mall, service) → (read at, seconds of the latest stretches, newest first).
-type Recent = HashMap<(String, String), (i64, VecDeque<i64>)>;
+type Recent = HashMap<(MallId, String), (i64, VecDeque<i64>)>;
 
 #[derive(Default)]
 pub struct Handling {
@@ -29,7 +30,7 @@ impl Handling {
     /// Seconds a visit at this service takes lately
     /// (`mpp_domain::visit::handling_estimate`), or `fallback` before there
     /// is any history.
-    pub async fn secs(&self, db: &Db, mall_id: &str, service_id: &str, fallback: i64, now: i64) -> AppResult<i64> {
+    pub async fn secs(&self, db: &Db, mall_id: &MallId, service_id: &str, fallback: i64, now: i64) -> AppResult<i64> {
         let key = (mall_id.to_owned(), service_id.to_owned());
         let kept = self.lock().get(&key).filter(|(at, _)| (now - at).abs() < FRESH_MS).map(|(_, l)| l.clone());
         let mut recent = match kept {
@@ -44,7 +45,7 @@ impl Handling {
     }
 
     /// A served stretch of `secs` at a service was recorded (committed).
-    pub fn served(&self, mall_id: &str, service_id: &str, secs: i64) {
+    pub fn served(&self, mall_id: &MallId, service_id: &str, secs: i64) {
         if let Some((_, recent)) = self.lock().get_mut(&(mall_id.to_owned(), service_id.to_owned())) {
             recent.push_front(secs);
             recent.truncate(RECENT);

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tenancy::Mall;
 use mpp_domain::format::iso_date;
+use mpp_domain::tenancy::MallId;
 use mpp_domain::visit::{self as rules, IssuedBy, Priority, admission};
 
 /// Until a service has history, a visit is assumed to take this long.
@@ -116,7 +117,7 @@ pub struct Standing {
     pub wait_minutes: u64,
 }
 
-pub async fn standing(state: &AppState, mall_id: &str, t: &Ticket) -> AppResult<Standing> {
+pub async fn standing(state: &AppState, mall_id: &MallId, t: &Ticket) -> AppResult<Standing> {
     let ahead = store::ahead_of(&state.db, t, state.clock.now_ms()).await?;
     let handling =
         store::handling_secs(&state.db, mall_id, &t.service_id, DEFAULT_HANDLING_SECS, state.clock.now_ms()).await?;

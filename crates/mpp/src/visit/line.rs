@@ -16,6 +16,7 @@
 use super::store::{self, Ticket};
 use crate::db::Db;
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -32,7 +33,7 @@ type Key = (i64, i64, String);
 
 #[derive(Default)]
 pub struct Lines {
-    malls: Mutex<HashMap<String, Arc<MallDay>>>,
+    malls: Mutex<HashMap<MallId, Arc<MallDay>>>,
 }
 
 /// A mall's lines on one day, as a call holds them.
@@ -153,7 +154,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Lines {
     /// How many wait for a service today.
-    pub async fn waiting(&self, db: &Db, mall_id: &str, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
+    pub async fn waiting(&self, db: &Db, mall_id: &MallId, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
         let mall = self.fresh(db, mall_id, day, now).await?;
         let state = lock(&mall.state);
         Ok(i64::try_from(state.line(service_id).len()).unwrap_or(i64::MAX))
@@ -170,12 +171,12 @@ impl Lines {
 
     /// A mall's lines today, read again first if they are stale, for a
     /// call to read its heads from when it chooses (see [`Today::heads`]).
-    pub async fn today(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Today> {
+    pub async fn today(&self, db: &Db, mall_id: &MallId, day: &str, now: i64) -> AppResult<Today> {
         Ok(Today { mall: self.fresh(db, mall_id, day, now).await? })
     }
 
     /// Per service: how many wait today and since when the first has.
-    pub async fn summary(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
+    pub async fn summary(&self, db: &Db, mall_id: &MallId, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
         let mall = self.fresh(db, mall_id, day, now).await?;
         let state = lock(&mall.state);
         let mut out: Vec<(String, i64, i64)> = state
@@ -206,7 +207,7 @@ impl Lines {
         self.change(&t.mall_id, &t.day, Change::Told(t.id.clone()));
     }
 
-    fn change(&self, mall_id: &str, day: &str, change: Change) {
+    fn change(&self, mall_id: &MallId, day: &str, change: Change) {
         let Some(mall) = lock(&self.malls).get(mall_id).cloned() else { return };
         if mall.day != day {
             return;
@@ -223,10 +224,10 @@ impl Lines {
     /// waits for thousands of rows to be read); more than [`WAIT_MS`] old,
     /// or on the first use, or when the clock was set back, the request
     /// reads them itself and waits.
-    async fn fresh(&self, db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Arc<MallDay>> {
+    async fn fresh(&self, db: &Db, mall_id: &MallId, day: &str, now: i64) -> AppResult<Arc<MallDay>> {
         let mall = {
             let mut malls = lock(&self.malls);
-            let entry = malls.entry(mall_id.to_string()).or_insert_with(|| MallDay::new(day));
+            let entry = malls.entry(mall_id.clone()).or_insert_with(|| MallDay::new(day));
             // A new day starts empty; yesterday's lines are dropped.
             if entry.day != day {
                 *entry = MallDay::new(day);
@@ -238,8 +239,7 @@ impl Lines {
             Some(at) if fresh_at(at, now) => {}
             Some(at) if now > at && now - at < WAIT_MS => {
                 if mall.reading.try_lock().is_ok() && !mall.scheduled.swap(true, Ordering::AcqRel) {
-                    let (db, mall, mall_id, day) =
-                        (db.clone(), Arc::clone(&mall), mall_id.to_string(), day.to_string());
+                    let (db, mall, mall_id, day) = (db.clone(), Arc::clone(&mall), mall_id.clone(), day.to_string());
                     tokio::spawn(async move {
                         if let Err(e) = read(&db, &mall, &mall_id, &day, now).await {
                             tracing::warn!(error = %e, "reading the lines again failed; the copy in memory serves");
@@ -256,7 +256,7 @@ impl Lines {
 
 /// Reads a mall's lines from the database (one read at a time; a read
 /// that finds them just read returns at once).
-async fn read(db: &Db, mall: &MallDay, mall_id: &str, day: &str, now: i64) -> AppResult<()> {
+async fn read(db: &Db, mall: &MallDay, mall_id: &MallId, day: &str, now: i64) -> AppResult<()> {
     let _reading = mall.reading.lock().await;
     if lock(&mall.state).read_at.is_some_and(|at| fresh_at(at, now)) {
         return Ok(());

@@ -8,13 +8,14 @@ use crate::i18n::Tr;
 use crate::notify::{self, Message};
 use crate::state::AppState;
 use mpp_domain::format::Lang;
+use mpp_domain::tenancy::MallId;
 
 /// "Your turn is near" goes to whoever has this many or fewer people ahead.
 pub const NEAR: i64 = 3;
 
 /// Called after a ticket was called at a counter.
-pub fn after_call(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) {
-    let (state, mall_id, called) = (state.clone(), mall_id.to_string(), called.clone());
+pub fn after_call(state: &AppState, mall_id: &MallId, called: &Ticket, counter: i64) {
+    let (state, mall_id, called) = (state.clone(), mall_id.clone(), called.clone());
     tokio::spawn(async move {
         if let Err(e) = send(&state, &mall_id, &called, counter).await {
             tracing::warn!(error = ?e, "could not queue visitor notifications");
@@ -22,7 +23,7 @@ pub fn after_call(state: &AppState, mall_id: &str, called: &Ticket, counter: i64
     });
 }
 
-async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) -> crate::error::AppResult<()> {
+async fn send(state: &AppState, mall_id: &MallId, called: &Ticket, counter: i64) -> crate::error::AppResult<()> {
     // SMS readers get Indonesian, the language of the kiosk.
     let t = Tr::new(Lang::Id);
     if !called.phone.is_empty() {
@@ -48,9 +49,9 @@ async fn send(state: &AppState, mall_id: &str, called: &Ticket, counter: i64) ->
     Ok(())
 }
 
-fn message(mall_id: &str, kind: &str, t: &Ticket, text: &str) -> Message {
+fn message(mall_id: &MallId, kind: &str, t: &Ticket, text: &str) -> Message {
     Message {
-        mall_id: mall_id.to_string(),
+        mall_id: mall_id.clone(),
         kind: kind.to_string(),
         ticket_id: Some(t.id.clone()),
         to_phone: t.phone.clone(),

@@ -8,11 +8,12 @@
 //! reads the highest stored number and goes on from there. After a restart
 //! the numbers go on from the highest stored one.
 
+use mpp_domain::tenancy::MallId;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// (mall, day, prefix).
-type Key = (String, String, String);
+type Key = (MallId, String, String);
 
 #[derive(Default)]
 pub struct Numbers {
@@ -25,29 +26,29 @@ impl Numbers {
     }
 
     /// The next number, when this process knows where the prefix stands.
-    pub fn take(&self, mall_id: &str, day: &str, prefix: &str) -> Option<i64> {
+    pub fn take(&self, mall_id: &MallId, day: &str, prefix: &str) -> Option<i64> {
         let mut next = self.lock();
-        let n = next.get_mut(&(mall_id.to_string(), day.to_string(), prefix.to_string()))?;
+        let n = next.get_mut(&(mall_id.clone(), day.to_string(), prefix.to_string()))?;
         *n += 1;
         Some(*n - 1)
     }
 
     /// The next number after `highest`, the highest one stored (never one
     /// this process already gave out).
-    pub fn take_after(&self, mall_id: &str, day: &str, prefix: &str, highest: i64) -> i64 {
+    pub fn take_after(&self, mall_id: &MallId, day: &str, prefix: &str, highest: i64) -> i64 {
         let mut next = self.lock();
         // A new day's numbers replace the mall's earlier days'.
         next.retain(|(mall, d, _), _| mall != mall_id || d == day);
-        let n = next.entry((mall_id.to_string(), day.to_string(), prefix.to_string())).or_insert(0);
+        let n = next.entry((mall_id.clone(), day.to_string(), prefix.to_string())).or_insert(0);
         *n = (*n).max(highest + 1) + 1;
         *n - 1
     }
 
     /// Hands a number back when its ticket was not stored, if no later one
     /// was given out meanwhile (so a refusal leaves no gap).
-    pub fn give_back(&self, mall_id: &str, day: &str, prefix: &str, seq: i64) {
+    pub fn give_back(&self, mall_id: &MallId, day: &str, prefix: &str, seq: i64) {
         let mut next = self.lock();
-        if let Some(n) = next.get_mut(&(mall_id.to_string(), day.to_string(), prefix.to_string()))
+        if let Some(n) = next.get_mut(&(mall_id.clone(), day.to_string(), prefix.to_string()))
             && *n == seq + 1
         {
             *n = seq;
@@ -62,19 +63,20 @@ mod tests {
     #[test]
     fn numbers_follow_on_never_repeat_and_start_again_each_day() {
         let n = Numbers::default();
-        assert_eq!(n.take("m", "d1", "A"), None, "unknown until read from the database");
-        assert_eq!(n.take_after("m", "d1", "A", 0), 1);
-        assert_eq!(n.take("m", "d1", "A"), Some(2));
+        let m = MallId::new("m");
+        assert_eq!(n.take(&m, "d1", "A"), None, "unknown until read from the database");
+        assert_eq!(n.take_after(&m, "d1", "A", 0), 1);
+        assert_eq!(n.take(&m, "d1", "A"), Some(2));
         // Another process took up to 7: on from there.
-        assert_eq!(n.take_after("m", "d1", "A", 7), 8);
+        assert_eq!(n.take_after(&m, "d1", "A", 7), 8);
         // A stale read never goes back.
-        assert_eq!(n.take_after("m", "d1", "A", 3), 9);
-        n.give_back("m", "d1", "A", 9);
-        assert_eq!(n.take("m", "d1", "A"), Some(9), "the last one handed back is given again");
-        n.take("m", "d1", "A");
-        n.give_back("m", "d1", "A", 9);
-        assert_eq!(n.take("m", "d1", "A"), Some(11), "not once a later one was given");
-        assert_eq!(n.take_after("m", "d2", "A", 0), 1);
-        assert_eq!(n.take("m", "d1", "A"), None, "yesterday's are forgotten");
+        assert_eq!(n.take_after(&m, "d1", "A", 3), 9);
+        n.give_back(&m, "d1", "A", 9);
+        assert_eq!(n.take(&m, "d1", "A"), Some(9), "the last one handed back is given again");
+        n.take(&m, "d1", "A");
+        n.give_back(&m, "d1", "A", 9);
+        assert_eq!(n.take(&m, "d1", "A"), Some(11), "not once a later one was given");
+        assert_eq!(n.take_after(&m, "d2", "A", 0), 1);
+        assert_eq!(n.take(&m, "d1", "A"), None, "yesterday's are forgotten");
     }
 }

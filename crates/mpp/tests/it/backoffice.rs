@@ -166,7 +166,7 @@ async fn the_calendar_is_national_and_editable(app: TestApp) {
 }
 both!(the_calendar_is_national_and_editable);
 
-async fn mall_id(app: &TestApp) -> String {
+async fn mall_id(app: &TestApp) -> mpp_domain::tenancy::MallId {
     mpp::tenancy::store::by_slug(&app.state.db, "ttu").await.unwrap().id
 }
 

@@ -13,7 +13,7 @@ use mpp_domain::catalog::{AgencyInput, CounterInput, ServiceInput};
 
 /// A published mall, open Monday to Saturday 08:00–15:00 (WITA).
 pub struct Mall {
-    pub id: String,
+    pub id: mpp_domain::tenancy::MallId,
 }
 
 pub async fn mall(app: &TestApp, slug: &str) -> Mall {

@@ -148,7 +148,8 @@ async fn visitors_get_messages_through_every_channel(backend: Backend) {
     assert_eq!(logged, 4);
 
     // The email channel, for messages that carry an address.
-    let mall_id: String = sql::query("SELECT id FROM malls").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
+    let mall_id: mpp_domain::tenancy::MallId =
+        sql::query("SELECT id FROM malls").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
     let m = mpp::notify::Message {
         mall_id,
         kind: "test.email".into(),

@@ -16,6 +16,7 @@ use super::{COLUMNS, Desk, Ticket, placeholders, rows};
 use crate::db::sql::{self, Conn};
 use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
+use mpp_domain::tenancy::MallId;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
 use mpp_domain::visit::{self as rules, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -50,7 +51,7 @@ enum Called {
 /// Refused when the counter is not open or still has someone called.
 pub async fn call_next(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     day: &str,
     desk: &Desk,
     officer_id: &str,
@@ -77,7 +78,7 @@ pub async fn call_next(
 /// as it became.
 pub async fn act(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     desk: &Desk,
     ticket_id: &str,
     command: Command,
@@ -93,7 +94,7 @@ fn unanswered() -> AppError {
     AppError::Internal(anyhow::anyhow!("the counter's request was not answered"))
 }
 
-fn submit(db: &Db, mall_id: &str, work: DeskWork) {
+fn submit(db: &Db, mall_id: &MallId, work: DeskWork) {
     let (db_, mall) = (db.clone(), mall_id.to_owned());
     db.desks.submit(mall_id, work, move |batch| Box::pin(run(db_.clone(), mall.clone(), batch)));
 }
@@ -115,7 +116,7 @@ struct CallWork {
 /// One batch: decided and saved in one transaction; then the lines and
 /// the recent visit times in memory learn what changed, and every request
 /// gets its answer.
-async fn run(db: Db, mall_id: String, batch: Vec<DeskWork>) {
+async fn run(db: Db, mall_id: MallId, batch: Vec<DeskWork>) {
     let (mut acts, mut act_answers, mut calls, mut call_answers) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // The calls of the first call's day (another day's, in a batch across
     // midnight, ask again in the next batch).
@@ -216,7 +217,7 @@ struct BoardCall {
 /// one UPDATE per kind of change, one INSERT of the stretches they closed.
 async fn acts_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     acts: &[ActWork],
     read: &Read,
     board: &mut Vec<BoardCall>,
@@ -333,7 +334,7 @@ fn stretch_result(change: &Change) -> Option<&'static str> {
 }
 
 /// Whether a counter has someone called or being served.
-async fn serving_at(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<bool> {
+async fn serving_at(conn: &mut Conn<'_>, mall_id: &MallId, counter_id: &str) -> AppResult<bool> {
     let n: i64 = sql::query(
         "SELECT COUNT(*) FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')",
     )
@@ -346,7 +347,7 @@ async fn serving_at(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> App
 
 /// Closes the tickets' stretches at their current services (as each was
 /// before the change), for the statistics.
-async fn record_stretches(conn: &mut Conn<'_>, mall_id: &str, stretches: &[(&Ticket, &str, i64)]) -> AppResult<()> {
+async fn record_stretches(conn: &mut Conn<'_>, mall_id: &MallId, stretches: &[(&Ticket, &str, i64)]) -> AppResult<()> {
     if stretches.is_empty() {
         return Ok(());
     }
@@ -390,7 +391,7 @@ async fn record_stretches(conn: &mut Conn<'_>, mall_id: &str, stretches: &[(&Tic
 /// visitor for a counter is the line's index read.
 async fn calls_in(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     day: &str,
     calls: &[CallWork],
     heads: &[(String, Vec<String>, bool)],
@@ -531,7 +532,7 @@ struct Read {
 impl Read {
     async fn new(
         conn: &mut Conn<'_>,
-        mall_id: &str,
+        mall_id: &MallId,
         day: &str,
         acts: &[ActWork],
         calls: &[CallWork],
@@ -588,7 +589,7 @@ impl Read {
 /// line's first tickets in memory will do.
 async fn first_regular(
     conn: &mut Conn<'_>,
-    mall_id: &str,
+    mall_id: &MallId,
     day: &str,
     desk: &Desk,
     service_id: &str,
@@ -606,7 +607,7 @@ async fn first_regular(
 }
 
 /// The lanes of a counter's latest calls, newest first.
-async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> AppResult<Vec<Lane>> {
+async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &MallId, counter_id: &str) -> AppResult<Vec<Lane>> {
     let recent: Vec<(String,)> = sql::query(
         "SELECT lane FROM calls WHERE mall_id = $1 AND counter_id = $2 AND recall = 0 ORDER BY at DESC LIMIT 10",
     )
@@ -618,7 +619,7 @@ async fn recent_lanes(conn: &mut Conn<'_>, mall_id: &str, counter_id: &str) -> A
 }
 
 /// Puts the batch's calls and recalls on the board, in one INSERT.
-async fn insert_calls(conn: &mut Conn<'_>, mall_id: &str, board: &[BoardCall]) -> AppResult<()> {
+async fn insert_calls(conn: &mut Conn<'_>, mall_id: &MallId, board: &[BoardCall]) -> AppResult<()> {
     if board.is_empty() {
         return Ok(());
     }

@@ -6,13 +6,14 @@ use super::{COLUMNS, Ticket};
 use crate::db::sql::{self, Conn};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
+use mpp_domain::tenancy::MallId;
 use mpp_domain::visit::{self as rules, IssuedBy, Priority};
 use std::collections::HashMap;
 use tokio::sync::oneshot;
 
 /// What a new ticket needs; the number is assigned when it is stored.
 pub struct NewTicket {
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub day: String,
     /// The first service, then the rest of the journey in order.
     pub service_id: String,
@@ -82,7 +83,7 @@ async fn plain(db: &Db, t: NewTicket, now: i64) -> AppResult<Result<Ticket, NewT
     answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the ticket's batch was not answered")))?
 }
 
-async fn store_plain(db: Db, mall_id: String, batch: Vec<PlainTicket>) {
+async fn store_plain(db: Db, mall_id: MallId, batch: Vec<PlainTicket>) {
     let rows: Vec<(&NewTicket, &str, i64, i64)> =
         batch.iter().map(|w| (&w.ticket, w.id.as_str(), w.seq, w.now)).collect();
     let statement = insert_tickets(&mall_id, &rows);
@@ -125,7 +126,7 @@ async fn issue_in(
     {
         return Err(AppError::Conflict("booking.not_open"));
     }
-    let (mall, day, prefix) = (t.mall_id.as_str(), t.day.as_str(), t.prefix.as_str());
+    let (mall, day, prefix) = (&t.mall_id, t.day.as_str(), t.prefix.as_str());
     let mut seq = match numbers.take(mall, day, prefix) {
         Some(seq) => seq,
         None => numbers.take_after(mall, day, prefix, highest_number(conn, &t).await?),
@@ -167,7 +168,7 @@ async fn highest_number(conn: &mut Conn<'_>, t: &NewTicket) -> AppResult<i64> {
 
 /// Inserts tickets, each (ticket, id, number, now); returns those stored
 /// (none for a number already taken).
-fn insert_tickets(mall_id: &str, tickets: &[(&NewTicket, &str, i64, i64)]) -> sql::Query<'static> {
+fn insert_tickets(mall_id: &MallId, tickets: &[(&NewTicket, &str, i64, i64)]) -> sql::Query<'static> {
     // Each row: $1 the mall, then 14 values (`now` three times over).
     let rows: Vec<String> = (0..tickets.len())
         .map(|r| {
@@ -222,7 +223,7 @@ fn insert_tickets(mall_id: &str, tickets: &[(&NewTicket, &str, i64, i64)]) -> sq
 
 /// The daily reset: whoever was still queued on an earlier day was not
 /// served that day. Their tickets close as expired, not as no-shows.
-async fn close_earlier_days(conn: &mut Conn<'_>, mall_id: &str, today: &str, now: i64) -> AppResult<()> {
+async fn close_earlier_days(conn: &mut Conn<'_>, mall_id: &MallId, today: &str, now: i64) -> AppResult<()> {
     sql::query(
         "UPDATE tickets SET status = 'expired', counter_id = NULL, updated_at = $3
          WHERE mall_id = $1 AND day < $2 AND status IN ('waiting', 'called', 'serving', 'held')",

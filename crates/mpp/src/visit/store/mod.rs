@@ -14,13 +14,14 @@ use crate::db::Db;
 use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
+use mpp_domain::tenancy::MallId;
 use mpp_domain::visit::{Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     #[serde(skip)]
-    pub mall_id: String,
+    pub mall_id: MallId,
     pub id: String,
     pub day: String,
     pub label: String,
@@ -62,7 +63,7 @@ const COLUMNS: &str =
 impl FromRow for Ticket {
     fn from_row(r: &Row) -> AppResult<Ticket> {
         Ok(Ticket {
-            mall_id: r.text("mall_id")?,
+            mall_id: r.get("mall_id")?,
             id: r.text("id")?,
             day: r.text("day")?,
             label: r.text("label")?,
@@ -191,11 +192,11 @@ impl Settings {
     }
 }
 
-pub async fn settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
+pub async fn settings(db: &Db, mall_id: &MallId) -> AppResult<Settings> {
     db.cache.get_or(format!("queue-settings:{mall_id}"), || load_settings(db, mall_id)).await
 }
 
-async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
+async fn load_settings(db: &Db, mall_id: &MallId) -> AppResult<Settings> {
     let row: Option<Settings> = sql::query(
         "SELECT priority_run, quick_run, recall_limit, board_text_id, board_text_en, daily_break_from, daily_break_to,
          friday_break_from, friday_break_to, anonymous_kiosk_per_hour, bookings_per_citizen
@@ -207,7 +208,7 @@ async fn load_settings(db: &Db, mall_id: &str) -> AppResult<Settings> {
     Ok(row.unwrap_or_default())
 }
 
-async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
+async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Option<Ticket>> {
     sql::query(format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -215,7 +216,7 @@ async fn by_id(conn: &mut Conn<'_>, mall_id: &str, id: &str) -> AppResult<Option
         .await
 }
 
-pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket>> {
+pub async fn ticket(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Ticket>> {
     // An id that is not a UUID is simply not found (no database round trip).
     if uuid::Uuid::parse_str(id).is_err() {
         return Ok(None);
@@ -224,7 +225,12 @@ pub async fn ticket(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Ticket
 }
 
 /// Tickets waiting today for a service, in queue order.
-pub async fn waiting_for_services(db: &Db, mall_id: &str, day: &str, service_ids: &[String]) -> AppResult<Vec<Ticket>> {
+pub async fn waiting_for_services(
+    db: &Db,
+    mall_id: &MallId,
+    day: &str,
+    service_ids: &[String],
+) -> AppResult<Vec<Ticket>> {
     if service_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -252,7 +258,11 @@ fn rows(from: usize, width: usize, n: usize) -> String {
 }
 
 /// Tickets by id, in no particular order (none for no ids).
-async fn by_ids<'i>(conn: &mut Conn<'_>, mall_id: &str, ids: impl Iterator<Item = &'i str>) -> AppResult<Vec<Ticket>> {
+async fn by_ids<'i>(
+    conn: &mut Conn<'_>,
+    mall_id: &MallId,
+    ids: impl Iterator<Item = &'i str>,
+) -> AppResult<Vec<Ticket>> {
     let ids: Vec<&str> = ids.collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -269,12 +279,12 @@ pub async fn ahead_of(db: &Db, t: &Ticket, now: i64) -> AppResult<i64> {
 }
 
 /// How many wait today for a service (`line.rs`).
-pub async fn waiting_count(db: &Db, mall_id: &str, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
+pub async fn waiting_count(db: &Db, mall_id: &MallId, day: &str, service_id: &str, now: i64) -> AppResult<i64> {
     db.lines.waiting(db, mall_id, day, service_id, now).await
 }
 
 /// (service id, people waiting, earliest queued_at) for today (`line.rs`).
-pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
+pub async fn waiting_summary(db: &Db, mall_id: &MallId, day: &str, now: i64) -> AppResult<Vec<(String, i64, i64)>> {
     db.lines.summary(db, mall_id, day, now).await
 }
 
@@ -284,7 +294,7 @@ pub async fn waiting_summary(db: &Db, mall_id: &str, day: &str, now: i64) -> App
 /// to be told when their turn is near), for the lines in memory.
 pub(super) async fn waiting_keys(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     day: &str,
 ) -> AppResult<Vec<(String, i64, i64, String, bool)>> {
     sql::query(
@@ -299,12 +309,12 @@ pub(super) async fn waiting_keys(
 
 /// Seconds a visit at this service takes lately (kept in memory, see
 /// `handling.rs`), or `fallback` before there is any history.
-pub async fn handling_secs(db: &Db, mall_id: &str, service_id: &str, fallback: i64, now: i64) -> AppResult<i64> {
+pub async fn handling_secs(db: &Db, mall_id: &MallId, service_id: &str, fallback: i64, now: i64) -> AppResult<i64> {
     db.handling.secs(db, mall_id, service_id, fallback, now).await
 }
 
 /// Seconds of the service's last `n` served stretches, newest first.
-pub(super) async fn served_stretches(db: &Db, mall_id: &str, service_id: &str, n: usize) -> AppResult<Vec<i64>> {
+pub(super) async fn served_stretches(db: &Db, mall_id: &MallId, service_id: &str, n: usize) -> AppResult<Vec<i64>> {
     let recent: Vec<i64> = sql::query(
         "SELECT ended_at - started_at FROM ticket_steps
          WHERE mall_id = $1 AND service_id = $2 AND result = 'served' AND started_at IS NOT NULL
@@ -319,11 +329,11 @@ pub(super) async fn served_stretches(db: &Db, mall_id: &str, service_id: &str, n
 }
 
 /// Counters serving this service: (all active, open right now).
-pub async fn counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
+pub async fn counters_for(db: &Db, mall_id: &MallId, service_id: &str) -> AppResult<(i64, i64)> {
     db.cache.get_or(format!("counters-for:{mall_id}:{service_id}"), || load_counters_for(db, mall_id, service_id)).await
 }
 
-async fn load_counters_for(db: &Db, mall_id: &str, service_id: &str) -> AppResult<(i64, i64)> {
+async fn load_counters_for(db: &Db, mall_id: &MallId, service_id: &str) -> AppResult<(i64, i64)> {
     let row: (i64, i64) = sql::query(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'open' THEN 1 ELSE 0 END), 0)
          FROM counter_services cs JOIN counters c ON c.mall_id = cs.mall_id AND c.id = cs.counter_id
@@ -376,7 +386,7 @@ const BRIEF: &str =
     s.requirements_en, s.agency_id, a.name_id AS agency_name_id, a.name_en AS agency_name_en
     FROM services s JOIN agencies a ON a.mall_id = s.mall_id AND a.id = s.agency_id WHERE s.mall_id = $1";
 
-pub async fn brief_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Brief>> {
+pub async fn brief_by_id(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Brief>> {
     db.cache
         .get_or(format!("brief:{mall_id}:{id}"), || async {
             sql::query(format!("{BRIEF} AND s.id = $2"))
@@ -388,7 +398,7 @@ pub async fn brief_by_id(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<B
         .await
 }
 
-pub async fn brief_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Option<Brief>> {
+pub async fn brief_by_code(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Option<Brief>> {
     let code = code.trim().to_ascii_uppercase();
     db.cache
         .get_or(format!("brief-code:{mall_id}:{code}"), || async {
@@ -402,11 +412,11 @@ pub async fn brief_by_code(db: &Db, mall_id: &str, code: &str) -> AppResult<Opti
 }
 
 /// An active counter by its number, with the services it serves.
-pub async fn desk_by_number(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
+pub async fn desk_by_number(db: &Db, mall_id: &MallId, number: i64) -> AppResult<Option<(String, Desk)>> {
     db.cache.get_or(format!("desk:{mall_id}:{number}"), || load_desk(db, mall_id, number)).await
 }
 
-async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(String, Desk)>> {
+async fn load_desk(db: &Db, mall_id: &MallId, number: i64) -> AppResult<Option<(String, Desk)>> {
     let counter: Option<(String, String, String)> =
         sql::query("SELECT id, agency_id, zone FROM counters WHERE mall_id = $1 AND number = $2 AND active = 1")
             .bind(mall_id)
@@ -426,7 +436,7 @@ async fn load_desk(db: &Db, mall_id: &str, number: i64) -> AppResult<Option<(Str
 
 /// A counter's number, as a ticket called to it shows (configuration:
 /// cached, see `cache.rs`).
-pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<i64>> {
+pub async fn counter_number(db: &Db, mall_id: &MallId, counter_id: &str) -> AppResult<Option<i64>> {
     db.cache
         .get_or(format!("counter-number:{mall_id}:{counter_id}"), || async {
             sql::query("SELECT number FROM counters WHERE mall_id = $1 AND id = $2")
@@ -445,7 +455,7 @@ pub async fn counter_number(db: &Db, mall_id: &str, counter_id: &str) -> AppResu
 /// most calls nobody is, and nothing is read).
 pub async fn to_tell_near(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     day: &str,
     service_id: &str,
     n: usize,
@@ -483,7 +493,7 @@ pub struct CounterState {
 
 from_row!(CounterState { status, officer_id, since });
 
-pub async fn counter_state(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<CounterState>> {
+pub async fn counter_state(db: &Db, mall_id: &MallId, counter_id: &str) -> AppResult<Option<CounterState>> {
     sql::query("SELECT status, officer_id, since FROM counter_states WHERE mall_id = $1 AND counter_id = $2")
         .bind(mall_id)
         .bind(counter_id)
@@ -494,7 +504,7 @@ pub async fn counter_state(db: &Db, mall_id: &str, counter_id: &str) -> AppResul
 /// Opens, pauses or closes a counter (and drops any pending close request).
 pub async fn set_counter_state(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     counter_id: &str,
     status: CounterStatus,
     officer_id: &str,
@@ -519,7 +529,7 @@ pub async fn set_counter_state(
 }
 
 /// An officer asks to close a counter while visitors wait.
-pub async fn request_close(db: &Db, mall_id: &str, counter_id: &str, officer_id: &str, now: i64) -> AppResult<()> {
+pub async fn request_close(db: &Db, mall_id: &MallId, counter_id: &str, officer_id: &str, now: i64) -> AppResult<()> {
     db.run(sql::query(
         "INSERT INTO counter_states (mall_id, counter_id, status, officer_id, since, close_requested_by, close_requested_at)
          VALUES ($1, $2, 'open', $3, $4, $3, $4)
@@ -535,7 +545,7 @@ pub async fn request_close(db: &Db, mall_id: &str, counter_id: &str, officer_id:
 }
 
 /// The manager's decision on a close request: closes the counter or keeps it open.
-pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: bool, now: i64) -> AppResult<bool> {
+pub async fn decide_close(db: &Db, mall_id: &MallId, counter_id: &str, approve: bool, now: i64) -> AppResult<bool> {
     let sql = if approve {
         "UPDATE counter_states SET status = 'closed', since = $3, close_requested_by = NULL, close_requested_at = NULL
          WHERE mall_id = $1 AND counter_id = $2 AND close_requested_by IS NOT NULL"
@@ -549,7 +559,7 @@ pub async fn decide_close(db: &Db, mall_id: &str, counter_id: &str, approve: boo
 }
 
 /// The ticket a counter has called or is serving, if any.
-pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Option<Ticket>> {
+pub async fn current_at(db: &Db, mall_id: &MallId, counter_id: &str) -> AppResult<Option<Ticket>> {
     sql::query(format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status IN ('called', 'serving')"
     ))
@@ -560,7 +570,7 @@ pub async fn current_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<O
 }
 
 /// Tickets a counter holds while the visitor fetches a missing document.
-pub async fn held_at(db: &Db, mall_id: &str, counter_id: &str) -> AppResult<Vec<Ticket>> {
+pub async fn held_at(db: &Db, mall_id: &MallId, counter_id: &str) -> AppResult<Vec<Ticket>> {
     sql::query(format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND counter_id = $2 AND status = 'held' ORDER BY called_at"
     ))
@@ -583,7 +593,7 @@ pub struct Desk {
 
 /// Voids a ticket that never reached its visitor (the printer jammed):
 /// it is never called and never counted as a no-show.
-pub async fn void(db: &Db, mall_id: &str, ticket_id: &str, now: i64) -> AppResult<()> {
+pub async fn void(db: &Db, mall_id: &MallId, ticket_id: &str, now: i64) -> AppResult<()> {
     let statement = sql::query(format!(
         "UPDATE tickets SET status = 'void', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
          AND called_at IS NULL RETURNING {COLUMNS}"
@@ -615,7 +625,7 @@ pub struct Call {
 from_row!(Call { id, ticket_id, label, prefix, seq, counter_number, zone, recall, at });
 
 /// The latest calls of a mall (optionally one zone), newest first.
-pub async fn recent_calls(db: &Db, mall_id: &str, zone: Option<&str>, limit: i64) -> AppResult<Vec<Call>> {
+pub async fn recent_calls(db: &Db, mall_id: &MallId, zone: Option<&str>, limit: i64) -> AppResult<Vec<Call>> {
     sql::query(
         "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
          WHERE mall_id = $1 AND ($2 = '' OR zone = $2) ORDER BY at DESC, id DESC LIMIT $3",
@@ -627,7 +637,7 @@ pub async fn recent_calls(db: &Db, mall_id: &str, zone: Option<&str>, limit: i64
     .await
 }
 
-pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
+pub async fn call(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Call>> {
     sql::query(
         "SELECT id, ticket_id, label, prefix, seq, counter_number, zone, recall, at FROM calls
          WHERE mall_id = $1 AND id = $2",
@@ -639,7 +649,7 @@ pub async fn call(db: &Db, mall_id: &str, id: &str) -> AppResult<Option<Call>> {
 }
 
 /// Today's ticket with this printed number ("A-012").
-pub async fn by_label(db: &Db, mall_id: &str, day: &str, label: &str) -> AppResult<Option<Ticket>> {
+pub async fn by_label(db: &Db, mall_id: &MallId, day: &str, label: &str) -> AppResult<Option<Ticket>> {
     sql::query(format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND label = $3"))
         .bind(mall_id)
         .bind(day)
@@ -664,7 +674,7 @@ pub struct CounterNow {
 
 from_row!(CounterNow { counter_id, status, since, officer, current, close_requested_by });
 
-pub async fn counter_states(db: &Db, mall_id: &str) -> AppResult<Vec<CounterNow>> {
+pub async fn counter_states(db: &Db, mall_id: &MallId) -> AppResult<Vec<CounterNow>> {
     sql::query(
         "SELECT s.counter_id, s.status, s.since, COALESCE(u.name, '') AS officer,
          COALESCE((SELECT t.label FROM tickets t WHERE t.mall_id = s.mall_id AND t.counter_id = s.counter_id
@@ -691,7 +701,7 @@ pub struct Step {
 
 from_row!(Step { service_id, counter_id, queued_at, called_at, started_at, ended_at, result });
 
-pub async fn steps_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<Step>> {
+pub async fn steps_of_day(db: &Db, mall_id: &MallId, day: &str) -> AppResult<Vec<Step>> {
     sql::query(
         "SELECT service_id, counter_id, queued_at, called_at, started_at, ended_at, result FROM ticket_steps
          WHERE mall_id = $1 AND day = $2",
@@ -703,7 +713,7 @@ pub async fn steps_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<St
 }
 
 /// Tickets of the day still open (or left open when it ended), per service.
-pub async fn open_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(String, i64)>> {
+pub async fn open_of_day(db: &Db, mall_id: &MallId, day: &str) -> AppResult<Vec<(String, i64)>> {
     sql::query(
         "SELECT service_id, COUNT(*) FROM tickets WHERE mall_id = $1 AND day = $2
          AND status IN ('waiting', 'called', 'serving', 'held', 'expired') GROUP BY service_id",
@@ -715,7 +725,7 @@ pub async fn open_of_day(db: &Db, mall_id: &str, day: &str) -> AppResult<Vec<(St
 }
 
 /// Marks the "turn is near" message as sent; false if it already was.
-pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool> {
+pub async fn mark_near_sent(db: &Db, mall_id: &MallId, id: &str) -> AppResult<bool> {
     let n = db
         .run(
             sql::query("UPDATE tickets SET near_sent = 1 WHERE mall_id = $1 AND id = $2 AND near_sent = 0")
@@ -730,7 +740,7 @@ pub async fn mark_near_sent(db: &Db, mall_id: &str, id: &str) -> AppResult<bool>
 /// someone made it.
 pub async fn save_settings(
     db: &Db,
-    mall_id: &str,
+    mall_id: &MallId,
     v: &mpp_domain::visit::SettingsInput,
     audit: Option<crate::audit::Entry>,
     now: i64,
