@@ -53,6 +53,7 @@ pub mod certificate;
 pub mod device;
 pub mod form;
 pub mod format;
+pub mod id;
 pub mod payment;
 pub mod policy;
 pub mod region;

@@ -3,68 +3,19 @@
 
 use time::UtcOffset;
 
-/// A mall's id: the tenant every tenant-owned row names first in its key.
-/// A type of its own, so that a mall's id is never passed where another
-/// id (a ticket's, a service's) or a slug is meant.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct MallId(String);
+crate::text_id!(
+    /// A mall's id: the tenant every tenant-owned row names first in its key.
+    MallId
+);
 
 /// The deployment's own records (its audit trail, a national
 /// supervisor's grant): no mall's.
 pub static DEPLOYMENT: MallId = MallId(String::new());
 
-impl MallId {
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for MallId {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for MallId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for MallId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 /// A mall's files live under a directory named by its id.
 impl AsRef<std::path::Path> for MallId {
     fn as_ref(&self) -> &std::path::Path {
         self.0.as_ref()
-    }
-}
-
-impl std::fmt::Display for MallId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for MallId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for MallId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
     }
 }
 

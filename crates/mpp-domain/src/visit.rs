@@ -5,6 +5,20 @@
 pub mod admission;
 pub mod lifecycle;
 
+crate::text_id!(
+    /// A ticket's id (a UUIDv7): with its mall's, the key of its row.
+    TicketId
+);
+
+impl TicketId {
+    /// A ticket id from a request (a path, a form): `None` when it is not
+    /// one MPP could have made, which the caller answers as not found
+    /// without asking the database.
+    pub fn parse(s: &str) -> Option<Self> {
+        crate::id::is_uuid(s).then(|| Self(s.to_owned()))
+    }
+}
+
 str_enum! {
     /// A visitor's priority need, chosen at the kiosk or by the greeter.
     Priority { None = "none", Elderly = "elderly", Disability = "disability", Pregnant = "pregnant", Infant = "infant" }

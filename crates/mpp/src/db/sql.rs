@@ -73,16 +73,27 @@ impl From<Option<&str>> for Value {
     }
 }
 
-impl From<&mpp_domain::tenancy::MallId> for Value {
-    fn from(v: &mpp_domain::tenancy::MallId) -> Self {
-        Value::Text(Some(v.as_str().to_owned()))
-    }
+/// Ids bind as their text and are read back from it.
+macro_rules! text_ids {
+    ($($t:ty),*) => {$(
+        impl From<&$t> for Value {
+            fn from(v: &$t) -> Self {
+                Value::Text(Some(v.as_str().to_owned()))
+            }
+        }
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::from(&v)
+            }
+        }
+        impl Decode for $t {
+            fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
+                String::decode(cell, name).map(<$t>::new)
+            }
+        }
+    )*};
 }
-impl From<mpp_domain::tenancy::MallId> for Value {
-    fn from(v: mpp_domain::tenancy::MallId) -> Self {
-        Value::from(&v)
-    }
-}
+text_ids!(mpp_domain::tenancy::MallId, mpp_domain::visit::TicketId);
 
 /// Where a statement runs.
 pub enum Conn<'c> {
@@ -265,12 +276,6 @@ macro_rules! not_null {
 }
 not_null!(i64, String, f64, bool);
 
-impl Decode for mpp_domain::tenancy::MallId {
-    fn decode(cell: &Cell, name: &str) -> AppResult<Self> {
-        String::decode(cell, name).map(mpp_domain::tenancy::MallId::new)
-    }
-}
-
 /// Closed sets (statuses, kinds) read from a column: a value the code does
 /// not know is an error, loudly, never a fall-back to some other value.
 macro_rules! choice {
@@ -310,7 +315,7 @@ macro_rules! single {
         }
     )*};
 }
-single!(i64, Option<i64>, String, Option<String>, bool, mpp_domain::tenancy::MallId);
+single!(i64, Option<i64>, String, Option<String>, bool, mpp_domain::tenancy::MallId, mpp_domain::visit::TicketId);
 
 /// A few columns by position.
 macro_rules! tuple {

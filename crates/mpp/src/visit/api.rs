@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::format::iso_date;
 use mpp_domain::policy::Action;
+use mpp_domain::visit::TicketId;
 use mpp_domain::visit::{CounterStatus, IssuedBy, Priority};
 use serde_json::{Map, Value, json};
 
@@ -83,7 +84,7 @@ async fn create(
         None => None,
         Some(Begin::New(claim)) => Some(claim),
         Some(Begin::Replay(id)) => {
-            let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
+            let t = store::ticket(&state.db, &mall.id, &TicketId::new(id)).await?.ok_or(AppError::NotFound)?;
             let v = view(&state, &headers, &mall, &t).await?;
             return Ok(idempotency::replayed(crate::api::created(
                 format!("/api/v1/malls/{}/tickets/{}", mall.slug, t.id),
@@ -113,6 +114,7 @@ async fn read(
     Path((slug, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let id = TicketId::parse(&id).ok_or(AppError::NotFound)?;
     let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
     Ok(axum::Json(view(&state, &headers, &mall, &t).await?).into_response())
 }

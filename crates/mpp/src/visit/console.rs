@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::{self, iso_date};
 use mpp_domain::policy::Action as Policy;
 use mpp_domain::visit::lifecycle::Command;
-use mpp_domain::visit::{CounterStatus, Outcome};
+use mpp_domain::visit::{CounterStatus, Outcome, TicketId};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -120,7 +120,7 @@ pub fn counter_status_key(s: CounterStatus) -> &'static str {
 
 /// A ticket as the officer sees it in a list.
 pub struct TicketLine {
-    pub id: String,
+    pub id: mpp_domain::visit::TicketId,
     pub label: String,
     pub service: String,
     pub priority: String,
@@ -379,6 +379,8 @@ pub const ACTIONS: [&str; 8] = ["recall", "start", "skip", "finish", "hold", "re
 
 /// Applies an officer's action to a ticket at their counter.
 pub async fn perform(state: &AppState, st: &Station, ticket_id: &str, form: &ActionInput) -> AppResult<Ticket> {
+    // Not an id MPP could have made: no such ticket.
+    let ticket_id = &TicketId::parse(ticket_id).ok_or(AppError::NotFound)?;
     if form.action == "void" {
         let t = store::ticket(&state.db, &st.mall.id, ticket_id).await?.ok_or(AppError::NotFound)?;
         // Only tickets for this counter's services.

@@ -19,6 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
+use mpp_domain::visit::TicketId;
 use mpp_domain::visit::{IssuedBy, Priority};
 
 pub fn router() -> Routes {
@@ -127,8 +128,8 @@ async fn agencies(
             note: String::new(),
         })
         .collect();
-    let reprint = match cookie(&headers, LAST_TICKET_COOKIE) {
-        Some(id) => store::ticket(&state.db, &mall.id, id)
+    let reprint = match cookie(&headers, LAST_TICKET_COOKIE).and_then(TicketId::parse) {
+        Some(id) => store::ticket(&state.db, &mall.id, &id)
             .await?
             .map(|t| format!("/m/{}/kiosk/tiket/{}?ulang=1", mall.slug, t.id)),
         None => None,
@@ -328,6 +329,7 @@ async fn printed(
     Query(q): Query<Picked>,
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let id = TicketId::parse(&id).ok_or(AppError::NotFound)?;
     let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
     let view = super::TicketView::load(&state, &ctx.t, &mall, &t).await?;
     let base = base_url(&headers);

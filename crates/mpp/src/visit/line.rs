@@ -17,6 +17,7 @@ use super::store::{self, Ticket};
 use crate::db::Db;
 use crate::error::AppResult;
 use mpp_domain::tenancy::MallId;
+use mpp_domain::visit::TicketId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,7 +30,7 @@ const WAIT_MS: i64 = 5000;
 
 /// A waiting ticket's place: the line's order (`queued_at`, then `seq`),
 /// with the id to tell apart two tickets queued in the same millisecond.
-type Key = (i64, i64, String);
+type Key = (i64, i64, TicketId);
 
 #[derive(Default)]
 pub struct Lines {
@@ -46,7 +47,7 @@ impl Today {
     /// Among the first `n` waiting tickets of a service's line, those whose
     /// visitor left a phone number and has not been told their turn is
     /// near, with how many wait ahead of each.
-    pub fn to_tell(&self, service_id: &str, n: usize) -> Vec<(usize, String)> {
+    pub fn to_tell(&self, service_id: &str, n: usize) -> Vec<(usize, TicketId)> {
         let state = lock(&self.mall.state);
         let line = state.line(service_id).iter().take(n);
         line.enumerate()
@@ -59,13 +60,13 @@ impl Today {
     /// whether more wait behind them. Read at the moment a batch of calls
     /// chooses, inside its transaction: read before it waited for a
     /// connection, they were often all called meanwhile.
-    pub fn heads(&self, service_ids: &[String], n: usize) -> Vec<(String, Vec<String>, bool)> {
+    pub fn heads(&self, service_ids: &[String], n: usize) -> Vec<(String, Vec<TicketId>, bool)> {
         let state = lock(&self.mall.state);
         service_ids
             .iter()
             .map(|service| {
                 let line = state.line(service);
-                let ids: Vec<String> = line.iter().take(n).map(|(_, _, id)| id.clone()).collect();
+                let ids: Vec<TicketId> = line.iter().take(n).map(|(_, _, id)| id.clone()).collect();
                 (service.clone(), ids, line.len() > n)
             })
             .collect()
@@ -90,7 +91,7 @@ struct State {
     /// Waiting tickets whose visitor left a phone number and has not yet
     /// been told their turn is near (so that, after most calls, nobody
     /// needs telling and nothing is read).
-    to_tell: std::collections::HashSet<String>,
+    to_tell: std::collections::HashSet<TicketId>,
     /// Set while a read runs: changes made meanwhile, to apply again.
     replay: Option<Vec<Change>>,
 }
@@ -102,7 +103,7 @@ enum Change {
     Joined(String, Key, bool),
     Left(String, Key),
     /// Told their turn is near.
-    Told(String),
+    Told(TicketId),
 }
 
 impl State {
@@ -317,7 +318,7 @@ mod tests {
     #[test]
     fn changes_apply_once_whatever_their_repeats() {
         let mut s = State::default();
-        let k = |q, n: i64| (q, n, format!("t{n}"));
+        let k = |q, n: i64| (q, n, TicketId::new(format!("t{n}")));
         for change in [
             Change::Joined("a".into(), k(5, 2), false),
             Change::Joined("a".into(), k(1, 1), true),
@@ -330,7 +331,7 @@ mod tests {
             s.apply(&change);
         }
         assert_eq!(s.line("a"), &[k(5, 2), k(5, 3)]);
-        assert_eq!(s.to_tell, ["t3".to_string()].into(), "who left the line is told nothing");
+        assert_eq!(s.to_tell, [TicketId::new("t3")].into(), "who left the line is told nothing");
         assert!(s.line("b").is_empty());
     }
 }

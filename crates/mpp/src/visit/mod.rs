@@ -31,7 +31,8 @@ use store::Ticket;
 /// A ticket as its visitor sees it, in their language.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct TicketView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: mpp_domain::visit::TicketId,
     pub label: String,
     pub status: String,
     pub status_text: String,

@@ -53,7 +53,7 @@ fn message(mall_id: &MallId, kind: &str, t: &Ticket, text: &str) -> Message {
     Message {
         mall_id: mall_id.clone(),
         kind: kind.to_string(),
-        ticket_id: Some(t.id.clone()),
+        ticket_id: Some(t.id.to_string()),
         to_phone: t.phone.clone(),
         to_email: String::new(),
         subject: format!("MPP {}", t.label),

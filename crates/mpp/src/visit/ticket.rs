@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::format::iso_date;
 use mpp_domain::policy::Action;
+use mpp_domain::visit::TicketId;
 use serde::Deserialize;
 
 pub fn router() -> Routes {
@@ -72,7 +73,8 @@ struct MyTicketPage {
 
 async fn load(state: &AppState, ctx: &Ctx, slug: &str, id: &str) -> AppResult<(Mall, TicketView)> {
     let mall = tenancy::store::by_slug(&state.db, slug).await?;
-    let t = store::ticket(&state.db, &mall.id, id).await?.ok_or(AppError::NotFound)?;
+    let id = TicketId::parse(id).ok_or(AppError::NotFound)?;
+    let t = store::ticket(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
     let view = TicketView::load(state, &ctx.t, &mall, &t).await?;
     Ok((mall, view))
 }

@@ -18,7 +18,7 @@ use crate::db::{Db, WriteLane, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::tenancy::MallId;
 use mpp_domain::visit::lifecycle::{self, Change, Command, Facts};
-use mpp_domain::visit::{self as rules, Lane, Outcome, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::{self as rules, Lane, Outcome, Policy, Priority, TicketId, TicketStatus, Waiting};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use tokio::sync::oneshot;
 
@@ -36,7 +36,7 @@ pub struct DeskWork {
 
 enum Ask {
     Call { day: String, officer_id: String, policy: Policy, answer: oneshot::Sender<AppResult<Called>> },
-    Act { ticket_id: String, command: Command, answer: oneshot::Sender<AppResult<Ticket>> },
+    Act { ticket_id: TicketId, command: Command, answer: oneshot::Sender<AppResult<Ticket>> },
 }
 
 /// What a call came to.
@@ -80,7 +80,7 @@ pub async fn act(
     db: &Db,
     mall_id: &MallId,
     desk: &Desk,
-    ticket_id: &str,
+    ticket_id: &TicketId,
     command: Command,
     now: i64,
 ) -> AppResult<Ticket> {
@@ -102,7 +102,7 @@ fn submit(db: &Db, mall_id: &MallId, work: DeskWork) {
 struct ActWork {
     desk: Desk,
     now: i64,
-    ticket_id: String,
+    ticket_id: TicketId,
     command: Command,
 }
 
@@ -265,7 +265,7 @@ async fn acts_in(
             let (first, second) = change_values(change);
             q = q.bind(&t.id).bind(t.status.as_str()).bind(acts[*i].now).bind(first).bind(second);
         }
-        let changed: HashMap<String, Ticket> =
+        let changed: HashMap<TicketId, Ticket> =
             q.fetch_all::<Ticket>(conn).await?.into_iter().map(|t| (t.id.clone(), t)).collect();
         for (i, before, change) in group {
             let Some(after) = changed.get(&before.id) else { continue };
@@ -394,7 +394,7 @@ async fn calls_in(
     mall_id: &MallId,
     day: &str,
     calls: &[CallWork],
-    heads: &[(String, Vec<String>, bool)],
+    heads: &[(String, Vec<TicketId>, bool)],
     read: &Read,
     board: &mut Vec<BoardCall>,
 ) -> AppResult<Vec<AppResult<Called>>> {
@@ -445,7 +445,7 @@ async fn calls_in(
     let known: Vec<&Ticket> = waiting().filter(|t| regular(t)).collect();
 
     let mut out = Vec::with_capacity(calls.len());
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken: HashSet<TicketId> = HashSet::new();
     let mut picks: Vec<(usize, Ticket, Lane)> = Vec::new();
     for (i, c) in calls.iter().enumerate() {
         if !open.contains(&c.desk.id) {
@@ -505,7 +505,7 @@ async fn calls_in(
         let c = &calls[*i];
         q = q.bind(&pick.id).bind(&c.desk.id).bind(&c.officer_id).bind(c.now);
     }
-    let mut won: HashMap<String, Ticket> =
+    let mut won: HashMap<TicketId, Ticket> =
         q.fetch_all::<Ticket>(conn).await?.into_iter().map(|t| (t.id.clone(), t)).collect();
     for (i, pick, lane) in picks {
         let Some(called) = won.remove(&pick.id) else { continue };
@@ -526,7 +526,7 @@ fn regular(t: &Ticket) -> bool {
 /// (priority, quick, booked) for their services, for any counter or for
 /// one of theirs, and the first tickets of their services' lines in memory.
 struct Read {
-    by_id: HashMap<String, Ticket>,
+    by_id: HashMap<TicketId, Ticket>,
 }
 
 impl Read {
@@ -537,12 +537,12 @@ impl Read {
         acts: &[ActWork],
         calls: &[CallWork],
         services: &[String],
-        heads: &[(String, Vec<String>, bool)],
+        heads: &[(String, Vec<TicketId>, bool)],
     ) -> AppResult<Read> {
         let ids: BTreeSet<&str> = acts
             .iter()
             .map(|a| a.ticket_id.as_str())
-            .chain(heads.iter().flat_map(|(_, ids, _)| ids.iter().map(String::as_str)))
+            .chain(heads.iter().flat_map(|(_, ids, _)| ids.iter().map(TicketId::as_str)))
             .collect();
         let desks: BTreeSet<&str> = calls.iter().map(|c| c.desk.id.as_str()).collect();
         let mut parts = Vec::new();
@@ -593,7 +593,7 @@ async fn first_regular(
     day: &str,
     desk: &Desk,
     service_id: &str,
-    taken: &HashSet<String>,
+    taken: &HashSet<TicketId>,
 ) -> AppResult<Option<Ticket>> {
     let statement = format!(
         "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'

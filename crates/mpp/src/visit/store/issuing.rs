@@ -7,7 +7,7 @@ use crate::db::sql::{self, Conn};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::tenancy::MallId;
-use mpp_domain::visit::{self as rules, IssuedBy, Priority};
+use mpp_domain::visit::{self as rules, IssuedBy, Priority, TicketId};
 use std::collections::HashMap;
 use tokio::sync::oneshot;
 
@@ -53,7 +53,7 @@ pub async fn issue(db: &Db, t: NewTicket, now: i64) -> AppResult<Ticket> {
 /// next batch (`db/batch.rs`).
 pub struct PlainTicket {
     ticket: NewTicket,
-    id: String,
+    id: TicketId,
     seq: i64,
     now: i64,
     /// The ticket stored, or the request back for [`issue_in`].
@@ -77,7 +77,7 @@ async fn plain(db: &Db, t: NewTicket, now: i64) -> AppResult<Result<Ticket, NewT
     };
     let (answer, answered) = oneshot::channel();
     let (db_, mall_id) = (db.clone(), t.mall_id.clone());
-    let work = PlainTicket { id: new_id(now), seq, now, ticket: t, answer };
+    let work = PlainTicket { id: TicketId::new(new_id(now)), seq, now, ticket: t, answer };
     db.plain_tickets
         .submit(&mall_id.clone(), work, move |batch| Box::pin(store_plain(db_.clone(), mall_id.clone(), batch)));
     answered.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the ticket's batch was not answered")))?
@@ -89,7 +89,7 @@ async fn store_plain(db: Db, mall_id: MallId, batch: Vec<PlainTicket>) {
     let statement = insert_tickets(&mall_id, &rows);
     match db.run_returning_all::<Ticket>(statement).await {
         Ok(stored) => {
-            let mut stored: HashMap<String, Ticket> = stored.into_iter().map(|t| (t.id.clone(), t)).collect();
+            let mut stored: HashMap<TicketId, Ticket> = stored.into_iter().map(|t| (t.id.clone(), t)).collect();
             for w in batch {
                 let answer = match stored.remove(&w.id) {
                     Some(ticket) => {

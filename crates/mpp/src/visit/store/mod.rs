@@ -15,14 +15,15 @@ use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::tenancy::MallId;
-use mpp_domain::visit::{Break, CounterStatus, IssuedBy, Policy, Priority, TicketStatus, Waiting};
+use mpp_domain::visit::{Break, CounterStatus, IssuedBy, Policy, Priority, TicketId, TicketStatus, Waiting};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     #[serde(skip)]
     pub mall_id: MallId,
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: TicketId,
     pub day: String,
     pub label: String,
     pub prefix: String,
@@ -64,7 +65,7 @@ impl FromRow for Ticket {
     fn from_row(r: &Row) -> AppResult<Ticket> {
         Ok(Ticket {
             mall_id: r.get("mall_id")?,
-            id: r.text("id")?,
+            id: r.get("id")?,
             day: r.text("day")?,
             label: r.text("label")?,
             prefix: r.text("prefix")?,
@@ -208,7 +209,7 @@ async fn load_settings(db: &Db, mall_id: &MallId) -> AppResult<Settings> {
     Ok(row.unwrap_or_default())
 }
 
-async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Option<Ticket>> {
+async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &TicketId) -> AppResult<Option<Ticket>> {
     sql::query(format!("SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND id = $2"))
         .bind(mall_id)
         .bind(id)
@@ -216,11 +217,7 @@ async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Opt
         .await
 }
 
-pub async fn ticket(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<Ticket>> {
-    // An id that is not a UUID is simply not found (no database round trip).
-    if uuid::Uuid::parse_str(id).is_err() {
-        return Ok(None);
-    }
+pub async fn ticket(db: &Db, mall_id: &MallId, id: &TicketId) -> AppResult<Option<Ticket>> {
     by_id(&mut Conn::Read(db), mall_id, id).await
 }
 
@@ -296,7 +293,7 @@ pub(super) async fn waiting_keys(
     db: &Db,
     mall_id: &MallId,
     day: &str,
-) -> AppResult<Vec<(String, i64, i64, String, bool)>> {
+) -> AppResult<Vec<(String, i64, i64, TicketId, bool)>> {
     sql::query(
         "SELECT service_id, queued_at, seq, id, CASE WHEN phone <> '' AND near_sent = 0 THEN 1 ELSE 0 END
          FROM tickets WHERE mall_id = $1 AND day = $2 AND status = 'waiting'",
@@ -461,7 +458,7 @@ pub async fn to_tell_near(
     n: usize,
     now: i64,
 ) -> AppResult<Vec<(usize, Ticket)>> {
-    let ahead: HashMap<String, usize> = db
+    let ahead: HashMap<TicketId, usize> = db
         .lines
         .today(db, mall_id, day, now)
         .await?
@@ -469,7 +466,7 @@ pub async fn to_tell_near(
         .into_iter()
         .map(|(i, id)| (id, i))
         .collect();
-    let tickets = by_ids(&mut Conn::Read(db), mall_id, ahead.keys().map(String::as_str)).await?;
+    let tickets = by_ids(&mut Conn::Read(db), mall_id, ahead.keys().map(TicketId::as_str)).await?;
     let mut out: Vec<(usize, Ticket)> = tickets
         .into_iter()
         .filter(|t| {
@@ -593,7 +590,7 @@ pub struct Desk {
 
 /// Voids a ticket that never reached its visitor (the printer jammed):
 /// it is never called and never counted as a no-show.
-pub async fn void(db: &Db, mall_id: &MallId, ticket_id: &str, now: i64) -> AppResult<()> {
+pub async fn void(db: &Db, mall_id: &MallId, ticket_id: &TicketId, now: i64) -> AppResult<()> {
     let statement = sql::query(format!(
         "UPDATE tickets SET status = 'void', updated_at = $3 WHERE mall_id = $1 AND id = $2 AND status = 'waiting'
          AND called_at IS NULL RETURNING {COLUMNS}"
@@ -725,7 +722,7 @@ pub async fn open_of_day(db: &Db, mall_id: &MallId, day: &str) -> AppResult<Vec<
 }
 
 /// Marks the "turn is near" message as sent; false if it already was.
-pub async fn mark_near_sent(db: &Db, mall_id: &MallId, id: &str) -> AppResult<bool> {
+pub async fn mark_near_sent(db: &Db, mall_id: &MallId, id: &TicketId) -> AppResult<bool> {
     let n = db
         .run(
             sql::query("UPDATE tickets SET near_sent = 1 WHERE mall_id = $1 AND id = $2 AND near_sent = 0")
