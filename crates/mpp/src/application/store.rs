@@ -2,7 +2,7 @@
 //! pauses and timeline. Every statement goes through `db::sql`, inside the
 //! transactions of `flow.rs` or as reads.
 
-use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use mpp_domain::application::{Risk, StepDef, StepKind, StepRole, StepStatus};
@@ -420,26 +420,22 @@ pub struct Step {
 const STEP: &str = "id, stage, kind, name_id, name_en, agency_id, role, sla_days, deemed_approval, status,
     assignee_id, opened_day, due_day, decided_at";
 
-impl FromRow for Step {
-    fn from_row(r: &Row) -> AppResult<Step> {
-        Ok(Step {
-            id: r.text("id")?,
-            stage: r.int("stage")?,
-            kind: r.get("kind")?,
-            name_id: r.text("name_id")?,
-            name_en: r.text("name_en")?,
-            agency_id: r.text("agency_id")?,
-            role: r.get("role")?,
-            sla_days: r.int("sla_days")?,
-            deemed_approval: r.flag("deemed_approval")?,
-            status: r.get("status")?,
-            assignee_id: r.opt_text("assignee_id")?,
-            opened_day: r.opt_text("opened_day")?,
-            due_day: r.opt_text("due_day")?,
-            decided_at: r.opt_int("decided_at")?,
-        })
-    }
-}
+from_row!(Step {
+    id,
+    stage,
+    kind,
+    name_id,
+    name_en,
+    agency_id,
+    role,
+    sla_days,
+    deemed_approval,
+    status,
+    assignee_id,
+    opened_day,
+    due_day,
+    decided_at,
+});
 
 impl Step {
     pub fn status(&self) -> StepStatus {

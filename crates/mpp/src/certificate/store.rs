@@ -1,6 +1,6 @@
 //! Certificates' SQL.
 
-use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::sql::{self, Conn, FromRow, Row, from_row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::certificate::{Content, Template};
 use mpp_domain::tenancy::MallId;
@@ -39,21 +39,7 @@ pub fn parse(text: &str) -> Option<Content> {
 const CERTIFICATE: &str =
     "id, application_id, number, content, signature, key_id, issued_at, revoked_at, revoke_reason FROM certificates";
 
-impl FromRow for Certificate {
-    fn from_row(r: &Row) -> AppResult<Certificate> {
-        Ok(Certificate {
-            id: r.text("id")?,
-            application_id: r.text("application_id")?,
-            number: r.text("number")?,
-            content: r.text("content")?,
-            signature: r.text("signature")?,
-            key_id: r.text("key_id")?,
-            issued_at: r.int("issued_at")?,
-            revoked_at: r.opt_int("revoked_at")?,
-            revoke_reason: r.text("revoke_reason")?,
-        })
-    }
-}
+from_row!(Certificate { id, application_id, number, content, signature, key_id, issued_at, revoked_at, revoke_reason });
 
 pub async fn by_id(conn: &mut Conn<'_>, mall_id: &MallId, id: &str) -> AppResult<Option<Certificate>> {
     sql::query(format!("SELECT {CERTIFICATE} WHERE mall_id = $1 AND id = $2"))

@@ -166,13 +166,16 @@ pub struct Row {
 }
 
 impl Row {
-    fn cell(&self, name: &str) -> AppResult<&Cell> {
-        let i = self
-            .names
+    /// Where column `name` is in this row's result.
+    pub fn position(&self, name: &str) -> AppResult<usize> {
+        self.names
             .iter()
             .position(|n| n == name)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no column {name} in the result")))?;
-        Ok(&self.cells[i])
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no column {name} in the result")))
+    }
+
+    fn cell(&self, name: &str) -> AppResult<&Cell> {
+        Ok(&self.cells[self.position(name)?])
     }
 
     /// The value of column `name`, decoded as `T`.
@@ -303,6 +306,13 @@ choice!(
 /// A type read from a result row.
 pub trait FromRow: Sized {
     fn from_row(row: &Row) -> AppResult<Self>;
+
+    /// Every row of a result. Types declared with [`from_row!`] find each
+    /// of their columns once for the whole result (a missing one is an
+    /// error then, not a name looked up again in every row).
+    fn from_rows(rows: &[Row]) -> AppResult<Vec<Self>> {
+        rows.iter().map(Self::from_row).collect()
+    }
 }
 
 /// A single column (a count, an id): the first of the row.
@@ -330,12 +340,23 @@ macro_rules! tuple {
 tuple!((A 0), (A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4));
 
 /// `FromRow` for a struct whose fields are named as its columns, each
-/// read with [`Decode`]: `from_row!(Agency { id, code, name_id });`.
+/// read with [`Decode`]: `from_row!(Agency { id, code, name_id });`. A
+/// whole result finds the type's columns once, then reads every row by
+/// position.
 macro_rules! from_row {
     ($ty:ident { $($field:ident),* $(,)? }) => {
         impl $crate::db::sql::FromRow for $ty {
             fn from_row(r: &$crate::db::sql::Row) -> $crate::error::AppResult<Self> {
-                Ok($ty { $($field: r.get(stringify!($field))?,)* })
+                Self::from_rows(std::slice::from_ref(r))?
+                    .pop()
+                    .ok_or_else(|| $crate::error::AppError::Internal(anyhow::anyhow!("no row")))
+            }
+
+            fn from_rows(rows: &[$crate::db::sql::Row]) -> $crate::error::AppResult<Vec<Self>> {
+                let Some(first) = rows.first() else { return Ok(Vec::new()) };
+                // Each field's position in this result.
+                $(let $field = first.position(stringify!($field))?;)*
+                rows.iter().map(|r| Ok($ty { $($field: r.at($field)?,)* })).collect()
             }
         }
     };
@@ -383,7 +404,7 @@ impl<'q> Query<'q> {
             Conn::Pg(c) => from_pg(self.sqlx().fetch_all(&mut **c).await?)?,
             Conn::Lite(c) => lite_rows(c, &self.sql, &self.args)?,
         };
-        rows.iter().map(T::from_row).collect()
+        T::from_rows(&rows)
     }
 
     pub async fn fetch_optional<T: FromRow>(self, conn: &mut Conn<'_>) -> AppResult<Option<T>> {
@@ -562,6 +583,29 @@ mod tests {
         assert!(TicketStatus::decode(&text("Waiting"), "status").is_err());
         assert!(CounterStatus::decode(&text("open "), "status").is_err());
         assert!(AppointmentStatus::decode(&text(""), "status").is_err());
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Pair {
+        id: String,
+        n: Option<i64>,
+    }
+    from_row!(Pair { id, n });
+
+    /// A result reads every row by the positions its first row gave, in
+    /// whatever order the statement named the columns; a column the type
+    /// needs and the result lacks fails the whole read.
+    #[tokio::test]
+    async fn a_type_finds_its_columns_once_per_result() {
+        let mut c = lite();
+        let conn = &mut Conn::Lite(&mut c);
+        query("INSERT INTO t (id, n, note) VALUES ('a', 1, 'x'), ('b', NULL, 'y')").execute(conn).await.ok();
+        let rows: Vec<Pair> = query("SELECT note, n, id FROM t ORDER BY id").fetch_all(conn).await.unwrap_or_default();
+        assert_eq!(rows, [Pair { id: "a".into(), n: Some(1) }, Pair { id: "b".into(), n: None }]);
+        let missing = query("SELECT id, note FROM t").fetch_all::<Pair>(conn).await;
+        assert!(missing.is_err_and(|e| e.to_string().contains("no column n")));
+        let none: Vec<Pair> = query("SELECT id, n FROM t WHERE id = 'z'").fetch_all(conn).await.unwrap_or_default();
+        assert!(none.is_empty());
     }
 
     #[tokio::test]

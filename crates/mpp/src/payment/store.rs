@@ -1,6 +1,6 @@
 //! Payments' SQL: bills, the gateways' secrets, the callback log.
 
-use crate::db::sql::{self, Conn, FromRow, Row};
+use crate::db::sql::{self, Conn, Row, from_row};
 use crate::db::{Db, new_id};
 use crate::error::AppResult;
 use mpp_domain::tenancy::MallId;
@@ -27,20 +27,7 @@ impl Invoice {
 const INVOICE: &str =
     "id, application_id, billing_code, amount, created_at, paid_at, paid_channel, paid_reference FROM invoices";
 
-impl FromRow for Invoice {
-    fn from_row(r: &Row) -> AppResult<Invoice> {
-        Ok(Invoice {
-            id: r.text("id")?,
-            application_id: r.text("application_id")?,
-            billing_code: r.text("billing_code")?,
-            amount: r.int("amount")?,
-            created_at: r.int("created_at")?,
-            paid_at: r.opt_int("paid_at")?,
-            paid_channel: r.opt_text("paid_channel")?,
-            paid_reference: r.text("paid_reference")?,
-        })
-    }
-}
+from_row!(Invoice { id, application_id, billing_code, amount, created_at, paid_at, paid_channel, paid_reference });
 
 pub async fn insert(
     conn: &mut Conn<'_>,

@@ -11,7 +11,7 @@ pub use desk::{DeskWork, act, call_next};
 pub use issuing::{NewTicket, PlainTicket, issue};
 
 use crate::db::Db;
-use crate::db::sql::{self, Conn, FromRow, Row, from_row};
+use crate::db::sql::{self, Conn, from_row};
 use crate::error::{AppError, AppResult};
 use mpp_domain::format::parse_clock;
 use mpp_domain::tenancy::MallId;
@@ -61,37 +61,33 @@ const COLUMNS: &str =
     queued_at, window_from, window_to, target_counter_id, counter_id, officer_id, called_at, started_at, recalls,
     skips, near_sent, journey";
 
-impl FromRow for Ticket {
-    fn from_row(r: &Row) -> AppResult<Ticket> {
-        Ok(Ticket {
-            mall_id: r.get("mall_id")?,
-            id: r.get("id")?,
-            day: r.text("day")?,
-            label: r.text("label")?,
-            prefix: r.text("prefix")?,
-            seq: r.int("seq")?,
-            service_id: r.text("service_id")?,
-            issued_by: r.get("issued_by")?,
-            priority: r.get("priority")?,
-            quick: r.flag("quick")?,
-            phone: r.text("phone")?,
-            status: r.get("status")?,
-            issued_at: r.int("issued_at")?,
-            queued_at: r.int("queued_at")?,
-            window_from: r.opt_int("window_from")?,
-            window_to: r.opt_int("window_to")?,
-            target_counter_id: r.opt_text("target_counter_id")?,
-            counter_id: r.opt_text("counter_id")?,
-            officer_id: r.opt_text("officer_id")?,
-            called_at: r.opt_int("called_at")?,
-            started_at: r.opt_int("started_at")?,
-            recalls: r.int("recalls")?,
-            skips: r.int("skips")?,
-            near_sent: r.flag("near_sent")?,
-            journey: r.text("journey")?,
-        })
-    }
-}
+from_row!(Ticket {
+    mall_id,
+    id,
+    day,
+    label,
+    prefix,
+    seq,
+    service_id,
+    issued_by,
+    priority,
+    quick,
+    phone,
+    status,
+    issued_at,
+    queued_at,
+    window_from,
+    window_to,
+    target_counter_id,
+    counter_id,
+    officer_id,
+    called_at,
+    started_at,
+    recalls,
+    skips,
+    near_sent,
+    journey,
+});
 
 impl Ticket {
     pub fn status(&self) -> TicketStatus {
