@@ -156,10 +156,10 @@ async fn run(db: Db, mall_id: MallId, batch: Vec<DeskWork>) {
                     Some(today) if !calls.is_empty() => today.heads(&services, HEADS + calls.len()),
                     _ => Vec::new(),
                 };
-                let read = Read::new(conn, &mall, &day, &acts, &calls, &services, &heads).await?;
+                let read = Read::new(conn, &mall, &day, &acts, &calls, &services, heads).await?;
                 let mut board = Vec::new();
                 let acted = acts_in(conn, &mall, &acts, &read, &mut board).await?;
-                let called = calls_in(conn, &mall, &day, &calls, &heads, &read, &mut board).await?;
+                let called = calls_in(conn, &mall, &day, &calls, &read, &acted, &mut board).await?;
                 insert_calls(conn, &mall, &board).await?;
                 Ok((acted, called))
             })
@@ -394,50 +394,25 @@ async fn calls_in(
     mall_id: &MallId,
     day: &str,
     calls: &[CallWork],
-    heads: &[(String, Vec<TicketId>, bool)],
     read: &Read,
+    acted: &[AppResult<(Ticket, Ticket)>],
     board: &mut Vec<BoardCall>,
 ) -> AppResult<Vec<AppResult<Called>>> {
     if calls.is_empty() {
         return Ok(Vec::new());
     }
-    let desks: BTreeSet<&str> = calls.iter().map(|c| c.desk.id.as_str()).collect();
-    let desks: Vec<&str> = desks.into_iter().collect();
-    // Locks the counters' rows (PostgreSQL; SQLite has one writer), so that
-    // a call from another server process to one of them waits for this
-    // batch; which are open. In the counters' order, so that two processes'
-    // batches that share counters never each hold one the other waits for.
-    let lock = match conn.dialect() {
-        crate::db::Dialect::Postgres => "FOR UPDATE",
-        crate::db::Dialect::Sqlite => "",
-    };
-    let statement = format!(
-        "SELECT counter_id FROM counter_states WHERE mall_id = $1 AND status = 'open' AND counter_id IN ({})
-         ORDER BY counter_id {lock}",
-        placeholders(2, desks.len())
-    );
-    let open: HashSet<String> = sql::query(statement)
-        .bind(mall_id)
-        .bind_all(desks.iter().copied())
-        .fetch_all::<(String,)>(conn)
-        .await?
-        .into_iter()
-        .map(|(c,)| c)
-        .collect();
-    // Read after the locks are held, so a call just committed elsewhere is seen.
-    let statement = format!(
-        "SELECT counter_id FROM tickets WHERE mall_id = $1 AND status IN ('called', 'serving')
-         AND counter_id IN ({})",
-        placeholders(2, desks.len())
-    );
-    let mut busy: HashSet<String> = sql::query(statement)
-        .bind(mall_id)
-        .bind_all(desks.iter().copied())
-        .fetch_all::<(String,)>(conn)
-        .await?
-        .into_iter()
-        .map(|(c,)| c)
-        .collect();
+    // Who is at each calling counter: as read (after the counters' locks),
+    // then as this batch's actions left them.
+    let after: HashMap<&TicketId, &Ticket> = acted.iter().flatten().map(|(_, t)| (&t.id, t)).collect();
+    let mut busy: HashSet<&str> = HashSet::new();
+    for t in read.by_id.values().map(|t| after.get(&t.id).copied().unwrap_or(t)) {
+        if matches!(t.status, TicketStatus::Called | TicketStatus::Serving)
+            && let Some(counter) = &t.counter_id
+        {
+            busy.insert(counter.as_str());
+        }
+    }
+    let (open, heads) = (&read.open, &read.heads);
     // Who waits: in a special lane, or at the head of a regular line.
     let waiting = || read.by_id.values().filter(|t| t.status == TicketStatus::Waiting && t.day == day);
     let mut special: Vec<&Ticket> = waiting().filter(|t| !regular(t)).collect();
@@ -452,7 +427,7 @@ async fn calls_in(
             out.push(Err(AppError::Conflict("visit.counter_not_open")));
             continue;
         }
-        if busy.contains(&c.desk.id) {
+        if busy.contains(c.desk.id.as_str()) {
             out.push(Err(AppError::Conflict("visit.still_serving")));
             continue;
         }
@@ -484,7 +459,7 @@ async fn calls_in(
             Some(k) => {
                 let pick = candidates.swap_remove(k);
                 taken.insert(pick.id.clone());
-                busy.insert(c.desk.id.clone());
+                busy.insert(c.desk.id.as_str());
                 picks.push((i, pick, waiting[k].lane(c.now)));
                 // Until the UPDATE returns it.
                 out.push(Ok(Called::Lost));
@@ -527,6 +502,11 @@ fn regular(t: &Ticket) -> bool {
 /// one of theirs, and the first tickets of their services' lines in memory.
 struct Read {
     by_id: HashMap<TicketId, Ticket>,
+    /// The calling counters that are open (and locked, on PostgreSQL).
+    open: HashSet<String>,
+    /// Each of the calls' services' first tickets in memory, and whether
+    /// more wait behind them.
+    heads: Vec<(String, Vec<TicketId>, bool)>,
 }
 
 impl Read {
@@ -537,7 +517,7 @@ impl Read {
         acts: &[ActWork],
         calls: &[CallWork],
         services: &[String],
-        heads: &[(String, Vec<TicketId>, bool)],
+        heads: Vec<(String, Vec<TicketId>, bool)>,
     ) -> AppResult<Read> {
         let ids: BTreeSet<&str> = acts
             .iter()
@@ -545,6 +525,7 @@ impl Read {
             .chain(heads.iter().flat_map(|(_, ids, _)| ids.iter().map(TicketId::as_str)))
             .collect();
         let desks: BTreeSet<&str> = calls.iter().map(|c| c.desk.id.as_str()).collect();
+        let open = lock_open(conn, mall_id, &desks).await?;
         let mut parts = Vec::new();
         let mut args: Vec<sql::Value> = vec![mall_id.into()];
         if !calls.is_empty() {
@@ -568,6 +549,12 @@ impl Read {
             args.push(day.into());
             args.extend(services.iter().map(sql::Value::from));
             args.extend(desks.iter().map(|d| sql::Value::from(*d)));
+            // Who is called or served at the calling counters.
+            parts.push(format!(
+                "SELECT {COLUMNS} FROM tickets WHERE mall_id = $1 AND status IN ('called', 'serving')
+                 AND counter_id IN ({})",
+                placeholders(3 + services.len(), desks.len())
+            ));
         }
         if !ids.is_empty() {
             parts.push(format!(
@@ -577,11 +564,34 @@ impl Read {
             args.extend(ids.iter().map(|id| sql::Value::from(*id)));
         }
         if parts.is_empty() {
-            return Ok(Read { by_id: HashMap::new() });
+            return Ok(Read { by_id: HashMap::new(), open, heads });
         }
         let tickets: Vec<Ticket> = sql::query(parts.join(" UNION ALL ")).bind_all(args).fetch_all(conn).await?;
-        Ok(Read { by_id: tickets.into_iter().map(|t| (t.id.clone(), t)).collect() })
+        Ok(Read { by_id: tickets.into_iter().map(|t| (t.id.clone(), t)).collect(), open, heads })
     }
+}
+
+/// Locks the calling counters' rows (PostgreSQL; SQLite has one writer),
+/// so that a call from another server process to one of them waits for
+/// this batch, and only then is who is at them read; returns those open.
+/// In the counters' order, so that two processes' batches that share
+/// counters never each hold one the other waits for.
+async fn lock_open(conn: &mut Conn<'_>, mall_id: &MallId, desks: &BTreeSet<&str>) -> AppResult<HashSet<String>> {
+    if desks.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let lock = match conn.dialect() {
+        crate::db::Dialect::Postgres => "FOR UPDATE",
+        crate::db::Dialect::Sqlite => "",
+    };
+    let statement = format!(
+        "SELECT counter_id FROM counter_states WHERE mall_id = $1 AND status = 'open' AND counter_id IN ({})
+         ORDER BY counter_id {lock}",
+        placeholders(2, desks.len())
+    );
+    let open: Vec<(String,)> =
+        sql::query(statement).bind(mall_id).bind_all(desks.iter().copied()).fetch_all(conn).await?;
+    Ok(open.into_iter().map(|(c,)| c).collect())
 }
 
 /// The first regular visitor of a service's line for a counter, past those
