@@ -5,7 +5,7 @@
 //! moves in opposite directions cannot deadlock), reads their counts,
 //! asks the rule, and writes what it answered.
 
-use crate::db::sql::{self, Conn, from_row};
+use crate::db::sql::{self, Conn, Row, from_row};
 use crate::db::{Db, new_id};
 use crate::error::{AppError, AppResult};
 use mpp_domain::booking::AppointmentStatus;
@@ -112,48 +112,100 @@ impl Counted {
         }
     }
 
-    /// Locks the row until the transaction ends (creating it at 0 when
-    /// missing) and reads its count.
-    async fn lock(&self, conn: &mut Conn<'_>, mall_id: &MallId) -> AppResult<i64> {
-        let (table, column, service_id, day, key) = self.parts();
-        sql::query(format!(
-            "INSERT INTO {table} (mall_id, service_id, day, {column}, booked) VALUES ($1, $2, $3, $4, 0)
-             ON CONFLICT (mall_id, service_id, day, {column}) DO UPDATE SET booked = {table}.booked RETURNING booked"
-        ))
-        .bind(mall_id)
-        .bind(service_id)
-        .bind(day)
-        .bind(key)
-        .fetch_one(conn)
-        .await
-    }
-
-    async fn set(&self, conn: &mut Conn<'_>, mall_id: &MallId, booked: i64) -> AppResult<()> {
-        let (table, column, service_id, day, key) = self.parts();
-        sql::query(format!(
-            "UPDATE {table} SET booked = $5 WHERE mall_id = $1 AND service_id = $2 AND day = $3 AND {column} = $4"
-        ))
-        .bind(mall_id)
-        .bind(service_id)
-        .bind(day)
-        .bind(key)
-        .bind(booked)
-        .execute(conn)
-        .await?;
-        Ok(())
+    /// Whether a row returned by [`lock_all`] (service_id, day, the key
+    /// column) is this one's.
+    fn is(&self, r: &Row) -> AppResult<bool> {
+        let (_, column, service_id, day, _) = self.parts();
+        let same = r.text("service_id")? == service_id && r.text("day")? == day;
+        Ok(same
+            && match self {
+                Counted::Citizen { user_id, .. } => r.text(column)? == *user_id,
+                Counted::Slot { slot_start, .. } => r.int(column)? == *slot_start,
+            })
     }
 }
 
-/// Locks `rows` in their order (each once) and reads their counts.
+/// The rows of one table among `rows` (kept in their order), with the
+/// table's name and key column.
+fn by_table(rows: &[Counted]) -> Vec<(&'static str, &'static str, Vec<&Counted>)> {
+    let mut out: Vec<(&'static str, &'static str, Vec<&Counted>)> = Vec::new();
+    for row in rows {
+        let (table, column) = match row {
+            Counted::Citizen { .. } => ("booking_citizen_counts", "user_id"),
+            Counted::Slot { .. } => ("booking_counts", "slot_start"),
+        };
+        match out.iter_mut().find(|(t, _, _)| *t == table) {
+            Some((_, _, group)) => group.push(row),
+            None => out.push((table, column, vec![row])),
+        }
+    }
+    out
+}
+
+/// Locks `rows` in their order (each once; creating a missing one at 0)
+/// until the transaction ends, and reads their counts: one statement per
+/// table, so a booking holds its locks for as few round trips as it can.
 async fn lock_all(conn: &mut Conn<'_>, mall_id: &MallId, mut rows: Vec<Counted>) -> AppResult<Vec<(Counted, i64)>> {
     rows.sort();
     rows.dedup();
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let count = row.lock(conn, mall_id).await?;
-        out.push((row, count));
+    for (table, column, group) in by_table(&rows) {
+        let values: Vec<String> =
+            (0..group.len()).map(|i| format!("($1, ${}, ${}, ${}, 0)", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i)).collect();
+        let mut q = sql::query(format!(
+            "INSERT INTO {table} (mall_id, service_id, day, {column}, booked) VALUES {}
+             ON CONFLICT (mall_id, service_id, day, {column}) DO UPDATE SET booked = {table}.booked
+             RETURNING service_id, day, {column}, booked",
+            values.join(", ")
+        ))
+        .bind(mall_id);
+        for row in &group {
+            let (_, _, service_id, day, key) = row.parts();
+            q = q.bind(service_id).bind(day).bind(key);
+        }
+        let locked: Vec<Row> = q.fetch_all(conn).await?;
+        for row in group {
+            let mut count = None;
+            for r in &locked {
+                if row.is(r)? {
+                    count = Some(r.int("booked")?);
+                }
+            }
+            let count = count.ok_or_else(|| AppError::Internal(anyhow::anyhow!("a count row was not locked")))?;
+            out.push((row.clone(), count));
+        }
     }
     Ok(out)
+}
+
+/// Sets the rows' counts, one statement per table; when a row is given
+/// twice, the later count is the one kept.
+async fn set_all(conn: &mut Conn<'_>, mall_id: &MallId, counts: Vec<(Counted, i64)>) -> AppResult<()> {
+    let mut last: Vec<(Counted, i64)> = Vec::new();
+    for (row, n) in counts {
+        last.retain(|(r, _)| *r != row);
+        last.push((row, n));
+    }
+    let rows: Vec<Counted> = last.iter().map(|(r, _)| r.clone()).collect();
+    for (table, column, group) in by_table(&rows) {
+        let values: Vec<String> = (0..group.len())
+            .map(|i| format!("(${}, ${}, ${}, ${})", 2 + 4 * i, 3 + 4 * i, 4 + 4 * i, 5 + 4 * i))
+            .collect();
+        let mut q = sql::query(format!(
+            "UPDATE {table} SET booked = v.column4 FROM (VALUES {}) AS v
+             WHERE {table}.mall_id = $1 AND {table}.service_id = v.column1 AND {table}.day = v.column2
+             AND {table}.{column} = v.column3",
+            values.join(", ")
+        ))
+        .bind(mall_id);
+        for row in group {
+            let (_, _, service_id, day, key) = row.parts();
+            let n = last.iter().find(|(r, _)| r == row).map_or(0, |(_, n)| *n);
+            q = q.bind(service_id).bind(day).bind(key).bind(n);
+        }
+        q.execute(conn).await?;
+    }
+    Ok(())
 }
 
 fn count_of(locked: &[(Counted, i64)], row: &Counted) -> i64 {
@@ -213,15 +265,18 @@ async fn book_in(
             .map(|a| Overlap::between((&a.service_id, &a.day, a.slot_start), (&w.service_id, &w.day, w.slot_start))),
     };
     let take = capacity::decide(&facts).map_err(|refused| AppError::Conflict(refused.key()))?;
+    let mut counts = Vec::new();
     if let Some(old) = &replacing {
         for place in take.give_back {
             let row = Counted::of_appointment(*place, old);
-            row.set(conn, &w.mall_id, (count_of(&locked, &row) - 1).max(0)).await?;
+            let n = (count_of(&locked, &row) - 1).max(0);
+            counts.push((row, n));
         }
     }
     for (place, row) in Place::ALL.iter().zip(&wanted) {
-        row.set(conn, &w.mall_id, take.wanted.get(*place)).await?;
+        counts.push((row.clone(), take.wanted.get(*place)));
     }
+    set_all(conn, &w.mall_id, counts).await?;
     let id = match &replacing {
         Some(old) => {
             sql::query(
@@ -303,9 +358,8 @@ async fn cancel_in(conn: &mut Conn<'_>, mall_id: MallId, a: Appointment, now: i6
     let rows = Place::ALL.map(|p| Counted::of_appointment(p, &a));
     let locked = lock_all(conn, &mall_id, rows.to_vec()).await?;
     let after = capacity::cancel(counts(&locked, &rows));
-    for (place, row) in Place::ALL.iter().zip(&rows) {
-        row.set(conn, &mall_id, after.get(*place)).await?;
-    }
+    let counts = Place::ALL.iter().zip(&rows).map(|(place, row)| (row.clone(), after.get(*place))).collect();
+    set_all(conn, &mall_id, counts).await?;
     Ok(())
 }
 
