@@ -152,28 +152,33 @@ pub async fn book(
         day_quota: service.booking_quota,
         per_citizen: visit::settings(&state.db, &mall.id).await?.bookings_per_citizen,
     };
-    let a = store::book(&state.db, &wanted, replacing, claim, state.clock.now_ms()).await?;
-    confirm(state, mall, user, service, &a).await;
+    let confirm = confirmation(state, mall, user, service);
+    let a = store::book(&state.db, &wanted, replacing, claim, confirm, state.clock.now_ms()).await?;
+    state.outbox_bell.notify_one();
     Ok(a)
 }
 
 /// An email to the citizen with the booking (through the notifier).
-async fn confirm(state: &AppState, mall: &Mall, user: &CurrentUser, service: &Brief, a: &Appointment) {
-    let t = crate::i18n::Tr::new(mpp_domain::format::Lang::Id);
-    let when = mpp_domain::format::instant(a.slot_start, mall.zone(), t.lang);
-    let body = t
-        .f("booking.email", &[("code", &a.code), ("service", &service.name_id), ("when", &when), ("mall", &mall.name)]);
-    let m = crate::notify::Message {
+fn confirmation(state: &AppState, mall: &Mall, user: &CurrentUser, service: &Brief) -> store::Confirm {
+    let to = crate::notify::Message {
         mall_id: mall.id.clone(),
         kind: "booking-confirmed".into(),
         to_email: user.email.clone(),
-        subject: format!("{} {}", t.t("booking.email_subject"), a.code),
-        body,
         ..Default::default()
     };
-    if let Err(e) = crate::notify::enqueue(state, &m).await {
-        tracing::warn!(error = ?e, "could not queue the booking confirmation");
-    }
+    let channels = crate::notify::channels(state, &to);
+    let (zone, mall_name, service_name) = (mall.zone(), mall.name.clone(), service.name_id.clone());
+    Box::new(move |a: &Appointment| {
+        let t = crate::i18n::Tr::new(mpp_domain::format::Lang::Id);
+        let when = mpp_domain::format::instant(a.slot_start, zone, t.lang);
+        let body = t.f(
+            "booking.email",
+            &[("code", &a.code), ("service", &service_name), ("when", &when), ("mall", &mall_name)],
+        );
+        let m = crate::notify::Message { subject: format!("{} {}", t.t("booking.email_subject"), a.code), body, ..to };
+        let rows = crate::notify::rows(&m, &channels);
+        (m, rows)
+    })
 }
 
 /// Turns a booking into a ticket at the kiosk: inside its window (until

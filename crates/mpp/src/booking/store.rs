@@ -240,17 +240,26 @@ pub async fn book(
     w: &Wanted,
     replacing: Option<&Appointment>,
     claim: Option<&crate::idempotency::Claim>,
+    confirm: Confirm,
     now: i64,
 ) -> AppResult<Appointment> {
     let (w, replacing, claim) = (w.clone(), replacing.cloned(), claim.cloned());
-    db.transact(move |conn| Box::pin(book_in(conn, w, replacing, claim, now))).await
+    db.transact(move |conn| Box::pin(book_in(conn, w, replacing, claim, confirm, now))).await
 }
+
+/// The confirmation of a booking, made from the booking as stored and
+/// written in its transaction (a message and its rows per channel, see
+/// `notify::rows`): a booking is never kept without it, nor it without
+/// the booking.
+pub type Confirm =
+    Box<dyn FnOnce(&Appointment) -> (crate::notify::Message, Vec<(&'static str, String)>) + Send + 'static>;
 
 async fn book_in(
     conn: &mut Conn<'_>,
     w: Wanted,
     replacing: Option<Appointment>,
     claim: Option<crate::idempotency::Claim>,
+    confirm: Confirm,
     now: i64,
 ) -> AppResult<Appointment> {
     let wanted = Place::ALL.map(|p| Counted::of(p, &w.service_id, &w.day, &w.user_id, w.slot_start));
@@ -277,37 +286,34 @@ async fn book_in(
         counts.push((row.clone(), take.wanted.get(*place)));
     }
     set_all(conn, &w.mall_id, counts).await?;
-    let id = match &replacing {
-        Some(old) => {
-            sql::query(
-                "UPDATE appointments SET service_id = $3, day = $4, slot_start = $5, slot_end = $6, updated_at = $7
-                 WHERE mall_id = $1 AND id = $2 AND status = 'booked'",
-            )
-            .bind(&w.mall_id)
-            .bind(&old.id)
-            .bind(&w.service_id)
-            .bind(&w.day)
-            .bind(w.slot_start)
-            .bind(w.slot_end)
-            .bind(now)
-            .execute(conn)
-            .await?;
-            old.id.clone()
-        }
+    let a: Appointment = match &replacing {
+        // Cancelled meanwhile: nothing to move.
+        Some(old) => sql::query(format!(
+            "UPDATE appointments SET service_id = $3, day = $4, slot_start = $5, slot_end = $6, updated_at = $7
+             WHERE mall_id = $1 AND id = $2 AND status = 'booked' RETURNING {COLUMNS}"
+        ))
+        .bind(&w.mall_id)
+        .bind(&old.id)
+        .bind(&w.service_id)
+        .bind(&w.day)
+        .bind(w.slot_start)
+        .bind(w.slot_end)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::Conflict("booking.not_open"))?,
         None => insert(conn, &w, now).await?,
     };
     if let Some(claim) = &claim {
-        crate::idempotency::complete(conn, claim, &id).await?;
+        crate::idempotency::complete(conn, claim, &a.id).await?;
     }
-    sql::query(format!("SELECT {COLUMNS} FROM appointments WHERE mall_id = $1 AND id = $2"))
-        .bind(&w.mall_id)
-        .bind(&id)
-        .fetch_one(conn)
-        .await
+    let (message, rows) = confirm(&a);
+    crate::notify::enqueue_in(conn, &message, &rows, now).await?;
+    Ok(a)
 }
 
 /// Inserts with a fresh random code (retrying the rare clash).
-async fn insert(conn: &mut Conn<'_>, w: &Wanted, now: i64) -> AppResult<String> {
+async fn insert(conn: &mut Conn<'_>, w: &Wanted, now: i64) -> AppResult<Appointment> {
     for _ in 0..5 {
         let mut random = [0u8; 5];
         getrandom::fill(&mut random).map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
@@ -315,11 +321,11 @@ async fn insert(conn: &mut Conn<'_>, w: &Wanted, now: i64) -> AppResult<String> 
         let id = new_id(now);
         // A taken code inserts nothing (a failed statement would abort the
         // whole transaction on PostgreSQL).
-        let inserted = sql::query(
+        let inserted = sql::query(format!(
             "INSERT INTO appointments (mall_id, id, code, service_id, user_id, day, slot_start, slot_end, status,
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9)
-             ON CONFLICT DO NOTHING",
-        )
+             ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+        ))
         .bind(&w.mall_id)
         .bind(&id)
         .bind(&code)
@@ -329,10 +335,10 @@ async fn insert(conn: &mut Conn<'_>, w: &Wanted, now: i64) -> AppResult<String> 
         .bind(w.slot_start)
         .bind(w.slot_end)
         .bind(now)
-        .execute(conn)
+        .fetch_optional(conn)
         .await?;
-        if inserted == 1 {
-            return Ok(id);
+        if let Some(a) = inserted {
+            return Ok(a);
         }
     }
     Err(AppError::Internal(anyhow::anyhow!("could not find a free booking code")))

@@ -7,6 +7,8 @@
 //! messages with an email address) and `webhook` (a signed JSON POST that an
 //! SMS or WhatsApp gateway receives).
 
+pub use store::enqueue_in;
+
 pub mod smtp;
 mod store;
 pub mod webhook;
@@ -46,7 +48,17 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// Writes the message to the outbox, one row per channel that can reach
 /// the recipient, and wakes the worker.
 pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
+    let rows = rows(m, &channels(state, m));
+    let m = m.clone();
     let now = state.clock.now_ms();
+    state.db.transact(move |conn| Box::pin(async move { store::enqueue_in(conn, &m, &rows, now).await })).await?;
+    state.outbox_bell.notify_one();
+    Ok(())
+}
+
+/// The channels a message goes out on: the log always, email and the
+/// webhook when configured and the message has an address for them.
+pub fn channels(state: &AppState, m: &Message) -> Vec<&'static str> {
     let mut channels = vec!["log"];
     if state.notify.smtp.is_some() && !m.to_email.is_empty() {
         channels.push("email");
@@ -54,18 +66,21 @@ pub async fn enqueue(state: &AppState, m: &Message) -> AppResult<()> {
     if state.notify.webhook.is_some() && (!m.to_phone.is_empty() || !m.to_email.is_empty()) {
         channels.push("webhook");
     }
-    let rows: Vec<(&str, &str)> = channels
-        .into_iter()
+    channels
+}
+
+/// A message's row per channel (channel, body), for
+/// [`store::enqueue_in`]: written in a transaction of the caller's (with
+/// the change it tells of, so neither is kept without the other); ring
+/// `outbox_bell` after the commit.
+pub fn rows(m: &Message, channels: &[&'static str]) -> Vec<(&'static str, String)> {
+    channels
+        .iter()
         .map(|channel| {
-            (
-                channel,
-                if m.secret && channel == "log" { "(not logged: holds a one-time link)" } else { m.body.as_str() },
-            )
+            let body = if m.secret && *channel == "log" { "(not logged: holds a one-time link)" } else { &m.body };
+            (*channel, body.to_owned())
         })
-        .collect();
-    store::enqueue(&state.db, m, &rows, now).await?;
-    state.outbox_bell.notify_one();
-    Ok(())
+        .collect()
 }
 
 #[derive(Debug, Clone)]

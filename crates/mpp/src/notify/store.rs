@@ -6,35 +6,33 @@ use crate::db::{Db, new_id};
 use crate::error::AppResult;
 
 /// Queues a message once per channel (with that channel's body), in one transaction.
-pub async fn enqueue(db: &Db, m: &Message, channels: &[(&str, &str)], now: i64) -> AppResult<()> {
-    let statements: Vec<sql::Query<'static>> = channels
-        .iter()
-        .map(|(channel, body)| {
-            sql::query(
-                "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
-                 status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
-            )
-            .bind(new_id(now))
-            .bind(&m.mall_id)
-            .bind(*channel)
-            .bind(&m.kind)
-            .bind(&m.ticket_id)
-            .bind(&m.to_phone)
-            .bind(&m.to_email)
-            .bind(&m.subject)
-            .bind(*body)
-            .bind(now)
-        })
-        .collect();
-    db.transact(move |conn| {
-        Box::pin(async move {
-            for statement in statements {
-                statement.execute(conn).await?;
-            }
-            Ok(())
-        })
-    })
-    .await
+/// Writes a message, one row per channel ([`super::rows`]), inside the
+/// caller's transaction.
+pub async fn enqueue_in(
+    conn: &mut Conn<'_>,
+    m: &Message,
+    channels: &[(&'static str, String)],
+    now: i64,
+) -> AppResult<()> {
+    for (channel, body) in channels {
+        sql::query(
+            "INSERT INTO notifications (id, mall_id, channel, kind, ticket_id, to_phone, to_email, subject, body,
+             status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10)",
+        )
+        .bind(new_id(now))
+        .bind(&m.mall_id)
+        .bind(*channel)
+        .bind(&m.kind)
+        .bind(&m.ticket_id)
+        .bind(&m.to_phone)
+        .bind(&m.to_email)
+        .bind(&m.subject)
+        .bind(body)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The messages due now, oldest first, a few at a time.

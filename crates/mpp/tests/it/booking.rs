@@ -60,11 +60,24 @@ async fn a_citizen_books_moves_cancels_and_checks_in(app: TestApp) {
     assert!(shown.contains(&code) && shown.contains("<svg") && shown.contains("Terjadwal"), "{shown}");
     assert!(shown.contains("26 November 2026 09.00"), "{shown}");
 
+    // The confirmation was written with the booking, and only with it.
+    let confirmations = || async {
+        let rows: Vec<(String,)> =
+            sql::query("SELECT body FROM notifications WHERE kind = 'booking-confirmed' AND channel = 'log'")
+                .fetch_all(&mut Conn::Read(&app.state.db))
+                .await
+                .unwrap();
+        rows.into_iter().map(|(b,)| b).collect::<Vec<String>>()
+    };
+    let written = confirmations().await;
+    assert!(written.len() == 1 && written[0].contains(&code), "{written:?}");
+
     // The slot is full for anyone else.
     let other = app.login(ADMIN).await;
     let r = book_form(&app, &other, "KTP-EL", "2026-11-26", THU_0900, "").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("baru saja penuh"));
+    assert_eq!(confirmations().await.len(), 1, "a refused booking confirms nothing");
     // …who cannot see or cancel it either.
     assert_eq!(app.get(&other, &format!("/m/ttu/janji/{code}")).await.status(), StatusCode::NOT_FOUND);
 
