@@ -141,6 +141,18 @@ enum Command {
         #[arg(long)]
         server: Option<String>,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        what: Audit,
+    },
+}
+
+#[derive(Subcommand)]
+enum Audit {
+    /// Check every mall's audit chain: prints each chain's length, or the
+    /// first entry that was edited, removed, inserted or moved (exit 1).
+    Verify,
 }
 
 impl Cli {
@@ -285,6 +297,22 @@ async fn main() -> anyhow::Result<()> {
                 m.schema_version,
                 settings.data_dir.display()
             );
+            Ok(())
+        }
+        Command::Audit { what: Audit::Verify } => {
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            let mut broken = 0;
+            for (mall_id, entries, found) in mpp::audit::verify(&state.db).await? {
+                let whose = if mall_id.is_empty() { "the deployment".to_string() } else { format!("mall {mall_id}") };
+                match found {
+                    None => say!("{whose}: {entries} entries, the chain holds"),
+                    Some(b) => {
+                        broken += 1;
+                        say!("{whose}: {b}");
+                    }
+                }
+            }
+            anyhow::ensure!(broken == 0, "{broken} audit chain(s) broken");
             Ok(())
         }
         Command::Verify { file, server } => {

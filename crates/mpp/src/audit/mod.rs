@@ -8,6 +8,7 @@
 //! record's path, the outcome) once the handler has succeeded, so no write
 //! route can be left out (`mpp_domain::policy::trail`).
 
+pub mod chain;
 pub mod routes;
 mod store;
 
@@ -161,3 +162,16 @@ impl Entry {
 }
 
 pub use store::{Event, list};
+
+/// Walks every mall's audit chain (`chain.rs`): for each, how many entries
+/// it holds and its first break, if any.
+pub async fn verify(db: &crate::db::Db) -> AppResult<Vec<(MallId, usize, Option<chain::Break>)>> {
+    let mut out = Vec::new();
+    for mall_id in store::chained_malls(db).await? {
+        let read = store::chain_of(db, &mall_id).await?;
+        let head = read.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
+        let found = chain::check(&read.chain, head, &read.unnumbered);
+        out.push((mall_id, read.chain.len(), found));
+    }
+    Ok(out)
+}

@@ -93,6 +93,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "staff counters", include_str!("../../../../migrations/0015_staff_counters.sql")),
     (16, "special lane index", include_str!("../../../../migrations/0016_special_lane_index.sql")),
     (17, "ticket indexes for the line", include_str!("../../../../migrations/0017_ticket_indexes.sql")),
+    (18, "audit chain", include_str!("../../../../migrations/0018_audit_chain.sql")),
 ];
 
 impl Db {

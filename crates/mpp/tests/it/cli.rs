@@ -228,3 +228,125 @@ fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The audit trail is a hash chain per mall: after real changes `mpp audit
+/// verify` says every chain holds; an entry edited in the database, one
+/// moved, and the last one removed are each named, and verify exits 1.
+async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) {
+    for n in 0..3 {
+        let o = Command::new(env!("CARGO_BIN_EXE_mpp"))
+            .args(["gateway-secret", "--mall", "ttu"])
+            .env("MPP_DATABASE_URL", &app.database_url)
+            .env("MPP_DATA_DIR", std::env::temp_dir().join("mpp-cli-unused"))
+            .env("MPP_GATEWAY_SECRET", format!("rahasia-bank-ntt-yang-panjang-{n}-2026"))
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let db = &app.state.db;
+    let mall_id: String =
+        sql::query("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&mut Conn::Read(db)).await.unwrap();
+    let chain: Vec<(i64, String, String)> =
+        sql::query("SELECT seq, id, after_json FROM audit_events WHERE mall_id = $1 AND seq IS NOT NULL ORDER BY seq")
+            .bind(&mall_id)
+            .fetch_all(&mut Conn::Read(db))
+            .await
+            .unwrap();
+    assert!(chain.len() >= 3, "{chain:?}");
+    assert_eq!(chain.iter().map(|(s, _, _)| *s).collect::<Vec<_>>(), (1..=chain.len() as i64).collect::<Vec<_>>());
+    let verify = || mpp(&app, &["audit", "verify"]);
+    let o = verify();
+    assert!(
+        o.status.success() && text(&o).contains(&format!("mall {mall_id}: {} entries, the chain holds", chain.len())),
+        "{}",
+        text(&o)
+    );
+
+    // Edited where it lies: the entry is named; put back, the chain holds again.
+    let (seq, id, after) = chain[1].clone();
+    let set = |v: String| {
+        sql::query("UPDATE audit_events SET after_json = $3 WHERE mall_id = $1 AND id = $2")
+            .bind(&mall_id)
+            .bind(&id)
+            .bind(v)
+    };
+    db.run(set(format!("{after} "))).await.unwrap();
+    let o = verify();
+    assert!(
+        !o.status.success() && text(&o).contains(&format!("entry {seq} ({id}) was altered or moved")),
+        "{}",
+        text(&o)
+    );
+    db.run(set(after)).await.unwrap();
+    assert!(verify().status.success());
+
+    // Two entries swapped in place.
+    let (a, b) = (&chain[0].1, &chain[1].1);
+    for (id, to) in [(a, -1i64), (b, 1), (a, 2)] {
+        db.run(
+            sql::query("UPDATE audit_events SET seq = $3 WHERE mall_id = $1 AND id = $2")
+                .bind(&mall_id)
+                .bind(id)
+                .bind(to),
+        )
+        .await
+        .unwrap();
+    }
+    let o = verify();
+    assert!(!o.status.success() && text(&o).contains(&format!("entry 1 ({b}) was altered or moved")), "{}", text(&o));
+    for (id, to) in [(a, -1i64), (b, 2), (a, 1)] {
+        db.run(
+            sql::query("UPDATE audit_events SET seq = $3 WHERE mall_id = $1 AND id = $2")
+                .bind(&mall_id)
+                .bind(id)
+                .bind(to),
+        )
+        .await
+        .unwrap();
+    }
+    assert!(verify().status.success());
+
+    // The last entry removed: the head still names it.
+    let (last, last_id, _) = chain.last().unwrap().clone();
+    db.run(sql::query("DELETE FROM audit_events WHERE mall_id = $1 AND id = $2").bind(&mall_id).bind(&last_id))
+        .await
+        .unwrap();
+    let o = verify();
+    assert!(
+        !o.status.success()
+            && text(&o).contains(&format!("the chain ends at entry {}, its head says {last}", last - 1)),
+        "{}",
+        text(&o)
+    );
+}
+both!(the_audit_chain_holds_and_names_the_first_tampered_entry);
+
+/// Twenty audited changes of one mall at once, through two server
+/// processes, still make one unbroken chain: each takes the mall's head in
+/// turn.
+async fn audited_changes_at_once_keep_one_chain(app: TestApp) {
+    let other = app.another_server(|_| {}).await;
+    let token = crate::api::token_for(&app, crate::helpers::ADMIN).await;
+    let url = |app: &TestApp| app.url("/api/v1/malls/ttu/services/KTP-EL");
+    let c = reqwest::Client::new();
+    let record: serde_json::Value = c.get(url(&app)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let changes = (0..20).map(|n| {
+        let mut input = record.clone();
+        input["booking_quota"] = serde_json::json!(100 + n);
+        let target = if n % 2 == 0 { url(&app) } else { url(&other) };
+        let (c, token) = (c.clone(), token.clone());
+        async move { c.put(target).bearer_auth(&token).json(&input).send().await.unwrap().status() }
+    });
+    for status in futures_util::future::join_all(changes).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    let o = mpp(&app, &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("the chain holds"), "{}", text(&o));
+    let numbered: i64 = sql::query("SELECT COUNT(*) FROM audit_events WHERE seq IS NOT NULL")
+        .fetch_one(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
+    assert!(numbered >= 20, "{numbered}");
+}
+both!(audited_changes_at_once_keep_one_chain);
