@@ -101,7 +101,7 @@ impl Counted {
     }
 
     /// The row's table, the key column besides (mall, service, day), and the row's key.
-    fn parts(&self) -> (&str, &str, &str, &str, sql::Value) {
+    fn parts(&self) -> (&'static str, &'static str, &str, &str, sql::Value) {
         match self {
             Counted::Citizen { service_id, day, user_id } => {
                 ("booking_citizen_counts", "user_id", service_id, day, sql::Value::from(user_id.clone()))
@@ -130,10 +130,7 @@ impl Counted {
 fn by_table(rows: &[Counted]) -> Vec<(&'static str, &'static str, Vec<&Counted>)> {
     let mut out: Vec<(&'static str, &'static str, Vec<&Counted>)> = Vec::new();
     for row in rows {
-        let (table, column) = match row {
-            Counted::Citizen { .. } => ("booking_citizen_counts", "user_id"),
-            Counted::Slot { .. } => ("booking_counts", "slot_start"),
-        };
+        let (table, column, ..) = row.parts();
         match out.iter_mut().find(|(t, _, _)| *t == table) {
             Some((_, _, group)) => group.push(row),
             None => out.push((table, column, vec![row])),

@@ -91,6 +91,12 @@ macro_rules! text_ids {
                 String::decode(cell, name).map(<$t>::new)
             }
         }
+        /// An id alone in a row.
+        impl FromRow for $t {
+            fn from_row(row: &Row) -> AppResult<Self> {
+                row.at(0)
+            }
+        }
     )*};
 }
 text_ids!(mpp_domain::tenancy::MallId, mpp_domain::visit::TicketId);
@@ -325,7 +331,7 @@ macro_rules! single {
         }
     )*};
 }
-single!(i64, Option<i64>, String, Option<String>, bool, mpp_domain::tenancy::MallId, mpp_domain::visit::TicketId);
+single!(i64, Option<i64>, String, Option<String>, bool);
 
 /// A few columns by position.
 macro_rules! tuple {

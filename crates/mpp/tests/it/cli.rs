@@ -281,30 +281,19 @@ async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) 
     db.run(set(after)).await.unwrap();
     assert!(verify().status.success());
 
-    // Two entries swapped in place.
+    // Two entries swapped in place (through -1: the numbers are unique).
     let (a, b) = (&chain[0].1, &chain[1].1);
-    for (id, to) in [(a, -1i64), (b, 1), (a, 2)] {
-        db.run(
-            sql::query("UPDATE audit_events SET seq = $3 WHERE mall_id = $1 AND id = $2")
-                .bind(&mall_id)
-                .bind(id)
-                .bind(to),
-        )
-        .await
-        .unwrap();
-    }
+    let mall = &mall_id;
+    let renumber = |moves: [(String, i64); 3]| async move {
+        for (id, to) in moves {
+            let statement = sql::query("UPDATE audit_events SET seq = $3 WHERE mall_id = $1 AND id = $2");
+            db.run(statement.bind(mall).bind(id).bind(to)).await.unwrap();
+        }
+    };
+    renumber([(a.clone(), -1), (b.clone(), 1), (a.clone(), 2)]).await;
     let o = verify();
     assert!(!o.status.success() && text(&o).contains(&format!("entry 1 ({b}) was altered or moved")), "{}", text(&o));
-    for (id, to) in [(a, -1i64), (b, 2), (a, 1)] {
-        db.run(
-            sql::query("UPDATE audit_events SET seq = $3 WHERE mall_id = $1 AND id = $2")
-                .bind(&mall_id)
-                .bind(id)
-                .bind(to),
-        )
-        .await
-        .unwrap();
-    }
+    renumber([(a.clone(), -1), (b.clone(), 2), (a.clone(), 1)]).await;
     assert!(verify().status.success());
 
     // The last entry removed: the head still names it.
