@@ -131,6 +131,37 @@ describe('applications', () => {
       await checkA11y(citizen, 'certificate check');
       assert.equal(await horizontalOverflow(citizen, PHONE.width, 'certificate check'), null);
       await screenshot(citizen, 'certificate-check-phone');
+
+      // An officer sees the NIK masked and reveals it with a reason, on a phone.
+      const officer = await newPage(browser, PHONE);
+      try {
+        await login(officer, 'perizinan@demo.mpp.id', { next: `${MALL}/kotak-masuk/${number}` });
+        await officer.getByText('5304••••••••0001').waitFor();
+        assert.equal(await officer.getByText('5304015203900001').count(), 0, 'masked until revealed');
+        await officer.locator('details.reveal summary').first().click();
+        await officer.getByLabel(/Alasan membuka NIK pemilik usaha/).fill('Mencocokkan dengan KTP asli pemohon');
+        await checkA11y(officer, 'decide page with the reveal form open');
+        assert.equal(await horizontalOverflow(officer, PHONE.width, 'decide page'), null);
+        await screenshot(officer, 'application-reveal-phone');
+        await officer.getByRole('button', { name: 'Tampilkan lengkap' }).click();
+        await officer.getByText('5304015203900001').waitFor();
+        await checkA11y(officer, 'decide page with the NIK revealed');
+        await screenshot(officer, 'application-revealed-phone');
+        assertNoPageProblems(officer, 'officer pages');
+      } finally {
+        await officer.context().close();
+      }
+      // The citizen sees every officer's read: who, what, why, when.
+      await citizen.goto(url('/akun'));
+      await citizen.getByRole('link', { name: 'Riwayat akses data saya' }).click();
+      await citizen.getByRole('heading', { name: 'Riwayat akses data' }).waitFor();
+      await citizen.getByText('Mencocokkan dengan KTP asli pemohon').waitFor();
+      await checkA11y(citizen, 'access history');
+      assert.equal(await horizontalOverflow(citizen, PHONE.width, 'access history'), null);
+      await screenshot(citizen, 'access-history-phone');
+      await citizen.setViewportSize(DESKTOP);
+      await checkA11y(citizen, 'access history at desktop width');
+      await screenshot(citizen, 'access-history-desktop');
       assertNoPageProblems(citizen, 'citizen pages');
     } finally {
       await citizen.context().close();

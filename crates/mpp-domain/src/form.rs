@@ -82,6 +82,25 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
 
 /// A filed value as people read it: a region code becomes its address line
 /// (village first), anything else stays as filed.
+/// A NIK as officers see it until they reveal it: the first four digits
+/// and the last four (`5303••••••••0003`); anything shorter all hidden.
+pub fn mask_nik(nik: &str) -> String {
+    match (nik.get(..4), nik.get(nik.len().saturating_sub(4)..)) {
+        (Some(head), Some(tail)) if nik.len() >= 12 && nik.is_ascii() => {
+            format!("{head}{}{tail}", "•".repeat(nik.len() - 8))
+        }
+        _ => "•".repeat(nik.chars().count()),
+    }
+}
+
+/// A value as officers see it before they reveal it: NIKs masked.
+pub fn masked(kind: FieldKind, value: &str) -> String {
+    match kind {
+        FieldKind::Nik => mask_nik(value),
+        _ => readable(kind, value),
+    }
+}
+
 pub fn readable(kind: FieldKind, value: &str) -> String {
     match (kind, value.parse::<i64>()) {
         (FieldKind::Region, _) => crate::region::describe(value),
@@ -181,6 +200,12 @@ impl NikNumber {
         last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) && self.0.len() == 16 && self.0.ends_with(last4)
     }
 
+    /// As officers see it until they reveal it: the region's first four
+    /// digits and the last four (`5303••••••••0003`).
+    pub fn masked(&self) -> String {
+        mask_nik(&self.0)
+    }
+
     /// The last four digits (empty without a number).
     pub fn last4(&self) -> &str {
         self.0.get(12..).unwrap_or("")
@@ -244,6 +269,14 @@ mod tests {
         }
         assert!(kept.ends_with_digits("0003") && !kept.ends_with_digits("003") && !kept.ends_with_digits("0004"));
         assert_eq!((kept.last4(), super::NikNumber::default().last4()), ("0003", ""));
+    }
+
+    #[test]
+    fn an_officer_sees_a_nik_masked_until_revealed() {
+        assert_eq!(super::NikNumber::new("5303014107900003").masked(), "5303••••••••0003");
+        assert_eq!(super::mask_nik("53030141"), "••••••••", "too short to keep any digit");
+        assert_eq!(super::masked(super::FieldKind::Nik, "5303014107900003"), "5303••••••••0003");
+        assert_eq!(super::masked(super::FieldKind::Number, "1500"), "1.500");
     }
 
     #[test]

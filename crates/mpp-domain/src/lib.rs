@@ -44,6 +44,7 @@ macro_rules! str_enum {
     };
 }
 
+pub mod access;
 pub mod application;
 pub mod auth;
 pub mod booking;

@@ -18,6 +18,18 @@ pub async fn write_atomically(path: &Path, bytes: &[u8]) -> AppResult<()> {
     tokio::fs::rename(&tmp, path).await.map_err(io)
 }
 
+/// Writes a secret (a key file) atomically, readable by its owner only.
+pub async fn write_secret(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    write_atomically(path, bytes).await?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let owner_only = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(path, owner_only).map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(())
+}
+
 /// Keeps letters, digits, dots, hyphens and underscores, and the right extension.
 pub fn safe_file_name(name: &str, ext: &str) -> String {
     let stem: String = name

@@ -4,6 +4,7 @@
 //! One folder per feature (routes, pages and SQL side by side); shared
 //! plumbing in the top-level modules.
 
+pub mod access;
 pub mod agreements;
 pub mod api;
 pub mod application;
@@ -60,6 +61,9 @@ pub struct Settings {
     pub key_dir: Option<PathBuf>,
     /// Signing keys the environment gives, by mall slug (`MPP_SIGNING_KEY_<SLUG>`).
     pub signing_keys_from_env: std::collections::BTreeMap<String, String>,
+    /// The documents' vault key, if the environment gives it (`MPP_VAULT_KEY`);
+    /// else `vault.key` in the key directory.
+    pub vault_key_from_env: Option<String>,
     pub notify: notify::Config,
 }
 
@@ -77,6 +81,12 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
     if moved > 0 {
         tracing::info!(keys = moved, dir = %keys.dir.display(), "moved signing keys out of the database into key files");
     }
+    let vault = document::vault::Vault::load(&keys.dir, settings.vault_key_from_env.as_deref()).await?;
+    let files_dir = settings.data_dir.join("files");
+    let sealed = document::seal_plain_files(&db, &files_dir, &vault).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if sealed > 0 {
+        tracing::info!(files = sealed, "sealed citizens' documents an older version kept plain");
+    }
     if settings.demo {
         let today = clock.today(mpp_domain::tenancy::TimeZone::Wita);
         if let Some(slug) = demo::seed_if_empty(&db, today, clock.now_ms()).await? {
@@ -86,8 +96,9 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
     Ok(state::AppState {
         db,
         clock,
-        files_dir: settings.data_dir.join("files"),
+        files_dir,
         keys: Arc::new(keys),
+        vault: Arc::new(vault),
         secure_cookies: settings.secure_cookies,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         metrics_token: settings.metrics_token.clone().map(Arc::from),

@@ -13,9 +13,11 @@ struct Cli {
     /// `postgres://…` for PostgreSQL; default: SQLite in the data directory.
     #[arg(long, env = "MPP_DATABASE_URL", global = true)]
     database_url: Option<String>,
-    /// Where the malls' secret signing keys are kept, one file each (never
-    /// in the database); default: `keys` in the data directory. A mall's
-    /// key may instead come from MPP_SIGNING_KEY_<SLUG> (its seed, base64url).
+    /// Where the malls' secret signing keys and the documents' vault key
+    /// (vault.key) are kept, one file each (never in the database); default:
+    /// `keys` in the data directory (put it on another volume than the data).
+    /// A mall's key may instead come from MPP_SIGNING_KEY_<SLUG> (its seed,
+    /// base64url), the vault key from MPP_VAULT_KEY.
     #[arg(long, env = "MPP_KEY_DIR", global = true)]
     key_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -150,9 +152,22 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Audit {
-    /// Check every mall's audit chain: prints each chain's length, or the
-    /// first entry that was edited, removed, inserted or moved (exit 1).
-    Verify,
+    /// Check every mall's audit trail and access log: prints each chain's
+    /// length, or the first entry that was edited, removed, inserted or
+    /// moved (exit 1). With --statements, also checks each signed head
+    /// statement kept there (files of JWS JSON, as /api/v1/malls/{slug}/chain-heads
+    /// lists them): signed by the mall's key, and the chain still has its hash.
+    Verify {
+        #[arg(long)]
+        statements: Option<PathBuf>,
+    },
+    /// Write a mall's signed head statements to a directory, one file each.
+    Heads {
+        #[arg(long)]
+        mall: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 impl Cli {
@@ -183,6 +198,7 @@ impl Cli {
         Settings {
             key_dir: self.key_dir.clone(),
             signing_keys_from_env: mpp::certificate::keys::KeyStore::env_seeds(std::env::vars()),
+            vault_key_from_env: std::env::var("MPP_VAULT_KEY").ok(),
             database_url,
             data_dir: self.data_dir.clone(),
             demo,
@@ -299,20 +315,52 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Audit { what: Audit::Verify } => {
+        Command::Audit { what: Audit::Heads { mall, out } } => {
+            let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
+            let mall = mpp::tenancy::store::by_slug(&state.db, mall).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            std::fs::create_dir_all(out)?;
+            let statements = mpp::audit::head::statements(&state.db, &mall.id, i64::MAX).await?;
+            for jws in &statements {
+                let (s, _) =
+                    mpp::audit::head::read(jws).ok_or_else(|| anyhow::anyhow!("a stored statement is not one"))?;
+                let file = out.join(format!("{}-{}-{}.json", s.mall, s.trail.as_str(), s.day));
+                std::fs::write(&file, serde_json::to_string_pretty(jws)?)?;
+            }
+            say!("{} statements written to {}", statements.len(), out.display());
+            Ok(())
+        }
+        Command::Audit { what: Audit::Verify { statements } } => {
             let state = mpp::prepare(&cli.settings(false, false), Clock::system()).await?;
             let mut broken = 0;
-            for (mall_id, entries, found) in mpp::audit::verify(&state.db).await? {
-                let whose = if mall_id.is_empty() { "the deployment".to_string() } else { format!("mall {mall_id}") };
-                match found {
-                    None => say!("{whose}: {entries} entries, the chain holds"),
+            if let Some(dir) = statements {
+                let mut files: Vec<PathBuf> =
+                    std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+                files.sort();
+                for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
+                    let text = std::fs::read_to_string(file)?;
+                    let finding = match mpp::audit::head::parse(&text) {
+                        Ok(jws) => mpp::audit::head::check(&state.db, &jws).await?,
+                        Err(_) => mpp::audit::head::Finding::Unsigned,
+                    };
+                    if !matches!(finding, mpp::audit::head::Finding::Holds { .. }) {
+                        broken += 1;
+                    }
+                    say!("{}: {finding}", file.display());
+                }
+            }
+            for c in mpp::audit::verify(&state.db).await? {
+                let whose =
+                    if c.mall_id.is_empty() { "the deployment".to_string() } else { format!("mall {}", c.mall_id) };
+                let trail = c.trail.name();
+                match c.found {
+                    None => say!("{whose}, {trail}: {} entries, the chain holds", c.entries),
                     Some(b) => {
                         broken += 1;
-                        say!("{whose}: {b}");
+                        say!("{whose}, {trail}: {b}");
                     }
                 }
             }
-            anyhow::ensure!(broken == 0, "{broken} audit chain(s) broken");
+            anyhow::ensure!(broken == 0, "{broken} chain(s) or statement(s) broken");
             Ok(())
         }
         Command::Verify { file, server } => {

@@ -195,6 +195,7 @@ pub fn spec() -> Value {
     crate::application::api::document(&mut paths);
     crate::application::setup::document(&mut paths);
     crate::certificate::api::document(&mut paths);
+    crate::audit::routes::document(&mut paths);
     crate::payment::webhook::document(&mut paths);
     crate::region::api::document(&mut paths);
 
@@ -297,6 +298,7 @@ fn components() -> Value {
         .schema_from::<crate::application::api::ApplicationRequest>()
         .schema_from::<crate::application::api::Resubmission>()
         .schema_from::<crate::application::api::StepAction>()
+        .schema_from::<crate::audit::head::Jws>()
         .schema_from::<crate::application::api::ApplicationView>()
         .schema_from::<crate::application::api::StepView>()
         .schema_from::<crate::application::api::EventView>()

@@ -39,6 +39,7 @@ pub fn routes() -> Routes {
         .merge(crud::routes::<Agreements>())
         .merge(agreements::router())
         .merge(audit::routes::router())
+        .merge(crate::access::router())
         .merge(visit::kiosk::router())
         .merge(visit::console::router())
         .merge(visit::greeter::router())
@@ -162,7 +163,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
 
 /// Periodic chores: bookings whose grace period passed become no-shows,
 /// overdue steps are deemed approved, expired sessions and old throttle
-/// counts are deleted.
+/// counts are deleted, each mall's day's chain heads are signed.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         loop {
@@ -179,6 +180,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(bookings = n, "marked bookings as no-shows"),
                 Err(e) => tracing::warn!(error = ?e, "housekeeping failed"),
+            }
+            match crate::audit::head::sign_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(statements = n, "signed the day's chain heads"),
+                Err(e) => tracing::warn!(error = ?e, "signing the chain heads failed"),
             }
             match crate::application::flow::deem_overdue(&state).await {
                 Ok(0) => {}

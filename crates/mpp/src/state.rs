@@ -14,6 +14,8 @@ pub struct AppState {
     pub files_dir: PathBuf,
     /// Where the malls' secret signing keys are (never in the database).
     pub keys: Arc<crate::certificate::keys::KeyStore>,
+    /// Seals citizens' documents at rest (its key is never in the database).
+    pub vault: Arc<crate::document::vault::Vault>,
     /// Mark cookies `Secure` even without a proxy header saying TLS.
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`client_addr.rs`).

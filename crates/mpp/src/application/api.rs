@@ -3,6 +3,7 @@
 //! with its steps and timeline, acts on a step, resubmits after a
 //! correction, and lists an officer's inbox.
 
+use super::Niks;
 use super::flow::{self, Filing};
 use super::store::{self, Application};
 use crate::api::{ApiJson, ApiUser};
@@ -16,6 +17,7 @@ use crate::tenancy::{self, Mall};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use mpp_domain::access::What;
 use mpp_domain::application::Act;
 use mpp_domain::policy::Action;
 use serde_json::{Map, Value, json};
@@ -126,8 +128,16 @@ pub struct CertificateRef {
     pub pdf_path: String,
 }
 
-async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<ApplicationView> {
+async fn view(state: &AppState, mall: &Mall, a: &Application, niks: Niks<'_>) -> AppResult<ApplicationView> {
     let service = flow::service_of(state, mall, a).await?;
+    let mut values = a.values();
+    if niks != Niks::Full {
+        for f in service.fields.iter().filter(|f| f.kind == mpp_domain::form::FieldKind::Nik) {
+            if let Some(v) = values.get_mut(&f.key) {
+                *v = mpp_domain::form::mask_nik(v);
+            }
+        }
+    }
     let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
     let code = |id: &str| agencies.iter().find(|g| g.id == id).map(|g| g.code.clone()).unwrap_or_default();
     let steps = store::steps(&mut Conn::Read(&state.db), &mall.id, &a.id).await?;
@@ -149,7 +159,7 @@ async fn view(state: &AppState, mall: &Mall, a: &Application) -> AppResult<Appli
         filed_at: a.filed_at,
         due_day: a.due_day.clone(),
         correction: a.correction.clone(),
-        values: a.values(),
+        values,
         steps: steps
             .into_iter()
             .map(|s| StepView {
@@ -194,7 +204,7 @@ async fn create(
         Some(Begin::New(claim)) => Some(claim),
         Some(Begin::Replay(id)) => {
             let a = store::by_id(&state.db, &mall.id, &id).await?.ok_or(AppError::NotFound)?;
-            let v = view(&state, &mall, &a).await?;
+            let v = view(&state, &mall, &a, Niks::Full).await?;
             return Ok(idempotency::replayed(crate::api::created(location(&mall, &a), v)));
         }
     };
@@ -212,14 +222,22 @@ async fn create(
     };
     let result = flow::file(&state, &mall, filing).await;
     let a = idempotency::settle(&state.db, claim.as_ref(), result).await?;
-    Ok(crate::api::created(location(&mall, &a), view(&state, &mall, &a).await?))
+    Ok(crate::api::created(location(&mall, &a), view(&state, &mall, &a, Niks::Full).await?))
 }
 
-/// The application, for its applicant or the mall's staff.
-async fn readable(state: &AppState, user: &ApiUser, slug: &str, number: &str) -> AppResult<(Mall, Application)> {
+/// The application, for its applicant or the mall's staff (whose read is
+/// on the access log, and who see NIKs masked).
+async fn readable(
+    state: &AppState,
+    user: &ApiUser,
+    slug: &str,
+    number: &str,
+) -> AppResult<(Mall, Application, Niks<'static>)> {
     let mall = tenancy::store::by_slug(&state.db, slug).await?;
-    let a = super::seen_by(state, &user.0.id, &mall, number).await?;
-    Ok((mall, a))
+    let seen = super::seen_by(state, &user.0.id, &mall, number).await?;
+    let niks = if seen.by_staff() { Niks::Masked { revealed: None } } else { Niks::Full };
+    let a = seen.show(state, &user.0, What::Application, "").await?;
+    Ok((mall, a, niks))
 }
 
 async fn read(
@@ -227,8 +245,8 @@ async fn read(
     user: ApiUser,
     Path((slug, number)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (mall, a) = readable(&state, &user, &slug, &number).await?;
-    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+    let (mall, a, niks) = readable(&state, &user, &slug, &number).await?;
+    Ok(axum::Json(view(&state, &mall, &a, niks).await?).into_response())
 }
 
 async fn resubmit(
@@ -237,10 +255,12 @@ async fn resubmit(
     Path((slug, number)): Path<(String, String)>,
     ApiJson(body): ApiJson<Resubmission>,
 ) -> AppResult<Response> {
-    let (mall, a) = readable(&state, &user, &slug, &number).await?;
-    let a = flow::resubmit(&state, &mall, &user.0.id, &user.0.name, &a.number, body.values).await?;
+    let mall = tenancy::store::by_slug(&state.db, &slug).await?;
+    let number = mpp_domain::application::parse_registration_number(&number).ok_or(AppError::NotFound)?;
+    // Only the applicant's own (flow::resubmit checks): nobody else reads it here.
+    let a = flow::resubmit(&state, &mall, &user.0.id, &user.0.name, &number, body.values).await?;
     let a = store::by_id(&state.db, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
-    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+    Ok(axum::Json(view(&state, &mall, &a, Niks::Full).await?).into_response())
 }
 
 async fn act(
@@ -255,9 +275,10 @@ async fn act(
     let officer = flow::Officer { id: &user.0.id, name: &user.0.name, access: &access };
     let number = mpp_domain::application::parse_registration_number(&number).ok_or(AppError::NotFound)?;
     let action = flow::Action { number: &number, step_id: &step, act, reason: &body.reason };
-    let a = flow::act(&state, &mall, &officer, &action).await?;
-    let a = store::by_id(&state.db, &mall.id, &a.id).await?.ok_or(AppError::NotFound)?;
-    Ok(axum::Json(view(&state, &mall, &a).await?).into_response())
+    flow::act(&state, &mall, &officer, &action).await?;
+    // The answer shows the application: a read like any other.
+    let (mall, a, niks) = readable(&state, &user, &slug, &number).await?;
+    Ok(axum::Json(view(&state, &mall, &a, niks).await?).into_response())
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

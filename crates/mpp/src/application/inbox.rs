@@ -4,7 +4,7 @@
 //! approve, reject, ask for a correction, comment).
 
 use super::store::{self, InboxItem};
-use super::{Detail, detail, flow};
+use super::{Detail, Niks, detail, flow};
 use crate::auth::session::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::forms::Posted;
@@ -15,6 +15,7 @@ use crate::web::{Ctx, render, render_status};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use mpp_domain::access::What;
 use mpp_domain::application::{Act, urgency};
 use mpp_domain::auth::Access;
 use mpp_domain::format::{self, parse_date};
@@ -25,6 +26,7 @@ pub fn router() -> Routes {
         .get("/m/{slug}/kotak-masuk", Action::ProcessApplications, inbox)
         .get("/m/{slug}/kotak-masuk/{number}", Action::ProcessApplications, one)
         .post("/m/{slug}/kotak-masuk/{number}/aksi", Action::ProcessApplications, act)
+        .post("/m/{slug}/kotak-masuk/{number}/buka", Action::ProcessApplications, reveal)
 }
 
 /// An officer in a mall: their grants decide which agencies' steps they see.
@@ -152,6 +154,18 @@ struct DecidePage {
     /// May record a payment taken at the counter.
     can_take_payment: bool,
     error: Option<&'static str>,
+    /// A field was just revealed in full.
+    revealed: bool,
+    /// The reveal asked on this page: (field, its reason's problem or "", the reason typed).
+    reveal: (String, &'static str, String),
+}
+
+/// A masked field an officer asks to see in full, with their reason.
+pub(crate) struct Reveal {
+    field: String,
+    reason: String,
+    /// Why the reason is refused (`mpp_domain::access::reveal_reason`).
+    problem: Option<&'static str>,
 }
 
 async fn one(
@@ -163,6 +177,21 @@ async fn one(
     page(&state, ctx, desk, &number, None).await
 }
 
+/// Shows a masked field in full, once, for the reason the officer gives:
+/// the read is on the access log, with the reason, before the page is sent.
+async fn reveal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, number)): Path<(String, String)>,
+    form: Posted,
+) -> AppResult<Response> {
+    let desk = enter(&state, &ctx, &slug).await?;
+    let reason = form.get("reason");
+    let problem = mpp_domain::access::reveal_reason(&reason).err();
+    let reveal = Reveal { field: form.get("field"), reason, problem };
+    shown(&state, ctx, desk, &number, None, Some(reveal)).await
+}
+
 /// The officer's page of one application, with an error from the last
 /// action if any (shared by the actions of other features on this page).
 pub(crate) async fn page(
@@ -172,13 +201,43 @@ pub(crate) async fn page(
     number: &str,
     error: Option<&'static str>,
 ) -> AppResult<Response> {
+    shown(state, ctx, desk, number, error, None).await
+}
+
+/// The page, after its read is on the access log: the application as
+/// filed with NIKs masked, or with the one field the officer revealed.
+async fn shown(
+    state: &AppState,
+    ctx: Ctx,
+    desk: Desk,
+    number: &str,
+    error: Option<&'static str>,
+    reveal: Option<Reveal>,
+) -> AppResult<Response> {
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let a = store::by_number(conn, &desk.mall.id, number).await?.ok_or(AppError::NotFound)?;
-    let d = detail(state, &ctx.t, &desk.mall, &a).await?;
     // Only applications that reach one of this officer's agencies.
-    if !d.steps.iter().any(|s| desk.access.can_process_for(&s.agency_id)) {
-        return Err(AppError::NotFound);
+    let agency = super::staff_view(state, &desk.access, &a).await?.ok_or(AppError::NotFound)?;
+    let service = flow::service_of(state, &desk.mall, &a).await?;
+    let mut reads = vec![(What::Application, String::new())];
+    let mut revealed = None;
+    if let Some(r) = reveal.as_ref().filter(|r| r.problem.is_none()) {
+        let filed = a.values();
+        let field = service
+            .fields
+            .iter()
+            .find(|f| f.key == r.field)
+            .filter(|f| {
+                filed
+                    .get(&f.key)
+                    .is_some_and(|v| mpp_domain::form::masked(f.kind, v) != mpp_domain::form::readable(f.kind, v))
+            })
+            .ok_or_else(|| AppError::invalid("field", "error.bad_field"))?;
+        reads.push((What::Field(field.label_id.clone()), r.reason.trim().to_string()));
+        revealed = Some(field.key.as_str());
     }
+    super::record_read(state, &desk.user, &agency, &a, reads).await?;
+    let d = detail(state, &ctx.t, &desk.mall, &a, Niks::Masked { revealed }).await?;
     let live = a.status() == mpp_domain::application::Status::InProgress;
     let actions = d
         .steps
@@ -201,11 +260,17 @@ pub(crate) async fn page(
         .collect();
     let comment_step =
         d.steps.iter().find(|s| desk.access.can_process_for(&s.agency_id)).map(|s| s.id.clone()).filter(|_| live);
-    let service = flow::service_of(state, &desk.mall, &a).await?;
     let answers = super::answers_for_service(&desk.access, &service.agency_id);
     let can_take_payment = answers;
     let can_revoke = answers && d.certificate.as_ref().is_some_and(|c| !c.revoked);
-    let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
+    let refused = reveal.as_ref().is_some_and(|r| r.problem.is_some());
+    let status = match (error, refused) {
+        (Some(_), _) => axum::http::StatusCode::CONFLICT,
+        (None, true) => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        (None, false) => axum::http::StatusCode::OK,
+    };
+    let revealed = revealed.is_some();
+    let reveal = reveal.map(|r| (r.field, r.problem.unwrap_or(""), r.reason)).unwrap_or_default();
     render_status(
         status,
         &DecidePage {
@@ -218,6 +283,8 @@ pub(crate) async fn page(
             can_download: true,
             can_take_payment,
             error,
+            revealed,
+            reveal,
         },
     )
 }

@@ -22,11 +22,13 @@ pub mod setup;
 pub mod setup_page;
 pub mod store;
 
+use crate::auth::session::CurrentUser;
 use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
+use mpp_domain::access::What;
 use mpp_domain::application::{Status, StepRole, StepStatus, Urgency, urgency};
 use mpp_domain::format::{self, parse_date};
 use store::Application;
@@ -71,31 +73,114 @@ pub(crate) fn answers_for_service(access: &mpp_domain::auth::Access, service_age
 }
 
 /// Whether a member of staff may see an application (its form holds
-/// personal data): the mall's managers and supervisors, and the officers of
-/// the agencies it goes through; not every officer of the mall.
-pub async fn staff_may_see(state: &AppState, access: &mpp_domain::auth::Access, a: &Application) -> AppResult<bool> {
-    if access.can_view_whole_mall() {
-        return Ok(true);
-    }
+/// personal data), and as whom: the officers of the agencies it goes
+/// through (`Some(agency id)`, the first of its agencies they work for),
+/// and the mall's managers and supervisors (`Some("")`); not every officer
+/// of the mall (`None`).
+pub async fn staff_view(
+    state: &AppState,
+    access: &mpp_domain::auth::Access,
+    a: &Application,
+) -> AppResult<Option<String>> {
     let steps = store::steps(&mut crate::db::sql::Conn::Read(&state.db), &a.mall_id, &a.id).await?;
-    Ok(steps.iter().any(|s| access.can_process_for(&s.agency_id)))
+    let granted = |id: &str| access.grants.iter().any(|g| g.agency_id.as_deref() == Some(id));
+    let agency = steps.iter().map(|s| &s.agency_id).find(|id| granted(id) && access.can_process_for(id));
+    Ok(match agency {
+        Some(id) => Some(id.clone()),
+        None => access.can_view_whole_mall().then(String::new),
+    })
+}
+
+/// An application found for someone allowed to see it whole. Its data
+/// reaches a page or an answer only through [`Seen::show`], which puts a
+/// staff member's read on the access log first.
+pub struct Seen {
+    a: Application,
+    /// The agency a member of staff sees it through ("" for the mall's
+    /// managers); `None` for the applicant.
+    staff: Option<String>,
+}
+
+impl Seen {
+    /// Whether a member of staff (not the applicant) is about to see it.
+    pub fn by_staff(&self) -> bool {
+        self.staff.is_some()
+    }
+
+    /// The application, for finding what a read will show (a document's
+    /// label), never to show.
+    pub fn application(&self) -> &Application {
+        &self.a
+    }
+
+    /// Records what a member of staff is about to see (the applicant's own
+    /// reads are not recorded), then hands the application over.
+    pub async fn show(
+        self,
+        state: &AppState,
+        reader: &CurrentUser,
+        what: What,
+        reason: &str,
+    ) -> AppResult<Application> {
+        if let Some(agency_id) = &self.staff {
+            record_read(state, reader, agency_id, &self.a, vec![(what, reason.to_string())]).await?;
+        }
+        Ok(self.a)
+    }
+}
+
+/// Puts a member of staff's reads of an application (what each showed,
+/// with the reason where one was asked) on the access log (see `access`),
+/// naming their agency.
+pub async fn record_read(
+    state: &AppState,
+    reader: &CurrentUser,
+    agency_id: &str,
+    a: &Application,
+    reads: Vec<(What, String)>,
+) -> AppResult<()> {
+    let agencies = crate::catalog::store::agencies(&state.db, &a.mall_id).await?;
+    let reader_agency = agencies.into_iter().find(|g| g.id == agency_id).map(|g| g.name_id).unwrap_or_default();
+    let reads = reads
+        .into_iter()
+        .map(|(what, reason)| crate::access::Read {
+            mall_id: a.mall_id.clone(),
+            subject_id: a.applicant_id.clone(),
+            reader: reader.clone(),
+            reader_agency: reader_agency.clone(),
+            what,
+            basis: mpp_domain::access::Basis::Application,
+            basis_ref: a.number.clone(),
+            reason,
+        })
+        .collect();
+    crate::access::record(&state.db, reads, state.clock.now_ms()).await
 }
 
 /// Application `number` of a mall, for a user who may see it whole (its
 /// form, documents, bill and certificate): its applicant, or staff who may
 /// see it. Anyone else gets the same answer as for a number that does not
 /// exist.
-pub async fn seen_by(state: &AppState, user_id: &str, mall: &Mall, number: &str) -> AppResult<Application> {
+pub async fn seen_by(state: &AppState, user_id: &str, mall: &Mall, number: &str) -> AppResult<Seen> {
     let number = mpp_domain::application::parse_registration_number(number).ok_or(crate::error::AppError::NotFound)?;
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let a = store::by_number(conn, &mall.id, &number).await?.ok_or(crate::error::AppError::NotFound)?;
-    if a.applicant_id != user_id {
-        let access = crate::auth::store::access(&state.db, user_id, &mall.id).await?;
-        if !staff_may_see(state, &access, &a).await? {
-            return Err(crate::error::AppError::NotFound);
-        }
+    if a.applicant_id == user_id {
+        return Ok(Seen { a, staff: None });
     }
-    Ok(a)
+    let access = crate::auth::store::access(&state.db, user_id, &mall.id).await?;
+    match staff_view(state, &access, &a).await? {
+        Some(agency) => Ok(Seen { a, staff: Some(agency) }),
+        None => Err(crate::error::AppError::NotFound),
+    }
+}
+
+/// One value of the form as filed.
+pub struct ValueView {
+    pub label: String,
+    pub value: String,
+    /// The field's key, when the value is masked and may be revealed.
+    pub reveal: Option<String>,
 }
 
 /// One step as the pages show it.
@@ -138,8 +223,8 @@ pub struct Detail {
     pub holders: Vec<String>,
     pub steps: Vec<StepView>,
     pub timeline: Vec<EventView>,
-    /// (label, value) of the form as filed.
-    pub values: Vec<(String, String)>,
+    /// The form as filed.
+    pub values: Vec<ValueView>,
     /// The documents: (label, file name or how it was checked, download link).
     pub documents: Vec<(String, String, Option<String>)>,
     pub certificate: Option<CertificateView>,
@@ -232,7 +317,15 @@ fn action_key(action: &str) -> &'static str {
     }
 }
 
-pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> AppResult<Detail> {
+/// How a page shows the form's NIKs: in full to the applicant; masked to
+/// staff, but for the one field they revealed with a reason (on record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Niks<'a> {
+    Full,
+    Masked { revealed: Option<&'a str> },
+}
+
+pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application, niks: Niks<'_>) -> AppResult<Detail> {
     let service = flow::service_of(state, mall, a).await?;
     let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
     let agency_name = |id: &str| {
@@ -288,7 +381,16 @@ pub async fn detail(state: &AppState, t: &Tr, mall: &Mall, a: &Application) -> A
         .fields
         .iter()
         .filter(|f| !is_document(f))
-        .filter_map(|f| filed.get(&f.key).map(|v| (label(f), mpp_domain::form::readable(f.kind, v))))
+        .filter_map(|f| {
+            let v = filed.get(&f.key)?;
+            let masked = matches!(niks, Niks::Masked { revealed } if revealed != Some(f.key.as_str()))
+                && mpp_domain::form::masked(f.kind, v) != mpp_domain::form::readable(f.kind, v);
+            Some(ValueView {
+                label: label(f),
+                value: if masked { mpp_domain::form::masked(f.kind, v) } else { mpp_domain::form::readable(f.kind, v) },
+                reveal: masked.then(|| f.key.clone()),
+            })
+        })
         .collect();
     let mut documents = Vec::new();
     for f in service.fields.iter().filter(is_document) {

@@ -3,7 +3,7 @@
 //! number and NIK, and sending it back after a correction.
 
 use super::store::{self, Application, ServiceForm};
-use super::{Detail, detail, flow};
+use super::{Detail, Niks, detail, flow};
 use crate::client_addr::ClientAddr;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use mpp_domain::access::What;
 use mpp_domain::application::{Risk, Status};
 use mpp_domain::form::{FieldDef, FieldKind};
 use mpp_domain::policy::Action;
@@ -370,11 +371,12 @@ struct Second {
 }
 
 /// Who is looking at an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Viewer {
     Applicant,
-    /// An officer of its agencies or a manager of the mall.
-    Staff,
+    /// An officer of its agencies or a manager of the mall (through this
+    /// agency, "" for managers): sees NIKs masked, their read on record.
+    Staff(String),
     /// Anyone with its number and the last four digits of the applicant's
     /// NIK: sees its progress, none of its personal data.
     Tracker,
@@ -398,8 +400,8 @@ async fn visible(
             return Ok(Some(Viewer::Applicant));
         }
         let access = crate::auth::store::access(&state.db, &user.id, &mall.id).await?;
-        if super::staff_may_see(state, &access, a).await? {
-            return Ok(Some(Viewer::Staff));
+        if let Some(agency) = super::staff_view(state, &access, a).await? {
+            return Ok(Some(Viewer::Staff(agency)));
         }
     }
     let Some(digits) = nik.map(str::trim) else { return Ok(None) };
@@ -464,7 +466,14 @@ async fn receipt_page(
     viewer: Viewer,
     sent: Option<Sent<'_>>,
 ) -> AppResult<Response> {
-    let mut d = detail(state, &ctx.t, &mall, a).await?;
+    let niks = match (&viewer, &ctx.user) {
+        (Viewer::Staff(agency), Some(user)) => {
+            super::record_read(state, user, agency, a, vec![(What::Application, String::new())]).await?;
+            Niks::Masked { revealed: None }
+        }
+        _ => Niks::Full,
+    };
+    let mut d = detail(state, &ctx.t, &mall, a, niks).await?;
     if viewer == Viewer::Tracker {
         d = d.for_tracker();
     }

@@ -1,15 +1,67 @@
-//! The audit trail as a hash chain per mall. Each entry carries its number
-//! in its mall's chain and `hash = SHA-256(previous hash, its fields)`;
-//! the mall's head (`audit_heads`) holds the last number and hash, so a
-//! removed last entry shows too. `mpp audit verify` walks every chain and
-//! names the first entry that does not follow: edited, removed, inserted
-//! or moved. (Someone who can write the database can also recompute a
-//! whole chain; a head kept outside it, signed, is what proves that later.)
+//! The audit trail and the access log as hash chains per mall. Each entry
+//! carries its number in its mall's chain and `hash = SHA-256(previous
+//! hash, its fields)`; the mall's head (`audit_heads`, `access_heads`)
+//! holds the last number and hash, so a removed last entry shows too.
+//! `mpp audit verify` walks every chain and names the first entry that
+//! does not follow: edited, removed, inserted or moved. (Someone who can
+//! write the database can also recompute a whole chain; the signed head
+//! statements kept outside it, `head.rs`, are what prove that.)
 
 use mpp_domain::tenancy::MallId;
 use sha2::{Digest, Sha256};
 
-/// An entry's fields as they are hashed.
+/// The two chains every mall keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trail {
+    /// Every change (`audit_events`).
+    Audit,
+    /// Every read of a citizen's data by someone else (`access_log`).
+    Access,
+}
+
+impl Trail {
+    pub const ALL: [Trail; 2] = [Trail::Audit, Trail::Access];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trail::Audit => "audit",
+            Trail::Access => "access",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Trail::Audit => "audit trail",
+            Trail::Access => "access log",
+        }
+    }
+}
+
+/// An entry of a chain.
+pub trait Chained {
+    fn seq(&self) -> i64;
+    fn id(&self) -> &str;
+    fn at(&self) -> i64;
+    /// Its fields, in the order they are hashed.
+    fn fields(&self) -> Vec<String>;
+
+    /// The entry's hash after `previous` (empty for the first). Every field
+    /// goes in with its length first, so no two different entries read the
+    /// same.
+    fn hash(&self, previous: &str) -> String {
+        let mut h = Sha256::new();
+        for field in std::iter::once(previous.to_string()).chain(self.fields()) {
+            h.update(field.len().to_string().as_bytes());
+            h.update(b":");
+            h.update(field.as_bytes());
+        }
+        crate::auth::hex(&h.finalize())
+    }
+}
+
+/// An audit entry's fields as they are hashed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub mall_id: MallId,
@@ -25,33 +77,30 @@ pub struct Link {
     pub after_json: String,
 }
 
-impl Link {
-    /// The entry's hash after `previous` (empty for the first). Every field
-    /// goes in with its length first, so no two different entries read the
-    /// same.
-    pub fn hash(&self, previous: &str) -> String {
-        let mut h = Sha256::new();
-        let seq = self.seq.to_string();
-        let at = self.at.to_string();
-        for field in [
-            previous,
-            self.mall_id.as_str(),
-            &seq,
-            &self.id,
-            &at,
-            &self.actor_id,
-            &self.actor_name,
-            &self.action,
-            &self.entity,
-            &self.entity_id,
-            &self.before_json,
-            &self.after_json,
-        ] {
-            h.update(field.len().to_string().as_bytes());
-            h.update(b":");
-            h.update(field.as_bytes());
-        }
-        crate::auth::hex(&h.finalize())
+impl Chained for Link {
+    fn seq(&self) -> i64 {
+        self.seq
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn at(&self) -> i64 {
+        self.at
+    }
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.mall_id.to_string(),
+            self.seq.to_string(),
+            self.id.clone(),
+            self.at.to_string(),
+            self.actor_id.clone(),
+            self.actor_name.clone(),
+            self.action.clone(),
+            self.entity.clone(),
+            self.entity_id.clone(),
+            self.before_json.clone(),
+            self.after_json.clone(),
+        ]
     }
 }
 
@@ -84,24 +133,28 @@ impl std::fmt::Display for Break {
 /// stored beside it; the head's (number, hash); and the (id, time) of the
 /// mall's entries without a number, which must be older than the chain.
 /// The first break, if any.
-pub fn check(chain: &[(Link, String)], head: Option<(i64, &str)>, unnumbered: &[(String, i64)]) -> Option<Break> {
+pub fn check<L: Chained>(
+    chain: &[(L, String)],
+    head: Option<(i64, &str)>,
+    unnumbered: &[(String, i64)],
+) -> Option<Break> {
     let mut previous = String::new();
     for (expected, (link, stored)) in (1..).zip(chain) {
-        if link.seq != expected {
+        if link.seq() != expected {
             return Some(Break::Missing { seq: expected });
         }
         let hash = link.hash(&previous);
         if hash != *stored {
-            return Some(Break::Altered { seq: link.seq, id: link.id.clone() });
+            return Some(Break::Altered { seq: link.seq(), id: link.id().to_string() });
         }
         previous = hash;
     }
-    let last = chain.last().map_or(0, |(l, _)| l.seq);
+    let last = chain.last().map_or(0, |(l, _)| l.seq());
     let (head_seq, head_hash) = head.unwrap_or((0, ""));
     if head_seq != last || head_hash != previous {
         return Some(Break::Head { last, head: head_seq });
     }
-    let began = chain.first().map(|(l, _)| l.at)?;
+    let began = chain.first().map(|(l, _)| l.at())?;
     unnumbered.iter().find(|(_, at)| *at > began).map(|(id, _)| Break::Inserted { id: id.clone() })
 }
 
@@ -141,7 +194,7 @@ mod tests {
     fn an_edited_removed_moved_or_added_entry_breaks_the_chain_where_it_is() {
         let good = chain(4);
         assert_eq!(check(&good, head(&good), &[("old".into(), 500)]), None);
-        assert_eq!(check(&[], None, &[("old".into(), 500)]), None, "no chain yet");
+        assert_eq!(check::<Link>(&[], None, &[("old".into(), 500)]), None, "no chain yet");
 
         let mut edited = good.clone();
         edited[1].0.after_json = "{\"n\":9}".into();

@@ -9,6 +9,7 @@
 //! route can be left out (`mpp_domain::policy::trail`).
 
 pub mod chain;
+pub mod head;
 pub mod routes;
 mod store;
 
@@ -161,17 +162,31 @@ impl Entry {
     }
 }
 
-pub use store::{Event, list};
+pub use store::{Event, head_of, heads_of, list, move_head, take_head};
 
-/// Walks every mall's audit chain (`chain.rs`): for each, how many entries
-/// it holds and its first break, if any.
-pub async fn verify(db: &crate::db::Db) -> AppResult<Vec<(MallId, usize, Option<chain::Break>)>> {
+/// One chain as `verify` found it.
+pub struct Checked {
+    pub trail: chain::Trail,
+    pub mall_id: MallId,
+    pub entries: usize,
+    pub found: Option<chain::Break>,
+}
+
+/// Walks every mall's audit trail and access log (`chain.rs`): for each,
+/// how many entries it holds and its first break, if any.
+pub async fn verify(db: &crate::db::Db) -> AppResult<Vec<Checked>> {
     let mut out = Vec::new();
     for mall_id in store::chained_malls(db).await? {
         let read = store::chain_of(db, &mall_id).await?;
         let head = read.head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
         let found = chain::check(&read.chain, head, &read.unnumbered);
-        out.push((mall_id, read.chain.len(), found));
+        out.push(Checked { trail: chain::Trail::Audit, mall_id, entries: read.chain.len(), found });
+    }
+    for mall_id in crate::access::logged_malls(db).await? {
+        let log = crate::access::chain_of(db, &mall_id).await?;
+        let head = store::head_of(db, chain::Trail::Access, &mall_id).await?;
+        let found = chain::check(&log, head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())), &[]);
+        out.push(Checked { trail: chain::Trail::Access, mall_id, entries: log.len(), found });
     }
     Ok(out)
 }

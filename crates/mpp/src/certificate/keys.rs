@@ -73,15 +73,7 @@ impl KeyStore {
     /// Writes a new key file, readable by its owner only, before any row
     /// names it (a crash leaves at worst an unused file).
     async fn keep(&self, mall_id: &MallId, kid: &str, seed: &[u8; 32]) -> AppResult<()> {
-        let path = self.path(mall_id, kid);
-        crate::files::write_atomically(&path, encode(seed).as_bytes()).await?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let owner_only = std::fs::Permissions::from_mode(0o600);
-            std::fs::set_permissions(&path, owner_only).map_err(|e| AppError::Internal(e.into()))?;
-        }
-        Ok(())
+        crate::files::write_secret(&self.path(mall_id, kid), encode(seed).as_bytes()).await
     }
 
     /// The environment's `MPP_SIGNING_KEY_<SLUG>` entries, as a map by slug.

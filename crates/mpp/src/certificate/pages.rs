@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use mpp_domain::access::What;
 use mpp_domain::certificate::Verdict;
 use mpp_domain::format;
 use mpp_domain::policy::Action;
@@ -27,15 +28,19 @@ pub fn router() -> Routes {
         .post("/m/{slug}/kotak-masuk/{number}/cabut", Action::ProcessApplications, revoke)
 }
 
+/// How the access log names a certificate an officer downloads.
+const CERTIFICATE: &str = "sertifikat/izin yang diterbitkan";
+
 /// The certificate of application `number`, for someone allowed to hold
-/// it: its applicant, or staff who may see the application.
+/// it: its applicant, or staff who may see the application (on the access log).
 pub(super) async fn held(
     state: &AppState,
     user: &CurrentUser,
     mall: &Mall,
     number: &str,
 ) -> AppResult<store::Certificate> {
-    let a = crate::application::seen_by(state, &user.id, mall, number).await?;
+    let seen = crate::application::seen_by(state, &user.id, mall, number).await?;
+    let a = seen.show(state, user, What::Document(CERTIFICATE.into()), "").await?;
     store::of_application(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, &a.id).await?.ok_or(AppError::NotFound)
 }
 

@@ -94,6 +94,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "special lane index", include_str!("../../../../migrations/0016_special_lane_index.sql")),
     (17, "ticket indexes for the line", include_str!("../../../../migrations/0017_ticket_indexes.sql")),
     (18, "audit chain", include_str!("../../../../migrations/0018_audit_chain.sql")),
+    (19, "access log", include_str!("../../../../migrations/0019_access_log.sql")),
+    (20, "chain statements", include_str!("../../../../migrations/0020_chain_statements.sql")),
 ];
 
 impl Db {

@@ -1,10 +1,11 @@
 //! Citizens' documents: a file a citizen uploads on an application form is
 //! kept as theirs (checked: PDF, PNG or JPEG by its first bytes, at most
-//! 10 MB), on disk beside the database; the form's value is its id. The
-//! citizen downloads their own; staff download one only through an
-//! application they may see that names it.
+//! 10 MB), sealed (`vault.rs`) on disk beside the database; the form's
+//! value is its id. The citizen downloads their own; staff download one
+//! only through an application they may see that names it.
 
 mod store;
+pub mod vault;
 
 use crate::application::store::ServiceForm;
 use crate::auth::session::CurrentUser;
@@ -18,6 +19,7 @@ use crate::web::Ctx;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use mpp_domain::access::What;
 use mpp_domain::form::FieldKind;
 use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
@@ -33,8 +35,14 @@ pub fn router() -> Routes {
 
 pub use store::{Document, find};
 
-fn path_of(state: &AppState, d: &Document) -> std::path::PathBuf {
-    state.files_dir.join("documents").join(&d.owner_id).join(&d.id)
+/// Where a document's file is, under the file store, and the place its
+/// sealing names.
+fn place_of(owner_id: &str, id: &str) -> String {
+    format!("{owner_id}/{id}")
+}
+
+fn path_of(files_dir: &std::path::Path, owner_id: &str, id: &str) -> std::path::PathBuf {
+    files_dir.join("documents").join(owner_id).join(id)
 }
 
 /// Keeps an upload as the citizen's document; a field error if it is not
@@ -48,11 +56,13 @@ pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f:
         file_name: crate::files::safe_file_name(&f.file_name, ext),
         content_type: f.content_type.clone(),
         size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
+        label: label.to_string(),
     };
     // The file first: a row never points at nothing.
-    crate::files::write_atomically(&path_of(state, &d), &f.bytes).await?;
+    let sealed = state.vault.seal(&place_of(owner_id, &d.id), &f.bytes)?;
+    crate::files::write_atomically(&path_of(&state.files_dir, owner_id, &d.id), &sealed).await?;
     let sha256 = crate::auth::hex(&Sha256::digest(&f.bytes));
-    store::insert(&state.db, &d, label, &sha256, state.clock.now_ms()).await?;
+    store::insert(&state.db, &d, &sha256, state.clock.now_ms()).await?;
     Ok(d)
 }
 
@@ -98,7 +108,9 @@ pub async fn from_form(
 
 /// The file as a download (never shown inline: it came from a user).
 async fn send(state: &AppState, d: &Document) -> AppResult<Response> {
-    let bytes = tokio::fs::read(path_of(state, d)).await.map_err(|_| AppError::NotFound)?;
+    let sealed =
+        tokio::fs::read(path_of(&state.files_dir, &d.owner_id, &d.id)).await.map_err(|_| AppError::NotFound)?;
+    let bytes = state.vault.open(&place_of(&d.owner_id, &d.id), &sealed)?;
     let disposition = format!("attachment; filename=\"{}\"", d.file_name);
     Ok((
         [
@@ -125,7 +137,8 @@ async fn own(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) ->
     send(&state, &d).await
 }
 
-/// A document an application names, for its applicant and the staff who may see it.
+/// A document an application names, for its applicant and the staff who
+/// may see it (their read on the access log first).
 async fn of_application(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -133,8 +146,28 @@ async fn of_application(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?;
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let a = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
+    let seen = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
+    let a = seen.application();
     let id = a.values().get(&key).cloned().unwrap_or_default();
     let d = find(&state.db, &a.applicant_id, &id).await?.ok_or(AppError::NotFound)?;
+    seen.show(&state, user, What::Document(d.label.clone()), "").await?;
     send(&state, &d).await
+}
+
+/// Seals the files an older version kept plain, once, at start. How many.
+pub async fn seal_plain_files(
+    db: &crate::db::Db,
+    files_dir: &std::path::Path,
+    vault: &vault::Vault,
+) -> AppResult<usize> {
+    let mut sealed = 0;
+    for (owner_id, id) in store::every_file(db).await? {
+        let path = path_of(files_dir, &owner_id, &id);
+        let Ok(bytes) = tokio::fs::read(&path).await else { continue };
+        if !vault::Vault::is_sealed(&bytes) {
+            crate::files::write_atomically(&path, &vault.seal(&place_of(&owner_id, &id), &bytes)?).await?;
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
 }

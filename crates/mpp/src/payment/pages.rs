@@ -79,7 +79,8 @@ async fn receipt(
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let a = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
+    let seen = crate::application::seen_by(&state, &user.id, &mall, &number).await?;
+    let a = seen.show(&state, &user, mpp_domain::access::What::Document("kuitansi pembayaran".into()), "").await?;
     let conn = &mut crate::db::sql::Conn::Read(&state.db);
     let Some(Invoice { paid_at: Some(at), billing_code, amount, paid_channel, paid_reference, .. }) =
         store::of_application(conn, &mall.id, &a.id).await?

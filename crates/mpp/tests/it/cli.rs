@@ -6,7 +6,7 @@ use mpp::db::sql::{self, Conn};
 use reqwest::StatusCode;
 use std::process::{Command, Output};
 
-fn mpp(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) fn mpp(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mpp"))
         .args(args)
         .env("MPP_DATABASE_URL", &app.database_url)
@@ -17,7 +17,7 @@ fn mpp(app: &TestApp, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
@@ -229,10 +229,8 @@ fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// The audit trail is a hash chain per mall: after real changes `mpp audit
-/// verify` says every chain holds; an entry edited in the database, one
-/// moved, and the last one removed are each named, and verify exits 1.
-async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) {
+/// Three changes on the demo mall's audit trail, made from the command line.
+fn three_audited_changes(app: &TestApp) {
     for n in 0..3 {
         let o = Command::new(env!("CARGO_BIN_EXE_mpp"))
             .args(["gateway-secret", "--mall", "ttu"])
@@ -244,6 +242,13 @@ async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) 
             .unwrap();
         assert!(o.status.success(), "{}", text(&o));
     }
+}
+
+/// The audit trail is a hash chain per mall: after real changes `mpp audit
+/// verify` says every chain holds; an entry edited in the database, one
+/// moved, and the last one removed are each named, and verify exits 1.
+async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) {
+    three_audited_changes(&app);
     let db = &app.state.db;
     let mall_id: String =
         sql::query("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&mut Conn::Read(db)).await.unwrap();
@@ -258,7 +263,8 @@ async fn the_audit_chain_holds_and_names_the_first_tampered_entry(app: TestApp) 
     let verify = || mpp(&app, &["audit", "verify"]);
     let o = verify();
     assert!(
-        o.status.success() && text(&o).contains(&format!("mall {mall_id}: {} entries, the chain holds", chain.len())),
+        o.status.success()
+            && text(&o).contains(&format!("mall {mall_id}, audit trail: {} entries, the chain holds", chain.len())),
         "{}",
         text(&o)
     );
@@ -339,3 +345,117 @@ async fn audited_changes_at_once_keep_one_chain(app: TestApp) {
     assert!(numbered >= 20, "{numbered}");
 }
 both!(audited_changes_at_once_keep_one_chain);
+
+/// The chains' heads are signed once a day; whoever kept the statements
+/// catches a chain recomputed after an edit (which `mpp audit verify` alone
+/// cannot: the chain is consistent again), and a statement edited after
+/// signing is refused. An outside JOSE library (joserfc) verifies a
+/// statement with the mall's published key.
+async fn signed_daily_heads_prove_a_recomputed_chain_was_rewritten(app: TestApp) {
+    use mpp::audit::chain::{Chained, Link};
+    crate::visit::set_clock(&app, "2026-11-25T09:00:00+08:00");
+    three_audited_changes(&app);
+    // (The server's housekeeping signs too, every half minute: count what is stored.)
+    let db = &app.state.db;
+    let made_on = |day: &'static str| async move {
+        let (signed, malls): (i64, i64) =
+            sql::query("SELECT (SELECT COUNT(*) FROM chain_statements WHERE day = $1), (SELECT COUNT(*) FROM malls)")
+                .bind(day)
+                .fetch_one(&mut Conn::Read(db))
+                .await
+                .unwrap();
+        (signed, 2 * malls)
+    };
+    mpp::audit::head::sign_due(&app.state).await.unwrap();
+    let (signed, due) = made_on("2026-11-25").await;
+    assert_eq!(signed, due, "both chains of every mall");
+    assert_eq!(mpp::audit::head::sign_due(&app.state).await.unwrap(), 0, "once a day");
+    crate::visit::set_clock(&app, "2026-11-26T09:00:00+08:00");
+    mpp::audit::head::sign_due(&app.state).await.unwrap();
+    let (signed, due) = made_on("2026-11-26").await;
+    assert_eq!(signed, due, "and again the next day");
+
+    let listed: serde_json::Value =
+        reqwest::get(app.url("/api/v1/malls/ttu/chain-heads")).await.unwrap().json().await.unwrap();
+    let statements = listed["statements"].as_array().unwrap().clone();
+    assert!(statements.len() >= 4, "two days, two chains (and the server's start): {listed}");
+    let dir = std::env::temp_dir().join(format!("mpp-heads-{}", crate::helpers::unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (n, s) in statements.iter().enumerate() {
+        std::fs::write(dir.join(format!("{n}.json")), s.to_string()).unwrap();
+    }
+    // An outside library checks the first with the key the mall publishes.
+    let jwks: serde_json::Value =
+        reqwest::get(app.url(listed["keys"].as_str().unwrap())).await.unwrap().json().await.unwrap();
+    let keys = dir.join("jwks.txt");
+    std::fs::write(&keys, jwks.to_string()).unwrap();
+    let script = "import json,sys\n\
+        from joserfc import jws\nfrom joserfc.jwk import OKPKey\nfrom joserfc.jws import JWSRegistry\n\
+        s=json.load(open(sys.argv[1])); kid=json.loads(__import__('base64').urlsafe_b64decode(s['protected']+'==')).get('kid')\n\
+        k=[k for k in json.load(open(sys.argv[2]))['keys'] if k['kid']==kid][0]\n\
+        key=OKPKey.import_key({'kty':'OKP','crv':'Ed25519','x':k['x']})\n\
+        p=json.loads(jws.deserialize_json(s, key, registry=JWSRegistry(algorithms=['Ed25519'])).payload)\n\
+        print('verified', p['mall'], p['trail'], p['day'], p['seq'])\n";
+    let said =
+        crate::helpers::run_checker(&["-c", script, dir.join("0.json").to_str().unwrap(), keys.to_str().unwrap()]);
+    assert!(said.contains("verified ttu"), "{said}");
+
+    let with_statements = || mpp(&app, &["audit", "verify", "--statements", dir.to_str().unwrap()]);
+    let o = with_statements();
+    assert!(o.status.success() && text(&o).matches("as signed").count() == statements.len(), "{}", text(&o));
+
+    // Someone with the database edits the first entry and recomputes the whole chain and its head.
+    let mall_id: String =
+        sql::query("SELECT id FROM malls WHERE slug = 'ttu'").fetch_one(&mut Conn::Read(db)).await.unwrap();
+    let rows: Vec<sql::Row> = sql::query(
+        "SELECT mall_id, seq, id, at, actor_id, actor_name, action, entity, entity_id, before_json, after_json
+         FROM audit_events WHERE mall_id = $1 AND seq IS NOT NULL ORDER BY seq",
+    )
+    .bind(&mall_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+    .unwrap();
+    let mut links: Vec<Link> = rows
+        .iter()
+        .map(|r| Link {
+            mall_id: mpp_domain::tenancy::MallId::new(r.text("mall_id").unwrap()),
+            seq: r.int("seq").unwrap(),
+            id: r.text("id").unwrap(),
+            at: r.int("at").unwrap(),
+            actor_id: r.text("actor_id").unwrap(),
+            actor_name: r.text("actor_name").unwrap(),
+            action: r.text("action").unwrap(),
+            entity: r.text("entity").unwrap(),
+            entity_id: r.text("entity_id").unwrap(),
+            before_json: r.text("before_json").unwrap(),
+            after_json: r.text("after_json").unwrap(),
+        })
+        .collect();
+    links[0].actor_name = "Orang lain".into();
+    let mut previous = String::new();
+    for l in &links {
+        previous = l.hash(&previous);
+        let statement = sql::query("UPDATE audit_events SET actor_name = $3, hash = $4 WHERE mall_id = $1 AND id = $2");
+        db.run(statement.bind(&mall_id).bind(&l.id).bind(&l.actor_name).bind(&previous)).await.unwrap();
+    }
+    db.run(sql::query("UPDATE audit_heads SET hash = $2 WHERE mall_id = $1").bind(&mall_id).bind(&previous))
+        .await
+        .unwrap();
+    let o = mpp(&app, &["audit", "verify"]);
+    assert!(o.status.success(), "a recomputed chain is consistent: {}", text(&o));
+    let o = with_statements();
+    assert!(!o.status.success() && text(&o).contains("the chain was rewritten"), "{}", text(&o));
+
+    // A statement edited after signing is no statement.
+    let first: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("0.json")).unwrap()).unwrap();
+    let payload = mpp::certificate::keys::decode(first["payload"].as_str().unwrap()).unwrap();
+    let edited = String::from_utf8(payload).unwrap().replace("\"seq\":", "\"seq\":1");
+    let mut forged = first.clone();
+    forged["payload"] = mpp::certificate::keys::encode(edited.as_bytes()).into();
+    let only = std::env::temp_dir().join(format!("mpp-heads-{}", crate::helpers::unique()));
+    std::fs::create_dir_all(&only).unwrap();
+    std::fs::write(only.join("forged.json"), forged.to_string()).unwrap();
+    let o = mpp(&app, &["audit", "verify", "--statements", only.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("not a statement signed by the mall's key"), "{}", text(&o));
+}
+both!(signed_daily_heads_prove_a_recomputed_chain_was_rewritten);

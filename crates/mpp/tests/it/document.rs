@@ -106,3 +106,93 @@ async fn a_file_too_big_or_empty_is_refused_at_its_field_and_nothing_typed_is_lo
     assert!(!mine.contains("Permohonan saya"), "nothing was filed: {mine}");
 }
 both!(a_file_too_big_or_empty_is_refused_at_its_field_and_nothing_typed_is_lost);
+
+/// A document is sealed at rest: after a citizen uploads one, no run of 16
+/// of its bytes is in any file of the data directory (the SQLite database
+/// and its journal, the file store, the keys) nor, on PostgreSQL, in any
+/// row of any table; yet the citizen downloads it whole.
+async fn an_uploaded_document_is_nowhere_in_plain_on_disk_or_in_the_database(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let page = "/m/ttu/layanan/PBG/ajukan";
+    let (_, html) = app.get_text(&citizen, page).await;
+    let url = app.url(&format!("{page}?_csrf={}", csrf_of(&html)));
+    // Text that appears nowhere else: a column, a log or a file holding the
+    // document in plain would hold it as it is.
+    let mut seed =
+        crate::helpers::unique().bytes().fold(1u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) | 1;
+    let body: String = (0..8192)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[(seed % 62) as usize])
+        })
+        .collect();
+    let pdf = format!("%PDF-1.4\n1 0 obj<</Note ({body})>>endobj\ntrailer<<>>\n%%EOF\n").into_bytes();
+    let part = Part::bytes(pdf.clone()).file_name("ktp.pdf").mime_str("application/pdf").unwrap();
+    let r = citizen.post(&url).multipart(form("90").part("drawings", part)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let link = format!("/m/ttu/permohonan/{number}/dokumen/drawings");
+    assert_eq!(app.get(&citizen, &link).await.bytes().await.unwrap().to_vec(), pdf, "it opens for its owner");
+
+    let windows: std::collections::HashSet<&[u8]> = body.as_bytes().windows(16).collect();
+    let holds = |bytes: &[u8]| bytes.windows(16).any(|w| windows.contains(w));
+    let mut files = vec![app.dir.clone()];
+    let mut seen = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            seen += 1;
+            assert!(!holds(&std::fs::read(&path).unwrap()), "{} holds the document in plain", path.display());
+        }
+    }
+    assert!(seen >= 2, "the walk found the file store and the keys ({seen} files)");
+    if app.database_url.starts_with("postgres") {
+        use mpp::db::sql::{self, Conn};
+        let tables: Vec<String> = sql::query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+        )
+        .fetch_all(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
+        assert!(tables.contains(&"citizen_documents".to_string()), "{tables:?}");
+        for table in tables {
+            let rows: Vec<String> = sql::query(format!("SELECT CAST(t AS TEXT) FROM {table} t"))
+                .fetch_all(&mut Conn::Read(&app.state.db))
+                .await
+                .unwrap();
+            assert!(!rows.iter().any(|r| holds(r.as_bytes())), "the table {table} holds the document in plain");
+        }
+    }
+}
+both!(an_uploaded_document_is_nowhere_in_plain_on_disk_or_in_the_database);
+
+/// Files an older version kept plain are sealed at the next start, and
+/// still download whole.
+async fn a_document_kept_plain_before_is_sealed_at_start(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let page = "/m/ttu/layanan/PBG/ajukan";
+    let (_, html) = app.get_text(&citizen, page).await;
+    let url = app.url(&format!("{page}?_csrf={}", csrf_of(&html)));
+    let pdf = b"%PDF-1.4\n1 0 obj<</Note (kept plain before)>>endobj\n%%EOF\n".to_vec();
+    let part = Part::bytes(pdf.clone()).file_name("kk.pdf").mime_str("application/pdf").unwrap();
+    let r = citizen.post(&url).multipart(form("90").part("drawings", part)).send().await.unwrap();
+    let number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let owner = std::fs::read_dir(app.state.files_dir.join("documents")).unwrap().next().unwrap().unwrap().path();
+    let file = std::fs::read_dir(owner).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&file, &pdf).unwrap();
+    let link = format!("/m/ttu/permohonan/{number}/dokumen/drawings");
+    assert_eq!(app.get(&citizen, &link).await.status(), StatusCode::INTERNAL_SERVER_ERROR, "a plain file is refused");
+
+    let sealed = mpp::document::seal_plain_files(&app.state.db, &app.state.files_dir, &app.state.vault).await.unwrap();
+    assert_eq!(sealed, 1);
+    assert!(!std::fs::read(&file).unwrap().starts_with(b"%PDF"), "sealed in place");
+    assert_eq!(app.get(&citizen, &link).await.bytes().await.unwrap().to_vec(), pdf);
+    let again = mpp::document::seal_plain_files(&app.state.db, &app.state.files_dir, &app.state.vault).await.unwrap();
+    assert_eq!(again, 0, "a sealed file is never sealed twice");
+}
+both!(a_document_kept_plain_before_is_sealed_at_start);

@@ -7,6 +7,7 @@
 mod helpers;
 mod template;
 
+mod access;
 mod admin;
 mod api;
 mod application;

@@ -1,0 +1,166 @@
+//! The access log: an officer sees a citizen's data only through an
+//! application their agency works on, masked, every read on record before
+//! the page is sent; the citizen reads the record; the log is a chain that
+//! `mpp audit verify` checks.
+
+use crate::application::{LICENSING, NIK, business_licence};
+use crate::cli::{mpp, text};
+use crate::helpers::{CITIZEN, OFFICER, TestApp, both};
+use crate::visit::set_clock;
+use mpp::db::sql::{self, Conn};
+use reqwest::StatusCode;
+
+/// The log's rows about the demo citizen: (reader's email, what, purpose, purpose_ref, reason), oldest first.
+async fn reads(app: &TestApp) -> Vec<(String, String, String, String, String)> {
+    sql::query(
+        "SELECT u.email, l.what, l.purpose, l.purpose_ref, l.reason FROM access_log l
+         JOIN users u ON u.id = l.reader_id
+         WHERE l.subject_id = (SELECT id FROM users WHERE email = $1) ORDER BY l.seq",
+    )
+    .bind(CITIZEN)
+    .fetch_all(&mut Conn::Read(&app.state.db))
+    .await
+    .unwrap()
+}
+
+const MASKED: &str = "5304••••••••0001";
+
+/// Posts the reveal form of the officer's page (whose CSRF token is given).
+async fn reveal(
+    app: &TestApp,
+    officer: &reqwest::Client,
+    page: &str,
+    csrf: &str,
+    field: &str,
+    reason: &str,
+) -> reqwest::Response {
+    let form = [("_csrf", csrf), ("field", field), ("reason", reason)];
+    officer.post(app.url(&format!("{page}/buka"))).form(&form).send().await.unwrap()
+}
+
+async fn an_officers_every_read_is_on_record_and_the_citizen_sees_who_what_and_why(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(&app, &citizen, "low").await;
+    // The citizen's own reads are not on the log.
+    let (_, own) = app.get_text(&citizen, &format!("/m/ttu/permohonan/{number}")).await;
+    assert!(own.contains(NIK), "the applicant sees their NIK");
+    assert!(reads(&app).await.is_empty());
+
+    // The officer of the licensing agency: masked, and on record.
+    let officer = app.login(LICENSING).await;
+    let page = format!("/m/ttu/kotak-masuk/{number}");
+    let (status, html) = app.get_text(&officer, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(MASKED) && !html.contains(NIK), "{html}");
+    let log = reads(&app).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0], (LICENSING.into(), "application".into(), "application".into(), number.clone(), String::new()));
+
+    // A reveal without a reason, or with too short a one, shows the page
+    // again (one more read of the application) but not the NIK.
+    let csrf = crate::helpers::csrf_of(&html);
+    for (reason, says) in [("", "Tulis alasan"), ("cek", "terlalu singkat")] {
+        let r = reveal(&app, &officer, &page, &csrf, "owner_nik", reason).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(says) && !html.contains(NIK), "{html}");
+        assert!(html.contains(&format!(">{reason}</textarea>")), "what was typed is kept");
+    }
+    // A field that is not masked, or not on the form: refused.
+    for field in ["sector", "nothing"] {
+        let r = reveal(&app, &officer, &page, &csrf, field, "Mencocokkan data usaha").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+    }
+    let log = reads(&app).await;
+    assert_eq!(log.len(), 3, "the pages shown with the refusals are reads of the application: {log:?}");
+    assert!(log.iter().all(|r| r.1 == "application"));
+    let reason = "Mencocokkan dengan KTP asli yang dibawa pemohon";
+    let r = reveal(&app, &officer, &page, &csrf, "owner_nik", reason).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(NIK) && html.contains("tercatat di riwayat akses"), "{html}");
+    let log = reads(&app).await;
+    let revealed = log.iter().find(|r| r.1.starts_with("field:")).expect("the reveal is on record");
+    assert_eq!((revealed.1.as_str(), revealed.4.as_str()), ("field:NIK pemilik usaha", reason));
+    // And the next view is masked again.
+    let (_, html) = app.get_text(&officer, &page).await;
+    assert!(!html.contains(NIK));
+
+    // Through the API too: masked, on record.
+    let token = crate::api::token_for(&app, LICENSING).await;
+    let before = reads(&app).await.len();
+    let v: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/malls/ttu/applications/{number}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["values"]["owner_nik"], MASKED, "{v}");
+    assert_eq!(reads(&app).await.len(), before + 1);
+
+    // An officer of an agency the application does not reach sees nothing, and nothing is recorded.
+    let before = reads(&app).await.len();
+    let stranger = app.login(OFFICER).await;
+    assert_eq!(app.get(&stranger, &page).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&stranger, &format!("/m/ttu/permohonan/{number}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reads(&app).await.len(), before);
+
+    // The citizen's history: newest first, who, which agency, what, why, the reason.
+    let (status, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
+    assert_eq!(status, StatusCode::OK);
+    for says in
+        ["Riwayat akses data", "memproses permohonan", &number, "NIK pemilik usaha secara lengkap", reason, "DPMPTSP"]
+    {
+        assert!(history.contains(says), "{says}: {history}");
+    }
+    let newest = history.find("isi permohonan").unwrap();
+    assert!(
+        newest < history.find("NIK pemilik usaha secara lengkap").unwrap(),
+        "the API read after the reveal comes first"
+    );
+    // Someone else's history holds none of it.
+    let (_, theirs) = app.get_text(&officer, "/akun/riwayat-akses").await;
+    assert!(!theirs.contains(&number) && theirs.contains("Belum ada"), "{theirs}");
+    // Not for visitors who are not logged in.
+    assert_ne!(app.get(&app.client(), "/akun/riwayat-akses").await.status(), StatusCode::OK);
+
+    // The log is a chain: it holds, and an edited read is named.
+    let o = mpp(&app, &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("access log"), "{}", text(&o));
+    app.state.db.run(sql::query("UPDATE access_log SET reader_name = 'Orang Lain' WHERE seq = 2")).await.unwrap();
+    let o = mpp(&app, &["audit", "verify"]);
+    assert!(!o.status.success() && text(&o).contains("access log: entry 2"), "{}", text(&o));
+}
+both!(an_officers_every_read_is_on_record_and_the_citizen_sees_who_what_and_why);
+
+/// A read that cannot be put on record is not made: with the log's table
+/// gone, the officer's page, the API and the document download all fail
+/// and send none of the citizen's data.
+async fn no_record_no_read(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(&app, &citizen, "low").await;
+    app.state.db.run(sql::query("DROP TABLE access_heads")).await.unwrap();
+    let officer = app.login(LICENSING).await;
+    let token = crate::api::token_for(&app, LICENSING).await;
+    let (status, html) = app.get_text(&officer, &format!("/m/ttu/kotak-masuk/{number}")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!html.contains("Kios Siti") && !html.contains("5304"), "{html}");
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/malls/ttu/applications/{number}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!r.text().await.unwrap().contains("Kios Siti"));
+    // The applicant's own reads need no record.
+    let (status, own) = app.get_text(&citizen, &format!("/m/ttu/permohonan/{number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(own.contains("Kios Siti"));
+}
+both!(no_record_no_read);
