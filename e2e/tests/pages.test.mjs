@@ -60,6 +60,10 @@ describe('every page, for everyone', () => {
         await page.locator('code.token').waitFor();
         for (const [path, label, status] of [
           ['/akun', 'account', 200],
+          ['/akun/profil', 'profile', 200],
+          ['/akun/dokumen', 'my documents', 200],
+          ['/akun/persetujuan', 'my consents', 200],
+          ['/akun/riwayat-akses', 'access history', 200],
           [`${MALL}/admin`, 'forbidden page', 403],
           [`${MALL}/loket`, 'counters to work', 200],
           [`${MALL}/loket/1/permohonan`, 'counter filing', 200],

@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod certificate;
 pub mod client_addr;
 pub mod clock;
+pub mod consent;
 pub mod crud;
 pub mod db;
 pub mod demo;
@@ -33,6 +34,7 @@ pub mod notify;
 pub mod openapi;
 pub mod payment;
 pub mod policy;
+pub mod profile;
 pub mod region;
 pub mod server;
 pub mod staff;
@@ -64,6 +66,9 @@ pub struct Settings {
     /// The documents' vault key, if the environment gives it (`MPP_VAULT_KEY`);
     /// else `vault.key` in the key directory.
     pub vault_key_from_env: Option<String>,
+    /// The population register NIKs are checked against (`--population-register`);
+    /// without one, every check answers "unavailable".
+    pub register: Option<profile::register::Config>,
     pub notify: notify::Config,
 }
 
@@ -99,6 +104,7 @@ pub async fn prepare(settings: &Settings, clock: clock::Clock) -> anyhow::Result
         files_dir,
         keys: Arc::new(keys),
         vault: Arc::new(vault),
+        register: Arc::new(settings.register.clone()),
         secure_cookies: settings.secure_cookies,
         trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         metrics_token: settings.metrics_token.clone().map(Arc::from),

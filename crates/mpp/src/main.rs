@@ -63,6 +63,25 @@ enum Command {
         /// Shared secret for the webhooks' HMAC-SHA256 signature.
         #[arg(long, env = "MPP_WEBHOOK_SECRET", hide_env_values = true)]
         webhook_secret: Option<String>,
+        /// The population register NIKs are checked against (docs/REGISTER.md):
+        /// its base URL; without it every check answers "unavailable".
+        #[arg(long, env = "MPP_POPULATION_REGISTER", requires = "population_register_token")]
+        population_register: Option<String>,
+        /// The bearer token the population register wants.
+        #[arg(long, env = "MPP_POPULATION_REGISTER_TOKEN", hide_env_values = true)]
+        population_register_token: Option<String>,
+    },
+    /// Run the stand-in population register (docs/REGISTER.md) for demos
+    /// and tests: it answers match / no match from a CSV of made-up people.
+    StandInRegister {
+        #[arg(long, default_value = "127.0.0.1:8091")]
+        listen: String,
+        /// `nik,full_name,birth_date` lines; default: the demo's people.
+        #[arg(long)]
+        people: Option<PathBuf>,
+        /// The bearer token it wants.
+        #[arg(long, env = "MPP_POPULATION_REGISTER_TOKEN", hide_env_values = true)]
+        token: String,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -195,10 +214,18 @@ impl Cli {
             }
             _ => Default::default(),
         };
+        let register = match &self.command {
+            Command::Serve { population_register, population_register_token, .. } => population_register
+                .clone()
+                .zip(population_register_token.clone())
+                .map(|(url, token)| mpp::profile::register::Config { url, token }),
+            _ => None,
+        };
         Settings {
             key_dir: self.key_dir.clone(),
             signing_keys_from_env: mpp::certificate::keys::KeyStore::env_seeds(std::env::vars()),
             vault_key_from_env: std::env::var("MPP_VAULT_KEY").ok(),
+            register,
             database_url,
             data_dir: self.data_dir.clone(),
             demo,
@@ -239,6 +266,17 @@ async fn main() -> anyhow::Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     match &cli.command {
+        Command::StandInRegister { listen, people, token } => {
+            let csv = match people {
+                Some(file) => std::fs::read_to_string(file)?,
+                None => mpp::profile::stand_in::DEMO.to_string(),
+            };
+            let people = mpp::profile::stand_in::people(&csv);
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            tracing::info!(%listen, people = people.len(), "the stand-in population register listens");
+            axum::serve(listener, mpp::profile::stand_in::app(people, token.clone())).await?;
+            Ok(())
+        }
         Command::Serve { listen, no_demo, secure_cookies, clock_start, .. } => {
             let clock = Clock::system();
             if let Some(at) = clock_start {

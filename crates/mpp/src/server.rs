@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
         .merge(agreements::router())
         .merge(audit::routes::router())
         .merge(crate::access::router())
+        .merge(crate::profile::router())
+        .merge(crate::consent::router())
         .merge(visit::kiosk::router())
         .merge(visit::console::router())
         .merge(visit::greeter::router())

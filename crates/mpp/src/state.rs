@@ -16,6 +16,8 @@ pub struct AppState {
     pub keys: Arc<crate::certificate::keys::KeyStore>,
     /// Seals citizens' documents at rest (its key is never in the database).
     pub vault: Arc<crate::document::vault::Vault>,
+    /// The population register NIKs are checked against, if configured.
+    pub register: Arc<Option<crate::profile::register::Config>>,
     /// Mark cookies `Secure` even without a proxy header saying TLS.
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`client_addr.rs`).

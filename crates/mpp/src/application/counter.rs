@@ -124,7 +124,7 @@ async fn file(
     let service =
         services.into_iter().find(|s| s.code.eq_ignore_ascii_case(chosen.trim())).ok_or(AppError::Forbidden)?;
     let ticket = crate::visit::store::current_at(&state.db, &st.mall.id, &st.desk.id).await?;
-    let mut values = values_of(&service, &posted);
+    let mut values = values_of(&service.fields, &posted);
     for f in service.fields.iter().filter(|f| f.kind == mpp_domain::form::FieldKind::Document) {
         values.insert(f.key.clone(), super::PAPER_SEEN.to_string());
     }

@@ -15,7 +15,7 @@ use crate::web::{Ctx, render, render_status};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use mpp_domain::access::What;
+use mpp_domain::access::{Basis, What};
 use mpp_domain::application::{Act, urgency};
 use mpp_domain::auth::Access;
 use mpp_domain::format::{self, parse_date};
@@ -236,7 +236,7 @@ async fn shown(
         reads.push((What::Field(field.label_id.clone()), r.reason.trim().to_string()));
         revealed = Some(field.key.as_str());
     }
-    super::record_read(state, &desk.user, &agency, &a, reads).await?;
+    super::record_read(state, &desk.user, &agency, &a, reads, (Basis::Application, &a.number)).await?;
     let d = detail(state, &ctx.t, &desk.mall, &a, Niks::Masked { revealed }).await?;
     let live = a.status() == mpp_domain::application::Status::InProgress;
     let actions = d

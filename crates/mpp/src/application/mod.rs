@@ -28,7 +28,7 @@ use crate::i18n::Tr;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::tenancy::Mall;
-use mpp_domain::access::What;
+use mpp_domain::access::{Basis, What};
 use mpp_domain::application::{Status, StepRole, StepStatus, Urgency, urgency};
 use mpp_domain::format::{self, parse_date};
 use store::Application;
@@ -123,21 +123,45 @@ impl Seen {
         reason: &str,
     ) -> AppResult<Application> {
         if let Some(agency_id) = &self.staff {
-            record_read(state, reader, agency_id, &self.a, vec![(what, reason.to_string())]).await?;
+            let on = (Basis::Application, self.a.number.as_str());
+            record_read(state, reader, agency_id, &self.a, vec![(what, reason.to_string())], on).await?;
         }
+        Ok(self.a)
+    }
+
+    /// Like [`Seen::show`], for a document the applicant kept in "Dokumen
+    /// saya" and chose for this application: staff see it only under a
+    /// live consent of their agency for it (`consent`), which the access
+    /// log names; refused once it is withdrawn or has ended.
+    pub async fn show_kept(
+        self,
+        state: &AppState,
+        mall: &Mall,
+        reader: &CurrentUser,
+        what: What,
+    ) -> AppResult<Application> {
+        let Some(agency_id) = &self.staff else { return Ok(self.a) };
+        let today = state.clock.today(mall.zone());
+        let a = &self.a;
+        let consent =
+            crate::consent::live_for_application(state, &mall.id, &a.applicant_id, agency_id, &a.number, today)
+                .await?
+                .ok_or(crate::error::AppError::Conflict("consent.refused"))?;
+        record_read(state, reader, agency_id, a, vec![(what, String::new())], (Basis::Consent, &consent.id)).await?;
         Ok(self.a)
     }
 }
 
 /// Puts a member of staff's reads of an application (what each showed,
 /// with the reason where one was asked) on the access log (see `access`),
-/// naming their agency.
+/// naming their agency and what they rest on (the application, or a consent).
 pub async fn record_read(
     state: &AppState,
     reader: &CurrentUser,
     agency_id: &str,
     a: &Application,
     reads: Vec<(What, String)>,
+    (basis, basis_ref): (Basis, &str),
 ) -> AppResult<()> {
     let agencies = crate::catalog::store::agencies(&state.db, &a.mall_id).await?;
     let reader_agency = agencies.into_iter().find(|g| g.id == agency_id).map(|g| g.name_id).unwrap_or_default();
@@ -149,8 +173,8 @@ pub async fn record_read(
             reader: reader.clone(),
             reader_agency: reader_agency.clone(),
             what,
-            basis: mpp_domain::access::Basis::Application,
-            basis_ref: a.number.clone(),
+            basis,
+            basis_ref: basis_ref.to_owned(),
             reason,
         })
         .collect();

@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::access::What;
 use mpp_domain::application::{Risk, Status};
+use mpp_domain::document::Kind;
 use mpp_domain::form::{FieldDef, FieldKind};
 use mpp_domain::policy::Action;
 use mpp_domain::throttle;
@@ -47,9 +48,16 @@ pub struct FieldView {
     pub error: Option<&'static str>,
     /// A region field's selects (`region::picker`); empty for other kinds.
     pub region: Vec<crate::region::PickerLevel>,
+    /// A document field's offer of the citizen's kept documents (id, name).
+    pub kept: Vec<(String, String)>,
+    /// A document field's value carried as a hidden input (a file uploaded
+    /// on an earlier try of this form, not among the kept ones offered).
+    pub carried: bool,
 }
 
-fn field_views(
+/// The fields of a form (a service's, the profile's) as the template
+/// `application/fields.html` shows them.
+pub(crate) fn field_views(
     ctx: &Ctx,
     fields: &[FieldDef],
     values: &BTreeMap<String, String>,
@@ -84,6 +92,8 @@ fn field_views(
                     FieldKind::Region => crate::region::picker(&f.key, values.get(&f.key).map_or("", String::as_str)),
                     _ => Vec::new(),
                 },
+                kept: Vec::new(),
+                carried: f.kind == FieldKind::Document && values.get(&f.key).is_some_and(|v| !v.is_empty()),
             }
         })
         .collect()
@@ -113,6 +123,13 @@ pub(super) struct FilePage {
     /// The service's requirements as a checklist: (text, ticked).
     requirements: Vec<(String, bool)>,
     requirements_error: Option<&'static str>,
+    /// Some fields came from the citizen's profile.
+    prefilled: bool,
+    /// The consent that using kept documents takes, in words; empty when
+    /// none are offered. Whether it is ticked, and what is wrong.
+    consent: String,
+    consent_ticked: bool,
+    consent_error: Option<&'static str>,
 }
 
 /// What the form holds besides its fields: the risk level, the speed tier
@@ -221,8 +238,70 @@ async fn form_page(
     if store::workflow(&state.db, &mall.id, &service.id).await?.is_empty() {
         return Err(AppError::NotFound);
     }
-    let page = file_page(ctx, mall, service, &BTreeMap::new(), Choices::default(), &[], None);
-    render(&page)
+    // Given once: the profile's NIK and village, offered on the form.
+    let user = ctx.require_user()?.clone();
+    let values = match crate::profile::of_user(&state.db, &user.id).await? {
+        Some(p) => mpp_domain::profile::prefill(&service.fields, &p.nik, &p.region_code),
+        None => BTreeMap::new(),
+    };
+    let mut page = file_page(ctx, mall, service, &values, Choices::default(), &[], None);
+    page.prefilled = !values.is_empty();
+    render(&offer_kept(&state, &user.id, page, false).await?)
+}
+
+/// Offers the citizen's documents from "Dokumen saya" that are still
+/// valid at every document field of the form (uploaded once, used again),
+/// with the consent that using them takes (`consent`): each agency of the
+/// service's workflow, this application only, until a day.
+async fn offer_kept(state: &AppState, user_id: &str, mut page: FilePage, ticked: bool) -> AppResult<FilePage> {
+    if !page.fields.iter().any(|f| f.input == "file") {
+        return Ok(page);
+    }
+    let today = state.clock.today(page.mall.zone());
+    let t = &page.ctx.t;
+    let kept: Vec<(String, String)> = crate::document::of_owner(&state.db, user_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.kind != Kind::Form && mpp_domain::document::valid_on(&d.expires_on, today))
+        .map(|d| {
+            let (id_name, en_name) = d.kind.names();
+            let added = mpp_domain::format::instant(d.created_at, page.mall.zone(), t.lang);
+            (d.id, format!("{} · {} · {added}", t.pick(id_name, en_name), d.file_name))
+        })
+        .collect();
+    if kept.is_empty() {
+        return Ok(page);
+    }
+    for f in page.fields.iter_mut().filter(|f| f.input == "file") {
+        f.carried = !f.value.is_empty() && !kept.iter().any(|(id, _)| *id == f.value);
+        f.kept.clone_from(&kept);
+    }
+    let names = workflow_agencies(state, &page.mall, &page.service).await?;
+    let names: Vec<String> =
+        names.into_iter().map(|(_, name_id, name_en)| t.pick(&name_id, &name_en).to_string()).collect();
+    let until = mpp_domain::format::date(mpp_domain::consent::filing_until(today), t.lang);
+    page.consent = t.f("consent.on_form", &[("agencies", &names.join(", ")), ("until", &until)]);
+    page.consent_ticked = ticked;
+    Ok(page)
+}
+
+/// The agencies a service's workflow goes through: (id, name in
+/// Indonesian, in English), each once, in the workflow's order.
+async fn workflow_agencies(
+    state: &AppState,
+    mall: &Mall,
+    service: &ServiceForm,
+) -> AppResult<Vec<(String, String, String)>> {
+    let steps = store::workflow(&state.db, &mall.id, &service.id).await?;
+    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for s in steps {
+        let seen = out.iter().any(|(id, _, _)| *id == s.def.agency_id);
+        if let Some(g) = agencies.iter().find(|g| g.id == s.def.agency_id).filter(|_| !seen) {
+            out.push((g.id.clone(), g.name_id.clone(), g.name_en.clone()));
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn file_page(
@@ -273,20 +352,25 @@ pub(super) fn file_page(
         counter: None,
         requirements,
         requirements_error: errors.iter().find(|e| e.field == "requirements").map(|e| e.key),
+        prefilled: false,
+        consent: String::new(),
+        consent_ticked: false,
+        consent_error: errors.iter().find(|e| e.field == "consent").map(|e| e.key),
     }
 }
 
-pub(super) fn values_of(service: &ServiceForm, form: &Posted) -> BTreeMap<String, String> {
+/// The posted values of a form's fields (a region field from its pickers).
+pub(crate) fn values_of(fields: &[FieldDef], form: &Posted) -> BTreeMap<String, String> {
     let value = |f: &FieldDef| match f.kind {
         FieldKind::Region => crate::region::posted_value(&f.key, form),
         _ => form.get(&f.key),
     };
-    service.fields.iter().map(|f| (f.key.clone(), value(f))).collect()
+    fields.iter().map(|f| (f.key.clone(), value(f))).collect()
 }
 
 /// The form was sent back only to show a region picker's next level (no
 /// JS): re-render it as sent, with nothing filed and no errors yet.
-pub(super) fn refining(form: &Posted) -> bool {
+pub(crate) fn refining(form: &Posted) -> bool {
     !form.get(crate::region::REFINE).is_empty()
 }
 
@@ -302,19 +386,31 @@ async fn file(
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let service = service(&state, &mall, &code).await?;
-    let mut values = values_of(&service, &form);
+    let mut values = values_of(&service.fields, &form);
     let risk = form.get("risk");
     let speed = form.get("speed");
     let ticks = ticked(&ctx.t, &service, &form);
     let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
     let mut refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
+    // Documents chosen from "Dokumen saya" take the consent ticked on the form.
+    let ticked_consent = form.flag("consent");
+    let reused = crate::document::any_kept(&state.db, &user.id, &service, &values).await?;
     if refining(&form) {
-        return render(&file_page(ctx, mall, service, &values, choices, &[], None));
+        return render(
+            &offer_kept(&state, &user.id, file_page(ctx, mall, service, &values, choices, &[], None), ticked_consent)
+                .await?,
+        );
     }
     refused.extend(before_filing(&service, &values, &risk, &speed, &ticks));
+    if reused && !ticked_consent {
+        refused.push(FieldError::new("consent", "consent.needed"));
+    }
     if !refused.is_empty() {
         let page = file_page(ctx, mall, service, &values, choices, &refused, Some("form.fix_errors"));
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &offer_kept(&state, &user.id, page, ticked_consent).await?,
+        );
     }
     let filing = flow::Filing {
         service: &service,
@@ -332,7 +428,15 @@ async fn file(
         claim: None,
     };
     match flow::file(&state, &mall, filing).await {
-        Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
+        Ok(a) => {
+            if reused {
+                let agencies: Vec<String> =
+                    workflow_agencies(&state, &mall, &service).await?.into_iter().map(|(id, _, _)| id).collect();
+                let until = mpp_domain::consent::filing_until(state.clock.today(mall.zone()));
+                crate::consent::grant_for_application(&state, &mall.id, &user.id, &agencies, &a.number, until).await?;
+            }
+            Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response())
+        }
         Err(e) => {
             let Some(message) = e.form_message() else { return Err(e) };
             let errors = match &e {
@@ -342,7 +446,7 @@ async fn file(
             // The summary above the form; each field shows its own message.
             let message = if errors.is_empty() { message } else { "form.fix_errors" };
             let page = file_page(ctx, mall, service, &values, choices, &errors, Some(message));
-            render_status(e.status(), &page)
+            render_status(e.status(), &offer_kept(&state, &user.id, page, ticked_consent).await?)
         }
     }
 }
@@ -468,7 +572,8 @@ async fn receipt_page(
 ) -> AppResult<Response> {
     let niks = match (&viewer, &ctx.user) {
         (Viewer::Staff(agency), Some(user)) => {
-            super::record_read(state, user, agency, a, vec![(What::Application, String::new())]).await?;
+            let on = (mpp_domain::access::Basis::Application, a.number.as_str());
+            super::record_read(state, user, agency, a, vec![(What::Application, String::new())], on).await?;
             Niks::Masked { revealed: None }
         }
         _ => Niks::Full,
@@ -588,7 +693,7 @@ async fn resubmit(
         .filter(|a| a.applicant_id == user.id)
         .ok_or(AppError::NotFound)?;
     let service = flow::service_of(&state, &mall, &a).await?;
-    let mut values = values_of(&service, &form);
+    let mut values = values_of(&service.fields, &form);
     let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
     if !refused.is_empty() || refining(&form) {
         let sent = Some(Sent { values: &values, errors: &refused });

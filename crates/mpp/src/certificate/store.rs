@@ -240,6 +240,44 @@ pub async fn public_key(conn: &mut Conn<'_>, mall_id: &MallId, key_id: &str) -> 
         .await
 }
 
+/// A certificate as its holder's "Dokumen saya" lists it.
+pub struct Held {
+    pub mall_slug: String,
+    pub mall_name: String,
+    pub application_number: String,
+    pub number: String,
+    pub issued_at: i64,
+    pub valid_until: Option<String>,
+    pub revoked: bool,
+}
+
+/// The certificates issued on a citizen's applications, in every mall, newest first.
+pub async fn held_by(db: &crate::db::Db, user_id: &str) -> AppResult<Vec<Held>> {
+    let rows: Vec<sql::Row> = sql::query(
+        "SELECT m.slug, m.name, a.number AS application_number, c.number, c.issued_at, c.valid_until, c.revoked_at
+         FROM applications a
+         JOIN certificates c ON c.mall_id = a.mall_id AND c.application_id = a.id
+         JOIN malls m ON m.id = a.mall_id
+         WHERE a.applicant_id = $1 ORDER BY c.issued_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Held {
+                mall_slug: r.text("slug")?,
+                mall_name: r.text("name")?,
+                application_number: r.text("application_number")?,
+                number: r.text("number")?,
+                issued_at: r.int("issued_at")?,
+                valid_until: r.opt_text("valid_until")?,
+                revoked: r.opt_int("revoked_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,6 +96,9 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "audit chain", include_str!("../../../../migrations/0018_audit_chain.sql")),
     (19, "access log", include_str!("../../../../migrations/0019_access_log.sql")),
     (20, "chain statements", include_str!("../../../../migrations/0020_chain_statements.sql")),
+    (21, "citizen profiles", include_str!("../../../../migrations/0021_citizen_profiles.sql")),
+    (22, "document kinds", include_str!("../../../../migrations/0022_document_kinds.sql")),
+    (23, "consents", include_str!("../../../../migrations/0023_consents.sql")),
 ];
 
 impl Db {

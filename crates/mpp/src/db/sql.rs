@@ -306,7 +306,9 @@ choice!(
     mpp_domain::application::Status,
     mpp_domain::application::StepKind,
     mpp_domain::application::StepRole,
-    mpp_domain::application::StepStatus
+    mpp_domain::application::StepStatus,
+    mpp_domain::profile::Answer,
+    mpp_domain::document::Kind
 );
 
 /// A type read from a result row.

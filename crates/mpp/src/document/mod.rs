@@ -4,6 +4,7 @@
 //! value is its id. The citizen downloads their own; staff download one
 //! only through an application they may see that names it.
 
+mod pages;
 mod store;
 pub mod vault;
 
@@ -20,20 +21,21 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::access::What;
+use mpp_domain::document::Kind;
 use mpp_domain::form::FieldKind;
 use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub fn router() -> Routes {
-    Routes::new().get("/dokumen/{id}", Action::Apply, own).get(
-        "/m/{slug}/permohonan/{number}/dokumen/{key}",
-        Action::Apply,
-        of_application,
-    )
+    Routes::new()
+        .get("/akun/dokumen", Action::OwnAccount, pages::mine)
+        .post("/akun/dokumen", Action::OwnAccount, pages::add)
+        .get("/dokumen/{id}", Action::Apply, own)
+        .get("/m/{slug}/permohonan/{number}/dokumen/{key}", Action::Apply, of_application)
 }
 
-pub use store::{Document, find};
+pub use store::{Document, find, of_owner};
 
 /// Where a document's file is, under the file store, and the place its
 /// sealing names.
@@ -45,25 +47,47 @@ fn path_of(files_dir: &std::path::Path, owner_id: &str, id: &str) -> std::path::
     files_dir.join("documents").join(owner_id).join(id)
 }
 
-/// Keeps an upload as the citizen's document; a field error if it is not
-/// a PDF, PNG or JPEG.
-pub async fn keep(state: &AppState, owner_id: &str, field: &str, label: &str, f: &Upload) -> AppResult<Document> {
+/// What a new document is: its kind, its label, the last day it is valid.
+pub struct Described<'a> {
+    pub kind: Kind,
+    pub label: &'a str,
+    pub expires_on: &'a str,
+}
+
+/// Keeps an upload as the citizen's document; a field error (at `field`)
+/// if it is not a PDF, PNG or JPEG.
+pub async fn keep(
+    state: &AppState,
+    owner_id: &str,
+    field: &str,
+    what: Described<'_>,
+    f: &Upload,
+) -> AppResult<Document> {
     let ext = mpp_domain::catalog::accepted_document(&f.content_type, &f.bytes)
         .ok_or_else(|| AppError::invalid(field, "document.bad_type"))?;
+    let now = state.clock.now_ms();
     let d = Document {
-        id: new_id(state.clock.now_ms()),
+        id: new_id(now),
         owner_id: owner_id.to_string(),
         file_name: crate::files::safe_file_name(&f.file_name, ext),
         content_type: f.content_type.clone(),
         size: i64::try_from(f.bytes.len()).unwrap_or(i64::MAX),
-        label: label.to_string(),
+        label: what.label.to_string(),
+        kind: what.kind,
+        expires_on: what.expires_on.to_string(),
+        sha256: crate::auth::hex(&Sha256::digest(&f.bytes)),
+        created_at: now,
     };
     // The file first: a row never points at nothing.
     let sealed = state.vault.seal(&place_of(owner_id, &d.id), &f.bytes)?;
     crate::files::write_atomically(&path_of(&state.files_dir, owner_id, &d.id), &sealed).await?;
-    let sha256 = crate::auth::hex(&Sha256::digest(&f.bytes));
-    store::insert(&state.db, &d, &sha256, state.clock.now_ms()).await?;
+    store::insert(&state.db, &d).await?;
     Ok(d)
+}
+
+/// A file uploaded on a form: its field's label says what it is.
+fn on_form(label: &str) -> Described<'_> {
+    Described { kind: Kind::Form, label, expires_on: "" }
 }
 
 /// The document fields of a posted application form, as document ids: a
@@ -85,7 +109,7 @@ pub async fn from_form(
             continue;
         }
         let id = match posted.file_named(&field.key) {
-            Some(upload) => match keep(state, owner_id, &field.key, &field.label_id, upload).await {
+            Some(upload) => match keep(state, owner_id, &field.key, on_form(&field.label_id), upload).await {
                 Ok(d) => d.id,
                 Err(AppError::Invalid(mut e)) => {
                     errors.append(&mut e);
@@ -104,6 +128,23 @@ pub async fn from_form(
         values.insert(field.key.clone(), id);
     }
     Ok(errors)
+}
+
+/// Whether any document field of a filled form names one of the citizen's
+/// documents from "Dokumen saya" (not a file uploaded on a form).
+pub async fn any_kept(
+    db: &crate::db::Db,
+    owner_id: &str,
+    service: &ServiceForm,
+    values: &BTreeMap<String, String>,
+) -> AppResult<bool> {
+    for field in service.fields.iter().filter(|f| f.kind == FieldKind::Document) {
+        let id = values.get(&field.key).map_or("", String::as_str);
+        if !id.is_empty() && find(db, owner_id, id).await?.is_some_and(|d| d.kind != Kind::Form) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The file as a download (never shown inline: it came from a user).
@@ -150,7 +191,12 @@ async fn of_application(
     let a = seen.application();
     let id = a.values().get(&key).cloned().unwrap_or_default();
     let d = find(&state.db, &a.applicant_id, &id).await?.ok_or(AppError::NotFound)?;
-    seen.show(&state, user, What::Document(d.label.clone()), "").await?;
+    let what = What::Document(d.label.clone());
+    if d.kind == Kind::Form {
+        seen.show(&state, user, what, "").await?;
+    } else {
+        seen.show_kept(&state, &mall, user, what).await?;
+    }
     send(&state, &d).await
 }
 

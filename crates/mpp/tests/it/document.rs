@@ -196,3 +196,99 @@ async fn a_document_kept_plain_before_is_sealed_at_start(app: TestApp) {
     assert_eq!(again, 0, "a sealed file is never sealed twice");
 }
 both!(a_document_kept_plain_before_is_sealed_at_start);
+
+/// Uploads a document to "Dokumen saya"; the response.
+async fn add_to_mine(
+    app: &TestApp,
+    c: &reqwest::Client,
+    kind: &str,
+    expires: &str,
+    file: Option<(&[u8], &str)>,
+) -> reqwest::Response {
+    let (_, html) = app.get_text(c, "/akun/dokumen").await;
+    let mut form = Form::new().text("kind", kind.to_string()).text("expires_on", expires.to_string());
+    if let Some((bytes, name)) = file {
+        form = form
+            .part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()).mime_str("application/pdf").unwrap());
+    }
+    c.post(app.url(&format!("/akun/dokumen?_csrf={}", csrf_of(&html)))).multipart(form).send().await.unwrap()
+}
+
+/// Given once: a KTP kept in "Dokumen saya" is listed with its fingerprint
+/// and validity, offered on the next form that asks for a document (an
+/// expired one is not), used by choosing it, and opened by the officer
+/// through the application (on the access log, by its kind).
+async fn a_document_kept_once_is_offered_on_forms_and_used(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let ktp = b"%PDF-1.4\n1 0 obj<</Note (KTP Maria Bano)>>endobj\n%%EOF\n".to_vec();
+    // Mistakes come back at their fields, the choices kept.
+    let r = add_to_mine(&app, &citizen, "", "", None).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Pilih jenis dokumen") && html.contains("Pilih berkas PDF"), "{html}");
+    let r = add_to_mine(&app, &citizen, "ktp", "31-02-2027", Some((b"MZ\x90\x00", "ktp.pdf"))).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("harus PDF, PNG atau JPEG") && html.contains("value=\"ktp\" selected"), "{html}");
+    assert!(html.contains("value=\"31-02-2027\""), "the typed date is kept: {html}");
+    // A KTP for life and an expired NPWP card.
+    assert_eq!(add_to_mine(&app, &citizen, "ktp", "", Some((&ktp, "ktp.pdf"))).await.status(), StatusCode::SEE_OTHER);
+    let old = b"%PDF-1.4\n% old npwp\n%%EOF\n".to_vec();
+    assert_eq!(
+        add_to_mine(&app, &citizen, "npwp", "2020-01-31", Some((&old, "npwp.pdf"))).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, mine) = app.get_text(&citizen, "/akun/dokumen").await;
+    let sha = {
+        use sha2::Digest;
+        mpp::auth::hex(&sha2::Sha256::digest(&ktp))
+    };
+    assert!(mine.contains(&sha[..16]) && mine.contains("Seumur hidup") && mine.contains("Kedaluwarsa"), "{mine}");
+    let ktp_card = mine.split("ktp.pdf</a>").next().unwrap();
+    let id = ktp_card.rsplit("href=\"/dokumen/").next().unwrap().split('"').next().unwrap().to_string();
+
+    // The next form offers the KTP, not the expired card.
+    let page = "/m/ttu/layanan/PBG/ajukan";
+    let (_, html) = app.get_text(&citizen, page).await;
+    assert!(html.contains("id=\"f-drawings-kept\"") && html.contains(&format!("<option value=\"{id}\">KTP")), "{html}");
+    assert!(!html.contains("NPWP"), "an expired document is not offered: {html}");
+    let url = app.url(&format!("{page}?_csrf={}", csrf_of(&html)));
+    // Someone else's document id is no document of this citizen's.
+    let stranger = app.login(crate::helpers::ADMIN).await;
+    let theirs = add_to_mine(&app, &stranger, "kk", "", Some((&ktp, "kk.pdf"))).await;
+    assert_eq!(theirs.status(), StatusCode::SEE_OTHER);
+    let (_, their_page) = app.get_text(&stranger, "/akun/dokumen").await;
+    let their_id = their_page.split("href=\"/dokumen/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = citizen.post(&url).multipart(form("90").text("drawings", their_id)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "filed, without the drawings (they are optional)");
+    let other_number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let link = format!("/m/ttu/permohonan/{other_number}/dokumen/drawings");
+    assert_eq!(app.get(&citizen, &link).await.status(), StatusCode::NOT_FOUND, "no document of theirs came with it");
+    // Chosen from the kept ones, the consent ticked: filed without uploading again.
+    assert!(html.contains("name=\"consent\"") && html.contains("hanya untuk permohonan ini"), "{html}");
+    let r = citizen.post(&url).multipart(form("90").text("drawings", id.clone())).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a kept document needs the consent");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Centang persetujuan") && html.contains(&format!("<option value=\"{id}\" selected>")),
+        "{html}"
+    );
+    let r = citizen
+        .post(&url)
+        .multipart(form("90").text("drawings", id.clone()).text("consent", "1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let number = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    let officer = app.login(PUPR).await;
+    let r = app.get(&officer, &format!("/m/ttu/permohonan/{number}/dokumen/drawings")).await;
+    assert_eq!(r.bytes().await.unwrap().to_vec(), ktp);
+    let (what, purpose): (String, String) =
+        mpp::db::sql::query("SELECT what, purpose FROM access_log WHERE what LIKE 'document:%'")
+            .fetch_one(&mut mpp::db::sql::Conn::Read(&app.state.db))
+            .await
+            .unwrap();
+    assert_eq!((what.as_str(), purpose.as_str()), ("document:KTP", "consent"));
+}
+both!(a_document_kept_once_is_offered_on_forms_and_used);

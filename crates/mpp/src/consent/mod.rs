@@ -1,0 +1,130 @@
+//! Consent per purpose ("Persetujuan saya", `/akun/persetujuan`): when a
+//! citizen files an application with documents from "Dokumen saya", they
+//! let each agency of its workflow open those documents for that
+//! application, until a day (`mpp_domain::consent`), in one step on the
+//! form. An officer opens such a document only under a live consent of
+//! their agency (the access log names the consent); the citizen sees every
+//! consent on one page and withdraws any of them, which stops the next
+//! read at once.
+
+mod store;
+
+use crate::error::{AppError, AppResult};
+use crate::policy::Routes;
+use crate::state::AppState;
+use crate::web::{Ctx, render};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use mpp_domain::policy::Action;
+use mpp_domain::tenancy::MallId;
+
+pub use store::Consent;
+
+/// The purpose of consents given while filing.
+pub const APPLICATION: &str = "application";
+
+pub fn router() -> Routes {
+    Routes::new().get("/akun/persetujuan", Action::OwnAccount, mine).post(
+        "/akun/persetujuan/{id}/tarik",
+        Action::OwnAccount,
+        withdraw,
+    )
+}
+
+/// Records the consent a citizen gave while filing `number`: one per
+/// agency of its workflow, until `until`.
+pub async fn grant_for_application(
+    state: &AppState,
+    mall_id: &MallId,
+    subject_id: &str,
+    agencies: &[String],
+    number: &str,
+    until: time::Date,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let consents = agencies
+        .iter()
+        .map(|agency_id| Consent {
+            mall_id: mall_id.clone(),
+            id: crate::db::new_id(now),
+            subject_id: subject_id.to_owned(),
+            agency_id: agency_id.clone(),
+            purpose: APPLICATION.into(),
+            purpose_ref: number.to_owned(),
+            granted_at: now,
+            until_day: mpp_domain::format::iso_date(until),
+            withdrawn_at: None,
+        })
+        .collect();
+    store::insert_all(&state.db, consents).await
+}
+
+/// The live consent that lets `agency_id` use the citizen's kept documents
+/// for application `number`, if there is one.
+pub async fn live_for_application(
+    state: &AppState,
+    mall_id: &MallId,
+    subject_id: &str,
+    agency_id: &str,
+    number: &str,
+    today: time::Date,
+) -> AppResult<Option<Consent>> {
+    Ok(store::for_purpose(&state.db, mall_id, APPLICATION, number).await?.into_iter().find(|c| {
+        c.subject_id == subject_id
+            && c.agency_id == agency_id
+            && mpp_domain::consent::live(&c.until_day, c.withdrawn_at, today)
+    }))
+}
+
+/// One consent as its page lists it.
+pub struct Line {
+    pub id: String,
+    pub agency: String,
+    pub mall: String,
+    pub purpose: String,
+    pub granted: String,
+    pub until: String,
+    /// `live`, `withdrawn` or `ended`.
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "consent/mine.html")]
+struct MinePage {
+    ctx: Ctx,
+    lines: Vec<Line>,
+}
+
+async fn mine(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    // Times in WITA, as on the citizen's other pages (a citizen belongs to no mall).
+    let zone = mpp_domain::tenancy::TimeZone::Wita;
+    let today = state.clock.today(zone);
+    let malls = crate::tenancy::store::list(&state.db).await?;
+    let mut lines = Vec::new();
+    for c in store::of_subject(&state.db, &user.id).await? {
+        let mall = malls.iter().find(|m| m.id == c.mall_id).map(|m| m.name.clone()).unwrap_or_default();
+        let agencies = crate::catalog::store::agencies(&state.db, &c.mall_id).await?;
+        let agency = agencies.iter().find(|g| g.id == c.agency_id);
+        let day = mpp_domain::format::parse_date(&c.until_day).map(|d| mpp_domain::format::date(d, ctx.lang()));
+        lines.push(Line {
+            agency: agency.map(|g| ctx.t.pick(&g.name_id, &g.name_en).to_string()).unwrap_or_default(),
+            mall,
+            purpose: ctx.t.f("consent.for_application", &[("number", &c.purpose_ref)]),
+            granted: mpp_domain::format::instant(c.granted_at, zone, ctx.lang()),
+            until: day.unwrap_or_default(),
+            state: mpp_domain::consent::state(&c.until_day, c.withdrawn_at, today),
+            id: c.id,
+        });
+    }
+    render(&MinePage { ctx, lines })
+}
+
+async fn withdraw(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    if !store::withdraw(&state.db, &user.id, &id, state.clock.now_ms()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to("/akun/persetujuan#ditarik").into_response())
+}
