@@ -63,6 +63,7 @@ describe('every page, for everyone', () => {
           ['/akun/profil', 'profile', 200],
           ['/akun/dokumen', 'my documents', 200],
           ['/akun/persetujuan', 'my consents', 200],
+          ['/akun/data-saya', 'my data and rights', 200],
           ['/akun/riwayat-akses', 'access history', 200],
           [`${MALL}/admin`, 'forbidden page', 403],
           [`${MALL}/loket`, 'counters to work', 200],

@@ -36,6 +36,7 @@ pub mod payment;
 pub mod policy;
 pub mod profile;
 pub mod region;
+pub mod rights;
 pub mod server;
 pub mod staff;
 pub mod state;

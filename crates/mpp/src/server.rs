@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .merge(crate::access::router())
         .merge(crate::profile::router())
         .merge(crate::consent::router())
+        .merge(crate::rights::router())
         .merge(visit::kiosk::router())
         .merge(visit::console::router())
         .merge(visit::greeter::router())

@@ -122,6 +122,12 @@ pub async fn record(db: &Db, reads: Vec<Read>, now: i64) -> AppResult<()> {
 
 pub use store::{chain_of, logged_malls};
 
+/// Every read of a citizen's data, newest first, with each mall's name
+/// (for their data export).
+pub async fn every_read_of(db: &Db, subject_id: &str) -> AppResult<Vec<(Entry, String)>> {
+    store::of_subject(db, subject_id, None, i64::MAX).await
+}
+
 /// How many reads the history page lists at a time.
 const PAGE: i64 = 50;
 

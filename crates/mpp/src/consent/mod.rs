@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::policy::Action;
 use mpp_domain::tenancy::MallId;
 
-pub use store::Consent;
+pub use store::{Consent, of_subject};
 
 /// The purpose of consents given while filing.
 pub const APPLICATION: &str = "application";

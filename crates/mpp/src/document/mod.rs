@@ -147,11 +147,16 @@ pub async fn any_kept(
     Ok(false)
 }
 
-/// The file as a download (never shown inline: it came from a user).
-async fn send(state: &AppState, d: &Document) -> AppResult<Response> {
+/// A document's file, opened from the vault.
+pub async fn opened(state: &AppState, d: &Document) -> AppResult<Vec<u8>> {
     let sealed =
         tokio::fs::read(path_of(&state.files_dir, &d.owner_id, &d.id)).await.map_err(|_| AppError::NotFound)?;
-    let bytes = state.vault.open(&place_of(&d.owner_id, &d.id), &sealed)?;
+    state.vault.open(&place_of(&d.owner_id, &d.id), &sealed)
+}
+
+/// The file as a download (never shown inline: it came from a user).
+async fn send(state: &AppState, d: &Document) -> AppResult<Response> {
+    let bytes = opened(state, d).await?;
     let disposition = format!("attachment; filename=\"{}\"", d.file_name);
     Ok((
         [

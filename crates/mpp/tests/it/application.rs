@@ -15,14 +15,14 @@ pub(crate) const DLH: &str = "dlh@demo.mpp.id";
 pub(crate) const NIK: &str = "5304015203900001";
 
 /// Files an application from the service's form; returns the response.
-async fn file(app: &TestApp, c: &Client, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn file(app: &TestApp, c: &Client, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let page = format!("/m/ttu/layanan/{code}/ajukan");
     let mut fields = fields.to_vec();
     fields.extend(crate::helpers::ticked());
     app.post_form(c, &page, &page, &fields).await
 }
 
-fn number_of(r: &reqwest::Response) -> String {
+pub(crate) fn number_of(r: &reqwest::Response) -> String {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "filed");
     r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string()
 }

@@ -29,6 +29,7 @@ mod policy;
 mod profile;
 mod public;
 mod region;
+mod rights;
 mod setup;
 mod staff;
 mod tenancy;
