@@ -69,6 +69,7 @@ describe('every page, for everyone', () => {
           [`${MALL}/loket`, 'counters to work', 200],
           [`${MALL}/loket/1/permohonan`, 'counter filing', 200],
           [`${MALL}/loket/satu`, 'bad request page', 400],
+          [`${MALL}/koreksi`, 'correction requests', 200],
         ]) {
           const r = await page.goto(url(path));
           assert.equal(r.status(), status, path);

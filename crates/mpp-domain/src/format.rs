@@ -97,6 +97,13 @@ pub fn clock(t: Time, lang: Lang) -> String {
     format!("{:02}{sep}{:02}", t.hour(), t.minute())
 }
 
+/// The day a UTC instant falls on in a mall's zone.
+pub fn day_of(utc_millis: i64, zone: TimeZone) -> Date {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(utc_millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    at.to_offset(zone.offset()).date()
+}
+
 /// A UTC instant shown in the mall's zone: `24 November 2026 14.05 WITA`.
 pub fn instant(utc_millis: i64, zone: TimeZone, lang: Lang) -> String {
     let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(utc_millis) * 1_000_000) else {

@@ -11,6 +11,7 @@ pub mod application;
 pub mod audit;
 pub mod auth;
 pub mod booking;
+pub mod breach;
 pub mod cache;
 pub mod calendar;
 pub mod catalog;

@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(crate::profile::router())
         .merge(crate::consent::router())
         .merge(crate::rights::router())
+        .merge(crate::breach::router())
         .merge(visit::kiosk::router())
         .merge(visit::console::router())
         .merge(visit::greeter::router())

@@ -38,6 +38,18 @@ pub(crate) struct Desk {
     agencies: Option<Vec<String>>,
 }
 
+impl Desk {
+    /// Whether this officer answers for the agency (the mall's managers: every one).
+    pub(crate) fn decides_for(&self, agency_id: &str) -> bool {
+        self.agencies.as_ref().is_none_or(|ids| ids.iter().any(|a| a == agency_id))
+    }
+
+    /// The agencies this officer answers for; `None`: every one.
+    pub(crate) fn agency_ids(&self) -> Option<&[String]> {
+        self.agencies.as_deref()
+    }
+}
+
 pub(crate) async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<Desk> {
     let user = ctx.require_user()?.clone();
     let mall = tenancy::store::by_slug(&state.db, slug).await?;

@@ -99,6 +99,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (21, "citizen profiles", include_str!("../../../../migrations/0021_citizen_profiles.sql")),
     (22, "document kinds", include_str!("../../../../migrations/0022_document_kinds.sql")),
     (23, "consents", include_str!("../../../../migrations/0023_consents.sql")),
+    (24, "rights", include_str!("../../../../migrations/0024_rights.sql")),
+    (25, "breaches", include_str!("../../../../migrations/0025_breaches.sql")),
 ];
 
 impl Db {

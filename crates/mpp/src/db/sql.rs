@@ -308,7 +308,8 @@ choice!(
     mpp_domain::application::StepRole,
     mpp_domain::application::StepStatus,
     mpp_domain::profile::Answer,
-    mpp_domain::document::Kind
+    mpp_domain::document::Kind,
+    mpp_domain::rights::CorrectionStatus
 );
 
 /// A type read from a result row.

@@ -147,6 +147,18 @@ pub async fn any_kept(
     Ok(false)
 }
 
+/// Erases one of the citizen's documents: its row, then its file (a crash
+/// between leaves only ciphertext nobody can name). Whether it was theirs.
+pub async fn erase(state: &AppState, owner_id: &str, id: &str) -> AppResult<bool> {
+    if !store::remove(&state.db, owner_id, id).await? {
+        return Ok(false);
+    }
+    match tokio::fs::remove_file(path_of(&state.files_dir, owner_id, id)).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(AppError::Internal(e.into())),
+        _ => Ok(true),
+    }
+}
+
 /// A document's file, opened from the vault.
 pub async fn opened(state: &AppState, d: &Document) -> AppResult<Vec<u8>> {
     let sealed =

@@ -9,7 +9,7 @@ use crate::forms::Posted;
 use crate::state::AppState;
 use crate::web::{Ctx, render, render_status};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::document::{Kind, valid_on};
@@ -49,6 +49,8 @@ struct MinePage {
     kind: String,
     expires_on: String,
     errors: Vec<FieldError>,
+    /// A document was just erased.
+    erased: bool,
 }
 
 impl MinePage {
@@ -63,6 +65,7 @@ async fn page(
     kind: String,
     expires_on: String,
     errors: Vec<FieldError>,
+    erased: bool,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     // Times in WITA, as on the citizen's other pages (a citizen belongs to no mall).
@@ -102,12 +105,17 @@ async fn page(
         .collect();
     let kinds = Kind::CHOSEN.iter().map(|k| (k.as_str(), ctx.t.pick(k.names().0, k.names().1).to_string())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = MinePage { ctx, lines, issued, kinds, kind, expires_on, errors };
+    let page = MinePage { ctx, lines, issued, kinds, kind, expires_on, errors, erased };
     if status == StatusCode::OK { render(&page) } else { render_status(status, &page) }
 }
 
-pub(super) async fn mine(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    page(&state, ctx, String::new(), String::new(), Vec::new()).await
+#[derive(serde::Deserialize, Default)]
+pub(super) struct Notice {
+    dihapus: Option<String>,
+}
+
+pub(super) async fn mine(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Notice>) -> AppResult<Response> {
+    page(&state, ctx, String::new(), String::new(), Vec::new(), q.dihapus.is_some()).await
 }
 
 /// Adds a document: a kind chosen from the list, a last valid day if it
@@ -148,5 +156,5 @@ pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, form: Posted) -
             Err(e) => return Err(e),
         }
     }
-    page(state, ctx, kind_text, expires_raw, errors).await
+    page(state, ctx, kind_text, expires_raw, errors, false).await
 }

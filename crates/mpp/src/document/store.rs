@@ -69,3 +69,11 @@ pub async fn insert(db: &Db, d: &Document) -> AppResult<()> {
 pub async fn every_file(db: &Db) -> AppResult<Vec<(String, String)>> {
     sql::query("SELECT owner_id, id FROM citizen_documents ORDER BY owner_id, id").fetch_all(&mut Conn::Read(db)).await
 }
+
+/// Deletes one of the owner's documents; whether there was one.
+pub async fn remove(db: &Db, owner_id: &str, id: &str) -> AppResult<bool> {
+    let rows = db
+        .run(sql::query("DELETE FROM citizen_documents WHERE owner_id = $1 AND id = $2").bind(owner_id).bind(id))
+        .await?;
+    Ok(rows > 0)
+}

@@ -4,6 +4,7 @@
 use crate::db::Db;
 use crate::db::sql::{self, Conn};
 use crate::error::AppResult;
+use mpp_domain::tenancy::MallId;
 use serde_json::{Value, json};
 
 /// The account itself: (email, name, created_at).
@@ -70,4 +71,192 @@ pub async fn messages(db: &Db, email: &str, phone: &str) -> AppResult<Vec<Value>
             }))
         })
         .collect()
+}
+
+/// A mall's retention rules that differ from the defaults: (subject, years).
+pub async fn retention(db: &Db, mall_id: &MallId) -> AppResult<Vec<(String, i64)>> {
+    sql::query("SELECT subject, years FROM retention_rules WHERE mall_id = $1 ORDER BY subject")
+        .bind(mall_id)
+        .fetch_all(&mut Conn::Read(db))
+        .await
+}
+
+/// Sets a mall's rules, with the audit entry, in one transaction.
+pub async fn set_retention(
+    db: &Db,
+    mall_id: &MallId,
+    rules: Vec<(String, i64)>,
+    entry: crate::audit::Entry,
+) -> AppResult<()> {
+    let mall_id = mall_id.clone();
+    db.transact(move |conn| {
+        Box::pin(async move {
+            for (subject, years) in rules {
+                sql::query(
+                    "INSERT INTO retention_rules (mall_id, subject, years) VALUES ($1, $2, $3)
+                     ON CONFLICT (mall_id, subject) DO UPDATE SET years = $3",
+                )
+                .bind(&mall_id)
+                .bind(subject)
+                .bind(years)
+                .execute(conn)
+                .await?;
+            }
+            entry.write(conn).await
+        })
+    })
+    .await
+}
+
+/// The citizen's applications whose form names this document id:
+/// (mall, number, status, closed_at, the form's JSON).
+pub async fn applications_naming(
+    db: &Db,
+    applicant_id: &str,
+    document_id: &str,
+) -> AppResult<Vec<(MallId, String, mpp_domain::application::Status, Option<i64>, String)>> {
+    let rows: Vec<sql::Row> = sql::query(
+        "SELECT mall_id, number, status, closed_at, form FROM applications WHERE applicant_id = $1 AND form LIKE $2",
+    )
+    .bind(applicant_id)
+    .bind(format!("%{document_id}%"))
+    .fetch_all(&mut Conn::Read(db))
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("mall_id")?, r.text("number")?, r.get("status")?, r.opt_int("closed_at")?, r.text("form")?)))
+        .collect()
+}
+
+/// Erases the citizen's profile and the register's answers about it.
+pub async fn erase_profile(db: &Db, user_id: &str) -> AppResult<bool> {
+    let user_id = user_id.to_owned();
+    db.transact(move |conn| {
+        Box::pin(async move {
+            sql::query("DELETE FROM nik_checks WHERE user_id = $1").bind(&user_id).execute(conn).await?;
+            let gone =
+                sql::query("DELETE FROM citizen_profiles WHERE user_id = $1").bind(&user_id).execute(conn).await?;
+            Ok(gone > 0)
+        })
+    })
+    .await
+}
+
+/// A correction request as stored.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub mall_id: MallId,
+    pub id: String,
+    pub subject_id: String,
+    pub agency_id: String,
+    pub about: String,
+    pub wrong: String,
+    pub correct: String,
+    pub filed_at: i64,
+    pub answer_by: i64,
+    pub status: mpp_domain::rights::CorrectionStatus,
+    pub answer: String,
+    pub answered_at: Option<i64>,
+}
+
+crate::db::sql::from_row!(Correction {
+    mall_id,
+    id,
+    subject_id,
+    agency_id,
+    about,
+    wrong,
+    correct,
+    filed_at,
+    answer_by,
+    status,
+    answer,
+    answered_at
+});
+
+const CORRECTION: &str =
+    "mall_id, id, subject_id, agency_id, about, wrong, correct, filed_at, answer_by, status, answer, answered_at";
+
+pub async fn insert_correction(db: &Db, c: &Correction) -> AppResult<()> {
+    db.run(
+        sql::query(format!(
+            "INSERT INTO correction_requests ({CORRECTION}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(&c.mall_id)
+        .bind(&c.id)
+        .bind(&c.subject_id)
+        .bind(&c.agency_id)
+        .bind(&c.about)
+        .bind(&c.wrong)
+        .bind(&c.correct)
+        .bind(c.filed_at)
+        .bind(c.answer_by)
+        .bind(c.status.as_str())
+        .bind(&c.answer)
+        .bind(c.answered_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A citizen's correction requests, newest first.
+pub async fn corrections_of(db: &Db, subject_id: &str) -> AppResult<Vec<Correction>> {
+    sql::query(format!(
+        "SELECT {CORRECTION} FROM correction_requests WHERE subject_id = $1 ORDER BY filed_at DESC, id DESC"
+    ))
+    .bind(subject_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
+/// A mall's correction requests, open ones first by deadline.
+pub async fn corrections_in(db: &Db, mall_id: &MallId) -> AppResult<Vec<Correction>> {
+    sql::query(format!(
+        "SELECT {CORRECTION} FROM correction_requests WHERE mall_id = $1
+         ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, answer_by, id"
+    ))
+    .bind(mall_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await
+}
+
+/// Answers an open request of one of these agencies (`None`: any);
+/// false if it is not open or not theirs.
+pub async fn answer_correction(
+    db: &Db,
+    mall_id: &MallId,
+    id: &str,
+    agencies: Option<Vec<String>>,
+    (status, answer, by): (mpp_domain::rights::CorrectionStatus, String, String),
+    now: i64,
+) -> AppResult<bool> {
+    let (mall_id, id) = (mall_id.clone(), id.to_owned());
+    db.transact(move |conn| {
+        Box::pin(async move {
+            let agency: Option<String> = sql::query(
+                "SELECT agency_id FROM correction_requests WHERE mall_id = $1 AND id = $2 AND status = 'open'",
+            )
+            .bind(&mall_id)
+            .bind(&id)
+            .fetch_optional(conn)
+            .await?;
+            let theirs = agency.is_some_and(|a| agencies.as_ref().is_none_or(|list| list.contains(&a)));
+            if !theirs {
+                return Ok(false);
+            }
+            sql::query(
+                "UPDATE correction_requests SET status = $3, answer = $4, answered_at = $5, answered_by = $6
+                 WHERE mall_id = $1 AND id = $2 AND status = 'open'",
+            )
+            .bind(&mall_id)
+            .bind(&id)
+            .bind(status.as_str())
+            .bind(answer)
+            .bind(now)
+            .bind(by)
+            .execute(conn)
+            .await?;
+            Ok(true)
+        })
+    })
+    .await
 }

@@ -19,6 +19,12 @@ async fn filed_with_a_kept_ktp(app: &TestApp, citizen: &reqwest::Client) -> Stri
     let r =
         citizen.post(app.url(&format!("/akun/dokumen?_csrf={}", csrf_of(&html)))).multipart(form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    filed_with_kept(app, citizen).await
+}
+
+/// Files a building approval with the first document the form offers from
+/// "Dokumen saya", consenting; the application's number.
+pub(crate) async fn filed_with_kept(app: &TestApp, citizen: &reqwest::Client) -> String {
     let page = "/m/ttu/layanan/PBG/ajukan";
     let (_, html) = app.get_text(citizen, page).await;
     let id = html.split("id=\"f-drawings-kept\"").nth(1).unwrap().split("<option value=\"").nth(2).unwrap();

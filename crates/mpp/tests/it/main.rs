@@ -14,6 +14,7 @@ mod application;
 mod auth;
 mod backoffice;
 mod booking;
+mod breach;
 mod certificate;
 mod cli;
 mod consent;
