@@ -29,6 +29,8 @@ const PAGES = [
   ['admin-agreements', '/m/ttu/admin/perjanjian'],
   ['admin-agreement-new', '/m/ttu/admin/perjanjian/baru'],
   ['admin-audit', '/m/ttu/admin/audit'],
+  ['admin-retention', '/m/ttu/admin/retensi'],
+  ['admin-breaches', '/m/ttu/admin/insiden'],
 ];
 
 test('every back-office page is accessible and fits a phone', async () => {

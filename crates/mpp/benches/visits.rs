@@ -22,66 +22,20 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{Server, percentile, start};
+
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-const PASSWORD: &str = "mpp-demo-2026";
 /// Each kiosk's pause between tickets.
 const KIOSK_PAUSE_MS: u64 = 50;
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: TempDir,
-}
-
-struct TempDir(std::path::PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database_url: Option<&str>) -> Server {
-    let dir = std::env::temp_dir().join(format!("mpp-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mpp"));
-    cmd.args(["--data-dir", dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .args(["--clock-start", "2026-11-25T08:00:00+08:00"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    if let Some(url) = database_url {
-        cmd.args(["--database-url", url]);
-    }
-    let mut child = cmd.spawn().expect("starts mpp");
-    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut base = String::new();
-    for line in out.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("MPP is running at ") {
-            base = rest.trim_end_matches('/').to_string();
-            break;
-        }
-    }
-    // Keep reading what the server prints, so it never writes to a closed pipe.
-    std::thread::spawn(move || out.for_each(drop));
-    assert!(!base.is_empty(), "the server did not start");
-    Server { child, base, _dir: TempDir(dir) }
-}
 
 /// Peak resident memory of a process, from /proc (Linux).
 fn peak_rss_mib(pid: u32) -> f64 {
@@ -148,23 +102,9 @@ fn pgbench_rate(admin: &str, secs: u64) -> Option<f64> {
     out.lines().find_map(|l| l.strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok())
 }
 
-/// Logs in as the demo mall admin and makes an API token, as a person would.
+/// The demo mall admin's API token.
 async fn token(base: &str) -> String {
-    let c = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let csrf =
-        |html: &str| html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let page = c.get(format!("{base}/masuk")).send().await.unwrap().text().await.unwrap();
-    let form = [
-        ("_csrf", csrf(&page)),
-        ("email", "admin@demo.mpp.id".into()),
-        ("password", PASSWORD.into()),
-        ("next", "/akun".into()),
-    ];
-    c.post(format!("{base}/masuk")).form(&form).send().await.unwrap();
-    let page = c.get(format!("{base}/akun")).send().await.unwrap().text().await.unwrap();
-    let form = [("_csrf", csrf(&page)), ("name", "bench".into())];
-    let html = c.post(format!("{base}/akun/token")).form(&form).send().await.unwrap().text().await.unwrap();
-    html.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string()
+    common::person(base, "admin@demo.mpp.id").await.1
 }
 
 #[derive(Default)]
@@ -179,15 +119,6 @@ struct Latencies {
 
 /// The bench's first day (its clock starts then, see `start`).
 const TODAY: time::Date = time::macros::date!(2026 - 11 - 25);
-
-fn percentile(v: &mut [u32], p: f64) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_unstable();
-    let rank = ((v.len() as f64) * p).ceil() as usize;
-    f64::from(v[rank.clamp(1, v.len()) - 1]) / 1000.0
-}
 
 /// Services that get extra counters in the bench, and their agencies.
 const SERVICES: &[(&str, &str)] =

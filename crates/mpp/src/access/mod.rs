@@ -89,8 +89,16 @@ pub struct Read {
     pub reason: String,
 }
 
+/// Reads waiting to be written, with the channel that answers their caller.
+pub struct Pending {
+    entries: Vec<Entry>,
+    answer: tokio::sync::oneshot::Sender<AppResult<()>>,
+}
+
 /// Writes the reads to the log and returns once they are committed: only
-/// then may the caller show the data.
+/// then may the caller show the data. Reads of one mall that arrive while
+/// its previous ones are being written go together, as one transaction
+/// (`db/batch.rs`): one head taken, one multi-row INSERT, one commit.
 pub async fn record(db: &Db, reads: Vec<Read>, now: i64) -> AppResult<()> {
     let entries: Vec<Entry> = reads
         .into_iter()
@@ -108,16 +116,20 @@ pub async fn record(db: &Db, reads: Vec<Read>, now: i64) -> AppResult<()> {
             purpose_ref: r.basis_ref,
             reason: r.reason,
         })
-        .collect();
-    db.transact(move |conn| {
-        Box::pin(async move {
-            for e in entries {
-                store::insert(conn, e).await?;
-            }
-            Ok(())
-        })
-    })
-    .await
+        .collect::<Vec<Entry>>();
+    let Some(mall_id) = entries.first().map(|e| e.mall_id.clone()) else { return Ok(()) };
+    if entries.iter().any(|e| e.mall_id != mall_id) {
+        return Err(crate::error::AppError::Internal(anyhow::anyhow!("one record's reads are of one mall")));
+    }
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let db_ = db.clone();
+    let mall = mall_id.clone();
+    db.access_reads.submit(&mall_id, Pending { entries, answer }, move |batch| {
+        Box::pin(store::write_batch(db_.clone(), mall.clone(), batch))
+    });
+    answered
+        .await
+        .map_err(|_| crate::error::AppError::Internal(anyhow::anyhow!("the reads' batch was not answered")))?
 }
 
 pub use store::{chain_of, logged_malls};

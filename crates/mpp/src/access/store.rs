@@ -26,30 +26,65 @@ from_row!(Entry {
 const ENTRY: &str = "mall_id, seq, id, at, subject_id, reader_id, reader_name, reader_agency, what, purpose,
     purpose_ref, reason";
 
-/// Appends reads to their malls' chains, in the caller's transaction.
-pub async fn insert(conn: &mut Conn<'_>, mut e: Entry) -> AppResult<()> {
-    let (seq, previous) = crate::audit::take_head(conn, Trail::Access, &e.mall_id).await?;
-    e.seq = seq + 1;
-    let hash = e.hash(&previous);
-    sql::query(format!(
-        "INSERT INTO access_log ({ENTRY}, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    ))
-    .bind(&e.mall_id)
-    .bind(e.seq)
-    .bind(&e.id)
-    .bind(e.at)
-    .bind(&e.subject_id)
-    .bind(&e.reader_id)
-    .bind(&e.reader_name)
-    .bind(&e.reader_agency)
-    .bind(&e.what)
-    .bind(&e.purpose)
-    .bind(&e.purpose_ref)
-    .bind(&e.reason)
-    .bind(&hash)
-    .execute(conn)
-    .await?;
-    crate::audit::move_head(conn, Trail::Access, &e.mall_id, e.seq, &hash).await
+/// Writes a batch of one mall's reads in one transaction: the mall's head
+/// taken once (locked until commit), the entries chained in order, one
+/// multi-row INSERT, the head moved once; then answers every caller.
+pub async fn write_batch(db: Db, mall_id: MallId, batch: Vec<super::Pending>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut answers = Vec::new();
+    for p in batch {
+        entries.extend(p.entries);
+        answers.push(p.answer);
+    }
+    let written = db
+        .transact(move |conn| {
+            Box::pin(async move {
+                let (mut seq, mut previous) = crate::audit::take_head(conn, Trail::Access, &mall_id).await?;
+                let mut rows = Vec::with_capacity(entries.len());
+                for mut e in entries {
+                    seq += 1;
+                    e.seq = seq;
+                    previous = e.hash(&previous);
+                    rows.push((e, previous.clone()));
+                }
+                insert_all(conn, &rows).await?;
+                crate::audit::move_head(conn, Trail::Access, &mall_id, seq, &previous).await
+            })
+        })
+        .await;
+    for answer in answers {
+        let _ = answer.send(written.as_ref().map(|_| ()).map_err(crate::db::batch::for_each));
+    }
+}
+
+/// One multi-row INSERT of chained entries (with their hashes).
+async fn insert_all(conn: &mut Conn<'_>, rows: &[(Entry, String)]) -> AppResult<()> {
+    const COLUMNS: usize = 13;
+    let values: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let cells: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", r * COLUMNS + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    let mut q = sql::query(format!("INSERT INTO access_log ({ENTRY}, hash) VALUES {}", values.join(", ")));
+    for (e, hash) in rows {
+        q = q
+            .bind(&e.mall_id)
+            .bind(e.seq)
+            .bind(&e.id)
+            .bind(e.at)
+            .bind(&e.subject_id)
+            .bind(&e.reader_id)
+            .bind(&e.reader_name)
+            .bind(&e.reader_agency)
+            .bind(&e.what)
+            .bind(&e.purpose)
+            .bind(&e.purpose_ref)
+            .bind(&e.reason)
+            .bind(hash);
+    }
+    q.execute(conn).await?;
+    Ok(())
 }
 
 /// Reads of one citizen's data, newest first, after the read `before`

@@ -47,6 +47,9 @@ pub struct Db {
     pub desks: std::sync::Arc<batch::Batches<crate::visit::store::DeskWork>>,
     /// Plain kiosk tickets, stored in batches per mall (see `batch.rs`).
     pub plain_tickets: std::sync::Arc<batch::Batches<crate::visit::store::PlainTicket>>,
+    /// Reads on their way to the access log, written in batches per mall
+    /// (see `access/store.rs`).
+    pub access_reads: std::sync::Arc<batch::Batches<crate::access::Pending>>,
     backend: Backend,
 }
 
@@ -122,6 +125,7 @@ impl Db {
                 handling: Default::default(),
                 desks: Default::default(),
                 plain_tickets: Default::default(),
+                access_reads: Default::default(),
                 backend,
             });
         }
@@ -158,6 +162,7 @@ impl Db {
             handling: Default::default(),
             desks: Default::default(),
             plain_tickets: Default::default(),
+            access_reads: Default::default(),
             backend: Backend::Postgres(pg),
         })
     }

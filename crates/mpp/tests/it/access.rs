@@ -164,3 +164,28 @@ async fn no_record_no_read(app: TestApp) {
     assert!(own.contains("Kios Siti"));
 }
 both!(no_record_no_read);
+
+/// Thirty officer reads at once, through two server processes, are thirty
+/// entries of one unbroken chain: each process writes its reads in
+/// batches, each batch takes the mall's head in turn.
+async fn reads_at_once_through_two_processes_keep_one_chain(app: TestApp) {
+    set_clock(&app, "2026-11-25T09:00:00+08:00");
+    let citizen = app.login(CITIZEN).await;
+    let number = business_licence(&app, &citizen, "low").await;
+    let other = app.another_server(|_| {}).await;
+    let token = crate::api::token_for(&app, LICENSING).await;
+    let c = reqwest::Client::new();
+    let requests = (0..30).map(|n| {
+        let server = if n % 2 == 0 { &app } else { &other };
+        let url = server.url(&format!("/api/v1/malls/ttu/applications/{number}"));
+        let (c, token) = (c.clone(), token.clone());
+        async move { c.get(url).bearer_auth(token).send().await.unwrap().status() }
+    });
+    for status in futures_util::future::join_all(requests).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(reads(&app).await.len(), 30);
+    let o = mpp(&app, &["audit", "verify"]);
+    assert!(o.status.success() && text(&o).contains("access log: 30 entries, the chain holds"), "{}", text(&o));
+}
+both!(reads_at_once_through_two_processes_keep_one_chain);
