@@ -48,7 +48,7 @@ test('every back-office page is accessible and fits a phone', async () => {
           const o = await horizontalOverflow(page, viewport.width, name);
           if (o) overflows.push(o);
         }
-        if (['admin-dashboard', 'admin-service-edit', 'admin-hours', 'admin-agreements'].includes(name)) {
+        if (['admin-dashboard', 'admin-service-edit', 'admin-hours', 'admin-agreements', 'admin-retention', 'admin-breaches'].includes(name)) {
           await screenshot(page, `${name}-${suffix}`);
         }
       }

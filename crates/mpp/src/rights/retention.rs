@@ -22,13 +22,13 @@ pub async fn years(db: &crate::db::Db, mall_id: &MallId) -> AppResult<impl Fn(Ke
 }
 
 fn form(ctx: &Ctx, bo: &BackOffice, values: &[(Kept, String)], errors: Vec<FieldError>, saved: bool) -> Form {
-    let mut fields = vec![Field::new("h_retention", "retention.help", Kind::Heading, "")];
-    fields.extend(
-        values
-            .iter()
-            .filter(|(k, _)| k.key() != "application:open")
-            .map(|(k, v)| Field::new(k.key(), k.label(), Kind::Number, v)),
-    );
+    let number = |(k, v): &(Kept, String)| Field::new(k.key(), k.label(), Kind::Number, v);
+    let mut fields =
+        vec![Field::new("h_applications", "retention.applications", Kind::Heading, "").help("retention.help")];
+    let outcomes = values.iter().filter(|(k, _)| matches!(k, Kept::Outcome(_)) && k.key() != "application:open");
+    fields.extend(outcomes.map(number));
+    fields.push(Field::new("h_documents", "retention.documents", Kind::Heading, ""));
+    fields.extend(values.iter().filter(|(k, _)| matches!(k, Kept::Document(_))).map(number));
     Form {
         section: "retensi",
         heading: ctx.t.t("retention.title").to_string(),
