@@ -8,6 +8,11 @@ crate::text_id!(
     MallId
 );
 
+/// The zone a citizen's own pages (account, documents, consents, access
+/// history, rights) show times in: a citizen belongs to no mall, and most
+/// malls and their citizens are east of Java.
+pub const CITIZEN_ZONE: TimeZone = TimeZone::Wita;
+
 /// The deployment's own records (its audit trail, a national
 /// supervisor's grant): no mall's.
 pub static DEPLOYMENT: MallId = MallId(String::new());

@@ -178,8 +178,7 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Histor
         let last = &rows[PAGE as usize - 1].0;
         format!("{}_{}", last.at, last.id)
     });
-    // Times in WITA, the demo's and most malls' zone east of Java, named on the page.
-    let zone = mpp_domain::tenancy::TimeZone::Wita;
+    let zone = mpp_domain::tenancy::CITIZEN_ZONE;
     let lines = rows
         .into_iter()
         .take(PAGE as usize)

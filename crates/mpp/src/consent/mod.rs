@@ -98,8 +98,7 @@ struct MinePage {
 
 async fn mine(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
-    // Times in WITA, as on the citizen's other pages (a citizen belongs to no mall).
-    let zone = mpp_domain::tenancy::TimeZone::Wita;
+    let zone = mpp_domain::tenancy::CITIZEN_ZONE;
     let today = state.clock.today(zone);
     let malls = crate::tenancy::store::list(&state.db).await?;
     let mut lines = Vec::new();

@@ -68,8 +68,7 @@ async fn page(
     erased: bool,
 ) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
-    // Times in WITA, as on the citizen's other pages (a citizen belongs to no mall).
-    let zone = mpp_domain::tenancy::TimeZone::Wita;
+    let zone = mpp_domain::tenancy::CITIZEN_ZONE;
     let today = state.clock.today(zone);
     let day = |d: &str| {
         mpp_domain::format::parse_date(d).map(|d| mpp_domain::format::date(d, ctx.lang())).unwrap_or_default()

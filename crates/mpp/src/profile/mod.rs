@@ -73,8 +73,7 @@ async fn page(
         (_, Some((_, Answer::Unavailable))) => "unavailable",
         _ => "",
     };
-    // Times in WITA, as on the access history (a citizen belongs to no mall).
-    let zone = mpp_domain::tenancy::TimeZone::Wita;
+    let zone = mpp_domain::tenancy::CITIZEN_ZONE;
     let checked = last.map(|(at, _)| mpp_domain::format::instant(at, zone, ctx.lang())).unwrap_or_default();
     let fields = field_views(&ctx, &mpp_domain::profile::fields(), values, errors);
     let status = if error.is_some() || !errors.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mpp_domain::rights::{Keep, Use, erasable};
-use mpp_domain::tenancy::{DEPLOYMENT, TimeZone};
+use mpp_domain::tenancy::{CITIZEN_ZONE, DEPLOYMENT};
 
 #[derive(Template)]
 #[template(path = "rights/kept.html")]
@@ -28,7 +28,7 @@ struct KeptPage {
 pub(super) async fn document(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let d = crate::document::find(&state.db, &user.id, &id).await?.ok_or(AppError::NotFound)?;
-    let uploaded_on = mpp_domain::format::day_of(d.created_at, TimeZone::Wita);
+    let uploaded_on = mpp_domain::format::day_of(d.created_at, CITIZEN_ZONE);
     let rows = store::applications_naming(&state.db, &user.id, &d.id).await?;
     for mall in crate::tenancy::store::list(&state.db).await? {
         let zone = mall.zone();

@@ -22,7 +22,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::policy::Action;
-use mpp_domain::tenancy::TimeZone;
+use mpp_domain::tenancy::CITIZEN_ZONE;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -102,8 +102,7 @@ pub(crate) async fn page_with(
 async fn rights_page(state: &AppState, ctx: Ctx, typed: Typed, errors: Vec<FieldError>) -> AppResult<RightsPage> {
     let user = ctx.require_user()?.clone();
     let topics = correction::topics(state, &ctx, &user.id).await?;
-    // Times in WITA, as on the citizen's other pages (a citizen belongs to no mall).
-    let at = |ms: i64| mpp_domain::format::instant(ms, TimeZone::Wita, ctx.lang());
+    let at = |ms: i64| mpp_domain::format::instant(ms, CITIZEN_ZONE, ctx.lang());
     let asked = store::corrections_of(&state.db, &user.id)
         .await?
         .into_iter()
@@ -124,7 +123,7 @@ async fn rights_page(state: &AppState, ctx: Ctx, typed: Typed, errors: Vec<Field
 async fn download(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let user = ctx.require_user()?.clone();
     let bytes = export::archive(&state, &user).await?;
-    let day = mpp_domain::format::iso_date(state.clock.today(TimeZone::Wita));
+    let day = mpp_domain::format::iso_date(state.clock.today(CITIZEN_ZONE));
     let name = format!("attachment; filename=\"data-saya-mpp-{day}.zip\"");
     Ok((
         [
