@@ -49,6 +49,7 @@ pub mod application;
 pub mod auth;
 pub mod booking;
 pub mod breach;
+pub mod bundle;
 pub mod calendar;
 pub mod catalog;
 pub mod certificate;

@@ -37,6 +37,8 @@ struct Demo {
     agreements: Vec<DemoAgreement>,
     /// Application forms and workflows of some services.
     workflows: Vec<DemoWorkflow>,
+    /// Life-event bundles of those services.
+    bundles: Vec<mpp_domain::bundle::BundleInput>,
 }
 
 #[derive(serde::Deserialize)]
@@ -134,6 +136,7 @@ pub const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
     ("admin@demo.mpp.id", "Admin MPP (demo)", Some(Role::MallAdmin), None),
     ("dukcapil@demo.mpp.id", "Admin Dukcapil (demo)", Some(Role::AgencyAdmin), Some("dukcapil")),
     ("petugas@demo.mpp.id", "Petugas Loket (demo)", Some(Role::Officer), Some("dukcapil")),
+    ("bpjs@demo.mpp.id", "Petugas BPJS Kesehatan (demo)", Some(Role::Officer), Some("bpjs-kes")),
     ("perizinan@demo.mpp.id", "Petugas Perizinan DPMPTSP (demo)", Some(Role::Officer), Some("dpmptsp")),
     ("pupr@demo.mpp.id", "Tim Teknis PUPR (demo)", Some(Role::Officer), Some("pupr")),
     ("dlh@demo.mpp.id", "Petugas DLH (demo)", Some(Role::Officer), Some("dlh")),
@@ -163,7 +166,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         is_demo: true,
     };
     let mall_id = malls::create(db, &new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let Demo { hours, agencies, services, counters, facilities, agreements, workflows, .. } = demo;
+    let Demo { hours, agencies, services, counters, facilities, agreements, workflows, bundles, .. } = demo;
     let id = mall_id.clone();
     let agency_ids = db
         .transact(move |conn| Box::pin(seed_places(conn, id, hours, agencies, facilities, agreements, shift, now)))
@@ -227,6 +230,8 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
             .map_err(|e| anyhow::anyhow!("the demo setup of {}: {e:?}", w.service))?;
     }
 
+    seed_bundles(db, &mall_id, bundles, now).await?;
+
     crate::payment::store::set_gateway_secret(db, &mall_id, GATEWAY_SECRET, None, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -249,6 +254,33 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     }
     malls::publish(db, &mall_id, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Some(m.slug.clone()))
+}
+
+/// The demo's bundles, checked as the back office checks them.
+async fn seed_bundles(
+    db: &Db,
+    mall_id: &MallId,
+    bundles: Vec<mpp_domain::bundle::BundleInput>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let forms = crate::application::store::services_with_workflows(db, mall_id).await?;
+    let members: Vec<mpp_domain::bundle::Member<'_>> =
+        forms.iter().map(|s| mpp_domain::bundle::Member { code: &s.code, form: Some(&s.fields) }).collect();
+    for b in &bundles {
+        let problems = b.validate(&members);
+        anyhow::ensure!(problems.is_empty(), "demo bundle {}: {problems:?}", b.code);
+    }
+    let w = WriteCtx { mall_id: mall_id.clone(), now, files_dir: std::path::PathBuf::new() };
+    db.transact(move |conn| {
+        Box::pin(async move {
+            for b in &bundles {
+                crate::bundle::store::write(conn, &w, b, None).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 type Ids = std::collections::HashMap<String, String>;

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod booking;
 pub mod breach;
+pub mod bundle;
 pub mod cache;
 pub mod calendar;
 pub mod catalog;

@@ -5,6 +5,7 @@
 //! checker and calls every documented path.
 
 use crate::agreements::Agreements;
+use crate::bundle::definition::Bundles;
 use crate::calendar::admin::Days;
 use crate::catalog::api::MallInfo;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
@@ -190,6 +191,7 @@ pub fn spec() -> Value {
     resource::<Facilities>(&mut paths, "Facilities", "The facility id.");
     resource::<Days>(&mut paths, "Calendar", "The date, `YYYY-MM-DD`.");
     resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
+    resource::<Bundles>(&mut paths, "Bundles", "The bundle code, e.g. `KELAHIRAN`.");
     crate::visit::api::document(&mut paths);
     crate::booking::api::document(&mut paths);
     crate::application::api::document(&mut paths);
@@ -206,6 +208,7 @@ pub fn spec() -> Value {
     mark_shown_only::<Facilities>(&mut schemas);
     mark_shown_only::<Days>(&mut schemas);
     mark_shown_only::<Agreements>(&mut schemas);
+    mark_shown_only::<Bundles>(&mut schemas);
     for (schema, property, rule) in constraints() {
         // (A typo here is caught by `every_constraint_names_a_field`.)
         let target = &mut schemas[schema]["properties"][property];
@@ -252,7 +255,7 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Bundles"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
                  {"name": "Certificates"}, {"name": "Payments"}, {"name": "Regions"}],
         "paths": paths,
         "components": {
@@ -284,6 +287,8 @@ fn components() -> Value {
         .schema_from::<<Days as Resource>::Input>()
         .schema_from::<<Agreements as Resource>::Row>()
         .schema_from::<<Agreements as Resource>::Input>()
+        .schema_from::<<Bundles as Resource>::Row>()
+        .schema_from::<<Bundles as Resource>::Input>()
         .schema_from::<crate::visit::TicketView>()
         .schema_from::<crate::visit::api::TicketRequest>()
         .schema_from::<crate::visit::api::QueueLine>()
@@ -372,7 +377,14 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         ("Service", "channels", channels),
         ("CounterInput", "agency", agency_code),
         ("CounterInput", "number", counter_number),
-        ("CounterInput", "services", json!({"type": "array", "uniqueItems": true, "items": service_code})),
+        ("CounterInput", "services", json!({"type": "array", "uniqueItems": true, "items": service_code.clone()})),
+        ("BundleInput", "code", service_code.clone()),
+        (
+            "BundleInput",
+            "services",
+            json!({"type": "array", "uniqueItems": true, "items": service_code,
+                   "minItems": mpp_domain::bundle::MIN_SERVICES, "maxItems": mpp_domain::bundle::MAX_SERVICES}),
+        ),
         ("CounterStateInput", "status", json!({"type": "string", "enum": ["open", "paused", "closed"]})),
         ("ActionInput", "action", json!({"type": "string", "enum": crate::visit::console::ACTIONS})),
         ("ActionInput", "outcome", {
@@ -444,6 +456,7 @@ fn required_fields() -> Vec<(&'static str, Vec<&'static str>)> {
         ("AgreementInput", refused(AgreementInput::default().validate())),
         ("ServiceInput", refused(ServiceInput::default().validate())),
         ("CounterInput", refused(CounterInput::default().validate(&[]))),
+        ("BundleInput", refused(mpp_domain::bundle::BundleInput::default().validate(&[]))),
         ("Revocation", vec!["reason"]),
         ("TicketRequest", vec!["services"]),
     ]

@@ -2,6 +2,7 @@
 //! and the listener. Tests call [`serve`] exactly as `mpp serve` does.
 
 use crate::agreements::Agreements;
+use crate::bundle::definition::Bundles;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::policy::Routes;
@@ -31,6 +32,8 @@ pub fn routes() -> Routes {
         .merge(auth::reset::router())
         .merge(tenancy::routes::router())
         .merge(crud::routes::<Services>())
+        .merge(crud::routes::<Bundles>())
+        .merge(crate::bundle::pages::router())
         .merge(crud::routes::<Agencies>())
         .merge(crud::routes::<Counters>())
         .merge(crud::routes::<Facilities>())
@@ -74,6 +77,7 @@ pub fn routes() -> Routes {
         .merge(payment::webhook::router())
         .merge(region::router())
         .merge(crud::api_routes::<Services>())
+        .merge(crud::api_routes::<Bundles>())
         .merge(crud::api_routes::<Agencies>())
         .merge(crud::api_routes::<Counters>())
         .merge(crud::api_routes::<Facilities>())

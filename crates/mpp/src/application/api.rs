@@ -219,6 +219,7 @@ async fn create(
         filed_by: None,
         ticket_id: None,
         claim: claim.as_ref(),
+        consent_until: None,
     };
     let result = flow::file(&state, &mall, filing).await;
     let a = idempotency::settle(&state.db, claim.as_ref(), result).await?;

@@ -157,6 +157,7 @@ async fn file(
                 filed_by: Some(store::Actor { id: Some(&st.user.id), name: &st.user.name }),
                 ticket_id: ticket.as_ref().map(|t| t.id.as_str()),
                 claim: None,
+                consent_until: None,
             };
             flow::file(&state, &st.mall, filing).await
         }

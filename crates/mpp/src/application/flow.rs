@@ -32,6 +32,9 @@ pub struct Filing<'a> {
     pub ticket_id: Option<&'a str>,
     /// An API request's idempotency key, recorded in the same transaction.
     pub claim: Option<&'a crate::idempotency::Claim>,
+    /// The citizen chose kept documents and consented, on the form, to the
+    /// workflow's agencies using them until this day.
+    pub consent_until: Option<time::Date>,
 }
 
 /// The form's values checked against the service's fields, or the
@@ -64,122 +67,165 @@ pub(crate) fn filing_checked(
     .map_err(invalid)
 }
 
-pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<Application> {
-    if !f.service.active {
-        return Err(AppError::Conflict("application.service_inactive"));
-    }
-    let filed = filing_checked(f.service, &f.values, f.risk.as_deref(), f.speed)?;
-    let (form, risk, fee) = (filed.values, filed.risk, filed.fee);
-    let workflow = store::workflow(&state.db, &mall.id, &f.service.id).await?;
-    let defs: Vec<_> = workflow.iter().map(|w| w.def.clone()).collect();
-    let route = rules::route(&defs, risk);
-    if route.is_empty() {
-        return Err(AppError::Conflict("application.no_workflow"));
-    }
-    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
-    let today = state.clock.today(mall.zone());
-    let now = state.clock.now_ms();
-    // A speed tier sets the whole application's deadline.
-    let sla = f.speed.unwrap_or_else(|| rules::route_days(&route));
-    let due = rules::due_date(&cal, today, sla, &[], today);
-    // The applicant's NIK: the form's first NIK field (the second factor for tracking).
-    let nik =
-        f.service.fields.iter().find(|d| d.kind == mpp_domain::form::FieldKind::Nik).and_then(|d| form.get(&d.key));
-    let route: Vec<Vec<rules::StepDef>> = route.into_iter().map(|stage| stage.into_iter().cloned().collect()).collect();
-    let (mall_id, slug, service) = (mall.id.clone(), mall.slug.clone(), f.service.clone());
-    let (applicant_id, applicant_name, channel) =
-        (f.applicant_id.to_owned(), f.applicant_name.to_owned(), f.channel.to_owned());
-    let filer = f.filed_by.as_ref().map(|o| (o.id.map(str::to_owned), o.name.to_owned()));
-    let (ticket_id, claim, speed) = (f.ticket_id.map(str::to_owned), f.claim.cloned(), f.speed);
-    let nik = nik.cloned();
-    let a = state
-        .db
-        .transact(move |conn| {
-            Box::pin(async move {
-                let filed_by = filer.as_ref().map(|(id, name)| Actor { id: id.as_deref(), name });
-                let f = Filing {
-                    service: &service,
-                    applicant_id: &applicant_id,
-                    applicant_name: &applicant_name,
-                    values: BTreeMap::new(),
-                    risk: None,
-                    speed,
-                    channel: &channel,
-                    filed_by,
-                    ticket_id: ticket_id.as_deref(),
-                    claim: claim.as_ref(),
-                };
-                let mall = (&mall_id, slug.as_str());
-                file_in(conn, mall, &f, nik, form, risk, fee, &route, &workflow, &cal, (today, now, sla, due)).await
-            })
-        })
-        .await?;
-    tell(state, mall, &a, "application.msg_filed").await;
-    Ok(a)
-}
-
-/// The filing's writes, in its transaction.
-#[allow(clippy::too_many_arguments)]
-async fn file_in(
-    conn: &mut Conn<'_>,
-    (mall_id, slug): (&MallId, &str),
-    f: &Filing<'_>,
+/// A filing checked and routed, owning all that its transaction writes:
+/// one application ([`file`]), or several in one bundle
+/// (`crate::bundle::file`).
+pub(crate) struct Prepared {
+    mall_id: MallId,
+    slug: String,
+    service: ServiceForm,
+    applicant_id: String,
+    applicant_name: String,
+    channel: String,
+    filed_by: Option<(Option<String>, String)>,
+    ticket_id: Option<String>,
+    claim: Option<crate::idempotency::Claim>,
+    speed: Option<u32>,
     nik: Option<String>,
     form: BTreeMap<String, String>,
     risk: Option<rules::Risk>,
     fee: i64,
-    route: &[Vec<rules::StepDef>],
-    workflow: &[store::WorkflowStep],
-    cal: &WorkingCalendar,
-    (today, now, sla, due): (time::Date, i64, u32, time::Date),
-) -> AppResult<Application> {
-    let seq = store::next_number(conn, mall_id, &iso_date(today)).await?;
-    let a = Application {
-        mall_id: mall_id.clone(),
-        id: new_id(now),
-        number: rules::registration_number(slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
-        service_id: f.service.id.clone(),
-        applicant_id: f.applicant_id.to_string(),
-        applicant_name: f.applicant_name.to_string(),
-        applicant_nik: mpp_domain::form::NikNumber::new(nik.unwrap_or_default()),
-        channel: f.channel.to_string(),
-        form: crate::db::json(&form)?,
-        risk: risk.map(|r| r.as_str().to_string()),
-        status: Status::InProgress,
-        stage: 0,
-        filed_day: iso_date(today),
-        sla_days: i64::from(sla),
-        due_day: iso_date(due),
-        correction: String::new(),
-        filed_at: now,
-        closed_at: None,
-        speed_days: f.speed.map(i64::from),
-    };
-    store::insert(conn, &a, f.filed_by.as_ref().and_then(|o| o.id), f.ticket_id, now).await?;
-    if fee > 0 {
-        crate::payment::bill(conn, &a, fee, now).await?;
+    route: Vec<Vec<rules::StepDef>>,
+    workflow: Vec<store::WorkflowStep>,
+    cal: WorkingCalendar,
+    today: time::Date,
+    now: i64,
+    sla: u32,
+    due: time::Date,
+    /// The agencies of the workflow, each once: a consent to use kept
+    /// documents goes to each of them.
+    agencies: Vec<String>,
+    consent_until: Option<time::Date>,
+}
+
+/// Checks a filing whole and routes it by its workflow, reading what the
+/// writes will need; nothing is written yet.
+pub(crate) async fn prepare(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<Prepared> {
+    if !f.service.active {
+        return Err(AppError::Conflict("application.service_inactive"));
     }
-    for (i, stage) in route.iter().enumerate() {
-        for def in stage {
-            let step = workflow.iter().find(|w| w.def.id == def.id).ok_or(AppError::NotFound)?;
-            let open = i == 0;
-            let new = NewStep {
-                stage: i as i64,
-                step,
-                status: if open { StepStatus::Open } else { StepStatus::Pending },
-                opened_day: open.then(|| iso_date(today)),
-                due_day: open.then(|| iso_date(step_due(cal, today, def.sla_days, &a))),
-            };
-            store::insert_step(conn, mall_id, &a.id, &new, now).await?;
+    let filed = filing_checked(f.service, &f.values, f.risk.as_deref(), f.speed)?;
+    let workflow = store::workflow(&state.db, &mall.id, &f.service.id).await?;
+    let defs: Vec<_> = workflow.iter().map(|w| w.def.clone()).collect();
+    let route = rules::route(&defs, filed.risk);
+    if route.is_empty() {
+        return Err(AppError::Conflict("application.no_workflow"));
+    }
+    // A speed tier sets the whole application's deadline.
+    let sla = f.speed.unwrap_or_else(|| rules::route_days(&route));
+    let route: Vec<Vec<rules::StepDef>> = route.into_iter().map(|stage| stage.into_iter().cloned().collect()).collect();
+    let cal = crate::calendar::store::working_calendar(&state.db, &mall.id).await?;
+    let today = state.clock.today(mall.zone());
+    let due = rules::due_date(&cal, today, sla, &[], today);
+    // The applicant's NIK: the form's first NIK field (the second factor for tracking).
+    let nik = f
+        .service
+        .fields
+        .iter()
+        .find(|d| d.kind == mpp_domain::form::FieldKind::Nik)
+        .and_then(|d| filed.values.get(&d.key))
+        .cloned();
+    let mut agencies: Vec<String> = Vec::new();
+    for w in &workflow {
+        if !agencies.contains(&w.def.agency_id) {
+            agencies.push(w.def.agency_id.clone());
         }
     }
-    // At a counter, the officer who filed is the actor.
-    let applicant = Actor { id: Some(f.applicant_id), name: f.applicant_name };
-    store::record(conn, &a, f.filed_by.as_ref().unwrap_or(&applicant), "filed", None, f.channel, now).await?;
-    if let Some(claim) = f.claim {
-        crate::idempotency::complete(conn, claim, &a.id).await?;
-    }
+    Ok(Prepared {
+        mall_id: mall.id.clone(),
+        slug: mall.slug.clone(),
+        service: f.service.clone(),
+        applicant_id: f.applicant_id.to_owned(),
+        applicant_name: f.applicant_name.to_owned(),
+        channel: f.channel.to_owned(),
+        filed_by: f.filed_by.as_ref().map(|o| (o.id.map(str::to_owned), o.name.to_owned())),
+        ticket_id: f.ticket_id.map(str::to_owned),
+        claim: f.claim.cloned(),
+        speed: f.speed,
+        nik,
+        form: filed.values,
+        risk: filed.risk,
+        fee: filed.fee,
+        route,
+        workflow,
+        cal,
+        today,
+        now: state.clock.now_ms(),
+        sla,
+        due,
+        agencies,
+        consent_until: f.consent_until,
+    })
+}
+
+pub async fn file(state: &AppState, mall: &Mall, f: Filing<'_>) -> AppResult<Application> {
+    let p = prepare(state, mall, f).await?;
+    let a = state.db.transact(move |conn| Box::pin(async move { p.write(conn).await })).await?;
+    tell(state, mall, &a, "application.msg_filed").await;
     Ok(a)
+}
+
+impl Prepared {
+    /// The filing's writes, in the caller's transaction: the application,
+    /// its bill, its steps, its timeline's first entry, and the consent
+    /// given on the form (so an application never waits for its consent).
+    pub(crate) async fn write(&self, conn: &mut Conn<'_>) -> AppResult<Application> {
+        let (today, now) = (self.today, self.now);
+        let seq = store::next_number(conn, &self.mall_id, &iso_date(today)).await?;
+        let a = Application {
+            mall_id: self.mall_id.clone(),
+            id: new_id(now),
+            number: rules::registration_number(&self.slug, today, u32::try_from(seq).unwrap_or(u32::MAX)),
+            service_id: self.service.id.clone(),
+            applicant_id: self.applicant_id.clone(),
+            applicant_name: self.applicant_name.clone(),
+            applicant_nik: mpp_domain::form::NikNumber::new(self.nik.clone().unwrap_or_default()),
+            channel: self.channel.clone(),
+            form: crate::db::json(&self.form)?,
+            risk: self.risk.map(|r| r.as_str().to_string()),
+            status: Status::InProgress,
+            stage: 0,
+            filed_day: iso_date(today),
+            sla_days: i64::from(self.sla),
+            due_day: iso_date(self.due),
+            correction: String::new(),
+            filed_at: now,
+            closed_at: None,
+            speed_days: self.speed.map(i64::from),
+        };
+        let filer_id = self.filed_by.as_ref().and_then(|(id, _)| id.as_deref());
+        store::insert(conn, &a, filer_id, self.ticket_id.as_deref(), now).await?;
+        if self.fee > 0 {
+            crate::payment::bill(conn, &a, self.fee, now).await?;
+        }
+        for (i, stage) in self.route.iter().enumerate() {
+            for def in stage {
+                let step = self.workflow.iter().find(|w| w.def.id == def.id).ok_or(AppError::NotFound)?;
+                let open = i == 0;
+                let new = NewStep {
+                    stage: i as i64,
+                    step,
+                    status: if open { StepStatus::Open } else { StepStatus::Pending },
+                    opened_day: open.then(|| iso_date(today)),
+                    due_day: open.then(|| iso_date(step_due(&self.cal, today, def.sla_days, &a))),
+                };
+                store::insert_step(conn, &self.mall_id, &a.id, &new, now).await?;
+            }
+        }
+        // At a counter, the officer who filed is the actor.
+        let actor = match &self.filed_by {
+            Some((id, name)) => Actor { id: id.as_deref(), name },
+            None => Actor { id: Some(&self.applicant_id), name: &self.applicant_name },
+        };
+        store::record(conn, &a, &actor, "filed", None, &self.channel, now).await?;
+        if let Some(until) = self.consent_until {
+            crate::consent::grant_for_application(conn, &a, &self.agencies, until, now).await?;
+        }
+        if let Some(claim) = &self.claim {
+            crate::idempotency::complete(conn, claim, &a.id).await?;
+        }
+        Ok(a)
+    }
 }
 
 /// An officer's action on one step of an application.

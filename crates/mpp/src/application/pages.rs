@@ -101,12 +101,12 @@ pub(crate) fn field_views(
 
 #[derive(Template)]
 #[template(path = "application/file.html")]
-pub(super) struct FilePage {
-    ctx: Ctx,
-    mall: Mall,
-    service: ServiceForm,
+pub(crate) struct FilePage {
+    pub(crate) ctx: Ctx,
+    pub(crate) mall: Mall,
+    pub(crate) service: ServiceForm,
     service_name: String,
-    pub(super) fields: Vec<FieldView>,
+    pub(crate) fields: Vec<FieldView>,
     risks: Vec<(&'static str, &'static str)>,
     risk: String,
     risk_error: Option<&'static str>,
@@ -115,7 +115,7 @@ pub(super) struct FilePage {
     speed: String,
     speed_error: Option<&'static str>,
     error: Option<&'static str>,
-    pub(super) action: String,
+    pub(crate) action: String,
     /// The form carries files (the service asks for documents).
     pub(super) multipart: bool,
     /// Filing at a counter: who applies (`counter.rs`).
@@ -124,18 +124,24 @@ pub(super) struct FilePage {
     requirements: Vec<(String, bool)>,
     requirements_error: Option<&'static str>,
     /// Some fields came from the citizen's profile.
-    prefilled: bool,
+    pub(crate) prefilled: bool,
     /// The consent that using kept documents takes, in words; empty when
     /// none are offered. Whether it is ticked, and what is wrong.
     consent: String,
     consent_ticked: bool,
     consent_error: Option<&'static str>,
+    /// A bundle's form (`crate::bundle`): the services it starts, in
+    /// order (link, name, agency); empty for one service's form.
+    pub(crate) starts: Vec<(String, String, String)>,
+    /// The services whose workflows' agencies a consent to use kept
+    /// documents names.
+    pub(crate) consent_services: Vec<String>,
 }
 
 /// What the form holds besides its fields: the risk level, the speed tier
 /// and the ticked requirements.
 #[derive(Clone, Copy, Default)]
-pub(super) struct Choices<'a> {
+pub(crate) struct Choices<'a> {
     pub risk: &'a str,
     pub speed: &'a str,
     pub ticks: &'a [bool],
@@ -145,7 +151,7 @@ pub(super) struct Choices<'a> {
 /// requirements, with the fields' own problems so all show at once.
 /// Everything wrong with a filing before it is sent on: the requirements
 /// left unticked and every problem of the filing itself, at once.
-pub(super) fn before_filing(
+pub(crate) fn before_filing(
     service: &ServiceForm,
     values: &BTreeMap<String, String>,
     risk: &str,
@@ -182,12 +188,12 @@ fn requirements<'a>(t: &crate::i18n::Tr, service: &'a ServiceForm) -> Vec<&'a st
 /// The requirements checklist as sent, item by item as the page showed it:
 /// every item must be ticked (by the citizen who has the papers ready, or
 /// the officer who saw them).
-pub(super) fn ticked(t: &crate::i18n::Tr, service: &ServiceForm, form: &Posted) -> Vec<bool> {
+pub(crate) fn ticked(t: &crate::i18n::Tr, service: &ServiceForm, form: &Posted) -> Vec<bool> {
     (0..requirements(t, service).len()).map(|i| form.flag(&requirement_box(i))).collect()
 }
 
 /// The checklist's error, if some item is not ticked.
-pub(super) fn unticked(ticks: &[bool]) -> Vec<FieldError> {
+pub(crate) fn unticked(ticks: &[bool]) -> Vec<FieldError> {
     if ticks.iter().all(|t| *t) {
         Vec::new()
     } else {
@@ -253,7 +259,12 @@ async fn form_page(
 /// valid at every document field of the form (uploaded once, used again),
 /// with the consent that using them takes (`consent`): each agency of the
 /// service's workflow, this application only, until a day.
-async fn offer_kept(state: &AppState, user_id: &str, mut page: FilePage, ticked: bool) -> AppResult<FilePage> {
+pub(crate) async fn offer_kept(
+    state: &AppState,
+    user_id: &str,
+    mut page: FilePage,
+    ticked: bool,
+) -> AppResult<FilePage> {
     if !page.fields.iter().any(|f| f.input == "file") {
         return Ok(page);
     }
@@ -276,23 +287,28 @@ async fn offer_kept(state: &AppState, user_id: &str, mut page: FilePage, ticked:
         f.carried = !f.value.is_empty() && !kept.iter().any(|(id, _)| *id == f.value);
         f.kept.clone_from(&kept);
     }
-    let names = workflow_agencies(state, &page.mall, &page.service).await?;
+    let names = workflow_agencies(state, &page.mall, &page.consent_services).await?;
     let names: Vec<String> =
         names.into_iter().map(|(_, name_id, name_en)| t.pick(&name_id, &name_en).to_string()).collect();
     let until = mpp_domain::format::date(mpp_domain::consent::filing_until(today), t.lang);
-    page.consent = t.f("consent.on_form", &[("agencies", &names.join(", ")), ("until", &until)]);
+    // A bundle's consent covers each of its applications.
+    let key = if page.starts.is_empty() { "consent.on_form" } else { "consent.on_bundle_form" };
+    page.consent = t.f(key, &[("agencies", &names.join(", ")), ("until", &until)]);
     page.consent_ticked = ticked;
     Ok(page)
 }
 
-/// The agencies a service's workflow goes through: (id, name in
-/// Indonesian, in English), each once, in the workflow's order.
+/// The agencies the services' workflows go through: (id, name in
+/// Indonesian, in English), each once, in the workflows' order.
 async fn workflow_agencies(
     state: &AppState,
     mall: &Mall,
-    service: &ServiceForm,
+    service_ids: &[String],
 ) -> AppResult<Vec<(String, String, String)>> {
-    let steps = store::workflow(&state.db, &mall.id, &service.id).await?;
+    let mut steps = Vec::new();
+    for id in service_ids {
+        steps.extend(store::workflow(&state.db, &mall.id, id).await?);
+    }
     let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
     let mut out: Vec<(String, String, String)> = Vec::new();
     for s in steps {
@@ -304,7 +320,7 @@ async fn workflow_agencies(
     Ok(out)
 }
 
-pub(super) fn file_page(
+pub(crate) fn file_page(
     ctx: Ctx,
     mall: Mall,
     service: ServiceForm,
@@ -334,6 +350,7 @@ pub(super) fn file_page(
         })
         .collect();
     let action = format!("/m/{}/layanan/{}/ajukan", mall.slug, service.code);
+    let consent_services = vec![service.id.clone()];
     FilePage {
         service_name: ctx.t.pick(&service.name_id, &service.name_en).to_string(),
         risk_error: errors.iter().find(|e| e.field == "risk").map(|e| e.key),
@@ -356,6 +373,8 @@ pub(super) fn file_page(
         consent: String::new(),
         consent_ticked: false,
         consent_error: errors.iter().find(|e| e.field == "consent").map(|e| e.key),
+        starts: Vec::new(),
+        consent_services,
     }
 }
 
@@ -391,10 +410,10 @@ async fn file(
     let speed = form.get("speed");
     let ticks = ticked(&ctx.t, &service, &form);
     let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };
-    let mut refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
+    let mut refused = crate::document::from_form(&state, &user.id, &service.fields, &form, &mut values).await?;
     // Documents chosen from "Dokumen saya" take the consent ticked on the form.
     let ticked_consent = form.flag("consent");
-    let reused = crate::document::any_kept(&state.db, &user.id, &service, &values).await?;
+    let reused = crate::document::any_kept(&state.db, &user.id, &service.fields, &values).await?;
     if refining(&form) {
         return render(
             &offer_kept(&state, &user.id, file_page(ctx, mall, service, &values, choices, &[], None), ticked_consent)
@@ -426,17 +445,10 @@ async fn file(
         filed_by: None,
         ticket_id: None,
         claim: None,
+        consent_until: reused.then(|| mpp_domain::consent::filing_until(state.clock.today(mall.zone()))),
     };
     match flow::file(&state, &mall, filing).await {
-        Ok(a) => {
-            if reused {
-                let agencies: Vec<String> =
-                    workflow_agencies(&state, &mall, &service).await?.into_iter().map(|(id, _, _)| id).collect();
-                let until = mpp_domain::consent::filing_until(state.clock.today(mall.zone()));
-                crate::consent::grant_for_application(&state, &mall.id, &user.id, &agencies, &a.number, until).await?;
-            }
-            Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response())
-        }
+        Ok(a) => Ok(Redirect::to(&format!("/m/{}/permohonan/{}", mall.slug, a.number)).into_response()),
         Err(e) => {
             let Some(message) = e.form_message() else { return Err(e) };
             let errors = match &e {
@@ -618,6 +630,8 @@ struct FindPage {
     ctx: Ctx,
     mall: Mall,
     mine: Vec<(String, String, &'static str)>,
+    /// The citizen's filed bundles: (page, bundle name, filed when).
+    bundles: Vec<(String, String, String)>,
     number: String,
     not_found: bool,
 }
@@ -663,7 +677,9 @@ async fn find(
         }
     }
     let mut mine = Vec::new();
+    let mut bundles = Vec::new();
     if let Some(user) = &ctx.user {
+        bundles = crate::bundle::filed_by(&state, &ctx.t, &mall, &user.id).await?;
         for a in store::of_applicant(&state.db, &mall.id, &user.id).await? {
             let service = flow::service_of(&state, &mall, &a).await?;
             mine.push((
@@ -675,7 +691,7 @@ async fn find(
     }
     let not_found = !typed.trim().is_empty();
     let status = if not_found { StatusCode::NOT_FOUND } else { StatusCode::OK };
-    render_status(status, &FindPage { ctx, mall, mine, number: typed, not_found })
+    render_status(status, &FindPage { ctx, mall, mine, bundles, number: typed, not_found })
 }
 
 async fn resubmit(
@@ -694,7 +710,7 @@ async fn resubmit(
         .ok_or(AppError::NotFound)?;
     let service = flow::service_of(&state, &mall, &a).await?;
     let mut values = values_of(&service.fields, &form);
-    let refused = crate::document::from_form(&state, &user.id, &service, &form, &mut values).await?;
+    let refused = crate::document::from_form(&state, &user.id, &service.fields, &form, &mut values).await?;
     if !refused.is_empty() || refining(&form) {
         let sent = Some(Sent { values: &values, errors: &refused });
         return receipt_page(&state, ctx, &headers, mall, &a, Viewer::Applicant, sent).await;

@@ -60,7 +60,6 @@ pub async fn service_form(db: &Db, mall_id: &MallId, code: &str) -> AppResult<Op
         .await
 }
 
-/// The form of the service an application was filed for.
 /// The services that take applications (they have a workflow).
 pub async fn services_with_workflows(db: &Db, mall_id: &MallId) -> AppResult<Vec<ServiceForm>> {
     sql::query(format!(
@@ -71,6 +70,7 @@ pub async fn services_with_workflows(db: &Db, mall_id: &MallId) -> AppResult<Vec
     .await
 }
 
+/// The form of the service an application was filed for.
 pub async fn service_form_by_id(db: &Db, mall_id: &MallId, id: &str) -> AppResult<Option<ServiceForm>> {
     sql::query(format!("{SERVICE_FORM} AND id = $2")).bind(mall_id).bind(id).fetch_optional(&mut Conn::Read(db)).await
 }

@@ -105,6 +105,7 @@ struct HomePage {
     facilities: Vec<FacilityItem>,
     days_off: Vec<DayOffItem>,
     service_count: usize,
+    bundles: Vec<crate::bundle::pages::BundleView>,
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
@@ -162,7 +163,19 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
         .collect();
     let description = t.pick(&mall.description_id, &mall.description_en).to_string();
     let service_count = services.len();
-    render(&HomePage { ctx, mall, description, open_now, agencies, hours, facilities, days_off, service_count })
+    let bundles = crate::bundle::pages::views(&state, &ctx, &mall).await?;
+    render(&HomePage {
+        ctx,
+        mall,
+        description,
+        open_now,
+        agencies,
+        hours,
+        facilities,
+        days_off,
+        service_count,
+        bundles,
+    })
 }
 
 fn clock(s: &str, t: &Tr) -> String {

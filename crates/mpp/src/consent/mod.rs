@@ -32,32 +32,30 @@ pub fn router() -> Routes {
     )
 }
 
-/// Records the consent a citizen gave while filing `number`: one per
-/// agency of its workflow, until `until`.
-pub async fn grant_for_application(
-    state: &AppState,
-    mall_id: &MallId,
-    subject_id: &str,
+/// Records, in the filing's transaction, the consent a citizen gave while
+/// filing an application: one per agency of its workflow, until `until`.
+pub(crate) async fn grant_for_application(
+    conn: &mut crate::db::sql::Conn<'_>,
+    a: &crate::application::store::Application,
     agencies: &[String],
-    number: &str,
     until: time::Date,
+    now: i64,
 ) -> AppResult<()> {
-    let now = state.clock.now_ms();
-    let consents = agencies
-        .iter()
-        .map(|agency_id| Consent {
-            mall_id: mall_id.clone(),
+    for agency_id in agencies {
+        let c = Consent {
+            mall_id: a.mall_id.clone(),
             id: crate::db::new_id(now),
-            subject_id: subject_id.to_owned(),
+            subject_id: a.applicant_id.clone(),
             agency_id: agency_id.clone(),
             purpose: APPLICATION.into(),
-            purpose_ref: number.to_owned(),
+            purpose_ref: a.number.clone(),
             granted_at: now,
             until_day: mpp_domain::format::iso_date(until),
             withdrawn_at: None,
-        })
-        .collect();
-    store::insert_all(&state.db, consents).await
+        };
+        store::insert(conn, &c).await?;
+    }
+    Ok(())
 }
 
 /// The live consent that lets `agency_id` use the citizen's kept documents

@@ -22,27 +22,20 @@ from_row!(Consent { mall_id, id, subject_id, agency_id, purpose, purpose_ref, gr
 
 const CONSENT: &str = "mall_id, id, subject_id, agency_id, purpose, purpose_ref, granted_at, until_day, withdrawn_at";
 
-pub async fn insert_all(db: &Db, consents: Vec<Consent>) -> AppResult<()> {
-    db.transact(move |conn| {
-        Box::pin(async move {
-            for c in consents {
-                sql::query(format!("INSERT INTO consents ({CONSENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
-                    .bind(&c.mall_id)
-                    .bind(&c.id)
-                    .bind(&c.subject_id)
-                    .bind(&c.agency_id)
-                    .bind(&c.purpose)
-                    .bind(&c.purpose_ref)
-                    .bind(c.granted_at)
-                    .bind(&c.until_day)
-                    .bind(c.withdrawn_at)
-                    .execute(conn)
-                    .await?;
-            }
-            Ok(())
-        })
-    })
-    .await
+pub async fn insert(conn: &mut Conn<'_>, c: &Consent) -> AppResult<()> {
+    sql::query(format!("INSERT INTO consents ({CONSENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+        .bind(&c.mall_id)
+        .bind(&c.id)
+        .bind(&c.subject_id)
+        .bind(&c.agency_id)
+        .bind(&c.purpose)
+        .bind(&c.purpose_ref)
+        .bind(c.granted_at)
+        .bind(&c.until_day)
+        .bind(c.withdrawn_at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A citizen's consents, newest first.

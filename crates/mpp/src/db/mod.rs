@@ -104,6 +104,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (23, "consents", include_str!("../../../../migrations/0023_consents.sql")),
     (24, "rights", include_str!("../../../../migrations/0024_rights.sql")),
     (25, "breaches", include_str!("../../../../migrations/0025_breaches.sql")),
+    (26, "bundles", include_str!("../../../../migrations/0026_bundles.sql")),
 ];
 
 impl Db {

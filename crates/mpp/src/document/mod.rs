@@ -8,7 +8,6 @@ mod pages;
 mod store;
 pub mod vault;
 
-use crate::application::store::ServiceForm;
 use crate::auth::session::CurrentUser;
 use crate::db::new_id;
 use crate::error::{AppError, AppResult, FieldError};
@@ -22,7 +21,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mpp_domain::access::What;
 use mpp_domain::document::Kind;
-use mpp_domain::form::FieldKind;
+use mpp_domain::form::{FieldDef, FieldKind};
 use mpp_domain::policy::Action;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -97,12 +96,12 @@ fn on_form(label: &str) -> Described<'_> {
 pub async fn from_form(
     state: &AppState,
     owner_id: &str,
-    service: &ServiceForm,
+    fields: &[FieldDef],
     posted: &Posted,
     values: &mut BTreeMap<String, String>,
 ) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
-    for field in service.fields.iter().filter(|f| f.kind == FieldKind::Document) {
+    for field in fields.iter().filter(|f| f.kind == FieldKind::Document) {
         if let Some(refused) = posted.refused.iter().find(|e| e.field == field.key) {
             errors.push(refused.clone());
             values.insert(field.key.clone(), String::new());
@@ -135,10 +134,10 @@ pub async fn from_form(
 pub async fn any_kept(
     db: &crate::db::Db,
     owner_id: &str,
-    service: &ServiceForm,
+    fields: &[FieldDef],
     values: &BTreeMap<String, String>,
 ) -> AppResult<bool> {
-    for field in service.fields.iter().filter(|f| f.kind == FieldKind::Document) {
+    for field in fields.iter().filter(|f| f.kind == FieldKind::Document) {
         let id = values.get(&field.key).map_or("", String::as_str);
         if !id.is_empty() && find(db, owner_id, id).await?.is_some_and(|d| d.kind != Kind::Form) {
             return Ok(true);

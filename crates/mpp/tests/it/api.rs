@@ -66,6 +66,7 @@ async fn the_openapi_document_is_valid_and_complete(app: TestApp) {
                 "tickets" => ticket.clone(),
                 "regions" => "53.03".into(),
                 "appointments" => "ABCD-EFGH".into(),
+                "bundles" => "KELAHIRAN".into(),
                 _ => "any".into(),
             });
         }

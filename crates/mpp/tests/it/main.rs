@@ -15,6 +15,7 @@ mod auth;
 mod backoffice;
 mod booking;
 mod breach;
+mod bundle;
 mod certificate;
 mod cli;
 mod consent;
