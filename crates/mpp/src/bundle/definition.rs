@@ -68,7 +68,7 @@ impl Resource for Bundles {
     }
 
     fn columns() -> &'static [&'static str] {
-        &["service.code", "bundle.name", "bundle.services", "admin.status"]
+        &["bundle.code", "bundle.name", "bundle.services", "admin.status"]
     }
 
     fn cells(row: &Bundle, _: &Options, t: &Tr) -> Vec<String> {
@@ -97,10 +97,13 @@ impl Resource for Bundles {
     }
 
     fn fields(v: &BundleInput, opts: &Options, t: &Tr) -> Vec<Field> {
-        // Only services that take applications can be bundled.
-        let services = opts
-            .forms
-            .iter()
+        // Only services that take applications can be bundled; the chosen
+        // ones first, in the bundle's order (the order saving keeps).
+        let position = |code: &str| v.services.iter().position(|c| c == code).unwrap_or(usize::MAX);
+        let mut forms: Vec<&ServiceForm> = opts.forms.iter().collect();
+        forms.sort_by_key(|s| position(&s.code));
+        let services = forms
+            .into_iter()
             .map(|s| {
                 let agency = opts.agencies.iter().find(|a| a.id == s.agency_id);
                 let agency = agency.map(|a| t.pick(&a.name_id, &a.name_en)).unwrap_or_default();
@@ -108,7 +111,7 @@ impl Resource for Bundles {
             })
             .collect();
         vec![
-            Field::new("code", "service.code", Kind::Text, &v.code).help("bundle.help_code"),
+            Field::new("code", "bundle.code", Kind::Text, &v.code).help("bundle.help_code"),
             Field::new("name_id", "bundle.name_id", Kind::Text, &v.name_id),
             Field::new("name_en", "bundle.name_en", Kind::Text, &v.name_en),
             Field::new("description_id", "bundle.description_id", Kind::Area, &v.description_id),

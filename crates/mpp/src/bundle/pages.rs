@@ -108,8 +108,8 @@ async fn fileable(state: &AppState, mall: &Mall, code: &str) -> AppResult<Fileab
 }
 
 /// The bundle's one form, as the service form's page shows it: its
-/// fields, every service's requirements once, a risk level if any service
-/// routes by it, and the consent kept documents take.
+/// fields, each service's requirements, a risk level if any service routes
+/// by it, and the consent kept documents take.
 fn form_of(
     ctx: Ctx,
     mall: Mall,
@@ -119,17 +119,17 @@ fn form_of(
     errors: &[FieldError],
 ) -> forms::FilePage {
     let t = &ctx.t;
-    let mut requirements_id: Vec<&str> = Vec::new();
-    let mut requirements_en: Vec<&str> = Vec::new();
-    for s in &b.members {
-        for (all, text) in [(&mut requirements_id, &s.requirements_id), (&mut requirements_en, &s.requirements_en)] {
-            for line in mpp_domain::catalog::lines(text) {
-                if !all.contains(&line) {
-                    all.push(line);
-                }
-            }
-        }
-    }
+    // One checklist item per service, naming all of its requirements: the
+    // parent ticks four boxes, not every service's list one by one.
+    let checklist = |name: fn(&ServiceForm) -> (&str, &str)| -> String {
+        let line = |s: &ServiceForm| {
+            let (name, items) = name(s);
+            format!("{name}: {}", mpp_domain::catalog::lines(items).join("; "))
+        };
+        b.members.iter().map(line).collect::<Vec<_>>().join("\n")
+    };
+    let requirements_id = checklist(|s| (&s.name_id, &s.requirements_id));
+    let requirements_en = checklist(|s| (&s.name_en, &s.requirements_en));
     let as_one = ServiceForm {
         id: b.bundle.id.clone(),
         code: b.bundle.code.clone(),
@@ -140,8 +140,8 @@ fn form_of(
         fields: b.fields.clone(),
         risk_based: b.members.iter().any(|s| s.risk_based),
         fees: Default::default(),
-        requirements_id: requirements_id.join("\n"),
-        requirements_en: requirements_en.join("\n"),
+        requirements_id,
+        requirements_en,
     };
     let starts = b
         .members

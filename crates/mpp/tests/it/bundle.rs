@@ -74,11 +74,13 @@ async fn one_form_starts_each_service_at_its_own_agency(app: TestApp) {
 
     let citizen = app.login(CITIZEN).await;
     let (_, html) = app.get_text(&citizen, FORM).await;
-    // A field four services ask for is asked once; each requirement once.
+    // A field four services ask for is asked once; the checklist has one
+    // box per service, naming its requirements.
     for field in ["child_name", "kk_number", "doc_kk", "faskes"] {
         assert_eq!(html.matches(&format!("name=\"{field}\"")).count(), 1, "{field}");
     }
-    assert_eq!(html.matches("Fotokopi kutipan akta perkawinan atau buku nikah orang tua").count(), 1);
+    assert_eq!(html.matches("name=\"requirement.").count(), 4);
+    assert!(html.contains("Penerbitan Kartu Identitas Anak (KIA): Anak berusia di bawah 17 tahun"), "{html}");
     let (applications, documents) = (count(&app, "applications").await, count(&app, "citizen_documents").await);
 
     // A problem anywhere: nothing filed, everything typed kept.
@@ -238,6 +240,13 @@ async fn a_mall_admin_defines_a_bundle_from_existing_services(app: TestApp) {
     let (status, list) = app.get_text(&admin, "/m/ttu/admin/paket").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("KELAHIRAN"), "{list}");
+    // A bundle's form lists its services in the bundle's order (saving keeps it).
+    let (_, edit) = app.get_text(&admin, "/m/ttu/admin/paket/KELAHIRAN").await;
+    let at: Vec<usize> = ["AKTA-LAHIR", "KK", "KIA", "JKN-DAFTAR"]
+        .iter()
+        .map(|c| edit.find(&format!("value=\"{c}\"")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
     let new = "/m/ttu/admin/paket/baru";
     let (_, form) = app.get_text(&admin, new).await;
     // Only services that take applications are offered.
