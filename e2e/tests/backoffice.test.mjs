@@ -31,6 +31,10 @@ const PAGES = [
   ['admin-audit', '/m/ttu/admin/audit'],
   ['admin-retention', '/m/ttu/admin/retensi'],
   ['admin-breaches', '/m/ttu/admin/insiden'],
+  ['admin-bundles', '/m/ttu/admin/paket'],
+  ['admin-exchange-clients', '/m/ttu/admin/sistem-instansi'],
+  ['admin-exchange-client-new', '/m/ttu/admin/sistem-instansi/baru'],
+  ['admin-exchanges', '/m/ttu/admin/pertukaran'],
 ];
 
 test('every back-office page is accessible and fits a phone', async () => {

@@ -28,6 +28,12 @@ pub enum What {
     Field(String),
     /// One document's file (its label when read).
     Document(String),
+    /// The citizen's profile (NIK, name, date of birth, KK, address,
+    /// phone), through the agencies' exchange.
+    Profile,
+    /// The list of the citizen's kept documents (kinds, names, hashes,
+    /// validity), through the agencies' exchange.
+    Documents,
 }
 
 impl What {
@@ -37,12 +43,16 @@ impl What {
             What::Application => "application".into(),
             What::Field(label) => format!("field:{label}"),
             What::Document(label) => format!("document:{label}"),
+            What::Profile => "profile".into(),
+            What::Documents => "documents".into(),
         }
     }
 
     pub fn parse(text: &str) -> Option<What> {
         match text.split_once(':') {
             None if text == "application" => Some(What::Application),
+            None if text == "profile" => Some(What::Profile),
+            None if text == "documents" => Some(What::Documents),
             Some(("field", label)) => Some(What::Field(label.into())),
             Some(("document", label)) => Some(What::Document(label.into())),
             _ => None,
@@ -68,7 +78,14 @@ mod tests {
 
     #[test]
     fn what_was_read_reads_back_as_it_was_stored() {
-        for w in [What::Application, What::Field("NIK pemilik".into()), What::Document("KTP: a:b".into())] {
+        let all = [
+            What::Application,
+            What::Field("NIK pemilik".into()),
+            What::Document("KTP: a:b".into()),
+            What::Profile,
+            What::Documents,
+        ];
+        for w in all {
             assert_eq!(What::parse(&w.as_text()), Some(w));
         }
         assert_eq!(What::parse("applications"), None);

@@ -56,6 +56,7 @@ pub mod certificate;
 pub mod consent;
 pub mod device;
 pub mod document;
+pub mod exchange;
 pub mod form;
 pub mod format;
 pub mod id;

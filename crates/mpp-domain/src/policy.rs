@@ -61,6 +61,10 @@ str_enum!(
         /// A payment gateway's signed callback (the handler checks the
         /// HMAC signature).
         ConfirmPayment = "confirm_payment",
+        /// An agency's system asks for a citizen's data (the handler checks
+        /// the request's signature by the system's registered key, and a
+        /// consent or legal basis for it).
+        ExchangeData = "exchange_data",
         /// Read the server's metrics (the handler checks the scraper's token).
         ReadMetrics = "read_metrics",
         /// One's own account: its page, API tokens, logging out.
@@ -113,6 +117,7 @@ pub fn who_may(action: Action) -> &'static [Who] {
         | Action::EnrolDevice
         | Action::TrackApplication
         | Action::ConfirmPayment
+        | Action::ExchangeData
         | Action::ReadMetrics => &[Who::Anyone],
         Action::OwnAccount | Action::Book | Action::Apply => &[Who::Citizen],
         Action::GreetVisitors | Action::WorkCounter | Action::ServeVisitors | Action::ProcessApplications => STAFF,
@@ -176,6 +181,9 @@ pub fn trail(action: Action) -> Trail {
         Action::SignIn => Trail::Own("the account and each session: when it was made, when it ends (users, sessions)"),
         Action::Book => Trail::Own("the appointment: who booked, moved, cancelled or checked it in, when"),
         Action::ConfirmPayment => Trail::Own("every gateway call is logged (payment_callbacks), answered or refused"),
+        Action::ExchangeData => {
+            Trail::Own("every signed request is logged with both signatures (exchanges), each read on the access log")
+        }
         _ => Trail::Audit,
     }
 }

@@ -39,6 +39,9 @@ struct Demo {
     workflows: Vec<DemoWorkflow>,
     /// Life-event bundles of those services.
     bundles: Vec<mpp_domain::bundle::BundleInput>,
+    /// Agencies' systems in the data exchange (their secret keys are in
+    /// `demo/`, for the demo only).
+    exchange_clients: Vec<mpp_domain::exchange::ClientInput>,
 }
 
 #[derive(serde::Deserialize)]
@@ -166,7 +169,9 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
         is_demo: true,
     };
     let mall_id = malls::create(db, &new, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let Demo { hours, agencies, services, counters, facilities, agreements, workflows, bundles, .. } = demo;
+    let Demo {
+        hours, agencies, services, counters, facilities, agreements, workflows, bundles, exchange_clients, ..
+    } = demo;
     let id = mall_id.clone();
     let agency_ids = db
         .transact(move |conn| Box::pin(seed_places(conn, id, hours, agencies, facilities, agreements, shift, now)))
@@ -231,6 +236,7 @@ pub async fn seed_if_empty(db: &Db, today: time::Date, now: i64) -> anyhow::Resu
     }
 
     seed_bundles(db, &mall_id, bundles, now).await?;
+    seed_exchange_clients(db, &mall_id, exchange_clients, now).await?;
 
     crate::payment::store::set_gateway_secret(db, &mall_id, GATEWAY_SECRET, None, now)
         .await
@@ -275,6 +281,30 @@ async fn seed_bundles(
         Box::pin(async move {
             for b in &bundles {
                 crate::bundle::store::write(conn, &w, b, None).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The demo's agency systems, checked as the back office checks them.
+async fn seed_exchange_clients(
+    db: &Db,
+    mall_id: &MallId,
+    clients: Vec<mpp_domain::exchange::ClientInput>,
+    now: i64,
+) -> anyhow::Result<()> {
+    for c in &clients {
+        let problems = c.validate();
+        anyhow::ensure!(problems.is_empty(), "demo agency system {}: {problems:?}", c.name);
+    }
+    let w = WriteCtx { mall_id: mall_id.clone(), now, files_dir: std::path::PathBuf::new() };
+    db.transact(move |conn| {
+        Box::pin(async move {
+            for c in &clients {
+                crate::exchange::store::write(conn, &w, c, None).await?;
             }
             Ok(())
         })

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod device;
 pub mod document;
 pub mod error;
+pub mod exchange;
 pub mod files;
 pub mod forms;
 pub mod i18n;

@@ -167,6 +167,49 @@ enum Command {
         #[command(subcommand)]
         what: Audit,
     },
+    /// An agency's system in the data exchange (docs/EXCHANGE.md).
+    Exchange {
+        #[command(subcommand)]
+        what: Exchange,
+    },
+}
+
+#[derive(Subcommand)]
+enum Exchange {
+    /// Make a system's Ed25519 key: the secret half written to --out (for
+    /// its owner only), the public half printed, to register with the mall.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Send one signed request and check the mall's signed answer: prints
+    /// the answer; exit 0 when answered and its signature holds, 1 when
+    /// refused, 2 when the answer's signature does not hold.
+    Request {
+        /// The MPP server, e.g. https://mpp.example.go.id
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        mall: String,
+        /// The system's id, as the mall registered it.
+        #[arg(long)]
+        client: String,
+        /// The key file `keygen` wrote.
+        #[arg(long)]
+        key: PathBuf,
+        /// The citizen's NIK.
+        #[arg(long)]
+        nik: String,
+        /// profile, documents or document:<kind> (e.g. document:kk); repeatable.
+        #[arg(long, required = true)]
+        want: Vec<String>,
+        /// The application whose consent the request relies on.
+        #[arg(long)]
+        application: Option<String>,
+        /// Sign as made at this instant (RFC 3339); default: now.
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -400,6 +443,38 @@ async fn main() -> anyhow::Result<()> {
             }
             anyhow::ensure!(broken == 0, "{broken} chain(s) or statement(s) broken");
             Ok(())
+        }
+        Command::Exchange { what: Exchange::Keygen { out } } => {
+            say!("{}", mpp::exchange::client::keygen(out).await?);
+            Ok(())
+        }
+        Command::Exchange { what: Exchange::Request { server, mall, client, key, nik, want, application, at } } => {
+            let iat = match at {
+                Some(text) => time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| anyhow::anyhow!("--at {text}: {e}"))?
+                    .unix_timestamp(),
+                None => Clock::system().now_ms() / 1000,
+            };
+            let ask = mpp::exchange::client::Ask {
+                server: server.clone(),
+                mall: mall.clone(),
+                client: client.clone(),
+                key: mpp::exchange::client::load_key(key)?,
+                request: mpp_domain::exchange::Request {
+                    nik: nik.clone(),
+                    want: want.clone(),
+                    application: application.clone(),
+                },
+                iat,
+            };
+            let answer = mpp::exchange::client::request(&ask).await?;
+            say!("{}", serde_json::to_string_pretty(&answer.body)?);
+            say!("status {}, signature {}", answer.status, if answer.verified { "verified" } else { "NOT verified" });
+            std::process::exit(match (answer.verified, answer.status) {
+                (false, _) => 2,
+                (true, 200) => 0,
+                _ => 1,
+            });
         }
         Command::Verify { file, server } => {
             let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;

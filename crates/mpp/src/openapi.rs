@@ -10,6 +10,7 @@ use crate::calendar::admin::Days;
 use crate::catalog::api::MallInfo;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
 use crate::crud::Resource;
+use crate::exchange::clients::Clients as ExchangeClients;
 use axum::Json;
 use axum::response::IntoResponse;
 use serde_json::{Map, Value, json};
@@ -192,6 +193,8 @@ pub fn spec() -> Value {
     resource::<Days>(&mut paths, "Calendar", "The date, `YYYY-MM-DD`.");
     resource::<Agreements>(&mut paths, "Agreements", "The agreement id.");
     resource::<Bundles>(&mut paths, "Bundles", "The bundle code, e.g. `KELAHIRAN`.");
+    resource::<ExchangeClients>(&mut paths, "Exchange", "The system's id (its `kid`).");
+    crate::exchange::document(&mut paths);
     crate::visit::api::document(&mut paths);
     crate::booking::api::document(&mut paths);
     crate::application::api::document(&mut paths);
@@ -209,6 +212,7 @@ pub fn spec() -> Value {
     mark_shown_only::<Days>(&mut schemas);
     mark_shown_only::<Agreements>(&mut schemas);
     mark_shown_only::<Bundles>(&mut schemas);
+    mark_shown_only::<ExchangeClients>(&mut schemas);
     for (schema, property, rule) in constraints() {
         // (A typo here is caught by `every_constraint_names_a_field`.)
         let target = &mut schemas[schema]["properties"][property];
@@ -255,12 +259,14 @@ pub fn spec() -> Value {
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "Malls"}, {"name": "Services"}, {"name": "Agencies"}, {"name": "Counters"},
-                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Bundles"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
+                 {"name": "Facilities"}, {"name": "Calendar"}, {"name": "Agreements"}, {"name": "Bundles"}, {"name": "Exchange"}, {"name": "Queue"}, {"name": "Appointments"}, {"name": "Applications"},
                  {"name": "Certificates"}, {"name": "Payments"}, {"name": "Regions"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token from /akun."},
+                                "agencySignature": {"type": "apiKey", "in": "header", "name": "X-MPP-Signature",
+                                                    "description": "A detached JWS by the agency system's registered Ed25519 key (see the exchange)."},
                                 "gatewaySignature": {"type": "apiKey", "in": "header", "name": "X-MPP-Signature",
                                                      "description": "HMAC-SHA256 with the mall's gateway secret (see the payment callback)."}}
         }
@@ -289,6 +295,9 @@ fn components() -> Value {
         .schema_from::<<Agreements as Resource>::Input>()
         .schema_from::<<Bundles as Resource>::Row>()
         .schema_from::<<Bundles as Resource>::Input>()
+        .schema_from::<<ExchangeClients as Resource>::Row>()
+        .schema_from::<<ExchangeClients as Resource>::Input>()
+        .schema_from::<mpp_domain::exchange::Request>()
         .schema_from::<crate::visit::TicketView>()
         .schema_from::<crate::visit::api::TicketRequest>()
         .schema_from::<crate::visit::api::QueueLine>()
@@ -375,10 +384,18 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
         ("ServiceInput", "cost_rupiah", json!({"type": "integer", "minimum": 0})),
         ("ServiceInput", "booking_quota", json!({"type": "integer", "minimum": 0, "maximum": 10000})),
         ("Service", "channels", channels),
-        ("CounterInput", "agency", agency_code),
+        ("CounterInput", "agency", agency_code.clone()),
         ("CounterInput", "number", counter_number),
         ("CounterInput", "services", json!({"type": "array", "uniqueItems": true, "items": service_code.clone()})),
         ("BundleInput", "code", service_code.clone()),
+        ("ClientInput", "agency", agency_code),
+        ("ClientInput", "public_key", json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"})),
+        (
+            "ExchangeRequest",
+            "want",
+            json!({"type": "array", "minItems": 1, "maxItems": mpp_domain::exchange::MAX_WANTS,
+                                   "items": {"type": "string", "pattern": "^(profile|documents|document:[a-z_]+)$"}}),
+        ),
         (
             "BundleInput",
             "services",
@@ -457,6 +474,8 @@ fn required_fields() -> Vec<(&'static str, Vec<&'static str>)> {
         ("ServiceInput", refused(ServiceInput::default().validate())),
         ("CounterInput", refused(CounterInput::default().validate(&[]))),
         ("BundleInput", refused(mpp_domain::bundle::BundleInput::default().validate(&[]))),
+        ("ClientInput", refused(mpp_domain::exchange::ClientInput::default().validate())),
+        ("ExchangeRequest", vec!["nik", "want"]),
         ("Revocation", vec!["reason"]),
         ("TicketRequest", vec!["services"]),
     ]

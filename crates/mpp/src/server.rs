@@ -5,6 +5,7 @@ use crate::agreements::Agreements;
 use crate::bundle::definition::Bundles;
 use crate::calendar::admin::Days;
 use crate::catalog::{agencies::Agencies, counters::Counters, facilities::Facilities, services::Services};
+use crate::exchange::clients::Clients as ExchangeClients;
 use crate::policy::Routes;
 use crate::state::AppState;
 use crate::{
@@ -40,6 +41,8 @@ pub fn routes() -> Routes {
         .merge(crud::routes::<Days>())
         .merge(calendar::admin::router())
         .merge(crud::routes::<Agreements>())
+        .merge(crud::routes::<ExchangeClients>())
+        .merge(crate::exchange::pages())
         .merge(agreements::router())
         .merge(audit::routes::router())
         .merge(crate::access::router())
@@ -83,6 +86,8 @@ pub fn routes() -> Routes {
         .merge(crud::api_routes::<Facilities>())
         .merge(crud::api_routes::<Days>())
         .merge(crud::api_routes::<Agreements>())
+        .merge(crud::api_routes::<ExchangeClients>())
+        .merge(crate::exchange::router())
         .get("/api/openapi.json", Action::ReadPublic, openapi::document)
         .map(|r| {
             r.layer(middleware::from_fn(api::problems))

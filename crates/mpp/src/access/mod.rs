@@ -187,6 +187,8 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Histor
                 Some(What::Application) => ctx.t.t("access.what.application").to_string(),
                 Some(What::Field(label)) => ctx.t.f("access.what.field", &[("label", &label)]),
                 Some(What::Document(label)) => ctx.t.f("access.what.document", &[("label", &label)]),
+                Some(What::Profile) => ctx.t.t("access.what.profile").to_string(),
+                Some(What::Documents) => ctx.t.t("access.what.documents").to_string(),
                 None => e.what.clone(),
             };
             let why = match Basis::parse(&e.purpose) {

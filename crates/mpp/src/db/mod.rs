@@ -105,6 +105,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (24, "rights", include_str!("../../../../migrations/0024_rights.sql")),
     (25, "breaches", include_str!("../../../../migrations/0025_breaches.sql")),
     (26, "bundles", include_str!("../../../../migrations/0026_bundles.sql")),
+    (27, "exchange", include_str!("../../../../migrations/0027_exchange.sql")),
 ];
 
 impl Db {

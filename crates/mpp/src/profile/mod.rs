@@ -24,7 +24,7 @@ use mpp_domain::policy::Action;
 use mpp_domain::profile::Answer;
 use std::collections::BTreeMap;
 
-pub use store::{Profile, of_user};
+pub use store::{Profile, by_verified_nik, of_user};
 
 pub fn router() -> Routes {
     Routes::new().get("/akun/profil", Action::OwnAccount, show).post("/akun/profil", Action::OwnAccount, save)

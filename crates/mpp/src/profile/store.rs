@@ -84,3 +84,14 @@ pub async fn save(db: &Db, p: Profile, answer: Answer, now: i64) -> AppResult<()
         other => other,
     }
 }
+
+/// The profile whose NIK the register confirmed (one account at most).
+pub async fn by_verified_nik(db: &Db, nik: &str) -> AppResult<Option<Profile>> {
+    sql::query(
+        "SELECT user_id, nik, full_name, birth_date, kk, region_code, street, phone, verified_at, updated_at
+         FROM citizen_profiles WHERE nik = $1 AND verified_at IS NOT NULL",
+    )
+    .bind(nik)
+    .fetch_optional(&mut Conn::Read(db))
+    .await
+}

@@ -103,13 +103,15 @@ impl TestApp {
     }
 
     /// A second server process on this one's database (its own data
-    /// directory), with settings of its own: what several processes, or a
+    /// directory, the same key directory), with settings of its own: what several processes, or a
     /// restart with new settings, look like.
     pub async fn another_server(&self, change: impl FnOnce(&mut mpp::Settings)) -> TestApp {
         let dir = std::env::temp_dir().join(format!("mpp-test-{}", crate::helpers::unique()));
+        // One deployment: its processes share the signing and vault keys.
         let mut settings = mpp::Settings {
             database_url: self.database_url.clone(),
             data_dir: dir.clone(),
+            key_dir: Some(self.state.keys.dir.clone()),
             trusted_proxies: mpp::client_addr::TrustedProxies::parse("127.0.0.1").unwrap(),
             metrics_token: Some(METRICS_TOKEN.into()),
             ..Default::default()

@@ -21,6 +21,7 @@ mod cli;
 mod consent;
 mod device;
 mod document;
+mod exchange;
 mod fixture;
 mod input;
 mod linked_data;
