@@ -15,6 +15,8 @@ str_enum!(
         Consent = "consent",
         /// A legal basis the mall configured for an agency (its citation).
         LegalBasis = "legal_basis",
+        /// A correction the citizen asked the reader's agency for (its id).
+        Correction = "correction",
     }
 );
 
@@ -34,6 +36,8 @@ pub enum What {
     /// The list of the citizen's kept documents (kinds, names, hashes,
     /// validity), through the agencies' exchange.
     Documents,
+    /// A correction request: what the citizen says is wrong and what is right.
+    Correction,
 }
 
 impl What {
@@ -45,6 +49,7 @@ impl What {
             What::Document(label) => format!("document:{label}"),
             What::Profile => "profile".into(),
             What::Documents => "documents".into(),
+            What::Correction => "correction".into(),
         }
     }
 
@@ -53,6 +58,7 @@ impl What {
             None if text == "application" => Some(What::Application),
             None if text == "profile" => Some(What::Profile),
             None if text == "documents" => Some(What::Documents),
+            None if text == "correction" => Some(What::Correction),
             Some(("field", label)) => Some(What::Field(label.into())),
             Some(("document", label)) => Some(What::Document(label.into())),
             _ => None,
@@ -84,6 +90,7 @@ mod tests {
             What::Document("KTP: a:b".into()),
             What::Profile,
             What::Documents,
+            What::Correction,
         ];
         for w in all {
             assert_eq!(What::parse(&w.as_text()), Some(w));

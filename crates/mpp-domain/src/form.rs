@@ -80,8 +80,6 @@ pub fn check(fields: &[FieldDef], values: &BTreeMap<String, String>) -> (BTreeMa
     (out, problems)
 }
 
-/// A filed value as people read it: a region code becomes its address line
-/// (village first), anything else stays as filed.
 /// A NIK as officers see it until they reveal it: the first four digits
 /// and the last four (`5303••••••••0003`); anything shorter all hidden.
 pub fn mask_nik(nik: &str) -> String {
@@ -101,6 +99,16 @@ pub fn masked(kind: FieldKind, value: &str) -> String {
     }
 }
 
+/// A person's name where a list shows many (an inbox): the initials only
+/// (`Maria Bano` → `M. B.`); the whole name is on the record itself,
+/// whose opening is on the access log.
+pub fn mask_name(name: &str) -> String {
+    let initial = |w: &str| w.chars().find(|c| c.is_alphanumeric()).map(|c| format!("{}.", c.to_uppercase()));
+    name.split_whitespace().filter_map(initial).collect::<Vec<_>>().join(" ")
+}
+
+/// A filed value as people read it: a region code becomes its address line
+/// (village first), anything else stays as filed.
 pub fn readable(kind: FieldKind, value: &str) -> String {
     match (kind, value.parse::<i64>()) {
         (FieldKind::Region, _) => crate::region::describe(value),
@@ -296,6 +304,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_name_in_a_list_is_its_initials() {
+        assert_eq!(mask_name("Maria  Bano"), "M. B.");
+        assert_eq!(mask_name("ñoño élan"), "Ñ. É.");
+        assert_eq!(mask_name("  "), "");
+        assert_eq!(mask_name("Warga (demo)"), "W. D.");
+    }
 
     fn field(key: &str, kind: FieldKind, required: bool) -> FieldDef {
         FieldDef {

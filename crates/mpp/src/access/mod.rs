@@ -189,6 +189,7 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Histor
                 Some(What::Document(label)) => ctx.t.f("access.what.document", &[("label", &label)]),
                 Some(What::Profile) => ctx.t.t("access.what.profile").to_string(),
                 Some(What::Documents) => ctx.t.t("access.what.documents").to_string(),
+                Some(What::Correction) => ctx.t.t("access.what.correction").to_string(),
                 None => e.what.clone(),
             };
             let why = match Basis::parse(&e.purpose) {

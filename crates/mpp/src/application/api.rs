@@ -285,6 +285,8 @@ async fn act(
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct InboxLine {
     pub number: String,
+    /// The applicant's initials (the full name is in the application,
+    /// whose reading is on the access log).
     pub applicant: String,
     pub step: String,
     pub step_name: String,
@@ -310,7 +312,7 @@ async fn inbox(State(state): State<AppState>, user: ApiUser, Path(slug): Path<St
             agency: code(&i.step.agency_id),
             mine: i.step.assignee_id.as_deref() == Some(user.0.id.as_str()),
             number: i.number,
-            applicant: i.applicant_name,
+            applicant: mpp_domain::form::mask_name(&i.applicant_name),
             step: i.step.id,
             step_name: i.step.name_en,
             status: i.step.status.as_str().to_string(),

@@ -60,6 +60,7 @@ pub(crate) async fn enter(state: &AppState, ctx: &Ctx, slug: &str) -> AppResult<
 
 pub struct Row {
     pub number: String,
+    /// The applicant's initials (`mpp_domain::form::mask_name`).
     pub applicant: String,
     pub service: String,
     pub step: String,
@@ -109,7 +110,7 @@ async fn inbox(
             let due = i.step.due_day.as_deref().and_then(parse_date);
             Row {
                 number: i.number,
-                applicant: i.applicant_name,
+                applicant: mpp_domain::form::mask_name(&i.applicant_name),
                 service: ctx.t.pick(&i.service_name_id, &i.service_name_en).to_string(),
                 step: ctx.t.pick(&i.step.name_id, &i.step.name_en).to_string(),
                 agency: agencies

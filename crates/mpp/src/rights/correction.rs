@@ -126,10 +126,28 @@ pub(super) async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Pa
     let agencies = crate::catalog::store::agencies(&state.db, &desk.mall.id).await?;
     let zone = desk.mall.zone();
     let now = state.clock.now_ms();
-    let lines = store::corrections_in(&state.db, &desk.mall.id)
+    let shown: Vec<_> = store::corrections_in(&state.db, &desk.mall.id)
         .await?
         .into_iter()
         .filter(|c| desk.decides_for(&c.agency_id))
+        .collect();
+    // What each citizen asked is theirs: its reading is on their access log first.
+    let reads = shown
+        .iter()
+        .map(|c| crate::access::Read {
+            mall_id: desk.mall.id.clone(),
+            subject_id: c.subject_id.clone(),
+            reader: desk.user.clone(),
+            reader_agency: agencies.iter().find(|g| g.id == c.agency_id).map(|g| g.name_id.clone()).unwrap_or_default(),
+            what: mpp_domain::access::What::Correction,
+            basis: mpp_domain::access::Basis::Correction,
+            basis_ref: c.id.clone(),
+            reason: String::new(),
+        })
+        .collect();
+    crate::access::record(&state.db, reads, now).await?;
+    let lines = shown
+        .into_iter()
         .map(|c| Line {
             agency: agencies
                 .iter()

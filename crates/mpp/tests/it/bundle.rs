@@ -119,6 +119,8 @@ async fn one_form_starts_each_service_at_its_own_agency(app: TestApp) {
     let dukcapil = app.login(OFFICER).await;
     let (_, inbox) = app.get_text(&dukcapil, "/m/ttu/kotak-masuk").await;
     assert!(numbers[..3].iter().all(|n| inbox.contains(n)) && !inbox.contains(numbers[3]), "{inbox}");
+    // A list shows applicants by their initials; the name is on the (logged) application.
+    assert!(inbox.contains("W. D.") && !inbox.contains("Warga (demo)"), "{inbox}");
     let bpjs = app.login(BPJS).await;
     let (_, inbox) = app.get_text(&bpjs, "/m/ttu/kotak-masuk").await;
     assert!(inbox.contains(numbers[3]) && !numbers[..3].iter().any(|n| inbox.contains(n)), "{inbox}");

@@ -150,6 +150,22 @@ async fn a_correction_goes_to_the_owning_agency_and_is_answered_within_three_day
     let citizen = app.login(CITIZEN).await;
     let (_, page) = app.get_text(&citizen, "/akun/data-saya").await;
     assert!(page.contains("Sudah diperbaiki") && page.contains(answer), "{page}");
+    // The officers who read the request are on the citizen's access history
+    // (the other agency's officer saw none of it, and read nothing).
+    let readers: Vec<(String, String)> =
+        mpp::db::sql::query("SELECT reader_agency, purpose_ref FROM access_log WHERE what = 'correction'")
+            .fetch_all(&mut mpp::db::sql::Conn::Read(&app.state.db))
+            .await
+            .unwrap();
+    assert!(
+        !readers.is_empty()
+            && readers
+                .iter()
+                .all(|(agency, on)| agency.contains("DPMPTSP") || agency.contains("Penanaman Modal") && on == &id),
+        "{readers:?}"
+    );
+    let (_, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
+    assert!(history.contains("permintaan koreksi Anda (yang salah dan yang benar)"), "{history}");
     let again = app.post_form(&officer, "/m/ttu/koreksi", &action, &[("status", "refused"), ("answer", "Tidak")]).await;
     assert_eq!(again.status(), StatusCode::CONFLICT, "answered once");
 }
