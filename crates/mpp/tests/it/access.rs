@@ -189,3 +189,36 @@ async fn reads_at_once_through_two_processes_keep_one_chain(app: TestApp) {
     assert!(o.status.success() && text(&o).contains("access log: 30 entries, the chain holds"), "{}", text(&o));
 }
 both!(reads_at_once_through_two_processes_keep_one_chain);
+
+/// The pages staff work the queue on show no personal data to log: a
+/// visitor's phone number left at the kiosk (for messages), and the name
+/// of an account that booked, never reach the greeter's or the counter's
+/// screen, in pages or the queue's API.
+async fn the_queue_shows_staff_no_personal_data(app: TestApp) {
+    use crate::visit::{WEDNESDAY_MORNING, kiosk_ticket_with_phone};
+    set_clock(&app, WEDNESDAY_MORNING);
+    let ticket = kiosk_ticket_with_phone(&app, "KTP-EL", "0812 7777 6543").await;
+    let officer = app.login(crate::helpers::OFFICER).await;
+    let console = "/m/ttu/loket/1";
+    app.post_form(&officer, console, &format!("{console}/status"), &[("status", "open")]).await;
+    let r = app.post_form(&officer, console, &format!("{console}/panggil"), &[]).await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let reads = |html: &str| ["7777", "6543", "Warga (demo)"].iter().any(|s| html.contains(s));
+    for page in [console, "/m/ttu/penyambut", "/m/ttu/kotak-masuk"] {
+        let (status, html) = app.get_text(&officer, page).await;
+        assert!(status.is_success(), "{page}: {status}");
+        assert!(!reads(&html), "{page} shows personal data: {html}");
+    }
+    for path in [
+        format!("/api/v1/malls/ttu/tickets/{ticket}"),
+        "/api/v1/malls/ttu/queue".into(),
+        "/api/v1/malls/ttu/calls".into(),
+    ] {
+        let (status, body) = app.get_text(&officer, &path).await;
+        assert!(status.is_success() && !reads(&body), "{path}: {body}");
+    }
+    let logged: i64 =
+        sql::query("SELECT COUNT(*) FROM access_log").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap();
+    assert_eq!(logged, 0, "nothing personal was shown, nothing was read");
+}
+both!(the_queue_shows_staff_no_personal_data);
