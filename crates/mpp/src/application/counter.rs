@@ -57,10 +57,13 @@ struct Chosen {
 }
 
 /// What the counter adds to the citizen's form: who applies, and the ticket.
+#[derive(Default)]
 pub struct Applicant {
     pub name: String,
     pub email: String,
     pub ticket: Option<String>,
+    /// Filled from the profile of the account that booked the ticket.
+    pub from_profile: bool,
 }
 
 async fn page(
@@ -81,9 +84,47 @@ async fn page(
         let ticket = ticket.map(|t| t.label);
         return render(&PickPage { ctx, mall: st.mall, number, ticket, services });
     };
-    let applicant = Applicant { name: String::new(), email: String::new(), ticket: ticket.map(|t| t.label) };
-    let page = form(ctx, &st, service, &Default::default(), Choices::default(), &[], None, applicant);
+    let (applicant, values) = match &ticket {
+        Some(t) => from_booking(&state, &st, t, &service).await?,
+        None => (Applicant::default(), Default::default()),
+    };
+    let page = form(ctx, &st, service, &values, Choices::default(), &[], None, applicant);
     render(&page)
+}
+
+/// Given once, at the counter too: when the visitor being served booked
+/// with their account, the form starts from that account's profile (name,
+/// email, NIK, village). The ticket is the officer's ground, and the read
+/// is on the citizen's access log before the form shows it.
+async fn from_booking(
+    state: &AppState,
+    st: &Station,
+    ticket: &crate::visit::store::Ticket,
+    service: &ServiceForm,
+) -> AppResult<(Applicant, std::collections::BTreeMap<String, String>)> {
+    let mut applicant = Applicant { ticket: Some(ticket.label.clone()), ..Default::default() };
+    let holder = crate::booking::store::holder_of_ticket(&state.db, &st.mall.id, ticket.id.as_str()).await?;
+    let profile = match holder {
+        Some(id) => crate::profile::of_user(&state.db, &id).await?,
+        None => None,
+    };
+    let Some(p) = profile else { return Ok((applicant, Default::default())) };
+    let agencies = crate::catalog::store::agencies(&state.db, &st.mall.id).await?;
+    let read = crate::access::Read {
+        mall_id: st.mall.id.clone(),
+        subject_id: p.user_id.clone(),
+        reader: st.user.clone(),
+        reader_agency: agencies.into_iter().find(|g| g.id == service.agency_id).map(|g| g.name_id).unwrap_or_default(),
+        what: mpp_domain::access::What::Profile,
+        basis: mpp_domain::access::Basis::Ticket,
+        basis_ref: ticket.label.clone(),
+        reason: String::new(),
+    };
+    crate::access::record(&state.db, vec![read], state.clock.now_ms()).await?;
+    applicant.name.clone_from(&p.full_name);
+    applicant.email = crate::auth::store::email_of(&state.db, &p.user_id).await?.unwrap_or_default();
+    applicant.from_profile = true;
+    Ok((applicant, mpp_domain::profile::prefill(&service.fields, &p.nik, &p.region_code)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -133,6 +174,7 @@ async fn file(
         name: posted.get("applicant_name").trim().to_string(),
         email: posted.get("applicant_email").trim().to_lowercase(),
         ticket: ticket.as_ref().map(|t| t.label.clone()),
+        from_profile: false,
     };
     let ticks = super::pages::ticked(&ctx.t, &service, &posted);
     let choices = Choices { risk: &risk, speed: &speed, ticks: &ticks };

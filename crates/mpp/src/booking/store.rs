@@ -415,3 +415,13 @@ pub async fn sweep_no_shows(db: &Db, now: i64) -> AppResult<u64> {
     )
     .await
 }
+
+/// The account whose appointment became this ticket, if one did.
+pub async fn holder_of_ticket(db: &Db, mall_id: &MallId, ticket_id: &str) -> AppResult<Option<String>> {
+    let row: Option<(String,)> = sql::query("SELECT user_id FROM appointments WHERE mall_id = $1 AND ticket_id = $2")
+        .bind(mall_id)
+        .bind(ticket_id)
+        .fetch_optional(&mut Conn::Read(db))
+        .await?;
+    Ok(row.map(|(id,)| id))
+}

@@ -222,3 +222,91 @@ async fn the_queue_shows_staff_no_personal_data(app: TestApp) {
     assert_eq!(logged, 0, "nothing personal was shown, nothing was read");
 }
 both!(the_queue_shows_staff_no_personal_data);
+
+/// At the counter, the ticket being served is the officer's ground: when
+/// the visitor booked with their account, the filing form starts from that
+/// account's profile, and the read is on the citizen's history (basis
+/// `ticket`); a ticket nobody booked fills nothing and reads nothing.
+async fn a_ticket_being_served_fills_the_counter_form_from_the_profile(app: TestApp) {
+    set_clock(&app, "2026-11-25T10:00:00+08:00");
+    let register = crate::profile::stand_in_register().await;
+    let server = crate::profile::with_register(&app, &register, "register-token-for-tests").await;
+    let citizen = server.login(CITIZEN).await;
+    let details = [
+        ("nik", NIK),
+        ("full_name", "Maria Bano"),
+        ("birth_date", "1990-03-12"),
+        ("kk", "5304011220000007"),
+        ("region", "53.03.05.1003"),
+        ("street", "Jl. Sonbai"),
+        ("phone", "0812 3456 7890"),
+    ];
+    assert_eq!(
+        server.post_form(&citizen, "/akun/profil", "/akun/profil", &details).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let slots: serde_json::Value = reqwest::get(app.url("/api/v1/malls/ttu/services/KK/slots?date=2026-11-26"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let start = slots["slots"][0]["start"].as_i64().unwrap().to_string();
+    let page = "/m/ttu/janji/layanan/KK?tanggal=2026-11-26";
+    let r = app
+        .post_form(
+            &citizen,
+            page,
+            "/m/ttu/janji/layanan/KK",
+            &[("tanggal", "2026-11-26"), ("slot", &start), ("pindah", "")],
+        )
+        .await;
+    let code = r.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().to_string();
+    set_clock(&app, "2026-11-26T09:00:00+08:00");
+    let token = crate::api::token_for(&app, OFFICER).await;
+    let url = app.url(&format!("/api/v1/malls/ttu/appointments/{code}/check-in"));
+    let r = reqwest::Client::new().post(url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    let officer = app.login(OFFICER).await;
+    let console = "/m/ttu/loket/2";
+    app.post_form(&officer, console, &format!("{console}/status"), &[("status", "open")]).await;
+    app.post_form(&officer, console, &format!("{console}/panggil"), &[]).await;
+    assert_eq!(count_reads(&app).await, 0, "calling a ticket reads nothing");
+    let (status, form) = app.get_text(&officer, &format!("{console}/permohonan?layanan=KK")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains(&format!("value=\"{NIK}\"")) && form.contains("value=\"Maria Bano\""), "{form}");
+    assert!(form.contains("tercatat di riwayat akses datanya"), "{form}");
+    let logged: Vec<(String, String, String)> = sql::query("SELECT what, purpose, purpose_ref FROM access_log")
+        .fetch_all(&mut Conn::Read(&app.state.db))
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!((logged[0].0.as_str(), logged[0].1.as_str()), ("profile", "ticket"));
+    assert!(form.contains(&logged[0].2), "the ticket's label is the ground: {logged:?}");
+    let citizen = app.login(CITIZEN).await;
+    let (_, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
+    assert!(history.contains("melayani antrean") && history.contains("data diri (NIK"), "{history}");
+
+    // The next visitor took a ticket at the kiosk, without an account: nothing filled, nothing read.
+    let (_, html) = app.get_text(&officer, console).await;
+    let ticket = html.split("name=\"ticket\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    for action in [vec![("action", "start")], vec![("action", "finish"), ("outcome", "served")]] {
+        let mut fields = action.clone();
+        fields.push(("ticket", &ticket));
+        let r = app.post_form(&officer, console, &format!("{console}/aksi"), &fields).await;
+        assert!(r.status().is_redirection(), "{action:?}: {}", r.status());
+    }
+    let (_, html) = app.get_text(&officer, console).await;
+    assert!(!html.contains(&ticket), "the booked visitor is done: {html}");
+    crate::visit::kiosk_ticket(&app, "KK", "none").await;
+    app.post_form(&officer, console, &format!("{console}/panggil"), &[]).await;
+    let (_, form) = app.get_text(&officer, &format!("{console}/permohonan?layanan=KK")).await;
+    assert!(!form.contains(NIK) && !form.contains("tercatat di riwayat akses datanya"), "{form}");
+    assert_eq!(count_reads(&app).await, 1);
+}
+both!(a_ticket_being_served_fills_the_counter_form_from_the_profile);
+
+async fn count_reads(app: &TestApp) -> i64 {
+    sql::query("SELECT COUNT(*) FROM access_log").fetch_one(&mut Conn::Read(&app.state.db)).await.unwrap()
+}
