@@ -52,7 +52,7 @@ test('every back-office page is accessible and fits a phone', async () => {
           const o = await horizontalOverflow(page, viewport.width, name);
           if (o) overflows.push(o);
         }
-        if (['admin-dashboard', 'admin-service-edit', 'admin-hours', 'admin-agreements', 'admin-retention', 'admin-breaches'].includes(name)) {
+        if (['admin-dashboard', 'admin-service-edit', 'admin-hours', 'admin-agreements', 'admin-retention', 'admin-breaches', 'admin-exchange-clients', 'admin-exchange-client-new', 'admin-exchanges'].includes(name)) {
           await screenshot(page, `${name}-${suffix}`);
         }
       }
