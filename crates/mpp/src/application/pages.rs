@@ -227,7 +227,7 @@ async fn service(state: &AppState, mall: &Mall, code: &str) -> AppResult<Service
 }
 
 /// Filing needs an account: the application is the citizen's.
-fn login_first(ctx: &Ctx) -> Option<Response> {
+pub(crate) fn login_first(ctx: &Ctx) -> Option<Response> {
     ctx.user.is_none().then(|| Redirect::to(&format!("/masuk?next={}", ctx.here_encoded())).into_response())
 }
 
@@ -244,15 +244,24 @@ async fn form_page(
     if store::workflow(&state.db, &mall.id, &service.id).await?.is_empty() {
         return Err(AppError::NotFound);
     }
-    // Given once: the profile's NIK and village, offered on the form.
     let user = ctx.require_user()?.clone();
-    let values = match crate::profile::of_user(&state.db, &user.id).await? {
-        Some(p) => mpp_domain::profile::prefill(&service.fields, &p.nik, &p.region_code),
-        None => BTreeMap::new(),
-    };
+    let values = given_once(&state, &user.id, &service.fields).await?;
     let mut page = file_page(ctx, mall, service, &values, Choices::default(), &[], None);
     page.prefilled = !values.is_empty();
     render(&offer_kept(&state, &user.id, page, false).await?)
+}
+
+/// Given once: the citizen's profile (NIK, village) in every field of a
+/// form that takes them.
+pub(crate) async fn given_once(
+    state: &AppState,
+    user_id: &str,
+    fields: &[FieldDef],
+) -> AppResult<BTreeMap<String, String>> {
+    Ok(match crate::profile::of_user(&state.db, user_id).await? {
+        Some(p) => mpp_domain::profile::prefill(fields, &p.nik, &p.region_code),
+        None => BTreeMap::new(),
+    })
 }
 
 /// Offers the citizen's documents from "Dokumen saya" that are still

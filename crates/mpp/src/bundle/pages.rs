@@ -169,27 +169,18 @@ async fn named(state: &AppState, mut page: forms::FilePage) -> AppResult<forms::
     Ok(page)
 }
 
-/// Filing needs an account: the applications are the citizen's.
-fn login_first(ctx: &Ctx) -> Option<Response> {
-    ctx.user.is_none().then(|| Redirect::to(&format!("/masuk?next={}", ctx.here_encoded())).into_response())
-}
-
 async fn form_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, code)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    if let Some(r) = login_first(&ctx) {
+    if let Some(r) = forms::login_first(&ctx) {
         return Ok(r);
     }
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let b = fileable(&state, &mall, &code).await?;
     let user = ctx.require_user()?.clone();
-    // Given once: the profile's NIK and village, in every field that takes them.
-    let values = match crate::profile::of_user(&state.db, &user.id).await? {
-        Some(p) => mpp_domain::profile::prefill(&b.fields, &p.nik, &p.region_code),
-        None => BTreeMap::new(),
-    };
+    let values = forms::given_once(&state, &user.id, &b.fields).await?;
     let mut page = form_of(ctx, mall, &b, &values, Choices::default(), &[]);
     page.prefilled = !values.is_empty();
     let page = named(&state, page).await?;
@@ -202,7 +193,7 @@ async fn file(
     Path((slug, code)): Path<(String, String)>,
     form: Posted,
 ) -> AppResult<Response> {
-    if let Some(r) = login_first(&ctx) {
+    if let Some(r) = forms::login_first(&ctx) {
         return Ok(r);
     }
     let user = ctx.require_user()?.clone();
