@@ -22,6 +22,7 @@ CREATE TABLE bundle_services (
     position BIGINT NOT NULL,
     service_id TEXT NOT NULL,
     PRIMARY KEY (mall_id, bundle_id, position),
+    UNIQUE (mall_id, bundle_id, service_id),
     FOREIGN KEY (mall_id, bundle_id) REFERENCES bundles (mall_id, id),
     FOREIGN KEY (mall_id, service_id) REFERENCES services (mall_id, id)
 );

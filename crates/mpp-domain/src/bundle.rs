@@ -63,12 +63,14 @@ impl BundleInput {
             }
         }
         let mut forms = Vec::new();
-        for (i, code) in self.services.iter().enumerate() {
-            if self.services[..i].contains(code) {
+        // Codes as the catalogue writes them (`kia` is `KIA`).
+        let codes: Vec<String> = self.services.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
+        for (i, code) in codes.iter().enumerate() {
+            if codes[..i].contains(code) {
                 p.push(Problem { field: "services", key: "bundle.service_twice" });
                 continue;
             }
-            match services.iter().find(|s| s.code == code) {
+            match services.iter().find(|s| s.code == code.as_str()) {
                 None => p.push(Problem { field: "services", key: "bundle.unknown_service" }),
                 Some(Member { form: None, .. }) => p.push(Problem { field: "services", key: "bundle.service_no_form" }),
                 Some(Member { form: Some(f), .. }) => forms.push(*f),
@@ -180,6 +182,8 @@ mod tests {
         assert!(keys(&["AKTA-LAHIR", "KIA"]).is_empty());
         assert_eq!(keys(&["AKTA-LAHIR"]), ["bundle.how_many"]);
         assert_eq!(keys(&["AKTA-LAHIR", "AKTA-LAHIR"]), ["bundle.service_twice", "bundle.how_many"]);
+        assert_eq!(keys(&["AKTA-LAHIR", "akta-lahir "]), ["bundle.service_twice", "bundle.how_many"]);
+        assert!(keys(&["akta-lahir", "kia"]).is_empty(), "codes as typed in any case");
         assert_eq!(keys(&["AKTA-LAHIR", "PKB-TAHUNAN"]), ["bundle.service_no_form", "bundle.how_many"]);
         assert_eq!(keys(&["AKTA-LAHIR", "SKCK"]), ["bundle.unknown_service", "bundle.how_many"]);
         assert_eq!(keys(&["AKTA-LAHIR", "NPWP"]), ["bundle.fields_clash"]);

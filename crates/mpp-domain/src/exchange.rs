@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 /// The signature algorithm, as JOSE names it (RFC 9864).
 pub const ALG: &str = "Ed25519";
-/// A request's `iat` may be this far from MPP's clock (either way): the
-/// window in which its `jti` must not repeat.
+/// A request's `iat` may be this far from MPP's clock (either way); a
+/// system never uses a `jti` twice, however far apart.
 pub const MAX_SKEW_SECONDS: i64 = 300;
 /// At most this many things asked for at once.
 pub const MAX_WANTS: usize = 5;
@@ -56,6 +56,15 @@ impl Want {
         }
     }
 
+    /// As a request names it.
+    pub fn as_text(self) -> String {
+        match self {
+            Want::Profile => "profile".into(),
+            Want::Documents => "documents".into(),
+            Want::Document(kind) => format!("document:{}", kind.as_str()),
+        }
+    }
+
     /// What the access log says was read.
     pub fn what(self) -> What {
         match self {
@@ -92,9 +101,17 @@ pub fn ground(consent: Option<&str>, legal_basis: &str) -> Option<(Basis, String
     }
 }
 
+/// Whether a ground covers what is asked: a consent covers only the kept
+/// documents the citizen chose on that application's form (what its
+/// words say), never the profile or the list of everything kept; a legal
+/// basis covers what the law the mall cited allows the system.
+pub fn covers(basis: Basis, wants: &[Want]) -> bool {
+    basis != Basis::Consent || wants.iter().all(|w| matches!(w, Want::Document(_)))
+}
+
 /// Whether a request made at `iat` (seconds) is fresh at `now_ms`.
 pub fn fresh(iat: i64, now_ms: i64) -> bool {
-    (now_ms / 1000 - iat).abs() <= MAX_SKEW_SECONDS
+    (now_ms / 1000).abs_diff(iat) <= MAX_SKEW_SECONDS.unsigned_abs()
 }
 
 /// The protected header of a detached JWS, either way.
@@ -187,10 +204,19 @@ mod tests {
     }
 
     #[test]
+    fn a_consent_covers_the_chosen_documents_only() {
+        assert!(covers(Basis::Consent, &[Want::Document(Kind::Kk)]));
+        assert!(!covers(Basis::Consent, &[Want::Document(Kind::Kk), Want::Profile]));
+        assert!(!covers(Basis::Consent, &[Want::Documents]));
+        assert!(covers(Basis::LegalBasis, &[Want::Profile, Want::Documents]));
+    }
+
+    #[test]
     fn a_request_is_fresh_for_five_minutes_either_way() {
         let now = 1_764_000_000_000;
         assert!(fresh(now / 1000, now) && fresh(now / 1000 - 300, now) && fresh(now / 1000 + 300, now));
         assert!(!fresh(now / 1000 - 301, now) && !fresh(now / 1000 + 301, now));
+        assert!(!fresh(i64::MIN, now) && !fresh(i64::MAX, now), "no overflow at the ends");
     }
 
     #[test]

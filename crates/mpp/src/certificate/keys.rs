@@ -17,7 +17,7 @@ use crate::db::sql::Conn;
 use crate::error::{AppError, AppResult};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use mpp_domain::tenancy::MallId;
 
 /// A published key.
@@ -39,14 +39,26 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     B64.decode(text.trim()).ok()
 }
 
-/// Whether `signature` (base64url) is `public_key`'s (base64url) over `message`.
+fn verifying_key(public_key: &str) -> Option<VerifyingKey> {
+    let key = decode(public_key).and_then(|k| <[u8; 32]>::try_from(k).ok())?;
+    VerifyingKey::from_bytes(&key).ok()
+}
+
+/// Whether `signature` (base64url) is `public_key`'s (base64url) over
+/// `message`, by the strict rules (no weak keys, no malleable signatures:
+/// a small-order key would "verify" anyone's forgery).
 pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
-    let key = decode(public_key).and_then(|k| <[u8; 32]>::try_from(k).ok());
     let sig = decode(signature).and_then(|s| <[u8; 64]>::try_from(s).ok());
-    match (key.and_then(|k| VerifyingKey::from_bytes(&k).ok()), sig) {
-        (Some(key), Some(sig)) => key.verify(message, &Signature::from_bytes(&sig)).is_ok(),
+    match (verifying_key(public_key), sig) {
+        (Some(key), Some(sig)) => key.verify_strict(message, &Signature::from_bytes(&sig)).is_ok(),
         _ => false,
     }
+}
+
+/// Whether `public_key` (base64url) is an Ed25519 key one may register:
+/// a point on the curve, not of small order.
+pub fn usable(public_key: &str) -> bool {
+    verifying_key(public_key).is_some_and(|k| !k.is_weak())
 }
 
 /// Where the secret halves are: the key directory, and the seeds the

@@ -90,6 +90,11 @@ impl Resource for Clients {
 
     fn check(v: &ClientInput, agencies: &Vec<Agency>) -> Vec<FieldError> {
         let mut errors = to_errors(v.validate());
+        // Well formed, but a small-order point would let anyone sign as it.
+        if mpp_domain::exchange::is_public_key(&v.public_key) && !crate::certificate::keys::usable(v.public_key.trim())
+        {
+            errors.push(FieldError::new("public_key", "exchange.bad_key"));
+        }
         if !v.agency.trim().is_empty() && !agencies.iter().any(|a| a.code == v.agency.trim()) {
             errors.push(FieldError::new("agency", "form.bad_choice"));
         }

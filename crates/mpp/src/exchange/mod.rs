@@ -114,10 +114,6 @@ pub fn split(jws: &str) -> Option<(Header, String, String)> {
     (header.alg == ALG).then(|| (header, protected.to_string(), signature.to_string()))
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The request as checked: who sent it, under which header and signature.
 struct Signed {
     client: Client,
@@ -125,11 +121,12 @@ struct Signed {
     signature: String,
 }
 
-/// Checks the signature, the time and the jti; refusals here are not
-/// logged (nobody proved who asked).
+/// Checks the signature and the time. A request refused here is not
+/// logged: unsigned or forged, nobody proved who asked; stale, it may be
+/// a capture replayed.
 async fn authentic(state: &AppState, mall: &Mall, headers: &HeaderMap, body: &[u8]) -> AppResult<Signed> {
-    let jws =
-        headers.get(SIGNATURE).and_then(|v| v.to_str().ok()).ok_or(AppError::NotAuthentic("exchange.unsigned"))?;
+    let jws = headers.get(SIGNATURE).ok_or(AppError::NotAuthentic("exchange.unsigned"))?;
+    let jws = jws.to_str().map_err(|_| AppError::NotAuthentic("exchange.bad_signature"))?;
     let (header, protected, signature) = split(jws).ok_or(AppError::NotAuthentic("exchange.bad_signature"))?;
     let client = store::by_id(&state.db, &mall.id, &header.kid)
         .await?
@@ -143,9 +140,6 @@ async fn authentic(state: &AppState, mall: &Mall, headers: &HeaderMap, body: &[u
     }
     if header.jti.is_empty() || header.jti.len() > 100 {
         return Err(AppError::NotAuthentic("exchange.no_jti"));
-    }
-    if store::used(&state.db, &mall.id, &client.id, &header.jti).await? {
-        return Err(AppError::Conflict("exchange.replayed"));
     }
     Ok(Signed { client, header, signature: jws.trim().to_string() })
 }
@@ -166,7 +160,19 @@ async fn exchange(
     body: Bytes,
 ) -> AppResult<Response> {
     let mall = crate::tenancy::store::by_slug(&state.db, &slug).await?;
+    // JSON only, so the edge's checks of JSON text (no NUL, no control
+    // characters) have run on the body too.
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !json {
+        return Err(AppError::BadRequest("exchange.bad_request"));
+    }
     let signed = authentic(&state, &mall, &headers, &body).await?;
+    // The jti is spent before anything is read: one answer per request,
+    // even when two arrive at once or the answer fails half-way.
+    let logged = claim(&state, &mall, &signed, &body).await?;
     let mut about = About::default();
     let (status, answer) = match answer(&state, &mall, &signed.client, &body, &mut about).await {
         Ok(json) => (StatusCode::OK, json),
@@ -174,12 +180,18 @@ async fn exchange(
         Err(e) => (e.status(), e.report().problem(mpp_domain::format::Lang::En)),
     };
     let bytes = serde_json::to_vec(&answer).map_err(|e| AppError::Internal(e.into()))?;
-    let reply = sign_and_log(&state, &mall, &signed, &body, status, &bytes, about).await?;
+    let reply = sign_and_finish(&state, &mall, logged, &signed, status, &bytes, about).await?;
     let content_type = if status == StatusCode::OK { "application/json" } else { "application/problem+json" };
     let mut r = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
     r.headers_mut().insert(SIGNATURE, HeaderValue::from_str(&reply).map_err(|e| AppError::Internal(e.into()))?);
     Ok(r)
 }
+
+/// The refusal for a citizen the system may not read, whatever the
+/// reason (no such verified NIK, no application of its agency, no
+/// consent, no legal basis): one answer, so that a system cannot probe
+/// which NIKs have accounts here.
+const NO_GROUND: AppError = AppError::Conflict("exchange.no_ground");
 
 /// The answer to a request whose signature holds: the data asked for,
 /// every read on the access log first; or the refusal.
@@ -191,26 +203,41 @@ async fn answer(
     about: &mut About,
 ) -> AppResult<serde_json::Value> {
     let request: Request = serde_json::from_slice(body).map_err(|_| AppError::BadRequest("exchange.bad_request"))?;
-    about.wants = request.want.join(",");
     let wants = mpp_domain::exchange::wants(&request.want).map_err(|key| AppError::invalid("want", key))?;
+    about.wants = wants.iter().map(|w| w.as_text()).collect::<Vec<_>>().join(",");
     let nik: String = request.nik.chars().filter(char::is_ascii_digit).collect();
-    let profile = crate::profile::by_verified_nik(&state.db, &nik).await?.ok_or(AppError::NotFound)?;
-    about.subject_id.clone_from(&profile.user_id);
-    let consent = match &request.application {
-        Some(number) => consent_for(state, mall, client, &profile.user_id, number).await?,
-        None => None,
-    };
-    let (basis, basis_ref) = mpp_domain::exchange::ground(consent.as_deref(), &client.legal_basis)
-        .ok_or(AppError::Conflict("exchange.no_ground"))?;
+    let profile = crate::profile::by_verified_nik(&state.db, &nik).await?.ok_or(NO_GROUND)?;
+    let subject = profile.user_id.clone();
+    // A consent: the application it names is the citizen's, in this mall,
+    // and the citizen consented to this agency for it; it covers only the
+    // kept documents chosen on that application.
+    let mut chosen: Option<Vec<String>> = None;
+    let mut consent = None;
+    if let Some(number) = &request.application {
+        if let Some((id, documents)) = consent_for(state, mall, client, &subject, number).await? {
+            consent = Some(id);
+            chosen = Some(documents);
+        }
+    }
+    // A legal basis reaches only the citizens the system's agency serves here.
+    let served = consent.is_some() || store::serves(&state.db, &mall.id, &client.agency_id, &subject).await?;
+    let (basis, basis_ref) =
+        mpp_domain::exchange::ground(consent.as_deref(), &client.legal_basis).filter(|_| served).ok_or(NO_GROUND)?;
+    if !mpp_domain::exchange::covers(basis, &wants) {
+        return Err(AppError::Conflict("exchange.beyond_consent"));
+    }
+    about.subject_id.clone_from(&subject);
     about.basis = basis.as_str().to_string();
     about.basis_ref.clone_from(&basis_ref);
-    let documents = crate::document::of_owner(&state.db, &profile.user_id).await?;
+    let documents = crate::document::of_owner(&state.db, &subject).await?;
     let today = state.clock.today(mall.zone());
     let kept = |d: &&crate::document::Document| {
-        d.kind != mpp_domain::document::Kind::Form && mpp_domain::document::valid_on(&d.expires_on, today)
+        d.kind != mpp_domain::document::Kind::Form
+            && mpp_domain::document::valid_on(&d.expires_on, today)
+            && chosen.as_ref().is_none_or(|ids| ids.contains(&d.id))
     };
     // What each want reads, found before anything is logged (a kind the
-    // citizen does not keep is answered "not found", nothing read).
+    // citizen does not keep, or did not choose, is "not found", nothing read).
     let mut files = Vec::new();
     for w in &wants {
         if let Want::Document(kind) = w {
@@ -235,7 +262,7 @@ async fn answer(
         .iter()
         .map(|w| crate::access::Read {
             mall_id: mall.id.clone(),
-            subject_id: profile.user_id.clone(),
+            subject_id: subject.clone(),
             reader: reader.clone(),
             reader_agency: agency.clone(),
             what: w.what(),
@@ -288,50 +315,71 @@ async fn answer(
 }
 
 /// The live consent the citizen gave the system's agency for application
-/// `number` of this mall (theirs), if there is one.
+/// `number` of this mall (theirs), with the ids of the documents chosen on
+/// its form; `None` without one.
 async fn consent_for(
     state: &AppState,
     mall: &Mall,
     client: &Client,
     subject_id: &str,
     number: &str,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<(String, Vec<String>)>> {
     let Some(number) = mpp_domain::application::parse_registration_number(number) else { return Ok(None) };
+    let conn = &mut crate::db::sql::Conn::Read(&state.db);
+    let Some(a) = crate::application::store::by_number(conn, &mall.id, &number).await? else { return Ok(None) };
+    if a.applicant_id != subject_id {
+        return Ok(None);
+    }
     let today = state.clock.today(mall.zone());
     let consent =
         crate::consent::live_for_application(state, &mall.id, subject_id, &client.agency_id, &number, today).await?;
-    Ok(consent.map(|c| c.id))
+    Ok(consent.map(|c| (c.id, a.values().into_values().collect())))
 }
 
-/// Signs the answer with the mall's key and logs the exchange with both
-/// signatures, in one transaction; the answer's detached JWS.
-async fn sign_and_log(
+/// Spends the request's jti: its log row, before anything is read (a
+/// second request with it is refused, 409).
+async fn claim(state: &AppState, mall: &Mall, signed: &Signed, request: &[u8]) -> AppResult<store::Logged> {
+    let now = state.clock.now_ms();
+    let logged = store::Logged {
+        mall_id: mall.id.clone(),
+        id: crate::db::new_id(now),
+        client_id: signed.client.id.clone(),
+        jti: signed.header.jti.clone(),
+        at: now,
+        subject_id: String::new(),
+        wants: String::new(),
+        basis: String::new(),
+        basis_ref: String::new(),
+        status: 0,
+        request_sha256: crate::auth::hex(&Sha256::digest(request)),
+        request_signature: signed.signature.clone(),
+        response_sha256: String::new(),
+        response_signature: String::new(),
+    };
+    let row = logged.clone();
+    state.db.transact(move |conn| Box::pin(async move { store::insert(conn, &row).await })).await?;
+    Ok(logged)
+}
+
+/// Signs the answer with the mall's key and completes the request's log
+/// row with it, in one transaction; the answer's detached JWS.
+async fn sign_and_finish(
     state: &AppState,
     mall: &Mall,
+    mut logged: store::Logged,
     signed: &Signed,
-    request: &[u8],
     status: StatusCode,
     response: &[u8],
     about: About,
 ) -> AppResult<String> {
     let now = state.clock.now_ms();
     let (keys_, mall_id, slug) = (state.keys.clone(), mall.id.clone(), mall.slug.clone());
-    let mut logged = store::Logged {
-        mall_id: mall.id.clone(),
-        id: crate::db::new_id(now),
-        client_id: signed.client.id.clone(),
-        jti: signed.header.jti.clone(),
-        at: now,
-        subject_id: about.subject_id,
-        wants: about.wants,
-        basis: about.basis,
-        basis_ref: about.basis_ref,
-        status: i64::from(status.as_u16()),
-        request_sha256: sha256(request),
-        request_signature: signed.signature.clone(),
-        response_sha256: sha256(response),
-        response_signature: String::new(),
-    };
+    logged.subject_id = about.subject_id;
+    logged.wants = about.wants;
+    logged.basis = about.basis;
+    logged.basis_ref = about.basis_ref;
+    logged.status = i64::from(status.as_u16());
+    logged.response_sha256 = crate::auth::hex(&Sha256::digest(response));
     let (jti, response) = (signed.header.jti.clone(), response.to_vec());
     state
         .db
@@ -348,7 +396,7 @@ async fn sign_and_log(
                 let protected = keys::encode(&serde_json::to_vec(&header).map_err(|e| AppError::Internal(e.into()))?);
                 let signature = key.sign(signing_input(&protected, &response).as_bytes());
                 logged.response_signature = detached(&protected, &signature);
-                store::insert(conn, &logged).await?;
+                store::finish(conn, &logged).await?;
                 Ok(logged.response_signature)
             })
         })

@@ -118,8 +118,8 @@ from_row!(Logged {
 const LOGGED: &str = "mall_id, id, client_id, jti, at, subject_id, wants, basis, basis_ref, status, request_sha256,
      request_signature, response_sha256, response_signature";
 
-/// Logs an answered request; a `jti` the system used before is refused
-/// (`Conflict`), in the same transaction as the answer's signing.
+/// Logs a request as it arrives; a `jti` the system used before is
+/// refused (`Conflict`).
 pub async fn insert(conn: &mut Conn<'_>, e: &Logged) -> AppResult<()> {
     sql::query(format!(
         "INSERT INTO exchanges ({LOGGED}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -147,14 +147,38 @@ pub async fn insert(conn: &mut Conn<'_>, e: &Logged) -> AppResult<()> {
     Ok(())
 }
 
-/// Whether the system used this `jti` before.
-pub async fn used(db: &Db, mall_id: &MallId, client_id: &str, jti: &str) -> AppResult<bool> {
-    let n: i64 = sql::query("SELECT COUNT(*) FROM exchanges WHERE mall_id = $1 AND client_id = $2 AND jti = $3")
-        .bind(mall_id)
-        .bind(client_id)
-        .bind(jti)
-        .fetch_one(&mut Conn::Read(db))
-        .await?;
+/// Completes a request's log row with its answer.
+pub async fn finish(conn: &mut Conn<'_>, e: &Logged) -> AppResult<()> {
+    sql::query(
+        "UPDATE exchanges SET subject_id = $3, wants = $4, basis = $5, basis_ref = $6, status = $7,
+         response_sha256 = $8, response_signature = $9 WHERE mall_id = $1 AND id = $2",
+    )
+    .bind(&e.mall_id)
+    .bind(&e.id)
+    .bind(&e.subject_id)
+    .bind(&e.wants)
+    .bind(&e.basis)
+    .bind(&e.basis_ref)
+    .bind(e.status)
+    .bind(&e.response_sha256)
+    .bind(&e.response_signature)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether the agency works on an application of the citizen in this mall
+/// (a step of its): whom a system's legal basis reaches.
+pub async fn serves(db: &Db, mall_id: &MallId, agency_id: &str, subject_id: &str) -> AppResult<bool> {
+    let n: i64 = sql::query(
+        "SELECT COUNT(*) FROM applications a WHERE a.mall_id = $1 AND a.applicant_id = $2 AND EXISTS
+         (SELECT 1 FROM application_steps s WHERE s.mall_id = a.mall_id AND s.application_id = a.id AND s.agency_id = $3)",
+    )
+    .bind(mall_id)
+    .bind(subject_id)
+    .bind(agency_id)
+    .fetch_one(&mut Conn::Read(db))
+    .await?;
     Ok(n > 0)
 }
 

@@ -3,8 +3,9 @@
 //! `README.md`) and each kept document's file, opened from the vault.
 //! Only what is theirs: their account, profile, register answers,
 //! documents, applications (as their receipt shows them), certificates,
-//! appointments, consents, the reads of their data and the messages sent
-//! to them; never another citizen's.
+//! appointments, filed bundles, consents, the reads of their data and the
+//! agencies' systems' requests about them, and the messages sent to them;
+//! never another citizen's.
 
 use super::{store, zip::Zip};
 use crate::auth::session::CurrentUser;
@@ -86,6 +87,8 @@ pub async fn archive(state: &AppState, user: &CurrentUser) -> AppResult<Vec<u8>>
         "applications": applications,
         "certificates": certificates,
         "appointments": store::appointments(db, &user.id).await?,
+        "bundles": store::bundle_filings(db, &user.id).await?,
+        "exchanges": store::exchanges(db, &user.id).await?,
         "consents": consents,
         "access_log": reads,
         "messages": store::messages(db, &email, &phone).await?,

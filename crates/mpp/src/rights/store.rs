@@ -49,6 +49,60 @@ pub async fn appointments(db: &Db, user_id: &str) -> AppResult<Vec<Value>> {
         .collect()
 }
 
+/// The citizen's filed bundles in every mall, each with the numbers of the
+/// applications it started (in the bundle's order).
+pub async fn bundle_filings(db: &Db, user_id: &str) -> AppResult<Vec<Value>> {
+    let filings: Vec<(String, String, String, String, i64)> = sql::query(
+        "SELECT f.mall_id, f.id, m.slug, b.code, f.filed_at FROM bundle_filings f JOIN malls m ON m.id = f.mall_id
+         JOIN bundles b ON b.mall_id = f.mall_id AND b.id = f.bundle_id WHERE f.applicant_id = $1 ORDER BY f.filed_at, f.id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await?;
+    let numbers: Vec<(String, String, String)> = sql::query(
+        "SELECT fa.mall_id, fa.filing_id, a.number FROM bundle_filing_applications fa
+         JOIN bundle_filings f ON f.mall_id = fa.mall_id AND f.id = fa.filing_id
+         JOIN applications a ON a.mall_id = fa.mall_id AND a.id = fa.application_id
+         WHERE f.applicant_id = $1 ORDER BY fa.position",
+    )
+    .bind(user_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await?;
+    Ok(filings
+        .into_iter()
+        .map(|(mall_id, id, slug, code, filed_at)| {
+            let of = numbers.iter().filter(|(m, f, _)| *m == mall_id && *f == id).map(|(_, _, n)| n.clone());
+            json!({"mall": slug, "id": id, "bundle": code, "filed_at": filed_at, "applications": of.collect::<Vec<_>>()})
+        })
+        .collect())
+}
+
+/// What agencies' systems asked MPP about the citizen, as logged: the
+/// system, when, what, on what ground, the answer's status, and both
+/// bodies' hashes and both signatures.
+pub async fn exchanges(db: &Db, user_id: &str) -> AppResult<Vec<Value>> {
+    let rows: Vec<sql::Row> = sql::query(
+        "SELECT m.slug, c.name, e.at, e.wants, e.basis, e.basis_ref, e.status, e.request_sha256, e.request_signature,
+                e.response_sha256, e.response_signature
+         FROM exchanges e JOIN malls m ON m.id = e.mall_id
+         JOIN exchange_clients c ON c.mall_id = e.mall_id AND c.id = e.client_id
+         WHERE e.subject_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut Conn::Read(db))
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(json!({
+                "mall": r.text("slug")?, "system": r.text("name")?, "at": r.int("at")?, "asked": r.text("wants")?,
+                "basis": r.text("basis")?, "basis_ref": r.text("basis_ref")?, "status": r.int("status")?,
+                "request_sha256": r.text("request_sha256")?, "request_signature": r.text("request_signature")?,
+                "response_sha256": r.text("response_sha256")?, "response_signature": r.text("response_signature")?,
+            }))
+        })
+        .collect()
+}
+
 /// Messages MPP sent (or is sending) to the citizen's address or phone.
 pub async fn messages(db: &Db, email: &str, phone: &str) -> AppResult<Vec<Value>> {
     // A citizen without a phone on their profile is matched by email alone.

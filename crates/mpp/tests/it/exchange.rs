@@ -78,12 +78,17 @@ async fn citizen_with_a_bundle(app: &TestApp) -> String {
 /// A system of BPJS Kesehatan registered by the mall's manager through
 /// the API, with a key `mpp exchange keygen` made: (its id, its key file).
 async fn bpjs_system(app: &TestApp, legal_basis: &str) -> (String, std::path::PathBuf) {
-    let key = app.dir.join(format!("bpjs-{}.key", crate::helpers::unique()));
+    system(app, "bpjs-kes", legal_basis).await
+}
+
+async fn system(app: &TestApp, agency: &str, legal_basis: &str) -> (String, std::path::PathBuf) {
+    let key = app.dir.join(format!("{agency}-{}.key", crate::helpers::unique()));
     let o = mpp(app, &["exchange", "keygen", "--out", key.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
     let public = String::from_utf8_lossy(&o.stdout).trim().to_string();
     let token = crate::api::token_for(app, ADMIN).await;
-    let body = json!({"agency": "bpjs-kes", "name": "Sistem Kepesertaan JKN", "public_key": public,
+    let name = if agency == "bpjs-kes" { "Sistem Kepesertaan JKN" } else { "Sistem lain" };
+    let body = json!({"agency": agency, "name": name, "public_key": public,
                       "legal_basis": legal_basis, "active": true});
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/malls/ttu/exchange-clients"))
@@ -98,8 +103,19 @@ async fn bpjs_system(app: &TestApp, legal_basis: &str) -> (String, std::path::Pa
 }
 
 fn ask(app: &TestApp, client: &str, key: &std::path::Path, wants: &[&str], application: Option<&str>) -> (i32, String) {
+    ask_about(app, client, key, NIK, wants, application)
+}
+
+fn ask_about(
+    app: &TestApp,
+    client: &str,
+    key: &std::path::Path,
+    nik: &str,
+    wants: &[&str],
+    application: Option<&str>,
+) -> (i32, String) {
     let mut args = vec![
-        "exchange", "request", "--server", &app.base, "--mall", "ttu", "--client", client, "--nik", NIK, "--at", NOW,
+        "exchange", "request", "--server", &app.base, "--mall", "ttu", "--client", client, "--nik", nik, "--at", NOW,
     ];
     let key = key.to_str().unwrap();
     args.extend(["--key", key]);
@@ -132,38 +148,54 @@ async fn a_system_reads_under_a_consent_or_a_legal_basis_and_never_without(app: 
     let number = citizen_with_a_bundle(&app).await;
     let (client, key) = bpjs_system(&app, "").await;
 
-    // Under the consent the citizen gave BPJS for its application.
-    let (code, out) = ask(&app, &client, &key, &["profile", "document:kk"], Some(&number));
+    // Under the consent the citizen gave BPJS for its application: the
+    // kept document she chose on it, and nothing beyond.
+    let (code, out) = ask(&app, &client, &key, &["document:kk"], Some(&number));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("signature verified") && out.contains("\"full_name\": \"Maria Bano\""), "{out}");
+    assert!(out.contains("signature verified") && !out.contains("full_name"), "{out}");
     let content = out.split("\"content\": \"").nth(1).unwrap().split('"').next().unwrap();
     let file = mpp::certificate::keys::decode(content).unwrap();
     assert_eq!(file, b"%PDF-1.4\n% kk-maria\n%%EOF\n", "the kept KK, opened from the vault");
     let reads = reads_by_systems(&app).await;
-    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert_eq!(reads.len(), 1, "{reads:?}");
     assert!(reads.iter().all(|(_, purpose, who)| purpose == "consent" && who == "Sistem Kepesertaan JKN"));
     let logged = exchanges(&app).await;
     assert_eq!(logged.len(), 1);
     assert!(logged[0].0 == 200 && logged[0].2.contains("..") && logged[0].3.contains(".."), "{logged:?}");
+    for beyond in [&["profile"][..], &["documents"], &["document:kk", "profile"]] {
+        let (code, out) = ask(&app, &client, &key, beyond, Some(&number));
+        assert!(
+            code == 1 && out.contains("status 409") && out.contains("exchange-beyond_consent"),
+            "{beyond:?}: {out}"
+        );
+    }
+    assert_eq!(reads_by_systems(&app).await.len(), 1, "nothing beyond the consent was read");
 
     // The citizen reads who it was, what, and why.
     let citizen = app.login(CITIZEN).await;
     let (_, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
-    assert!(history.contains("Sistem Kepesertaan JKN") && history.contains("data diri (NIK"), "{history}");
+    assert!(
+        history.contains("Sistem Kepesertaan JKN") && history.contains("persetujuan yang Anda berikan"),
+        "{history}"
+    );
 
-    // Without an application (and no legal basis), or for one whose
-    // consent is not this agency's: refused, signed, logged, nothing read.
-    let (code, out) = ask(&app, &client, &key, &["profile"], None);
+    // Without an application (and no legal basis), for one whose consent
+    // is not this agency's, or for a NIK nobody verified: one refusal,
+    // signed and logged, nothing read (a system cannot tell who has an account).
+    let (code, out) = ask(&app, &client, &key, &["document:kk"], None);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("status 409") && out.contains("signature verified"), "{out}");
     let dukcapil: String = sql::query("SELECT purpose_ref FROM consents c JOIN agencies g ON g.mall_id = c.mall_id AND g.id = c.agency_id WHERE g.code = 'dukcapil' LIMIT 1")
         .fetch_one(&mut Conn::Read(&app.state.db))
         .await
         .unwrap();
-    let (code, _) = ask(&app, &client, &key, &["profile"], Some(&dukcapil));
+    let (code, same) = ask(&app, &client, &key, &["document:kk"], Some(&dukcapil));
     assert_eq!(code, 1);
-    assert_eq!(reads_by_systems(&app).await.len(), 2);
-    assert_eq!(exchanges(&app).await.iter().filter(|e| e.0 == 409).count(), 2);
+    let detail = |out: &str| out.split("\"detail\"").nth(1).unwrap().split('\n').next().unwrap().to_string();
+    assert_eq!(detail(&same), detail(&out));
+    let (code, nobody) = ask_about(&app, &client, &key, "5304011507850002", &["document:kk"], Some(&number));
+    assert!(code == 1 && detail(&nobody) == detail(&out), "{nobody}");
+    assert_eq!(reads_by_systems(&app).await.len(), 1);
 
     // The consent withdrawn: the next request is refused at once.
     let consent: String = sql::query("SELECT c.id FROM consents c JOIN agencies g ON g.mall_id = c.mall_id AND g.id = c.agency_id WHERE g.code = 'bpjs-kes'")
@@ -172,25 +204,41 @@ async fn a_system_reads_under_a_consent_or_a_legal_basis_and_never_without(app: 
         .unwrap();
     let r = app.post_form(&citizen, "/akun/persetujuan", &format!("/akun/persetujuan/{consent}/tarik"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (code, _) = ask(&app, &client, &key, &["profile"], Some(&number));
+    let (code, _) = ask(&app, &client, &key, &["document:kk"], Some(&number));
     assert_eq!(code, 1);
-    assert_eq!(reads_by_systems(&app).await.len(), 2);
+    assert_eq!(reads_by_systems(&app).await.len(), 1);
 
-    // A system the mall gave a legal basis reads without a consent, and the
-    // log names the law.
+    // A system the mall gave a legal basis reads without a consent the
+    // citizens its agency serves here, and the log names the law.
     let (lawful, lawful_key) = bpjs_system(&app, "Perpres 82/2018 Pasal 13").await;
-    let (code, out) = ask(&app, &lawful, &lawful_key, &["documents"], None);
+    let (code, out) = ask(&app, &lawful, &lawful_key, &["profile", "documents"], None);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\"kind\": \"kk\"") && !out.contains("\"content\""), "the list, not the files: {out}");
+    assert!(out.contains("\"full_name\": \"Maria Bano\"") && out.contains("\"kind\": \"kk\""), "{out}");
+    assert!(!out.contains("\"content\""), "the list, not the files: {out}");
     let reads = reads_by_systems(&app).await;
+    assert_eq!(reads.len(), 3);
     assert_eq!(reads.last().unwrap().1, "legal_basis");
     let (_, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
-    assert!(history.contains("Perpres 82/2018 Pasal 13"), "{history}");
+    assert!(history.contains("Perpres 82/2018 Pasal 13") && history.contains("data diri (NIK"), "{history}");
+    // Not a citizen the agency does not serve here: the tax office's system,
+    // with a legal basis of its own, has no application of hers.
+    let (tax, tax_key) = system(&app, "pajak", "UU KUP Pasal 35A").await;
+    let (code, out) = ask(&app, &tax, &tax_key, &["profile"], None);
+    assert!(code == 1 && detail(&out) == detail(&same), "{out}");
 
-    // Someone unknown to the register, or a kind the citizen does not keep: not found, nothing read.
+    // A kind the citizen does not keep: not found, nothing read.
     let (code, out) = ask(&app, &lawful, &lawful_key, &["document:npwp"], None);
     assert!(code == 1 && out.contains("status 404"), "{out}");
     assert_eq!(reads_by_systems(&app).await.len(), 3);
+
+    // The citizen's export holds the requests about them and the bundle they filed.
+    let zip = app.get(&citizen, "/akun/data-saya/arsip.zip").await.bytes().await.unwrap().to_vec();
+    let has = |s: &str| zip.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(
+        has("\"exchanges\"") && has("Sistem Kepesertaan JKN") && has(&logged[0].2),
+        "the export names the system and keeps its signature"
+    );
+    assert!(has("KELAHIRAN") && has(&number), "the bundle and its applications");
 
     // The mall's managers read the exchange log, hashes and signatures; officers do not.
     let admin = app.login(ADMIN).await;
@@ -293,17 +341,42 @@ async fn forged_replayed_stale_or_misaddressed_requests_read_nothing(app: TestAp
     let elsewhere =
         send(Some(sign("j-7", iat, &body)), body.clone(), app.url("/api/v1/malls/lain/exchange")).await.unwrap();
     assert_eq!(elsewhere.status(), if lain > 0 { StatusCode::UNAUTHORIZED } else { StatusCode::NOT_FOUND });
+    // Two requests with one jti at once: one answer, one refusal, read once.
+    let twice = sign("j-10", iat, &body);
+    let (a, b) = tokio::join!(
+        send(Some(twice.clone()), body.clone(), url.clone()),
+        send(Some(twice), body.clone(), url.clone())
+    );
+    let mut statuses = [a.unwrap().status(), b.unwrap().status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    // Not JSON (the edge checks only JSON text for control characters): refused before anything.
+    let plain = http
+        .post(url.clone())
+        .header("content-type", "text/plain")
+        .header("x-mpp-signature", sign("j-11", iat, b"{\"nik\":\"\\u0000\"}"))
+        .body(b"{\"nik\":\"\\u0000\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::BAD_REQUEST);
     // A body that is not the request: refused, signed and logged.
     let junk = b"{\"nik\": 1}".to_vec();
     let r = send(Some(sign("j-8", iat, &junk)), junk, url.clone()).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.headers().contains_key("x-mpp-signature"));
 
-    assert_eq!(reads_by_systems(&app).await.len(), 1, "only the one good request read anything");
+    assert_eq!(reads_by_systems(&app).await.len(), 2, "only the two answered requests read anything");
     let statuses: Vec<i64> = exchanges(&app).await.into_iter().map(|e| e.0).collect();
-    assert_eq!(statuses, [200, 400]);
-    // A system turned off is refused.
+    assert_eq!(statuses, [200, 200, 400]);
+    // A small-order point is not a key anyone may register: anyone could sign as it.
     let token = crate::api::token_for(&app, ADMIN).await;
+    let weak = json!({"agency": "bpjs-kes", "name": "Kunci lemah", "active": true,
+                      "public_key": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+    let r =
+        http.post(app.url("/api/v1/malls/ttu/exchange-clients")).bearer_auth(&token).json(&weak).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A system turned off is refused.
     let row: Value = http
         .get(app.url(&format!("/api/v1/malls/ttu/exchange-clients/{client}")))
         .bearer_auth(&token)
