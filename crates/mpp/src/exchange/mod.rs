@@ -211,14 +211,11 @@ async fn answer(
     // A consent: the application it names is the citizen's, in this mall,
     // and the citizen consented to this agency for it; it covers only the
     // kept documents chosen on that application.
-    let mut chosen: Option<Vec<String>> = None;
-    let mut consent = None;
-    if let Some(number) = &request.application {
-        if let Some((id, documents)) = consent_for(state, mall, client, &subject, number).await? {
-            consent = Some(id);
-            chosen = Some(documents);
-        }
-    }
+    let given = match &request.application {
+        Some(number) => consent_for(state, mall, client, &subject, number).await?,
+        None => None,
+    };
+    let (consent, chosen) = given.map_or((None, None), |(id, documents)| (Some(id), Some(documents)));
     // A legal basis reaches only the citizens the system's agency serves here.
     let served = consent.is_some() || store::serves(&state.db, &mall.id, &client.agency_id, &subject).await?;
     let (basis, basis_ref) =
