@@ -38,15 +38,20 @@ pub struct BundleView {
     pub services: Vec<(String, String, String, String)>,
 }
 
-/// The mall's active bundles as their pages show them.
+/// The mall's bundles that can be filed now (active, every service
+/// taking applications) as their pages show them.
 pub async fn views(state: &AppState, ctx: &Ctx, mall: &Mall) -> AppResult<Vec<BundleView>> {
     let t = &ctx.t;
     let bundles = store::list(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, None).await?;
     let services = crate::catalog::store::services(&state.db, &mall.id, false).await?;
     let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let taking = crate::application::store::services_with_workflows(&state.db, &mall.id).await?;
+    let fileable = |b: &super::Bundle| {
+        b.active && b.services.iter().all(|code| taking.iter().any(|s| s.code == *code && s.active))
+    };
     Ok(bundles
         .into_iter()
-        .filter(|b| b.active)
+        .filter(|b| fileable(b))
         .map(|b| BundleView {
             services: b
                 .services

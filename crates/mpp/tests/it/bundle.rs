@@ -169,6 +169,8 @@ async fn a_bundle_is_filed_whole_or_not_at_all(app: TestApp) {
     let (status, page) = app.get_text(&citizen, FORM).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("salah satu layanannya berubah"), "{page}");
+    let (_, home) = app.get_text(&citizen, "/m/ttu").await;
+    assert!(!home.contains("/m/ttu/paket/KELAHIRAN"), "no longer offered: {home}");
     drop(admin);
 }
 both!(a_bundle_is_filed_whole_or_not_at_all);
