@@ -71,11 +71,20 @@ impl TestApp {
                 (format!("sqlite://{}?mode=rwc", dir.join("mpp.db").display()), None)
             }
             Backend::Postgres => {
-                let template = crate::template::postgres().await;
                 let name = format!("mpp_test_{id}");
                 let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&pg_admin_url()).await.unwrap();
-                let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
-                sqlx::Executor::execute(&mut admin, create.as_str()).await.unwrap();
+                // A run of another build sweeps the templates it does not
+                // use; should it take ours between its making and a clone,
+                // make it again.
+                for attempt in 0.. {
+                    let template = crate::template::postgres().await;
+                    let create = format!("CREATE DATABASE {name} TEMPLATE {template}");
+                    match sqlx::Executor::execute(&mut admin, create.as_str()).await {
+                        Ok(_) => break,
+                        Err(e) if attempt < 3 && e.to_string().contains("does not exist") => continue,
+                        Err(e) => panic!("cannot clone the template {template}: {e}"),
+                    }
+                }
                 let base = pg_admin_url();
                 let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
                 (url, Some(name))
