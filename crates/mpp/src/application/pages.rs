@@ -284,9 +284,8 @@ pub(crate) async fn offer_kept(
         .into_iter()
         .filter(|d| d.kind != Kind::Form && mpp_domain::document::valid_on(&d.expires_on, today))
         .map(|d| {
-            let (id_name, en_name) = d.kind.names();
             let added = mpp_domain::format::instant(d.created_at, page.mall.zone(), t.lang);
-            (d.id, format!("{} · {} · {added}", t.pick(id_name, en_name), d.file_name))
+            (d.id.clone(), format!("{} · {} · {added}", d.what(t), d.file_name))
         })
         .collect();
     if kept.is_empty() {

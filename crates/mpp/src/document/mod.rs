@@ -216,6 +216,17 @@ async fn of_application(
     send(&state, &d).await
 }
 
+impl Document {
+    /// What the document is, in the reader's language: its kind's name, or
+    /// (uploaded on a form) the form field's label.
+    pub fn what(&self, t: &crate::i18n::Tr) -> String {
+        match self.kind {
+            Kind::Form => self.label.clone(),
+            kind => t.pick(kind.names().0, kind.names().1).to_string(),
+        }
+    }
+}
+
 /// Seals the files an older version kept plain, once, at start. How many.
 pub async fn seal_plain_files(
     db: &crate::db::Db,
@@ -225,11 +236,27 @@ pub async fn seal_plain_files(
     let mut sealed = 0;
     for (owner_id, id) in store::every_file(db).await? {
         let path = path_of(files_dir, &owner_id, &id);
-        let Ok(bytes) = tokio::fs::read(&path).await else { continue };
-        if !vault::Vault::is_sealed(&bytes) {
-            crate::files::write_atomically(&path, &vault.seal(&place_of(&owner_id, &id), &bytes)?).await?;
-            sealed += 1;
+        // Each start looks at every file's first bytes only; a plain one is read whole once, to seal it.
+        if begins_sealed(path.clone()).await != Some(false) {
+            continue;
         }
+        let Ok(bytes) = tokio::fs::read(&path).await else { continue };
+        crate::files::write_atomically(&path, &vault.seal(&place_of(&owner_id, &id), &bytes)?).await?;
+        sealed += 1;
     }
     Ok(sealed)
+}
+
+/// Whether the file at `path` starts as a sealed one, from its first bytes;
+/// `None` if it cannot be read.
+async fn begins_sealed(path: std::path::PathBuf) -> Option<bool> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(vault::HEADER);
+        std::fs::File::open(&path).ok()?.take(vault::HEADER as u64).read_to_end(&mut head).ok()?;
+        Some(vault::Vault::is_sealed(&head))
+    })
+    .await
+    .ok()
+    .flatten()
 }

@@ -76,19 +76,16 @@ async fn page(
     let lines = store::of_owner(&state.db, &user.id)
         .await?
         .into_iter()
-        .map(|d| {
-            let (id_name, en_name) = d.kind.names();
-            Line {
-                what: if d.kind == Kind::Form { d.label.clone() } else { ctx.t.pick(id_name, en_name).to_string() },
-                added: mpp_domain::format::instant(d.created_at, zone, ctx.lang()),
-                size_kb: (d.size + 1023) / 1024,
-                sha_short: d.sha256.chars().take(16).collect(),
-                until: day(&d.expires_on),
-                expired: !valid_on(&d.expires_on, today),
-                sha256: d.sha256,
-                file_name: d.file_name,
-                id: d.id,
-            }
+        .map(|d| Line {
+            what: d.what(&ctx.t),
+            added: mpp_domain::format::instant(d.created_at, zone, ctx.lang()),
+            size_kb: (d.size + 1023) / 1024,
+            sha_short: d.sha256.chars().take(16).collect(),
+            until: day(&d.expires_on),
+            expired: !valid_on(&d.expires_on, today),
+            sha256: d.sha256,
+            file_name: d.file_name,
+            id: d.id,
         })
         .collect();
     let issued = crate::certificate::store::held_by(&state.db, &user.id)

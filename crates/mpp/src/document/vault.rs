@@ -15,6 +15,8 @@ use std::path::Path;
 /// What a sealed file starts with (and a plain one never does: documents
 /// are PDF, PNG or JPEG).
 const MAGIC: &[u8] = b"MPP-VAULT-1\n";
+/// How many bytes from a file's start tell whether it is sealed.
+pub const HEADER: usize = MAGIC.len();
 const NONCE: usize = 24;
 
 #[derive(Clone)]

@@ -64,7 +64,7 @@ pub(super) async fn document(State(state): State<AppState>, ctx: Ctx, Path(id): 
                     &[("kind", t.pick(kind.names().0, kind.names().1)), ("mall", &mall.name), ("until", &date(until))],
                 ),
             };
-            let what = format!("{} · {}", t.pick(d.kind.names().0, d.kind.names().1), d.file_name);
+            let what = format!("{} · {}", d.what(t), d.file_name);
             return render_status(StatusCode::CONFLICT, &KeptPage { ctx, what, why });
         }
     }
