@@ -14,15 +14,12 @@ import {
   launchBrowser,
   login,
   newPage,
+  pdf,
+  pickVillage,
   screenshot,
   url,
 } from './helpers.mjs';
 
-const pdf = (name) => ({
-  name: `${name}.pdf`,
-  mimeType: 'application/pdf',
-  buffer: Buffer.from(`%PDF-1.4\n1 0 obj<</Note (${name})>>endobj\n%%EOF\n`),
-});
 
 describe('life-event bundles', () => {
   let browser;
@@ -53,10 +50,7 @@ describe('life-event bundles', () => {
       await page.getByLabel(/^Nomor Kartu Keluarga/).fill('5303050101200001');
       await page.getByLabel(/^Tanggal lahir anak/).fill('2026-11-20');
       await page.getByLabel(/^Jenis kelamin anak/).selectOption('Perempuan');
-      await page.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
-      await page.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
-      await page.getByLabel('Kecamatan').selectOption({ label: 'Kota Kefamenanu' });
-      await page.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
+      await pickVillage(page);
       await page.getByLabel(/^Nama ibu/).fill('Maria Bano');
       await page.getByLabel(/^Fasilitas kesehatan/).selectOption('Puskesmas Sasi');
       await page.getByLabel(/^Kelas perawatan/).selectOption('Kelas 3');

@@ -188,3 +188,20 @@ export async function horizontalOverflow(page, width, label) {
   if (scrollWidth <= width) return null;
   return `${label} (${page.url()}): document scrollWidth ${scrollWidth} > ${width}; sticking out: ${wide.join('; ')}`;
 }
+
+/** A small PDF to upload, named `${name}.pdf`. */
+export function pdf(name) {
+  return {
+    name: `${name}.pdf`,
+    mimeType: 'application/pdf',
+    buffer: Buffer.from(`%PDF-1.4\n1 0 obj<</Note (${name})>>endobj\n%%EOF\n`),
+  };
+}
+
+/** Picks the demo village (Kefamenanu Tengah) level by level in a form's region picker. */
+export async function pickVillage(page) {
+  await page.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
+  await page.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
+  await page.getByLabel('Kecamatan').selectOption({ label: 'Kota Kefamenanu' });
+  await page.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
+}

@@ -16,25 +16,16 @@ import {
   launchBrowser,
   login,
   newPage,
+  pdf,
+  pickVillage,
   screenshot,
   url,
 } from './helpers.mjs';
 
-const pdf = (name) => ({
-  name: `${name}.pdf`,
-  mimeType: 'application/pdf',
-  buffer: Buffer.from(`%PDF-1.4\n1 0 obj<</Note (${name})>>endobj\n%%EOF\n`),
-});
 
 // One of the stand-in register's made-up people (data/stand-in-register.csv).
 const AGUSTINA = { nik: '5303014107900003', name: 'Agustina Kolo', born: '1990-07-01' };
 
-async function pickVillage(page) {
-  await page.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
-  await page.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
-  await page.getByLabel('Kecamatan').selectOption({ label: 'Kota Kefamenanu' });
-  await page.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
-}
 
 describe('one data, end to end', () => {
   let browser;

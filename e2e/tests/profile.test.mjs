@@ -12,6 +12,7 @@ import {
   launchBrowser,
   login,
   newPage,
+  pickVillage,
   screenshot,
   url,
 } from './helpers.mjs';
@@ -34,10 +35,7 @@ describe('profile', () => {
       await page.getByLabel(/^NIK/).fill('5304015203900001');
       await page.getByLabel(/^Nama lengkap/).fill('Maria Bano');
       await page.getByLabel(/^Tanggal lahir/).fill('1990-03-13');
-      await page.getByLabel('Provinsi').selectOption({ label: 'Nusa Tenggara Timur' });
-      await page.getByLabel('Kabupaten/kota').selectOption({ label: 'Kabupaten Timor Tengah Utara' });
-      await page.getByLabel('Kecamatan').selectOption({ label: 'Kota Kefamenanu' });
-      await page.getByLabel('Desa/kelurahan').selectOption({ label: 'Kefamenanu Tengah' });
+      await pickVillage(page);
       await page.getByLabel(/^Nomor HP/).fill('0812 3456 7890');
       await page.getByRole('button', { name: 'Simpan data diri' }).click();
       await page.getByText('Tanggal lahir tidak sama dengan yang tercantum di NIK').waitFor();
