@@ -114,7 +114,7 @@ describe('one data, end to end', () => {
       const history = await page.locator('main').innerText();
       assert.match(history, /Petugas Loket \(demo\)/);
       assert.match(history, /dokumen Kartu Keluarga/);
-      assert.match(history, /persetujuan yang Anda berikan/);
+      assert.ok(history.includes(`persetujuan yang Anda berikan untuk permohonan ${kkNumber}`), history);
       await checkA11y(page, 'access history after the walk-through');
       assert.equal(await horizontalOverflow(page, PHONE.width, 'access history'), null);
       await screenshot(page, 'one-data-history-phone');

@@ -179,6 +179,9 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Histor
         format!("{}_{}", last.at, last.id)
     });
     let zone = mpp_domain::tenancy::CITIZEN_ZONE;
+    // A consent is named by what it was for (an application's number), not its id.
+    let consents = crate::consent::of_subject(&state.db, &user.id).await?;
+    let consent_for = |id: &str| consents.iter().find(|c| c.id == id).map(|c| c.purpose_ref.clone());
     let lines = rows
         .into_iter()
         .take(PAGE as usize)
@@ -193,6 +196,10 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Histor
                 None => e.what.clone(),
             };
             let why = match Basis::parse(&e.purpose) {
+                Some(Basis::Consent) => {
+                    let on = consent_for(&e.purpose_ref).unwrap_or_else(|| e.purpose_ref.clone());
+                    ctx.t.f("access.why.consent", &[("ref", &on)])
+                }
                 Some(b) => ctx.t.f(&format!("access.why.{}", b.as_str()), &[("ref", &e.purpose_ref)]),
                 None => e.purpose_ref.clone(),
             };

@@ -175,7 +175,8 @@ async fn a_system_reads_under_a_consent_or_a_legal_basis_and_never_without(app: 
     let citizen = app.login(CITIZEN).await;
     let (_, history) = app.get_text(&citizen, "/akun/riwayat-akses").await;
     assert!(
-        history.contains("Sistem Kepesertaan JKN") && history.contains("persetujuan yang Anda berikan"),
+        history.contains("Sistem Kepesertaan JKN")
+            && history.contains(&format!("persetujuan yang Anda berikan untuk permohonan {number}")),
         "{history}"
     );
 
