@@ -69,6 +69,7 @@ pub mod search;
 pub mod setup;
 pub mod speech;
 pub mod staff;
+pub mod survey;
 pub mod tenancy;
 pub mod throttle;
 pub mod visit;
