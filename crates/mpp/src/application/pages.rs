@@ -122,6 +122,8 @@ pub(crate) struct FilePage {
     pub(super) counter: Option<CounterPart>,
     /// The service's requirements as a checklist: (text, ticked).
     requirements: Vec<(String, bool)>,
+    /// A bundle's checklist: under each service's box, its requirements.
+    pub(crate) requirement_items: Vec<Vec<String>>,
     requirements_error: Option<&'static str>,
     /// Some fields came from the citizen's profile.
     pub(crate) prefilled: bool,
@@ -377,6 +379,7 @@ pub(crate) fn file_page(
         counter: None,
         requirements,
         requirements_error: errors.iter().find(|e| e.field == "requirements").map(|e| e.key),
+        requirement_items: Vec::new(),
         prefilled: false,
         consent: String::new(),
         consent_ticked: false,

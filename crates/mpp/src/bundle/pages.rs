@@ -124,17 +124,23 @@ fn form_of(
     errors: &[FieldError],
 ) -> forms::FilePage {
     let t = &ctx.t;
-    // One checklist item per service, naming all of its requirements: the
-    // parent ticks four boxes, not every service's list one by one.
-    let checklist = |name: fn(&ServiceForm) -> (&str, &str)| -> String {
-        let line = |s: &ServiceForm| {
-            let (name, items) = name(s);
-            format!("{name}: {}", mpp_domain::catalog::lines(items).join("; "))
-        };
-        b.members.iter().map(line).collect::<Vec<_>>().join("\n")
-    };
-    let requirements_id = checklist(|s| (&s.name_id, &s.requirements_id));
-    let requirements_en = checklist(|s| (&s.name_en, &s.requirements_en));
+    // One box per service ("its requirements are ready"), its requirements
+    // listed under it: the parent ticks four boxes, not every list's items.
+    let ready: Vec<String> = b
+        .members
+        .iter()
+        .map(|s| t.f("bundle.requirements_ready", &[("service", t.pick(&s.name_id, &s.name_en))]))
+        .collect();
+    let items: Vec<Vec<String>> = b
+        .members
+        .iter()
+        .map(|s| {
+            mpp_domain::catalog::lines(t.pick(&s.requirements_id, &s.requirements_en))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
     let as_one = ServiceForm {
         id: b.bundle.id.clone(),
         code: b.bundle.code.clone(),
@@ -145,8 +151,8 @@ fn form_of(
         fields: b.fields.clone(),
         risk_based: b.members.iter().any(|s| s.risk_based),
         fees: Default::default(),
-        requirements_id,
-        requirements_en,
+        requirements_id: ready.join("\n"),
+        requirements_en: ready.join("\n"),
     };
     let starts = b
         .members
@@ -160,6 +166,7 @@ fn form_of(
     page.action = action;
     page.starts = starts.into_iter().zip(agencies).map(|((href, name), agency)| (href, name, agency)).collect();
     page.consent_services = b.members.iter().map(|s| s.id.clone()).collect();
+    page.requirement_items = items;
     page
 }
 

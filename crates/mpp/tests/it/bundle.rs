@@ -80,7 +80,8 @@ async fn one_form_starts_each_service_at_its_own_agency(app: TestApp) {
         assert_eq!(html.matches(&format!("name=\"{field}\"")).count(), 1, "{field}");
     }
     assert_eq!(html.matches("name=\"requirement.").count(), 4);
-    assert!(html.contains("Penerbitan Kartu Identitas Anak (KIA): Anak berusia di bawah 17 tahun"), "{html}");
+    assert!(html.contains("Penerbitan Kartu Identitas Anak (KIA): persyaratan berikut sudah saya siapkan"), "{html}");
+    assert!(html.contains("<li>Anak berusia di bawah 17 tahun dan belum kawin</li>"), "listed under its box: {html}");
     let (applications, documents) = (count(&app, "applications").await, count(&app, "citizen_documents").await);
 
     // A problem anywhere: nothing filed, everything typed kept.
