@@ -89,6 +89,13 @@ pub struct Read {
     pub reason: String,
 }
 
+/// An agency's name as the log keeps it (in Indonesian, as it was when
+/// read); "" when it is none of the mall's (the mall's managers).
+pub async fn agency_name(db: &Db, mall_id: &MallId, agency_id: &str) -> AppResult<String> {
+    let agencies = crate::catalog::store::agencies(db, mall_id).await?;
+    Ok(agencies.into_iter().find(|g| g.id == agency_id).map(|g| g.name_id).unwrap_or_default())
+}
+
 /// Reads waiting to be written, with the channel that answers their caller.
 pub struct Pending {
     entries: Vec<Entry>,

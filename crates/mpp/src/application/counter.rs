@@ -109,12 +109,11 @@ async fn from_booking(
         None => None,
     };
     let Some(p) = profile else { return Ok((applicant, Default::default())) };
-    let agencies = crate::catalog::store::agencies(&state.db, &st.mall.id).await?;
     let read = crate::access::Read {
         mall_id: st.mall.id.clone(),
         subject_id: p.user_id.clone(),
         reader: st.user.clone(),
-        reader_agency: agencies.into_iter().find(|g| g.id == service.agency_id).map(|g| g.name_id).unwrap_or_default(),
+        reader_agency: crate::access::agency_name(&state.db, &st.mall.id, &service.agency_id).await?,
         what: mpp_domain::access::What::Profile,
         basis: mpp_domain::access::Basis::Ticket,
         basis_ref: ticket.label.clone(),

@@ -163,8 +163,7 @@ pub async fn record_read(
     reads: Vec<(What, String)>,
     (basis, basis_ref): (Basis, &str),
 ) -> AppResult<()> {
-    let agencies = crate::catalog::store::agencies(&state.db, &a.mall_id).await?;
-    let reader_agency = agencies.into_iter().find(|g| g.id == agency_id).map(|g| g.name_id).unwrap_or_default();
+    let reader_agency = crate::access::agency_name(&state.db, &a.mall_id, agency_id).await?;
     let reads = reads
         .into_iter()
         .map(|(what, reason)| crate::access::Read {

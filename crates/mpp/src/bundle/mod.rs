@@ -56,7 +56,7 @@ pub async fn fileable(state: &AppState, mall: &Mall, bundle: Bundle) -> AppResul
 }
 
 /// What the citizen sent on a bundle's form.
-pub struct Sent<'a> {
+pub struct Filled<'a> {
     pub applicant_id: &'a str,
     pub applicant_name: &'a str,
     pub values: &'a BTreeMap<String, String>,
@@ -73,7 +73,7 @@ pub async fn file(
     state: &AppState,
     mall: &Mall,
     b: &Fileable,
-    sent: Sent<'_>,
+    sent: Filled<'_>,
 ) -> AppResult<(String, Vec<Application>)> {
     let mut prepared = Vec::new();
     let mut problems: Vec<FieldError> = Vec::new();

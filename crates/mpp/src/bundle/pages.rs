@@ -2,7 +2,7 @@
 //! (the application form of its services at once), and a filed bundle
 //! followed on one page.
 
-use super::{Fileable, Sent, store};
+use super::{Fileable, Filled, store};
 use crate::application::pages::{self as forms, Choices};
 use crate::application::store::ServiceForm;
 use crate::application::{Detail, Niks};
@@ -232,7 +232,7 @@ async fn file(
         refused.push(FieldError::new("consent", "consent.needed"));
     }
     let result = if refused.is_empty() {
-        let sent = Sent {
+        let sent = Filled {
             applicant_id: &user.id,
             applicant_name: &user.name,
             values: &values,

@@ -242,12 +242,7 @@ async fn answer(
             files.push(d.clone());
         }
     }
-    let agency = crate::catalog::store::agencies(&state.db, &mall.id)
-        .await?
-        .into_iter()
-        .find(|g| g.id == client.agency_id)
-        .map(|g| g.name_id)
-        .unwrap_or_default();
+    let agency = crate::access::agency_name(&state.db, &mall.id, &client.agency_id).await?;
     let reader = crate::auth::session::CurrentUser {
         id: format!("exchange:{}", client.id),
         email: String::new(),
