@@ -2,8 +2,8 @@
 //! (Indeks Kepuasan Masyarakat, IKM) exactly as PermenPANRB 14/2017
 //! computes them: nine elements answered on a 1–4 scale, each element's
 //! average (nilai rata-rata, NRR), their weighted sum on the 1–4 scale,
-//! that times 25 on the 25–100 scale, and the grade A–D by the
-//! regulation's table. ../shared/GLOSSARY.md has the figures.
+//! that times 25 on the 25–100 scale, and the grade A–D by the interval
+//! table in the regulation's appendix (copied into [`Grade::of`]).
 //!
 //! The regulation weighs each element 1/9; published reports often use the
 //! rounded 0.111 instead. Both are offered ([`Weight`]); a report says which

@@ -19,7 +19,7 @@ pub mod pages;
 pub mod store;
 
 use crate::application::flow::{self, Filing};
-use crate::application::store::{self as applications, Application, ServiceForm};
+use crate::application::store::{self as applications, ServiceForm};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::tenancy::Mall;
@@ -67,14 +67,9 @@ pub struct Filled<'a> {
 }
 
 /// Files a bundle: every service's application, and the filing that joins
-/// them, in one transaction (all or none). Every problem of every service
-/// comes back at once, by field of the one form.
-pub async fn file(
-    state: &AppState,
-    mall: &Mall,
-    b: &Fileable,
-    sent: Filled<'_>,
-) -> AppResult<(String, Vec<Application>)> {
+/// them, in one transaction (all or none); the filing's id. Every problem
+/// of every service comes back at once, by field of the one form.
+pub async fn file(state: &AppState, mall: &Mall, b: &Fileable, sent: Filled<'_>) -> AppResult<String> {
     let mut prepared = Vec::new();
     let mut problems: Vec<FieldError> = Vec::new();
     for service in &b.members {
@@ -132,10 +127,11 @@ pub async fn file(
             })
         })
         .await?;
-    for a in &filed.1 {
+    let (id, applications) = filed;
+    for a in &applications {
         flow::tell(state, mall, a, "application.msg_filed").await;
     }
-    Ok(filed)
+    Ok(id)
 }
 
 /// A citizen's filed bundles in a mall, newest first: (their page, the

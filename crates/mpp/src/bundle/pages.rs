@@ -6,6 +6,7 @@ use super::{Fileable, Filled, store};
 use crate::application::pages::{self as forms, Choices};
 use crate::application::store::ServiceForm;
 use crate::application::{Detail, Niks};
+use crate::catalog::store::{Agency, Service};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::forms::Posted;
 use crate::policy::Routes;
@@ -39,12 +40,18 @@ pub struct BundleView {
 }
 
 /// The mall's bundles that can be filed now (active, every service
-/// taking applications) as their pages show them.
-pub async fn views(state: &AppState, ctx: &Ctx, mall: &Mall) -> AppResult<Vec<BundleView>> {
-    let t = &ctx.t;
+/// taking applications) as their pages show them, named from the mall's
+/// catalogue the caller read (`services` and `agencies`).
+pub async fn views(
+    state: &AppState,
+    t: &crate::i18n::Tr,
+    mall: &Mall,
+    (services, agencies): (&[Service], &[Agency]),
+) -> AppResult<Vec<BundleView>> {
     let bundles = store::list(&mut crate::db::sql::Conn::Read(&state.db), &mall.id, None).await?;
-    let services = crate::catalog::store::services(&state.db, &mall.id, false).await?;
-    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    if !bundles.iter().any(|b| b.active) {
+        return Ok(Vec::new());
+    }
     let taking = crate::application::store::services_with_workflows(&state.db, &mall.id).await?;
     let fileable = |b: &super::Bundle| {
         b.active && b.services.iter().all(|code| taking.iter().any(|s| s.code == *code && s.active))
@@ -74,6 +81,12 @@ pub async fn views(state: &AppState, ctx: &Ctx, mall: &Mall) -> AppResult<Vec<Bu
         .collect())
 }
 
+/// The mall's services (active) and agencies, which name a bundle's parts.
+async fn catalogue(state: &AppState, mall: &Mall) -> AppResult<(Vec<Service>, Vec<Agency>)> {
+    let services = crate::catalog::store::services(&state.db, &mall.id, false).await?;
+    Ok((services, crate::catalog::store::agencies(&state.db, &mall.id).await?))
+}
+
 #[derive(Template)]
 #[template(path = "bundle/list.html")]
 struct ListPage {
@@ -84,7 +97,8 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
-    let bundles = views(&state, &ctx, &mall).await?;
+    let (services, agencies) = catalogue(&state, &mall).await?;
+    let bundles = views(&state, &ctx.t, &mall, (&services, &agencies)).await?;
     render(&ListPage { ctx, mall, bundles })
 }
 
@@ -103,7 +117,9 @@ async fn about(
 ) -> AppResult<Response> {
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let code = code.trim().to_ascii_uppercase();
-    let b = views(&state, &ctx, &mall).await?.into_iter().find(|b| b.code == code).ok_or(AppError::NotFound)?;
+    let (services, agencies) = catalogue(&state, &mall).await?;
+    let all = views(&state, &ctx.t, &mall, (&services, &agencies)).await?;
+    let b = all.into_iter().find(|b| b.code == code).ok_or(AppError::NotFound)?;
     render(&AboutPage { ctx, mall, b })
 }
 
@@ -112,36 +128,17 @@ async fn fileable(state: &AppState, mall: &Mall, code: &str) -> AppResult<Fileab
     super::fileable(state, mall, bundle).await
 }
 
-/// The bundle's one form, as the service form's page shows it: its
-/// fields, each service's requirements, a risk level if any service routes
-/// by it, and the consent kept documents take.
-fn form_of(
-    ctx: Ctx,
-    mall: Mall,
-    b: &Fileable,
-    values: &BTreeMap<String, String>,
-    c: Choices<'_>,
-    errors: &[FieldError],
-) -> forms::FilePage {
-    let t = &ctx.t;
-    // One box per service ("its requirements are ready"), its requirements
-    // listed under it: the parent ticks four boxes, not every list's items.
+/// The bundle as one service's form: its fields, one checklist box per
+/// service ("its requirements are ready"), a risk level if any service
+/// routes by it. What the form page shows and what a filing is checked
+/// against before each service's own checks.
+fn as_one(b: &Fileable, t: &crate::i18n::Tr) -> ServiceForm {
     let ready: Vec<String> = b
         .members
         .iter()
         .map(|s| t.f("bundle.requirements_ready", &[("service", t.pick(&s.name_id, &s.name_en))]))
         .collect();
-    let items: Vec<Vec<String>> = b
-        .members
-        .iter()
-        .map(|s| {
-            mpp_domain::catalog::lines(t.pick(&s.requirements_id, &s.requirements_en))
-                .into_iter()
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
-    let as_one = ServiceForm {
+    ServiceForm {
         id: b.bundle.id.clone(),
         code: b.bundle.code.clone(),
         name_id: b.bundle.name_id.clone(),
@@ -153,32 +150,54 @@ fn form_of(
         fees: Default::default(),
         requirements_id: ready.join("\n"),
         requirements_en: ready.join("\n"),
-    };
+    }
+}
+
+/// The bundle's one form, as the service form's page shows it: the
+/// services it starts with their agencies, each service's requirements
+/// under its checklist box (the parent ticks four boxes, not every list's
+/// items), and the consent kept documents take.
+fn form_of(
+    ctx: Ctx,
+    mall: Mall,
+    b: &Fileable,
+    agencies: &[Agency],
+    values: &BTreeMap<String, String>,
+    c: Choices<'_>,
+    errors: &[FieldError],
+) -> forms::FilePage {
+    let t = &ctx.t;
+    let items: Vec<Vec<String>> = b
+        .members
+        .iter()
+        .map(|s| {
+            mpp_domain::catalog::lines(t.pick(&s.requirements_id, &s.requirements_en))
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
     let starts = b
         .members
         .iter()
-        .map(|s| (format!("/m/{}/layanan/{}", mall.slug, s.code), t.pick(&s.name_id, &s.name_en).to_string()))
-        .collect::<Vec<_>>();
-    let agencies: Vec<String> = b.members.iter().map(|s| s.agency_id.clone()).collect();
+        .map(|s| {
+            let agency = agencies.iter().find(|a| a.id == s.agency_id);
+            (
+                format!("/m/{}/layanan/{}", mall.slug, s.code),
+                t.pick(&s.name_id, &s.name_en).to_string(),
+                agency.map(|a| t.pick(&a.name_id, &a.name_en).to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let service = as_one(b, t);
     let action = format!("/m/{}/paket/{}/ajukan", mall.slug, b.bundle.code);
     let error = (!errors.is_empty()).then_some("form.fix_errors");
-    let mut page = forms::file_page(ctx, mall, as_one, values, c, errors, error);
+    let mut page = forms::file_page(ctx, mall, service, values, c, errors, error);
     page.action = action;
-    page.starts = starts.into_iter().zip(agencies).map(|((href, name), agency)| (href, name, agency)).collect();
+    page.starts = starts;
     page.consent_services = b.members.iter().map(|s| s.id.clone()).collect();
     page.requirement_items = items;
     page
-}
-
-/// The agencies' names in `starts`, for the page (the form keeps ids).
-async fn named(state: &AppState, mut page: forms::FilePage) -> AppResult<forms::FilePage> {
-    let agencies = crate::catalog::store::agencies(&state.db, &page.mall.id).await?;
-    for (_, _, agency) in &mut page.starts {
-        if let Some(a) = agencies.iter().find(|a| a.id == *agency) {
-            *agency = page.ctx.t.pick(&a.name_id, &a.name_en).to_string();
-        }
-    }
-    Ok(page)
 }
 
 async fn form_page(
@@ -193,9 +212,9 @@ async fn form_page(
     let b = fileable(&state, &mall, &code).await?;
     let user = ctx.require_user()?.clone();
     let values = forms::given_once(&state, &user.id, &b.fields).await?;
-    let mut page = form_of(ctx, mall, &b, &values, Choices::default(), &[]);
+    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
+    let mut page = form_of(ctx, mall, &b, &agencies, &values, Choices::default(), &[]);
     page.prefilled = !values.is_empty();
-    let page = named(&state, page).await?;
     render(&forms::offer_kept(&state, &user.id, page, false).await?)
 }
 
@@ -213,21 +232,21 @@ async fn file(
     let b = fileable(&state, &mall, &code).await?;
     let mut values = forms::values_of(&b.fields, &form);
     let risk = form.get("risk");
-    // The one checklist as the page showed it (every service's items once).
-    let shown = form_of(ctx.clone(), mall.clone(), &b, &values, Choices::default(), &[]);
-    let ticks = forms::ticked(&shown.ctx.t, &shown.service, &form);
+    // The one checklist as the page showed it (a box per service).
+    let service = as_one(&b, &ctx.t);
+    let ticks = forms::ticked(&ctx.t, &service, &form);
+    let agencies = crate::catalog::store::agencies(&state.db, &mall.id).await?;
     let choices = Choices { risk: &risk, speed: "", ticks: &ticks };
     let mut refused = crate::document::from_form(&state, &user.id, &b.fields, &form, &mut values).await?;
     let consented = form.flag("consent");
     let reused = crate::document::any_kept(&state.db, &user.id, &b.fields, &values).await?;
     let again = |values: &BTreeMap<String, String>, errors: &[FieldError]| {
-        form_of(ctx.clone(), mall.clone(), &b, values, choices, errors)
+        form_of(ctx.clone(), mall.clone(), &b, &agencies, values, choices, errors)
     };
     if forms::refining(&form) {
-        let page = named(&state, again(&values, &[])).await?;
-        return render(&forms::offer_kept(&state, &user.id, page, consented).await?);
+        return render(&forms::offer_kept(&state, &user.id, again(&values, &[]), consented).await?);
     }
-    refused.extend(forms::before_filing(&shown.service, &values, &risk, "", &ticks));
+    refused.extend(forms::before_filing(&service, &values, &risk, "", &ticks));
     if reused && !consented {
         refused.push(FieldError::new("consent", "consent.needed"));
     }
@@ -244,13 +263,10 @@ async fn file(
         Err(AppError::Invalid(refused))
     };
     match result {
-        Ok((id, _)) => Ok(Redirect::to(&format!("/m/{}/paket-saya/{id}", mall.slug)).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/m/{}/paket-saya/{id}", mall.slug)).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let page = named(&state, again(&values, &errors)).await?;
-            render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &forms::offer_kept(&state, &user.id, page, consented).await?,
-            )
+            let page = forms::offer_kept(&state, &user.id, again(&values, &errors), consented).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
     }

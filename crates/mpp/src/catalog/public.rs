@@ -112,8 +112,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
     let mall = tenancy::store::by_slug(&state.db, &slug).await?;
     let t = ctx.t;
     let services = store::services(&state.db, &mall.id, false).await?;
-    let agencies = store::agencies(&state.db, &mall.id)
-        .await?
+    let all_agencies = store::agencies(&state.db, &mall.id).await?;
+    let bundles = crate::bundle::pages::views(&state, &t, &mall, (&services, &all_agencies)).await?;
+    let agencies = all_agencies
         .into_iter()
         .map(|a| AgencyItem {
             services: services.iter().filter(|s| s.agency_id == a.id).count(),
@@ -163,7 +164,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>)
         .collect();
     let description = t.pick(&mall.description_id, &mall.description_en).to_string();
     let service_count = services.len();
-    let bundles = crate::bundle::pages::views(&state, &ctx, &mall).await?;
     render(&HomePage {
         ctx,
         mall,

@@ -5,7 +5,7 @@
 //! and that it answers this request. Real systems do the same in their own
 //! language: docs/EXCHANGE.md has the wire format.
 
-use super::{SIGNATURE, detached, signing_input, split};
+use super::{SIGNATURE, seal, signing_input, split};
 use crate::certificate::keys;
 use ed25519_dalek::{Signer, SigningKey};
 use mpp_domain::exchange::{ALG, Header, Request};
@@ -51,9 +51,7 @@ pub fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
 /// Signs `body` as the system: the detached JWS for `X-MPP-Signature`.
 pub fn sign(key: &SigningKey, client: &str, iat: i64, jti: &str, body: &[u8]) -> anyhow::Result<String> {
     let header = Header { alg: ALG.into(), kid: client.into(), iat, jti: jti.into(), in_reply_to: String::new() };
-    let protected = keys::encode(&serde_json::to_vec(&header)?);
-    let signature = keys::encode(&key.sign(signing_input(&protected, body).as_bytes()).to_bytes());
-    Ok(detached(&protected, &signature))
+    Ok(seal(&header, body, |m| keys::encode(&key.sign(m).to_bytes()))?)
 }
 
 pub async fn request(ask: &Ask) -> anyhow::Result<Answer> {

@@ -92,10 +92,14 @@ async fn log(State(state): State<AppState>, ctx: crate::web::Ctx, Path(slug): Pa
     crate::web::render(&LogPage { ctx, bo, lines })
 }
 
-/// A detached JWS (RFC 7515 appendix F): `protected..signature`, over
-/// `protected.` + the body in base64url.
-pub fn detached(protected: &str, signature: &str) -> String {
-    format!("{protected}..{signature}")
+/// `body` signed under `header` as a detached JWS (RFC 7515 appendix F):
+/// `protected..signature`, `sign` giving the base64url signature of
+/// `protected.` + the body in base64url. Both ways sign so: the systems'
+/// requests (`client.rs`) and the mall's answers.
+pub fn seal(header: &Header, body: &[u8], sign: impl FnOnce(&[u8]) -> String) -> serde_json::Result<String> {
+    let protected = keys::encode(&serde_json::to_vec(header)?);
+    let signature = sign(signing_input(&protected, body).as_bytes());
+    Ok(format!("{protected}..{signature}"))
 }
 
 /// The signing input of a detached JWS over `body`.
@@ -385,9 +389,8 @@ async fn sign_and_finish(
                     jti: String::new(),
                     in_reply_to: jti,
                 };
-                let protected = keys::encode(&serde_json::to_vec(&header).map_err(|e| AppError::Internal(e.into()))?);
-                let signature = key.sign(signing_input(&protected, &response).as_bytes());
-                logged.response_signature = detached(&protected, &signature);
+                logged.response_signature =
+                    seal(&header, &response, |m| key.sign(m)).map_err(|e| AppError::Internal(e.into()))?;
                 store::finish(conn, &logged).await?;
                 Ok(logged.response_signature)
             })
